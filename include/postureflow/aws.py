@@ -1,0 +1,124 @@
+"""Credentials and clients for one AWS account.
+
+Two ways in, one interface: an Airflow AWS connection (through the Amazon
+provider's hook, which does the assume-role), or the standard AWS credential
+chain for the CLI (so AWS_PROFILE and AWS_ENDPOINT_URL work as in any boto3 tool).
+
+Every client gets botocore's adaptive retry mode and an event hook that counts
+API calls, so benchmarks and tests can see exactly which calls a scan made.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import boto3
+from botocore.config import Config
+
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 10},
+    connect_timeout=10,
+    read_timeout=60,
+    max_pool_connections=32,
+)
+
+DEFAULT_PARTITION_REGION = "us-east-1"
+
+
+@dataclass
+class ApiCallLog:
+    """Counts API calls per (service, region, operation) and remembers their params."""
+
+    calls: Counter = field(default_factory=Counter)
+    identical: Counter = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, service: str, region: str, operation: str, params: dict) -> None:
+        key = (service, region, operation, repr(sorted(params.items(), key=lambda kv: kv[0])))
+        with self._lock:
+            self.calls[(service, region, operation)] += 1
+            self.identical[key] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def repeated(self) -> list[tuple]:
+        """Identical calls (same operation, region and parameters) made more than once."""
+        return [k for k, n in self.identical.items() if n > 1]
+
+
+class AwsAccess:
+    """Hands out boto3 clients for one account, one cached client per (service, region)."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], boto3.session.Session],
+        endpoint_for: Callable[[str], str | None] = lambda service: None,
+        call_log: ApiCallLog | None = None,
+    ):
+        self._session_factory = session_factory
+        self._session: boto3.session.Session | None = None
+        self._endpoint_for = endpoint_for
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.call_log = call_log or ApiCallLog()
+
+    @classmethod
+    def from_default_chain(cls, profile: str | None = None, call_log: ApiCallLog | None = None) -> "AwsAccess":
+        return cls(lambda: boto3.session.Session(profile_name=profile), call_log=call_log)
+
+    @classmethod
+    def from_airflow_connection(cls, conn_id: str, call_log: ApiCallLog | None = None) -> "AwsAccess":
+        # Imported here so the CLI works without Airflow configured.
+        from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+        hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
+        conn = hook.conn_config
+        return cls(
+            lambda: hook.get_session(region_name=conn.region_name or DEFAULT_PARTITION_REGION),
+            endpoint_for=lambda service: conn.get_service_endpoint_url(service),
+            call_log=call_log,
+        )
+
+    def session(self) -> boto3.session.Session:
+        with self._lock:
+            if self._session is None:
+                self._session = self._session_factory()
+            return self._session
+
+    def client(self, service: str, region: str):
+        key = (service, region)
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        session = self.session()
+        with self._lock:
+            if key not in self._clients:
+                client = session.client(
+                    service,
+                    region_name=region,
+                    endpoint_url=self._endpoint_for(service),
+                    config=RETRY_CONFIG,
+                )
+                self._count_calls(client, service, region)
+                self._clients[key] = client
+            return self._clients[key]
+
+    def _count_calls(self, client, service: str, region: str) -> None:
+        def before_parameter_build(params, model, **_):
+            self.call_log.record(service, region, model.name, params)
+
+        client.meta.events.register("before-parameter-build", before_parameter_build)
+
+    def caller_account_id(self, region: str = DEFAULT_PARTITION_REGION) -> str:
+        return self.client("sts", region).get_caller_identity()["Account"]
+
+    def enabled_regions(self, region: str = DEFAULT_PARTITION_REGION) -> list[str]:
+        """Regions enabled for the account (opted-in or not requiring opt-in)."""
+        response = self.client("ec2", region).describe_regions(AllRegions=False)
+        return sorted(r["RegionName"] for r in response["Regions"])

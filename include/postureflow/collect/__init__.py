@@ -1,0 +1,16 @@
+"""Collectors: one module per AWS service, each registering itself with ``@collector``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from postureflow.collect.base import COLLECTORS, Collector
+
+
+def all_collectors() -> dict[str, Collector]:
+    """Import every collector module in this package and return the registry."""
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "base":
+            importlib.import_module(f"{__name__}.{module.name}")
+    return COLLECTORS

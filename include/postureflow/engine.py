@@ -1,0 +1,359 @@
+"""The scan engine: collect a service's inventory, evaluate its checks, write the lake.
+
+The same functions serve the Airflow tasks, the CLI and the benchmarks. A
+service task is a transaction on its own (scan_date, service, account_id)
+partitions: inventory, scan_errors and findings are each rewritten whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pyarrow as pa
+
+from postureflow.aws import AwsAccess
+from postureflow.checks import all_checks
+from postureflow.checks.base import Check, Result
+from postureflow.collect import all_collectors
+from postureflow.collect.base import Collection, Resource, ScanError, run_collector
+from postureflow.lake import schema as lake_schema
+from postureflow.lake.store import Lake
+
+log = logging.getLogger(__name__)
+
+# (finding row) -> (muted, reason); the mutelist plugs in here.
+MuteRule = Callable[[dict], tuple[bool, str | None]]
+
+
+class InventoryMissing(Exception):
+    """A stored inventory snapshot the evaluation needs is not in the lake."""
+
+
+@dataclass
+class ScanContext:
+    account_id: str
+    regions: list[str]
+    scan_date: dt.date
+    run_id: str
+    lake: Lake
+    scanned_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    mute: MuteRule | None = None
+
+    def partition(self, service: str) -> dict:
+        return {"scan_date": self.scan_date, "service": service, "account_id": self.account_id}
+
+
+@dataclass
+class ServiceResult:
+    service: str
+    resources: int = 0
+    findings: int = 0
+    passed: int = 0
+    failed: int = 0
+    muted: int = 0
+    errors: int = 0
+    skipped: bool = False
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+# -- the service catalogue -------------------------------------------------------------------
+
+
+def all_services() -> list[str]:
+    """Every service that has a collector or a check."""
+    return sorted(set(all_collectors()) | {c.service for c in all_checks().values()})
+
+
+def service_dependencies() -> dict[str, set[str]]:
+    """service -> other services whose inventory its checks read."""
+    deps: dict[str, set[str]] = {s: set() for s in all_services()}
+    for chk in all_checks().values():
+        deps.setdefault(chk.service, set()).update(chk.read_services - {chk.service})
+    return deps
+
+
+def with_dependencies(services: Iterable[str]) -> list[str]:
+    """The services asked for plus every service their checks read, transitively."""
+    deps = service_dependencies()
+    wanted: set[str] = set()
+    stack = list(services)
+    while stack:
+        service = stack.pop()
+        if service in wanted:
+            continue
+        if service not in deps:
+            raise ValueError(f"unknown service {service!r}; known: {', '.join(sorted(deps))}")
+        wanted.add(service)
+        stack.extend(deps[service])
+    return sorted(wanted)
+
+
+def select_services(include: Iterable[str] | None = None, exclude: Iterable[str] | None = None) -> list[str]:
+    known = all_services()
+    chosen = list(include) if include else known
+    unknown = [s for s in [*chosen, *(exclude or [])] if s not in known]
+    if unknown:
+        raise ValueError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return [s for s in chosen if s not in set(exclude or [])]
+
+
+def execution_order(services: Iterable[str]) -> list[str]:
+    """Topological order: a service comes after the services it reads."""
+    deps = service_dependencies()
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(service: str, path: tuple[str, ...]) -> None:
+        if service in path:
+            raise ValueError(f"cyclic inventory reads: {' -> '.join([*path, service])}")
+        if service in seen:
+            return
+        for dep in sorted(deps.get(service, ())):
+            visit(dep, (*path, service))
+        seen.add(service)
+        ordered.append(service)
+
+    for service in sorted(services):
+        visit(service, ())
+    return ordered
+
+
+# -- inventory in the lake -------------------------------------------------------------------
+
+
+def inventory_table(ctx: ScanContext, collection: Collection) -> pa.Table:
+    rows = [
+        {
+            "account_id": ctx.account_id,
+            "region": r.region,
+            "service": collection.service,
+            "kind": r.kind,
+            "resource_uid": r.uid,
+            "resource_id": r.id,
+            "resource_tags": list(r.tags.items()),
+            "data": json.dumps(r.data, sort_keys=True),
+            "scan_date": ctx.scan_date,
+            "run_id": ctx.run_id,
+            "collected_at": collection.collected_at,
+        }
+        for r in collection.resources
+    ]
+    return pa.Table.from_pylist(rows, schema=lake_schema.INVENTORY)
+
+
+def errors_table(ctx: ScanContext, service: str, errors: list[ScanError]) -> pa.Table:
+    rows = [
+        {
+            "account_id": ctx.account_id,
+            "region": e.region,
+            "service": service,
+            "api": e.api,
+            "error_code": e.error_code,
+            "message": e.message,
+            "scan_date": ctx.scan_date,
+            "run_id": ctx.run_id,
+            "occurred_at": ctx.scanned_at,
+        }
+        for e in errors
+    ]
+    return pa.Table.from_pylist(rows, schema=lake_schema.SCAN_ERRORS)
+
+
+def load_inventory(ctx: ScanContext, service: str) -> tuple[dict[str, list[Resource]], dt.datetime]:
+    """A service's stored inventory for the run's date: {"service.kind": [Resource]}, collected_at."""
+    table = ctx.lake.read_partition("inventory", ctx.partition(service))
+    if table is None:
+        raise InventoryMissing(f"no stored inventory for {service} in account {ctx.account_id} on {ctx.scan_date}")
+    by_name: dict[str, list[Resource]] = {}
+    collected_at = ctx.scanned_at
+    for row in table.to_pylist():
+        resource = Resource(
+            kind=row["kind"],
+            uid=row["resource_uid"],
+            id=row["resource_id"],
+            region=row["region"],
+            tags=dict(row["resource_tags"] or []),
+            data=json.loads(row["data"]),
+        )
+        by_name.setdefault(f"{service}.{row['kind']}", []).append(resource)
+        collected_at = row["collected_at"]
+    return by_name, collected_at
+
+
+def group_by_name(collection: Collection) -> dict[str, list[Resource]]:
+    grouped: dict[str, list[Resource]] = {}
+    for r in collection.resources:
+        grouped.setdefault(f"{collection.service}.{r.kind}", []).append(r)
+    return grouped
+
+
+# -- findings ---------------------------------------------------------------------------------
+
+
+def finding_uid(account_id: str, region: str, check_id: str, resource_uid: str) -> str:
+    return hashlib.sha256(f"{account_id}|{region}|{check_id}|{resource_uid}".encode()).hexdigest()[:40]
+
+
+def finding_row(ctx: ScanContext, chk: Check, result: Result) -> dict:
+    res = result.resource
+    row = {
+        "finding_uid": finding_uid(ctx.account_id, res.region, chk.id, res.uid),
+        "check_id": chk.id,
+        "check_title": chk.title,
+        "severity": chk.severity,
+        "status": result.status,
+        "status_extended": result.status_extended,
+        "account_id": ctx.account_id,
+        "region": res.region,
+        "service": chk.service,
+        "resource_uid": res.uid,
+        "resource_id": res.id,
+        "resource_type": result.resource_type or chk.resource_type,
+        "resource_tags": dict(res.tags),
+        "muted": False,
+        "mute_reason": None,
+        "scan_date": ctx.scan_date,
+        "run_id": ctx.run_id,
+        "scanned_at": ctx.scanned_at,
+        "check_version": chk.version,
+    }
+    if ctx.mute is not None:
+        muted, reason = ctx.mute(row)
+        row["muted"], row["mute_reason"] = bool(muted), reason if muted else None
+    return row
+
+
+def evaluate(
+    ctx: ScanContext, checks: list[Check], inventory: dict[str, list[Resource]], now: dt.datetime, service: str
+) -> tuple[list[dict], list[ScanError]]:
+    rows: list[dict] = []
+    errors: list[ScanError] = []
+    for chk in checks:
+        seen: set[str] = set()
+        try:
+            for result in chk.evaluate(inventory, now):
+                row = finding_row(ctx, chk, result)
+                if row["finding_uid"] in seen:
+                    raise ValueError(f"check {chk.id} judged {row['resource_uid']} twice")
+                seen.add(row["finding_uid"])
+                rows.append(row)
+        except Exception as err:  # a broken check must not cost the other checks' findings
+            log.error("check %s failed: %s", chk.id, traceback.format_exc())
+            rows = [r for r in rows if r["check_id"] != chk.id]
+            errors.append(ScanError(service, "-", f"check:{chk.id}", type(err).__name__, str(err)[:1000]))
+    return rows, errors
+
+
+def findings_table(rows: list[dict]) -> pa.Table:
+    for row in rows:
+        row["resource_tags"] = list(row["resource_tags"].items())
+    return pa.Table.from_pylist(rows, schema=lake_schema.FINDINGS)
+
+
+# -- one service, end to end ------------------------------------------------------------------
+
+
+def scan_service(
+    ctx: ScanContext,
+    service: str,
+    access: AwsAccess | None,
+    collect: bool = True,
+    on_check: Callable[[str], None] | None = None,
+) -> ServiceResult:
+    """Collect (or, with ``collect=False``, reload) one service and evaluate its checks.
+
+    Writes the service's inventory, scan_errors and findings partitions. With
+    ``collect=False`` (a backfill) nothing is called in AWS and the stored
+    inventory is re-evaluated; if there is none, nothing is written and the
+    result says so.
+    """
+    checks = [c for c in all_checks().values() if c.service == service]
+    collectors = all_collectors()
+    errors: list[ScanError] = []
+    result = ServiceResult(service)
+
+    if collect and service in collectors:
+        if access is None:
+            raise ValueError("collecting needs AWS access")
+        collection = run_collector(collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at)
+        errors.extend(collection.errors)
+        ctx.lake.write_partition("inventory", ctx.partition(service), inventory_table(ctx, collection))
+        inventory = group_by_name(collection)
+        now = collection.collected_at
+        result.resources = len(collection.resources)
+    elif service in collectors:
+        try:
+            inventory, now = load_inventory(ctx, service)
+        except InventoryMissing as err:
+            result.skipped, result.message = True, str(err)
+            return result
+        result.resources = sum(len(v) for v in inventory.values())
+    else:
+        inventory, now = {}, ctx.scanned_at
+
+    runnable: list[Check] = []
+    foreign_cache: dict[str, dict[str, list[Resource]]] = {}
+    for chk in checks:
+        missing = []
+        for foreign in sorted(chk.read_services - {service}):
+            if foreign not in foreign_cache:
+                try:
+                    foreign_cache[foreign] = load_inventory(ctx, foreign)[0]
+                except InventoryMissing:
+                    foreign_cache[foreign] = None  # type: ignore[assignment]
+            if foreign_cache[foreign] is None:
+                missing.append(foreign)
+        if missing:
+            errors.append(
+                ScanError(service, "-", f"check:{chk.id}", "InventoryMissing", f"needs inventory of {', '.join(missing)}")
+            )
+            continue
+        runnable.append(chk)
+    for foreign_inventory in foreign_cache.values():
+        if foreign_inventory:
+            inventory = {**foreign_inventory, **inventory}
+
+    rows: list[dict] = []
+    for chk in runnable:
+        chk_rows, chk_errors = evaluate(ctx, [chk], inventory, now, service)
+        rows.extend(chk_rows)
+        errors.extend(chk_errors)
+        if on_check:
+            on_check(chk.id)
+
+    ctx.lake.write_partition("scan_errors", ctx.partition(service), errors_table(ctx, service, errors))
+    ctx.lake.write_partition("findings", ctx.partition(service), findings_table(rows))
+
+    result.findings = len(rows)
+    result.passed = sum(1 for r in rows if r["status"] == "PASS" and not r["muted"])
+    result.failed = sum(1 for r in rows if r["status"] == "FAIL" and not r["muted"])
+    result.muted = sum(1 for r in rows if r["muted"])
+    result.errors = len(errors)
+    return result
+
+
+def scan_account(
+    ctx: ScanContext,
+    services: Iterable[str],
+    access: AwsAccess | None,
+    collect: bool = True,
+    on_service: Callable[[str, ServiceResult], None] | None = None,
+    on_check: Callable[[str], None] | None = None,
+) -> list[ServiceResult]:
+    """Scan services in dependency order (what the DAG does, without Airflow)."""
+    results = []
+    for service in execution_order(with_dependencies(services)):
+        result = scan_service(ctx, service, access, collect=collect, on_check=on_check)
+        results.append(result)
+        if on_service:
+            on_service(service, result)
+    return results

@@ -1,0 +1,56 @@
+"""Helpers for tests: run the real engine against moto and look findings up by resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from postureflow.aws import AwsAccess
+from postureflow.engine import ScanContext, ServiceResult, scan_account
+from postureflow.lake import Lake
+from postureflow.lake.query import connect
+
+
+@dataclass
+class ScanRun:
+    findings: list[dict]
+    errors: list[dict]
+    results: list[ServiceResult]
+
+    def of(self, check_id: str) -> list[dict]:
+        return [f for f in self.findings if f["check_id"] == check_id]
+
+    def status(self, check_id: str, resource: str) -> str:
+        """The status of ``check_id`` on the resource whose id or uid is ``resource``."""
+        matches = [f for f in self.of(check_id) if resource in (f["resource_id"], f["resource_uid"])]
+        if len(matches) != 1:
+            raise AssertionError(
+                f"expected one {check_id} finding for {resource}, got {len(matches)}: "
+                f"{[(f['resource_id'], f['status']) for f in self.of(check_id)]}"
+            )
+        return matches[0]["status"]
+
+    def statuses(self, check_id: str) -> dict[str, str]:
+        return {f["resource_id"]: f["status"] for f in self.of(check_id)}
+
+
+def scan_in_moto(
+    lake: Lake,
+    services: list[str],
+    regions: list[str],
+    access: AwsAccess | None = None,
+    account_id: str | None = None,
+    scan_date: dt.date = dt.date(2026, 11, 22),
+    run_id: str = "test-run",
+) -> ScanRun:
+    access = access or AwsAccess.from_default_chain()
+    account_id = account_id or access.caller_account_id()
+    ctx = ScanContext(account_id=account_id, regions=regions, scan_date=scan_date, run_id=run_id, lake=lake)
+    results = scan_account(ctx, services, access)
+    con = connect(lake, ["findings", "scan_errors"])
+    day = scan_date.isoformat()
+    where = "WHERE scan_date = $day AND account_id = $account"
+    params = {"day": day, "account": account_id}
+    findings = con.sql(f"SELECT * FROM findings {where}", params=params).to_arrow_table().to_pylist()
+    errors = con.sql(f"SELECT * FROM scan_errors {where}", params=params).to_arrow_table().to_pylist()
+    return ScanRun(findings, errors, results)

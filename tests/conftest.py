@@ -1,0 +1,45 @@
+"""Shared fixtures: moto in-process AWS, a temporary lake, and a scan helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from postureflow.testing import ScanRun, scan_in_moto  # noqa: E402
+
+ACCOUNT_ID = "123456789012"
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+@pytest.fixture
+def aws():
+    """moto's in-process AWS for the test's duration."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def lake(tmp_path):
+    from postureflow.lake import Lake
+
+    return Lake(str(tmp_path / "lake"))
+
+
+@pytest.fixture
+def scan(aws, lake):
+    """scan(*services, regions=..., access=...) -> ScanRun of the findings the engine wrote."""
+
+    def run(*services: str, regions=REGIONS, access=None, scan_date=dt.date(2026, 11, 22)) -> ScanRun:
+        return scan_in_moto(lake, list(services), regions=regions, access=access, scan_date=scan_date)
+
+    return run
