@@ -40,7 +40,7 @@ def _denies_insecure_transport(policy: dict | None) -> bool:
     id="s3_account_level_public_access_blocks",
     title="S3 public access is blocked at the account level",
     severity="high",
-    resource_type="Other",
+    resource_type="AwsS3AccountPublicAccessBlock",
     reads=["s3.account_public_access_block"],
     risk="Without the account-wide block, one mistaken bucket policy or ACL can publish data to the internet.",
     remediation="Turn on all four S3 Block Public Access settings for the account (s3control put-public-access-block).",
@@ -57,7 +57,7 @@ def s3_account_level_public_access_blocks(account_blocks):
 @check(
     id="s3_bucket_level_public_access_block",
     title="S3 bucket blocks public access at the bucket level",
-    severity="medium",
+    severity="high",
     resource_type="AwsS3Bucket",
     reads=["s3.buckets", "s3.account_public_access_block"],
     risk="A bucket without Block Public Access can be made public by a policy or ACL change.",

@@ -1,0 +1,5 @@
+import sys
+
+from postureflow.cli import main
+
+sys.exit(main())
