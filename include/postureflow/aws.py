@@ -10,6 +10,7 @@ API calls, so benchmarks and tests can see exactly which calls a scan made.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ RETRY_CONFIG = Config(
     read_timeout=60,
     max_pool_connections=32,
 )
+# A custom endpoint (moto_server, a VPC endpoint) takes no account-id host prefix (s3control).
+CUSTOM_ENDPOINT_CONFIG = RETRY_CONFIG.merge(Config(inject_host_prefix=False))
 
 DEFAULT_PARTITION_REGION = "us-east-1"
 
@@ -97,13 +100,15 @@ class AwsAccess:
         if cached is not None:
             return cached
         session = self.session()
+        endpoint = self._endpoint_for(service)
+        custom = endpoint or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}")
         with self._lock:
             if key not in self._clients:
                 client = session.client(
                     service,
                     region_name=region,
-                    endpoint_url=self._endpoint_for(service),
-                    config=RETRY_CONFIG,
+                    endpoint_url=endpoint,
+                    config=CUSTOM_ENDPOINT_CONFIG if custom else RETRY_CONFIG,
                 )
                 self._count_calls(client, service, region)
                 self._clients[key] = client

@@ -51,6 +51,11 @@ RECORDED_ERROR_CODES = {
     "ServiceUnavailableException",
     "InternalFailure",
     "InternalError",
+    "InternalServerException",
+    "500",
+    "502",
+    "503",
+    "504",
     # moto answers an operation it does not implement with HTTP 404 "Not yet implemented"
     "404",
     "501",

@@ -1,0 +1,60 @@
+"""A local Airflow home for the embedded default: SQLite, no examples, the project's dags."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import postureflow
+
+
+def project_root() -> Path:
+    """The repository that holds dags/ (the package is installed from it in editable mode)."""
+    candidate = Path(postureflow.__file__).resolve().parents[2]
+    if (candidate / "dags").is_dir():
+        return candidate
+    return Path.cwd()
+
+
+def airflow_env(home: Path, lake: str, accounts: Path | None = None, base: dict | None = None) -> dict[str, str]:
+    root = project_root()
+    home = home.resolve()
+    env = dict(base if base is not None else os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
+            "POSTUREFLOW_LAKE": lake,
+        }
+    )
+    if accounts is not None:
+        env["POSTUREFLOW_ACCOUNTS"] = str(accounts)
+    return env
+
+
+def aws_connection_uri_env(conn_id: str, endpoint_url: str | None, role_arn: str | None,
+                           region: str = "us-east-1", key: str = "testing", secret: str = "testing") -> dict[str, str]:
+    """An Airflow AWS connection as an AIRFLOW_CONN_* variable (JSON form)."""
+    extra: dict = {"region_name": region}
+    if role_arn:
+        extra["role_arn"] = role_arn
+    if endpoint_url:
+        extra["endpoint_url"] = endpoint_url
+        # The provider ignores endpoint_url for the assume-role call itself.
+        extra["service_config"] = {"sts": {"endpoint_url": endpoint_url}}
+    conn = {"conn_type": "aws", "login": key, "password": secret, "extra": extra}
+    return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn)}
+
+
+def migrate_db(env: dict[str, str]) -> None:
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -1,0 +1,217 @@
+"""CloudTrail checks.
+
+Trail settings (encryption, log file validation, the log bucket's access logging)
+are judged once per trail, filed in the trail's home region.
+
+``cloudtrail_multi_region_enabled`` is judged once per scanned region (the
+collector's ``regions`` records): PASS on a logging trail that covers the
+region (a multi-region trail, or one homed there), re-filed in that region;
+FAIL on a covering trail that is not logging, or on the region's record when no
+trail covers it.
+
+The S3 data-event checks are account-level, as in Prowler: every trail that
+records S3 object-level reads (writes) for all buckets PASSes; when no trail
+does, every trail FAILs. A trail whose selectors could not be read is not judged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
+
+# "arn:aws:s3" or "arn:aws:s3:::" (any partition) selects the objects of every bucket.
+_ALL_BUCKETS = re.compile(r"^arn:[\w-]+:s3(:::)?/?$")
+
+
+def _classic_records(selector: dict, want: str) -> bool:
+    if selector.get("ReadWriteType", "All") not in ("All", want):
+        return False
+    for resource in selector.get("DataResources") or []:
+        if resource.get("Type") == "AWS::S3::Object" and any(
+            _ALL_BUCKETS.match(v or "") for v in resource.get("Values") or []
+        ):
+            return True
+    return False
+
+
+def _advanced_records(selector: dict, want: str) -> bool:
+    fields = {f.get("Field"): f for f in selector.get("FieldSelectors") or []}
+    if (fields.get("eventCategory") or {}).get("Equals") != ["Data"]:
+        return False
+    if (fields.get("resources.type") or {}).get("Equals") != ["AWS::S3::Object"]:
+        return False
+    # A filter on bucket ARNs or event names records only part of the S3 object activity.
+    arn_filter = fields.get("resources.ARN")
+    if arn_filter and not all(
+        op == "StartsWith" and all(_ALL_BUCKETS.match(v) for v in values)
+        for op, values in arn_filter.items()
+        if op != "Field"
+    ):
+        return False
+    if "eventName" in fields:
+        return False
+    read_only = (fields.get("readOnly") or {}).get("Equals")
+    if read_only == ["true"]:
+        return want == "ReadOnly"
+    if read_only == ["false"]:
+        return want == "WriteOnly"
+    return True
+
+
+def _records_s3_objects(trail, want: str) -> bool:
+    return any(_classic_records(s, want) for s in trail.get("event_selectors") or []) or any(
+        _advanced_records(s, want) for s in trail.get("advanced_event_selectors") or []
+    )
+
+
+def _s3_data_events(trails, want: str, verb: str):
+    readable = [t for t in trails if t.get("event_selectors") is not None]
+    recording = [t for t in readable if _records_s3_objects(t, want)]
+    if recording:
+        for trail in recording:
+            yield PASS(trail, f"CloudTrail trail {trail.id} records S3 object-level {verb} events for all buckets.")
+        return
+    for trail in readable:
+        yield FAIL(
+            trail,
+            f"CloudTrail trail {trail.id} does not record S3 object-level {verb} events for all buckets, "
+            "and no other trail in the account does.",
+        )
+
+
+@check(
+    id="cloudtrail_kms_encryption_enabled",
+    title="CloudTrail trail encrypts its log files with a KMS key",
+    severity="medium",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Log files protected only by S3-managed keys can be read by anyone with read access to the bucket; "
+    "a KMS key adds a second, separately audited permission.",
+    remediation="Set a customer managed KMS key on the trail (cloudtrail update-trail --kms-key-id) and allow "
+    "CloudTrail to use it in the key policy.",
+)
+def cloudtrail_kms_encryption_enabled(trails):
+    for trail in trails:
+        if trail.get("kms_key_id"):
+            yield PASS(trail, f"CloudTrail trail {trail.id} encrypts its logs with KMS key {trail['kms_key_id']}.")
+        else:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} does not encrypt its logs with a KMS key.")
+
+
+@check(
+    id="cloudtrail_log_file_validation_enabled",
+    title="CloudTrail trail has log file integrity validation on",
+    severity="medium",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Without digest files, an intruder can alter or delete delivered log files and nobody can prove it.",
+    remediation="Turn on log file validation for the trail (cloudtrail update-trail --enable-log-file-validation).",
+)
+def cloudtrail_log_file_validation_enabled(trails):
+    for trail in trails:
+        if trail.get("log_file_validation"):
+            yield PASS(trail, f"CloudTrail trail {trail.id} has log file validation enabled.")
+        else:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} has log file validation disabled.")
+
+
+@check(
+    id="cloudtrail_logs_s3_bucket_access_logging_enabled",
+    title="The S3 bucket that receives CloudTrail logs has server access logging on",
+    severity="medium",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails", "s3.buckets"],
+    risk="Without access logs on the log bucket, reads and deletions of the audit trail itself leave no record.",
+    remediation="Enable server access logging on the trail's S3 bucket, delivering to a separate bucket.",
+)
+def cloudtrail_logs_s3_bucket_access_logging_enabled(trails, buckets):
+    by_name = {b.id: b for b in buckets}
+    for trail in trails:
+        name = trail.get("s3_bucket")
+        if not name:
+            continue
+        bucket = by_name.get(name)
+        if bucket is None:
+            yield MANUAL(
+                trail,
+                f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which is not in this account's "
+                "inventory (another account's bucket?); check its access logging there.",
+            )
+        elif bucket.get("logging_target"):
+            yield PASS(
+                trail,
+                f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which logs access to "
+                f"{bucket['logging_target']}.",
+            )
+        else:
+            yield FAIL(
+                trail, f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which has access logging off."
+            )
+
+
+@check(
+    id="cloudtrail_multi_region_enabled",
+    title="Every region is covered by a CloudTrail trail that is logging",
+    severity="high",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails", "cloudtrail.regions"],
+    risk="API activity in a region no trail covers is not recorded, so misuse there cannot be detected or "
+    "investigated.",
+    remediation="Create a multi-region trail (or an organization trail) and make sure it is logging "
+    "(cloudtrail create-trail --is-multi-region-trail; cloudtrail start-logging).",
+)
+def cloudtrail_multi_region_enabled(trails, regions):
+    for record in sorted(regions, key=lambda r: r.region):
+        region = record.region
+        covering = sorted(
+            (t for t in trails if t.get("multi_region") or t.get("home_region") == region),
+            key=lambda t: (not t.get("multi_region"), t.uid),
+        )
+        logging = [t for t in covering if t.get("is_logging")]
+        if logging:
+            trail = logging[0]
+            scope = "multi-region trail" if trail.get("multi_region") else "trail"
+            yield PASS(
+                dataclasses.replace(trail, region=region),
+                f"Region {region} is covered by {scope} {trail.id}, which is logging.",
+            )
+        elif any(t.get("is_logging") is None for t in covering):
+            continue  # a covering trail's status could not be read: no verdict
+        elif covering:
+            trail = covering[0]
+            yield FAIL(
+                dataclasses.replace(trail, region=region),
+                f"Region {region} is covered only by trail {trail.id}, which is not logging.",
+            )
+        else:
+            yield FAIL(record, f"Region {region} is not covered by any CloudTrail trail.")
+
+
+@check(
+    id="cloudtrail_s3_dataevents_read_enabled",
+    title="CloudTrail records S3 object-level read events for all buckets",
+    severity="low",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Without S3 data events, who read which object (for example during data exfiltration) is not recorded.",
+    remediation="Add an event selector to a trail that records read (or all) data events for AWS::S3::Object "
+    "on all buckets.",
+)
+def cloudtrail_s3_dataevents_read_enabled(trails):
+    yield from _s3_data_events(trails, "ReadOnly", "read")
+
+
+@check(
+    id="cloudtrail_s3_dataevents_write_enabled",
+    title="CloudTrail records S3 object-level write events for all buckets",
+    severity="low",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Without S3 data events, who put, overwrote or deleted which object is not recorded.",
+    remediation="Add an event selector to a trail that records write (or all) data events for AWS::S3::Object "
+    "on all buckets.",
+)
+def cloudtrail_s3_dataevents_write_enabled(trails):
+    yield from _s3_data_events(trails, "WriteOnly", "write")

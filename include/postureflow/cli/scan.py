@@ -1,0 +1,77 @@
+"""`postureflow scan`: one account, no Airflow, the same engine as the DAG tasks."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from postureflow.cli._common import add_lake_option, lake_from
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        help="scan the account of the current AWS credentials into the lake",
+        description="Scan one AWS account with the standard credential chain (AWS_PROFILE, "
+        "AWS_ENDPOINT_URL, ... work as in any boto3 tool) and write the findings lake.",
+    )
+    add_lake_option(parser)
+    parser.add_argument("--regions", nargs="+", help="regions to scan (default: every enabled region)")
+    parser.add_argument("--services", nargs="+", help="services to scan (default: all); dependencies are added")
+    parser.add_argument("--exclude-services", nargs="+", default=[], help="services to leave out")
+    parser.add_argument("--profile", help="AWS profile (default: the standard chain)")
+    parser.add_argument("--scan-date", type=dt.date.fromisoformat, help="partition date (default: today, UTC)")
+    parser.add_argument("--mutelist", help="mutelist YAML file (Prowler's format)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display")
+    parser.set_defaults(func=run_scan)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from postureflow.aws import AwsAccess
+    from postureflow.checks import all_checks
+    from postureflow.engine import ScanContext, execution_order, scan_service, select_services, with_dependencies
+    from postureflow.summary import summary_text
+
+    console = Console(stderr=True)
+    lake = lake_from(args)
+    access = AwsAccess.from_default_chain(profile=args.profile)
+    account_id = access.caller_account_id()
+    enabled = access.enabled_regions()
+    regions = args.regions or enabled
+    unknown = [r for r in regions if r not in enabled]
+    if unknown:
+        console.print(f"[yellow]skipping regions not enabled for {account_id}: {', '.join(unknown)}[/yellow]")
+        regions = [r for r in regions if r in enabled]
+    services = execution_order(with_dependencies(select_services(args.services, args.exclude_services)))
+    mute = None
+    if args.mutelist:
+        from postureflow.mutelist import Mutelist
+
+        mute = Mutelist.load(args.mutelist).rule_for(account_id)
+    now = dt.datetime.now(dt.timezone.utc)
+    ctx = ScanContext(
+        account_id=account_id,
+        regions=regions,
+        scan_date=args.scan_date or now.date(),
+        run_id=f"cli__{now.strftime('%Y%m%dT%H%M%S')}",
+        lake=lake,
+        scanned_at=now,
+        mute=mute,
+    )
+    checks = all_checks()
+    total = sum(1 for c in checks.values() if c.service in services)
+    console.print(f"Scanning account {account_id}: {len(services)} services, {total} checks, regions {', '.join(regions)}")
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=args.no_progress, transient=True,
+    ) as progress:
+        bar = progress.add_task("checks", total=total)
+        for service in services:
+            progress.update(bar, description=f"collecting {service}")
+            scan_service(ctx, service, access, on_check=lambda _id: progress.advance(bar))
+    print(summary_text(lake, account_id, ctx.scan_date, color=console.is_terminal))
+    print(f"{access.call_log.total} AWS API calls.")
+    return 0

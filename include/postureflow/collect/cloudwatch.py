@@ -1,0 +1,76 @@
+"""CloudWatch and CloudWatch Logs: metric filters, metric alarms, one record per region.
+
+Per region: ``logs:DescribeMetricFilters`` (every log group's filters in one
+paginated listing) and ``cloudwatch:DescribeAlarms`` (metric alarms). The
+``regions`` record says which regions were scanned and whether both listings
+answered, so the CIS monitoring checks can judge a region that has nothing and
+stay silent where they could not look.
+"""
+
+from __future__ import annotations
+
+from postureflow.collect.base import RegionScope, collector
+
+
+def _region_errors(scope: RegionScope) -> int:
+    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
+
+
+def _listing(scope: RegionScope, client, operation: str, result_key: str) -> tuple[list[dict], bool]:
+    """Every item of a paginated listing, and whether it completed without a recorded error."""
+    before = _region_errors(scope)
+    items = list(scope.paginate(client, operation, result_key))
+    return items, _region_errors(scope) == before
+
+
+def _alarm_metrics(alarm: dict) -> list[list[str]]:
+    """[namespace, metric name] pairs an alarm watches, directly or inside metric math."""
+    metrics = []
+    if alarm.get("MetricName"):
+        metrics.append([alarm.get("Namespace") or "", alarm["MetricName"]])
+    for query in alarm.get("Metrics") or []:
+        metric = (query.get("MetricStat") or {}).get("Metric") or {}
+        if metric.get("MetricName"):
+            metrics.append([metric.get("Namespace") or "", metric["MetricName"]])
+    return metrics
+
+
+@collector("cloudwatch")
+def collect_cloudwatch(scope: RegionScope) -> None:
+    logs = scope.client("logs")
+    cloudwatch = scope.client("cloudwatch")
+
+    filters, filters_listed = _listing(scope, logs, "describe_metric_filters", "metricFilters")
+    for item in filters:
+        group, name = item.get("logGroupName", ""), item.get("filterName", "")
+        scope.add(
+            "metric_filters",
+            uid=scope.arn("logs", f"log-group:{group}:metric-filter/{name}"),
+            id=name,
+            log_group=group,
+            pattern=item.get("filterPattern") or "",
+            metrics=[
+                [t.get("metricNamespace") or "", t.get("metricName") or ""]
+                for t in item.get("metricTransformations") or []
+            ],
+        )
+
+    alarms, alarms_listed = _listing(scope, cloudwatch, "describe_alarms", "MetricAlarms")
+    for alarm in alarms:
+        scope.add(
+            "alarms",
+            uid=alarm.get("AlarmArn") or scope.arn("cloudwatch", f"alarm:{alarm['AlarmName']}"),
+            id=alarm["AlarmName"],
+            metrics=_alarm_metrics(alarm),
+            actions_enabled=bool(alarm.get("ActionsEnabled", True)),
+            alarm_actions=alarm.get("AlarmActions") or [],
+            state=alarm.get("StateValue"),
+        )
+
+    scope.add(
+        "regions",
+        uid=scope.arn("logs", "log-group"),
+        id=scope.account_id,
+        metric_filters_listed=filters_listed,
+        alarms_listed=alarms_listed,
+    )

@@ -1,0 +1,164 @@
+"""VPC: VPCs with their flow logs, subnets, route tables and peering connections.
+
+Instances, security groups and network ACLs belong to the ``ec2`` collector.
+"""
+
+from __future__ import annotations
+
+from postureflow.collect.base import RegionScope, collector
+
+INTERNET = ("0.0.0.0/0", "::/0")
+# Peering connections in these states carry no traffic and will vanish; nothing to judge.
+DEAD_PEERING_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
+
+
+@collector("vpc")
+def collect_vpc(scope: RegionScope) -> None:
+    ec2 = scope.client("ec2")
+
+    flow_logs: dict[str, list[dict]] = {}
+    for log in scope.paginate(ec2, "describe_flow_logs", "FlowLogs"):
+        flow_logs.setdefault(log.get("ResourceId", ""), []).append(
+            {
+                "id": log.get("FlowLogId"),
+                "status": log.get("FlowLogStatus"),
+                "deliver_logs_status": log.get("DeliverLogsStatus"),
+                "traffic_type": log.get("TrafficType"),
+                "destination_type": log.get("LogDestinationType"),
+            }
+        )
+
+    for vpc in scope.paginate(ec2, "describe_vpcs", "Vpcs"):
+        vpc_id = vpc["VpcId"]
+        scope.add(
+            "vpcs",
+            uid=scope.arn("ec2", f"vpc/{vpc_id}"),
+            id=vpc_id,
+            tags=vpc.get("Tags"),
+            state=vpc.get("State"),
+            is_default=bool(vpc.get("IsDefault")),
+            cidr_blocks=_vpc_cidrs(vpc),
+            ipv6_cidr_blocks=[
+                a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", []) if a.get("Ipv6CidrBlock")
+            ],
+            flow_logs=flow_logs.get(vpc_id, []),
+        )
+
+    route_tables = list(scope.paginate(ec2, "describe_route_tables", "RouteTables"))
+    main_table: dict[str, dict] = {}
+    table_of_subnet: dict[str, dict] = {}
+    for table in route_tables:
+        table_id = table["RouteTableId"]
+        associations = table.get("Associations", [])
+        if any(a.get("Main") for a in associations):
+            main_table[table.get("VpcId", "")] = table
+        for a in associations:
+            if a.get("SubnetId"):
+                table_of_subnet[a["SubnetId"]] = table
+        scope.add(
+            "route_tables",
+            uid=scope.arn("ec2", f"route-table/{table_id}"),
+            id=table_id,
+            tags=table.get("Tags"),
+            vpc_id=table.get("VpcId"),
+            main=any(a.get("Main") for a in associations),
+            subnet_ids=[a["SubnetId"] for a in associations if a.get("SubnetId")],
+            routes=[_route(r) for r in table.get("Routes", [])],
+        )
+
+    for subnet in scope.paginate(ec2, "describe_subnets", "Subnets"):
+        subnet_id = subnet["SubnetId"]
+        table = table_of_subnet.get(subnet_id) or main_table.get(subnet.get("VpcId", ""))
+        scope.add(
+            "subnets",
+            uid=subnet.get("SubnetArn") or scope.arn("ec2", f"subnet/{subnet_id}"),
+            id=subnet_id,
+            tags=subnet.get("Tags"),
+            vpc_id=subnet.get("VpcId"),
+            cidr_block=subnet.get("CidrBlock"),
+            availability_zone=subnet.get("AvailabilityZone"),
+            map_public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
+            route_table_id=(table or {}).get("RouteTableId"),
+            public=bool(table) and _routes_internet_to_igw(table),
+        )
+
+    for peering in scope.paginate(ec2, "describe_vpc_peering_connections", "VpcPeeringConnections"):
+        status = (peering.get("Status") or {}).get("Code")
+        if status in DEAD_PEERING_STATES:
+            continue
+        requester = peering.get("RequesterVpcInfo") or {}
+        accepter = peering.get("AccepterVpcInfo") or {}
+        if not _files_peering_here(scope, requester, accepter):
+            continue
+        peering_id = peering["VpcPeeringConnectionId"]
+        scope.add(
+            "peering_connections",
+            uid=scope.arn("ec2", f"vpc-peering-connection/{peering_id}"),
+            id=peering_id,
+            tags=peering.get("Tags"),
+            status=status,
+            requester=_peer_side(requester, scope.region),
+            accepter=_peer_side(accepter, scope.region),
+        )
+
+
+def _vpc_cidrs(vpc: dict) -> list[str]:
+    cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", []) if a.get("CidrBlock")]
+    if vpc.get("CidrBlock") and vpc["CidrBlock"] not in cidrs:
+        cidrs.insert(0, vpc["CidrBlock"])
+    return cidrs
+
+
+def _route(route: dict) -> dict:
+    return {
+        "destination": route.get("DestinationCidrBlock"),
+        "destination_ipv6": route.get("DestinationIpv6CidrBlock"),
+        "destination_prefix_list": route.get("DestinationPrefixListId"),
+        "gateway_id": route.get("GatewayId"),
+        "nat_gateway_id": route.get("NatGatewayId"),
+        "transit_gateway_id": route.get("TransitGatewayId"),
+        "vpc_peering_connection_id": route.get("VpcPeeringConnectionId"),
+        "instance_id": route.get("InstanceId"),
+        "network_interface_id": route.get("NetworkInterfaceId"),
+        "state": route.get("State"),
+        "origin": route.get("Origin"),
+    }
+
+
+def _routes_internet_to_igw(table: dict) -> bool:
+    for route in table.get("Routes", []):
+        destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+        if destination in INTERNET and str(route.get("GatewayId", "")).startswith("igw-"):
+            return True
+    return False
+
+
+def _cidrs_of(side: dict) -> list[str]:
+    cidrs = [c["CidrBlock"] for c in side.get("CidrBlockSet", []) or [] if c.get("CidrBlock")]
+    if side.get("CidrBlock") and side["CidrBlock"] not in cidrs:
+        cidrs.insert(0, side["CidrBlock"])
+    return cidrs
+
+
+def _peer_side(side: dict, default_region: str) -> dict:
+    return {
+        "vpc_id": side.get("VpcId"),
+        "owner_id": side.get("OwnerId"),
+        "region": side.get("Region") or default_region,
+        "cidr_blocks": _cidrs_of(side),
+        "ipv6_cidr_blocks": [
+            c["Ipv6CidrBlock"] for c in side.get("Ipv6CidrBlockSet", []) or [] if c.get("Ipv6CidrBlock")
+        ],
+    }
+
+
+def _files_peering_here(scope: RegionScope, requester: dict, accepter: dict) -> bool:
+    """A cross-region peering is listed in both regions; record it once, in the requester's region
+    (or in the accepter's region when the requester VPC belongs to another account)."""
+    requester_region = requester.get("Region") or scope.region
+    accepter_region = accepter.get("Region") or scope.region
+    if requester_region == accepter_region:
+        return True
+    if requester.get("OwnerId") in (None, scope.account_id):
+        return requester_region == scope.region
+    return accepter_region == scope.region

@@ -1,0 +1,385 @@
+"""Compliance from the lake: DuckDB joins a run's findings with the framework files.
+
+For one account and scan date, every findings partition of that day (all
+services) is read, reduced to counts per check, joined with each framework's
+requirement -> check mapping, and written as the
+``compliance/scan_date=.../account_id=...`` partition (replaced whole, so a
+re-run is idempotent).
+
+Requirement status (muted findings never fail a requirement):
+
+- MANUAL         the requirement maps no check (nothing postureflow can judge);
+- FAIL           at least one non-muted finding of its checks is FAIL;
+- PASS           no non-muted FAIL and at least one non-muted PASS;
+- MANUAL         no non-muted PASS or FAIL, but a non-muted MANUAL finding (a
+                 person has to look);
+- PASS           only muted findings (the failures were accepted through the
+                 mutelist, so they do not fail the requirement);
+- NOT_EVALUATED  its checks produced no finding (not implemented yet, a service
+                 not scanned, or no resource to judge).
+
+The first rule that applies wins.
+
+Framework score: ``100 * PASS / (PASS + FAIL)`` over the framework's
+requirements, in percent; null when no requirement was PASS or FAIL. MANUAL and
+NOT_EVALUATED requirements are left out, so the score says how much of what
+was judged is met; ``evaluated`` in the summary says how much that was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from typing import Iterable
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from postureflow.compliance.frameworks import Framework, load_frameworks
+from postureflow.compliance.schema import COMPLIANCE, STATUSES
+from postureflow.lake import schema as lake_schema
+from postureflow.lake.store import PART_FILE, Lake
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REQUIREMENT_COLUMNS = ("framework_key", "framework", "version", "label", "requirement_id", "section", "title", "profile")
+_JUDGED_COLUMNS = ("status", "pass_count", "fail_count", "manual_count", "muted_count")
+
+
+def as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as err:
+        raise ValueError(f"scan date must be YYYY-MM-DD, got {value!r}") from err
+
+
+# -- the framework data as two arrow tables ---------------------------------------------------
+
+
+def _requirements_tables(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """(requirements: one row per requirement, in req_key order, with the text columns;
+    mapping: req_key -> check_id; req_keys: req_key, fw_no, automated)."""
+    text: dict[str, list] = {name: [] for name in _REQUIREMENT_COLUMNS}
+    checks: list[list[str]] = []
+    fw_no: list[int] = []
+    automated: list[bool] = []
+    map_key: list[int] = []
+    map_check: list[str] = []
+    for number, fw in enumerate(frameworks):
+        for req in fw.requirements:
+            key = len(checks)
+            for name, value in (
+                ("framework_key", fw.key),
+                ("framework", fw.framework),
+                ("version", fw.version),
+                ("label", fw.label),
+                ("requirement_id", req.id),
+                ("section", req.section),
+                ("title", req.title),
+                ("profile", req.profile),
+            ):
+                text[name].append(value)
+            checks.append(list(req.checks))
+            fw_no.append(number)
+            automated.append(req.automated)
+            for check_id in req.checks:
+                map_key.append(key)
+                map_check.append(check_id)
+    requirements = pa.table(
+        {**{name: pa.array(values, pa.string()) for name, values in text.items()},
+         "checks": pa.array(checks, pa.list_(pa.string()))}
+    )
+    mapping = pa.table({"req_key": pa.array(map_key, pa.int32()), "check_id": pa.array(map_check, pa.string())})
+    req_keys = pa.table(
+        {
+            "req_key": pa.array(range(len(checks)), pa.int32()),
+            "fw_no": pa.array(fw_no, pa.int32()),
+            "automated": pa.array(automated, pa.bool_()),
+        }
+    )
+    return requirements, mapping, req_keys
+
+
+_TABLE_CACHE: dict[tuple[int, ...], tuple[tuple[Framework, ...], tuple[pa.Table, pa.Table, pa.Table]]] = {}
+
+
+def _tables_for(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """The requirement and mapping tables of ``frameworks``, built once per set of framework objects."""
+    key = tuple(id(fw) for fw in frameworks)
+    cached = _TABLE_CACHE.get(key)
+    if cached is None or cached[0] != frameworks:
+        if len(_TABLE_CACHE) > 16:
+            _TABLE_CACHE.clear()
+        cached = (frameworks, _requirements_tables(frameworks))
+        _TABLE_CACHE[key] = cached
+    return cached[1]
+
+
+def _select_frameworks(frameworks: Iterable[str | Framework] | None) -> tuple[Framework, ...]:
+    """Framework keys, labels or Framework objects (default: every shipped framework)."""
+    known = load_frameworks()
+    if frameworks is None:
+        return tuple(known.values())
+    if isinstance(frameworks, (str, Framework)):
+        frameworks = [frameworks]
+    chosen: list[Framework] = []
+    by_label = {fw.label: fw for fw in known.values()}
+    for item in frameworks:
+        fw = item if isinstance(item, Framework) else known.get(item) or by_label.get(item)
+        if fw is None:
+            raise ValueError(f"unknown framework {item!r}; known: {', '.join(known)}")
+        if fw not in chosen:
+            chosen.append(fw)
+    return tuple(chosen)
+
+
+# -- reading the day's findings ---------------------------------------------------------------
+
+
+_DB: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_DB_LOCK = threading.Lock()
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh connection (cursor) to this process's in-memory DuckDB; opening a database costs ~10 ms."""
+    global _DB
+    with _DB_LOCK:
+        if _DB is None or _DB[0] != os.getpid():  # never reuse a database across a fork
+            _DB = (os.getpid(), duckdb.connect(":memory:"))
+        return _DB[1].cursor()
+
+
+_EMPTY_FINDINGS = pa.schema(
+    [("check_id", pa.string()), ("status", pa.string()), ("muted", pa.bool_()), ("account_id", pa.string())]
+)
+
+
+def _findings_source(
+    con: duckdb.DuckDBPyConnection, lake: Lake, scan_date: dt.date, account_ids: list[str] | None
+) -> str:
+    """A SQL subquery over the day's findings (check_id, status, muted, account_id), all services."""
+    day = scan_date.isoformat()
+    columns = "check_id, status, coalesce(muted, false) AS muted, account_id"
+    where = ""
+    if account_ids is not None:
+        where = " WHERE account_id IN (" + ", ".join(f"'{a}'" for a in account_ids) + ")"
+    if lake.is_local:
+        directory = lake.path(f"findings/scan_date={day}")
+        if os.path.isdir(directory):
+            pattern = f"{directory}/*/*/{PART_FILE}".replace("'", "''")
+            return (
+                f"(SELECT {columns} FROM read_parquet('{pattern}', hive_partitioning = true, "
+                f"hive_types = {{'scan_date': DATE, 'service': VARCHAR, 'account_id': VARCHAR}}){where})"
+            )
+        table = _EMPTY_FINDINGS.empty_table()
+    else:
+        import pyarrow.fs as pafs
+
+        base = lake.path(f"findings/scan_date={day}")
+        table = _EMPTY_FINDINGS.empty_table()
+        if lake.fs.get_file_info(base).type != pafs.FileType.NotFound:
+            schema, _ = lake_schema.DATASETS["findings"]
+            partitioning = ds.partitioning(
+                pa.schema([schema.field("service"), schema.field("account_id")]), flavor="hive"
+            )
+            dataset = ds.dataset(
+                base, filesystem=lake.fs, format="parquet", partitioning=partitioning, ignore_prefixes=[".", "_"]
+            )
+            flt = None if account_ids is None else pc.field("account_id").isin(account_ids)
+            table = dataset.to_table(columns=["check_id", "status", "muted", "account_id"], filter=flt)
+    con.register("day_findings_arrow", table)
+    return f"(SELECT {columns} FROM day_findings_arrow{where})"
+
+
+_PER_CHECK = """
+SELECT account_id, check_id,
+       count(*) FILTER (WHERE NOT muted AND status = 'PASS')   AS pass_n,
+       count(*) FILTER (WHERE NOT muted AND status = 'FAIL')   AS fail_n,
+       count(*) FILTER (WHERE NOT muted AND status = 'MANUAL') AS manual_n,
+       count(*) FILTER (WHERE muted)                            AS muted_n
+FROM {findings}
+GROUP BY account_id, check_id
+"""
+
+# Over small tables only (checks x accounts, requirements x accounts): integers and a status out.
+_PER_REQUIREMENT = """
+WITH per_requirement AS (
+    SELECT p.account_id, m.req_key,
+           sum(p.pass_n) AS pass_n, sum(p.fail_n) AS fail_n,
+           sum(p.manual_n) AS manual_n, sum(p.muted_n) AS muted_n
+    FROM per_check p JOIN req_map m ON m.check_id = p.check_id
+    GROUP BY p.account_id, m.req_key
+),
+judged AS (
+    SELECT a.account_no, r.req_key, r.fw_no,
+           coalesce(q.pass_n, 0)::BIGINT   AS pass_count,
+           coalesce(q.fail_n, 0)::BIGINT   AS fail_count,
+           coalesce(q.manual_n, 0)::BIGINT AS manual_count,
+           coalesce(q.muted_n, 0)::BIGINT  AS muted_count,
+           CASE
+               WHEN NOT r.automated THEN 'MANUAL'
+               WHEN coalesce(q.fail_n, 0) > 0 THEN 'FAIL'
+               WHEN coalesce(q.pass_n, 0) > 0 THEN 'PASS'
+               WHEN coalesce(q.manual_n, 0) > 0 THEN 'MANUAL'
+               WHEN coalesce(q.muted_n, 0) > 0 THEN 'PASS'
+               ELSE 'NOT_EVALUATED'
+           END AS status
+    FROM accounts a CROSS JOIN req_keys r
+    LEFT JOIN per_requirement q ON q.account_id = a.account_id AND q.req_key = r.req_key
+),
+scores AS (
+    SELECT account_no, fw_no,
+           100.0 * count(*) FILTER (WHERE status = 'PASS')
+                 / nullif(count(*) FILTER (WHERE status IN ('PASS', 'FAIL')), 0) AS framework_score
+    FROM judged
+    GROUP BY account_no, fw_no
+)
+SELECT j.status, j.pass_count, j.fail_count, j.manual_count, j.muted_count, s.framework_score
+FROM judged j JOIN scores s ON s.account_no = j.account_no AND s.fw_no = j.fw_no
+ORDER BY j.account_no, j.req_key
+"""
+
+def compliance_tables(
+    lake: Lake,
+    scan_date: dt.date,
+    run_id: str,
+    account_ids: list[str] | None = None,
+    frameworks: Iterable[str | Framework] | None = None,
+    evaluated_at: dt.datetime | None = None,
+    threads: int | None = None,
+) -> dict[str, pa.Table]:
+    """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
+
+    ``account_ids=None`` means every account that has findings that day. The
+    findings are scanned once (three columns, reduced to counts per account and
+    check); the join with the requirements runs on those counts only.
+    """
+    scan_date = as_date(scan_date)
+    for account in account_ids or []:
+        if not isinstance(account, str) or not _ACCOUNT.match(account):
+            raise ValueError(f"account id must be 12 digits, got {account!r}")
+    evaluated_at = evaluated_at or dt.datetime.now(dt.timezone.utc)
+    requirements, mapping, req_keys = _tables_for(_select_frameworks(frameworks))
+
+    con = _cursor()
+    try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        findings = _findings_source(con, lake, scan_date, account_ids)
+        try:
+            per_check = con.sql(_PER_CHECK.format(findings=findings)).to_arrow_table()
+        except duckdb.IOException as err:
+            if "No files found" not in str(err):
+                raise
+            con.register("day_findings_arrow", _EMPTY_FINDINGS.empty_table())
+            per_check = con.sql(_PER_CHECK.format(findings="day_findings_arrow")).to_arrow_table()
+        if account_ids is None:
+            accounts = sorted(set(per_check.column("account_id").to_pylist()))
+        else:
+            accounts = list(dict.fromkeys(account_ids))
+        if not accounts:
+            return {}
+        con.register("per_check", per_check)
+        con.register("req_map", mapping)
+        con.register("req_keys", req_keys)
+        con.register(
+            "accounts",
+            pa.table({"account_no": pa.array(range(len(accounts)), pa.int32()), "account_id": pa.array(accounts, pa.string())}),
+        )
+        judged = con.sql(_PER_REQUIREMENT).to_arrow_table()
+    finally:
+        con.close()
+
+    n = requirements.num_rows
+    constants = {
+        "scan_date": pa.repeat(pa.scalar(scan_date, pa.date32()), n),
+        "run_id": pa.repeat(pa.scalar(run_id, pa.string()), n),
+        "evaluated_at": pa.repeat(pa.scalar(evaluated_at, COMPLIANCE.field("evaluated_at").type), n),
+    }
+    tables = {}
+    for number, account in enumerate(accounts):
+        part = judged.slice(number * n, n)
+        columns = {name: requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
+        columns.update({name: part.column(name) for name in (*_JUDGED_COLUMNS, "framework_score")})
+        columns.update(constants)
+        columns["account_id"] = pa.repeat(pa.scalar(account, pa.string()), n)
+        tables[account] = pa.table([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)
+    return tables
+
+
+def summarize(table: pa.Table) -> dict:
+    """Per framework label: score and requirement counts by status (JSON-safe, small)."""
+    summary: dict[str, dict] = {}
+    scores = table.group_by("label", use_threads=False).aggregate([("framework_score", "max")])
+    for label, score in zip(scores.column("label").to_pylist(), scores.column("framework_score_max").to_pylist()):
+        summary[label] = {"score": None if score is None else round(score, 2), **{s: 0 for s in STATUSES}}
+    counts = table.group_by(["label", "status"], use_threads=False).aggregate([([], "count_all")])
+    for label, status, count in zip(
+        counts.column("label").to_pylist(), counts.column("status").to_pylist(), counts.column("count_all").to_pylist()
+    ):
+        summary[label][status] = count
+    return dict(sorted(summary.items()))
+
+
+def write_compliance(
+    lake: Lake,
+    account_id: str,
+    scan_date: dt.date,
+    run_id: str,
+    frameworks: Iterable[str | Framework] | None = None,
+    evaluated_at: dt.datetime | None = None,
+) -> dict:
+    """Evaluate every framework for one account's scan and replace its compliance partition.
+
+    Returns a small JSON-safe summary (fit for XCom)::
+
+        {"account_id": ..., "scan_date": "YYYY-MM-DD", "run_id": ..., "rows": N,
+         "scores": {"CIS 6.0": 87.5, ...},
+         "frameworks": {"CIS 6.0": {"score": 87.5, "PASS": 7, "FAIL": 1, "MANUAL": 28, "NOT_EVALUATED": 27}, ...}}
+    """
+    if not isinstance(account_id, str) or not _ACCOUNT.match(account_id):
+        raise ValueError(f"account id must be 12 digits, got {account_id!r}")
+    scan_date = as_date(scan_date)
+    table = compliance_tables(lake, scan_date, run_id, [account_id], frameworks, evaluated_at)[account_id]
+    lake.write_partition("compliance", {"scan_date": scan_date, "account_id": account_id}, table)
+    return _summary(account_id, scan_date, run_id, table)
+
+
+def write_compliance_day(
+    lake: Lake,
+    scan_date: dt.date,
+    run_id: str,
+    account_ids: list[str] | None = None,
+    frameworks: Iterable[str | Framework] | None = None,
+    evaluated_at: dt.datetime | None = None,
+) -> dict[str, dict]:
+    """Like write_compliance for several accounts of one day in one DuckDB pass: {account_id: summary}.
+
+    ``account_ids=None``: every account with findings on ``scan_date``.
+    """
+    scan_date = as_date(scan_date)
+    tables = compliance_tables(lake, scan_date, run_id, account_ids, frameworks, evaluated_at)
+    summaries = {}
+    for account, table in tables.items():
+        lake.write_partition("compliance", {"scan_date": scan_date, "account_id": account}, table)
+        summaries[account] = _summary(account, scan_date, run_id, table)
+    return summaries
+
+
+def _summary(account_id: str, scan_date, run_id: str, table: pa.Table) -> dict:
+    frameworks = summarize(table)
+    return {
+        "account_id": account_id,
+        "scan_date": scan_date.isoformat(),
+        "run_id": run_id,
+        "rows": table.num_rows,
+        "scores": {label: entry["score"] for label, entry in frameworks.items()},
+        "frameworks": frameworks,
+    }

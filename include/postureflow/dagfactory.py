@@ -1,0 +1,134 @@
+"""Build one scan DAG per account from the accounts file.
+
+Shape of ``posture_scan__<alias>``::
+
+    preflight >> scan_<service> (one per service, in inventory-read order) >> summary
+
+Building a DAG touches no AWS and no lake: only the accounts file is read.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pendulum
+
+from postureflow.accounts import Account, load_accounts
+from postureflow.engine import execution_order, service_dependencies
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ARGS = {
+    "owner": "postureflow",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=1),
+    "retry_exponential_backoff": True,
+}
+
+
+def build_dag(account: Account):
+    from airflow.sdk import Param, dag, get_current_context, task
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    services = execution_order(account.services())
+    deps = service_dependencies()
+
+    @dag(
+        dag_id=account.dag_id,
+        description=f"Security posture scan of AWS account {account.alias} ({account.account_id})",
+        schedule=account.schedule,
+        start_date=pendulum.parse(account.start_date, tz="UTC"),
+        catchup=account.catchup,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["postureflow", f"account:{account.account_id}"],
+        params={
+            "regions": Param(
+                list(account.regions) if account.regions else "all",
+                type=["array", "string"],
+                description='Regions to scan: a list, or "all" for every enabled region.',
+            ),
+            "services": Param(
+                list(services),
+                type="array",
+                items={"type": "string", "enum": list(services)},
+                description="Services to scan (their inventory dependencies are added).",
+            ),
+        },
+        doc_md=f"Scans account `{account.account_id}` through connection `{account.aws_conn_id}`.",
+    )
+    def posture_scan():
+        from postureflow import runs
+        from postureflow.aws import AwsAccess
+        from postureflow.lake import Lake
+
+        @task(retries=1)
+        def preflight() -> dict:
+            context = get_current_context()
+            info = runs.run_info_from_context(context)
+            access = None if info.backfill else AwsAccess.from_airflow_connection(account.aws_conn_id)
+            try:
+                plan = runs.plan_run(account, access, dict(context["params"]), info)
+            except runs.AccountMismatch as err:
+                raise AirflowFailException(str(err)) from err
+            log.info("plan for %s on %s: %s", account.alias, info.scan_date, plan)
+            return plan
+
+        @task(trigger_rule="none_failed")
+        def scan_service(service: str, plan: dict) -> dict:
+            if service not in plan["services"]:
+                raise AirflowSkipException(f"{service} is not selected for this run")
+            info = runs.run_info_from_context(get_current_context())
+            access = None if plan["backfill"] else AwsAccess.from_airflow_connection(account.aws_conn_id)
+            result = runs.run_service(account, plan, service, info, Lake.default(), access)
+            if result.skipped:
+                raise AirflowSkipException(result.message)
+            log.info("%s: %s", service, result.as_dict())
+            return result.as_dict()
+
+        @task(trigger_rule="all_done", retries=0)
+        def summary(plan: dict) -> dict:
+            from postureflow.summary import summary_data, render_summary
+
+            context = get_current_context()
+            info = runs.run_info_from_context(context)
+            lake = Lake.default()
+            data = summary_data(lake, account.account_id, info.scan_date)
+            print(render_summary(data, lake.location()))
+            states = context["ti"].get_task_states(
+                dag_id=account.dag_id, run_ids=[info.run_id], task_ids=[f"scan_{s}" for s in services]
+            ).get(info.run_id, {})
+            failed = [task_id for task_id, state in states.items() if state in ("failed", "upstream_failed")]
+            if failed:
+                raise AirflowFailException(f"service tasks failed: {', '.join(sorted(failed))}")
+            return {k: data[k] for k in ("failed", "passed", "muted", "total")}
+
+        plan = preflight()
+        tasks: dict[str, Any] = {}
+        for service in services:
+            tasks[service] = scan_service.override(task_id=f"scan_{service}")(service, plan)
+            for dependency in sorted(deps.get(service, ())):
+                if dependency in tasks:
+                    tasks[dependency] >> tasks[service]
+        done = summary(plan)
+        for t in tasks.values():
+            t >> done
+
+    return posture_scan()
+
+
+def build_all(namespace: dict[str, Any], path: str | None = None) -> list[str]:
+    """Define a DAG in ``namespace`` for every valid account; log the invalid ones.
+
+    Errors surface as the import error of dags/posture_accounts.py, so one bad
+    account never stops the others' DAGs from loading.
+    """
+    accounts_file = load_accounts(path)
+    for error in accounts_file.errors:
+        log.error("%s", error)
+    built = []
+    for account in accounts_file.accounts:
+        namespace[account.dag_id] = build_dag(account)
+        built.append(account.dag_id)
+    return built

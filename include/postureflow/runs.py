@@ -1,0 +1,95 @@
+"""What each task of an account's scan DAG does, as plain functions.
+
+The DAG factory wraps these in TaskFlow tasks; keeping them free of Airflow
+makes them testable and lets the CLI reuse them. Only small metadata travels
+between tasks (XCom); the data goes through the lake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from postureflow.accounts import Account
+from postureflow.aws import AwsAccess
+from postureflow.engine import ScanContext, ServiceResult, scan_service, with_dependencies
+from postureflow.lake import Lake
+
+log = logging.getLogger(__name__)
+
+
+class AccountMismatch(Exception):
+    """The connection reached a different AWS account than the accounts file declares."""
+
+
+@dataclass
+class RunInfo:
+    """Who and when: from the Airflow context, never from now()."""
+
+    run_id: str
+    scan_date: dt.date
+    backfill: bool
+
+
+def run_info_from_context(context: dict) -> RunInfo:
+    dag_run = context["dag_run"]
+    when = context.get("logical_date") or getattr(dag_run, "logical_date", None) or dag_run.run_after
+    run_type = str(getattr(dag_run, "run_type", "") or "")
+    return RunInfo(
+        run_id=context["run_id"],
+        scan_date=when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10]),
+        backfill=run_type.endswith("backfill"),
+    )
+
+
+def plan_run(account: Account, access: AwsAccess | None, params: dict, info: RunInfo) -> dict:
+    """Preflight: verify the account behind the connection and settle regions and services."""
+    services_param = params.get("services") or list(account.services())
+    services = with_dependencies(services_param)
+    regions_param = params.get("regions") or (list(account.regions) if account.regions else "all")
+    if info.backfill:
+        # A backfill re-evaluates stored inventory: no AWS call at all.
+        regions = [] if regions_param == "all" else list(regions_param)
+        return {"account_id": account.account_id, "regions": regions, "services": services,
+                "scan_date": info.scan_date.isoformat(), "backfill": True, "skipped_regions": []}
+    assert access is not None
+    caller = access.caller_account_id()
+    if caller != account.account_id:
+        raise AccountMismatch(
+            f"connection {account.aws_conn_id!r} reached account {caller}, "
+            f"but the accounts file declares {account.alias} as {account.account_id}"
+        )
+    enabled = access.enabled_regions()
+    if regions_param == "all":
+        regions, skipped = enabled, []
+    else:
+        regions = [r for r in regions_param if r in enabled]
+        skipped = [r for r in regions_param if r not in enabled]
+        for region in skipped:
+            log.warning("region %s is not enabled for account %s: skipped", region, account.account_id)
+    if not regions:
+        raise ValueError(f"no enabled region to scan for account {account.account_id} (asked: {regions_param})")
+    return {"account_id": account.account_id, "regions": regions, "services": services,
+            "scan_date": info.scan_date.isoformat(), "backfill": False, "skipped_regions": skipped}
+
+
+def mute_rule_for(account: Account):
+    if not account.mutelist:
+        return None
+    from postureflow.mutelist import Mutelist
+
+    return Mutelist.load(account.mutelist).rule_for(account.account_id)
+
+
+def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake: Lake,
+                access: AwsAccess | None) -> ServiceResult:
+    ctx = ScanContext(
+        account_id=account.account_id,
+        regions=list(plan["regions"]),
+        scan_date=info.scan_date,
+        run_id=info.run_id,
+        lake=lake,
+        mute=mute_rule_for(account),
+    )
+    return scan_service(ctx, service, access, collect=not plan["backfill"])

@@ -1,0 +1,127 @@
+"""The terminal summary of one account's scan, in the shape Prowler users know.
+
+Overview (FAIL / PASS / MUTED with percentages), then per service the FAIL
+counts by severity, then (where compliance has been computed) one status
+line per framework. Read from the lake, so the CLI, the Airflow task log and
+a later `postureflow summary` all print the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from postureflow.lake import Lake
+from postureflow.lake.query import create_dataset_view
+from postureflow.lake.schema import DATASETS
+
+SEVERITY_COLUMNS = ("critical", "high", "medium", "low", "informational")
+
+
+def _percent(part: int, total: int) -> str:
+    return f"{(100.0 * part / total) if total else 0.0:.1f}%"
+
+
+def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    create_dataset_view(con, lake, "findings")
+    where = "WHERE account_id = $account AND scan_date = $day"
+    params = {"account": account_id, "day": scan_date.isoformat()}
+    overview = con.execute(
+        f"""SELECT count(*) FILTER (WHERE status = 'FAIL' AND NOT muted),
+                   count(*) FILTER (WHERE status = 'PASS' AND NOT muted),
+                   count(*) FILTER (WHERE muted),
+                   count(*)
+            FROM findings {where}""",
+        params,
+    ).fetchone()
+    by_service = con.execute(
+        f"""SELECT service,
+                   count(*) FILTER (WHERE status = 'FAIL' AND NOT muted) AS failed,
+                   count(*) FILTER (WHERE status = 'PASS' AND NOT muted) AS passed,
+                   {", ".join(f"count(*) FILTER (WHERE status = 'FAIL' AND NOT muted AND severity = '{s}') AS {s}" for s in SEVERITY_COLUMNS)},
+                   count(*) FILTER (WHERE muted) AS muted
+            FROM findings {where} GROUP BY service ORDER BY service""",
+        params,
+    ).fetchall()
+    compliance = []
+    if "compliance" in DATASETS:
+        create_dataset_view(con, lake, "compliance")
+        try:
+            compliance = con.execute(
+                """SELECT framework, version,
+                          count(*) FILTER (WHERE status = 'PASS') AS passed,
+                          count(*) FILTER (WHERE status = 'FAIL') AS failed,
+                          count(*) FILTER (WHERE status = 'MANUAL') AS manual,
+                          count(*) FILTER (WHERE status = 'NOT_EVALUATED') AS not_evaluated
+                   FROM compliance WHERE account_id = $account AND scan_date = $day
+                   GROUP BY framework, version ORDER BY framework, version""",
+                params,
+            ).fetchall()
+        except Exception:  # noqa: BLE001 - compliance columns differ: print the rest
+            compliance = []
+    failed, passed, muted, total = overview
+    return {
+        "account_id": account_id,
+        "scan_date": scan_date.isoformat(),
+        "failed": failed,
+        "passed": passed,
+        "muted": muted,
+        "total": total,
+        "services": [
+            dict(zip(("service", "failed", "passed", *SEVERITY_COLUMNS, "muted"), row)) for row in by_service
+        ],
+        "compliance": [
+            dict(zip(("framework", "version", "passed", "failed", "manual", "not_evaluated"), row)) for row in compliance
+        ],
+    }
+
+
+def render_summary(data: dict, lake_location: str | None = None, color: bool = False) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=110, force_terminal=color, color_system="standard" if color else None)
+    total = data["total"]
+    console.print(f"\nOverview Results (account {data['account_id']}, scan date {data['scan_date']}):")
+    overview = Table(box=box.ROUNDED, show_header=False)
+    overview.add_row(
+        f"[red]{_percent(data['failed'], total)} ({data['failed']}) Failed[/red]",
+        f"[green]{_percent(data['passed'], total)} ({data['passed']}) Passed[/green]",
+        f"[yellow]{_percent(data['muted'], total)} ({data['muted']}) Muted[/yellow]",
+    )
+    console.print(overview)
+    console.print(f"Account {data['account_id']} Scan Results (severity columns are for fails only):")
+    services = Table(box=box.ROUNDED)
+    for column in ("Service", "Status", "Critical", "High", "Medium", "Low", "Info", "Muted"):
+        services.add_column(column, justify="left" if column in ("Service", "Status") else "right")
+    for row in data["services"]:
+        status = f"[red]FAIL ({row['failed']})[/red]" if row["failed"] else f"[green]PASS ({row['passed']})[/green]"
+        services.add_row(
+            row["service"],
+            status,
+            *(str(row[s]) for s in SEVERITY_COLUMNS),
+            str(row["muted"]),
+        )
+    console.print(services)
+    if data["compliance"]:
+        console.print("Compliance Status:")
+        for fw in data["compliance"]:
+            judged = fw["passed"] + fw["failed"]
+            console.print(
+                f"  {fw['framework']} {fw['version']}: "
+                f"[red]{_percent(fw['failed'], judged)} ({fw['failed']}) FAIL[/red]  "
+                f"[green]{_percent(fw['passed'], judged)} ({fw['passed']}) PASS[/green]  "
+                f"{fw['manual']} manual, {fw['not_evaluated']} not evaluated"
+            )
+    if lake_location:
+        console.print(f"Findings lake: {lake_location}")
+    return out.getvalue()
+
+
+def summary_text(lake: Lake, account_id: str, scan_date: dt.date, color: bool = False) -> str:
+    return render_summary(summary_data(lake, account_id, scan_date), lake.location(), color=color)

@@ -1,0 +1,193 @@
+#!/usr/bin/env python
+"""Generate postureflow's compliance framework files, and keep them in sync with the checks.
+
+Two modes:
+
+    python scripts/import_frameworks.py            # (re)import every framework from the reference
+    python scripts/import_frameworks.py --sync     # only refresh the not_implemented lists
+
+The import takes facts only from the Prowler 5.46 reference data (requirement ids,
+sections, CIS profile and assessment status, mapped check ids) in
+``shared/reference/prowler-5.46/compliance``. Requirement titles are ours: a
+humanised check id for a requirement mapped to one check, else a neutral
+"<section> <id>". Titles edited by hand in an existing file are kept on re-import.
+
+``--sync`` needs no reference data: it rewrites each file's ``not_implemented``
+lists from postureflow's current check registry. Run it after adding checks;
+``tests/test_compliance_frameworks.py`` fails while a file is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+FRAMEWORK_DIR = REPO / "include" / "postureflow" / "compliance" / "frameworks"
+DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "prowler-5.46" / "compliance"
+
+# output key -> (reference file, framework, version, label, full name)
+FRAMEWORKS: dict[str, tuple[str, str, str, str, str]] = {
+    "cis_3.0": ("cis_3.0_aws.json", "CIS", "3.0", "CIS 3.0", "CIS AWS Foundations Benchmark v3.0.0"),
+    "cis_4.0.1": ("cis_4.0_aws.json", "CIS", "4.0.1", "CIS 4.0.1", "CIS AWS Foundations Benchmark v4.0.1"),
+    "cis_5.0": ("cis_5.0_aws.json", "CIS", "5.0", "CIS 5.0", "CIS AWS Foundations Benchmark v5.0.0"),
+    "cis_6.0": ("cis_6.0_aws.json", "CIS", "6.0", "CIS 6.0", "CIS AWS Foundations Benchmark v6.0.0"),
+    "aws_fsbp": (
+        "aws_foundational_security_best_practices_aws.json",
+        "AWS-FSBP",
+        "1.0",
+        "AWS FSBP",
+        "AWS Foundational Security Best Practices",
+    ),
+    "pci_dss_4.0": ("pci_4.0_aws.json", "PCI-DSS", "4.0", "PCI DSS 4.0", "PCI DSS v4.0"),
+    "nist_800_53_r5": (
+        "nist_800_53_revision_5_aws.json",
+        "NIST-800-53",
+        "rev5",
+        "NIST 800-53 r5",
+        "NIST SP 800-53 Revision 5",
+    ),
+    "iso27001_2022": ("iso27001_2022_aws.json", "ISO-27001", "2022", "ISO 27001:2022", "ISO/IEC 27001:2022 Annex A"),
+    "soc2": ("soc2_aws.json", "SOC2", "2017", "SOC 2", "SOC 2 Trust Services Criteria"),
+    "hipaa": ("hipaa_aws.json", "HIPAA", "2013", "HIPAA", "HIPAA Security Rule (45 CFR 164)"),
+}
+
+# ISO/IEC 27001:2022 Annex A themes (the reference leaves the section empty).
+ISO_THEMES = {
+    "A.5": "A.5 Organizational controls",
+    "A.6": "A.6 People controls",
+    "A.7": "A.7 Physical controls",
+    "A.8": "A.8 Technological controls",
+}
+
+ACRONYMS = {
+    "acm", "acl", "acls", "ami", "amis", "api", "aws", "cis", "cmk", "cpu", "dax", "dns", "ebs", "ec2", "ecr",
+    "ecs", "efs", "eks", "elb", "elbv2", "emr", "fsx", "http", "https", "iam", "imdsv2", "ip", "ips", "ipv4",
+    "ipv6", "kms", "mfa", "mq", "nacl", "nacls", "os", "pitr", "rds", "s3", "sns", "sqs", "ssh", "ssl", "ssm",
+    "tls", "ttl", "url", "urls", "vpc", "vpcs", "waf", "wafv2", "rdp", "ssm", "ses", "sso", "gpu", "db",
+}
+
+
+def humanize(check_id: str) -> str:
+    words = []
+    for word in check_id.split("_"):
+        words.append(word.upper() if word.lower() in ACRONYMS else word)
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def section_name(section: str) -> str:
+    return re.sub(r"\s+", " ", section).strip().rstrip(".")
+
+
+def default_title(requirement_id: str, section: str, checks: list[str]) -> str:
+    if len(checks) == 1:
+        return humanize(checks[0])
+    name = section_name(section)
+    name = re.sub(r"^[\d.]+[:\s]+", "", name)  # "1.2.5: Network ..." -> "Network ..."
+    return f"{name} ({requirement_id})" if name else f"Requirement {requirement_id}"
+
+
+def known_checks() -> set[str]:
+    sys.path.insert(0, str(REPO / "include"))
+    from postureflow.checks import all_checks
+
+    return set(all_checks())
+
+
+def mark(requirement: dict, implemented: set[str]) -> dict:
+    missing = [c for c in requirement.get("checks", []) if c not in implemented]
+    requirement.pop("not_implemented", None)
+    if missing:
+        requirement["not_implemented"] = missing
+    return requirement
+
+
+def import_one(key: str, reference: Path, implemented: set[str], existing: dict | None) -> dict:
+    source, framework, version, label, name = FRAMEWORKS[key]
+    data = json.loads((reference / source).read_text())
+    old_titles = {r["id"]: r.get("title") for r in (existing or {}).get("requirements", [])}
+    old_generated = {}
+    for r in (existing or {}).get("requirements", []):
+        old_generated[r["id"]] = default_title(r["id"], r.get("section", ""), r.get("checks", []))
+    requirements = []
+    for item in data["requirements"]:
+        rid = str(item["id"])
+        section = section_name(item.get("section") or "")
+        if not section and key.startswith("iso27001"):
+            section = ISO_THEMES.get(".".join(rid.split(".")[:2]), "")
+        checks = list(dict.fromkeys(item.get("checks") or []))
+        title = default_title(rid, section, checks)
+        if old_titles.get(rid) and old_titles[rid] != old_generated.get(rid):
+            title = old_titles[rid]  # edited by hand: keep it
+        requirement: dict = {"id": rid, "section": section, "title": title}
+        if item.get("profile"):
+            requirement["profile"] = item["profile"]
+        status = (item.get("assessmentstatus") or "").lower()
+        requirement["assessment"] = status if status in ("automated", "manual") else ("automated" if checks else "manual")
+        requirement["checks"] = checks
+        requirements.append(mark(requirement, implemented))
+    return {
+        "framework": framework,
+        "version": version,
+        "label": label,
+        "name": name,
+        "source": f"prowler-5.46/{source} (requirement ids, sections and check mappings; titles are postureflow's)",
+        "requirements": requirements,
+    }
+
+
+HEADER = (
+    "# Generated by scripts/import_frameworks.py; facts from the Prowler 5.46 reference (Apache-2.0).\n"
+    "# not_implemented: mapped checks postureflow does not have yet (refresh: import_frameworks.py --sync).\n"
+)
+
+
+def dump(path: Path, document: dict) -> None:
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(HEADER + text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sync", action="store_true", help="only refresh not_implemented from the check registry")
+    parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, help="Prowler compliance JSON folder")
+    parser.add_argument("--out", type=Path, default=FRAMEWORK_DIR)
+    parser.add_argument("--only", action="append", choices=sorted(FRAMEWORKS), help="only this framework")
+    args = parser.parse_args(argv)
+
+    implemented = known_checks()
+    args.out.mkdir(parents=True, exist_ok=True)
+    keys = args.only or list(FRAMEWORKS)
+    for key in keys:
+        path = args.out / f"{key}.yaml"
+        existing = yaml.safe_load(path.read_text()) if path.exists() else None
+        if args.sync:
+            if existing is None:
+                print(f"{path}: missing (run without --sync to import it)", file=sys.stderr)
+                return 1
+            for requirement in existing["requirements"]:
+                mark(requirement, implemented)
+            document = existing
+        else:
+            if not (args.reference / FRAMEWORKS[key][0]).exists():
+                print(f"{args.reference / FRAMEWORKS[key][0]}: reference file not found", file=sys.stderr)
+                return 1
+            document = import_one(key, args.reference, implemented, existing)
+        dump(path, document)
+        reqs = document["requirements"]
+        todo = {c for r in reqs for c in r.get("not_implemented", [])}
+        print(f"{path.name}: {len(reqs)} requirements, {len(todo)} mapped checks not implemented yet")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

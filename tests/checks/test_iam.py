@@ -1,0 +1,490 @@
+"""IAM checks against moto.
+
+moto cannot back-date IAM users, passwords or access keys, and its credential
+report has no <root_account> row. Tests that need ages adjust moto's backend
+objects directly (the `backend` fixture: create dates, last-used dates), and
+tests of the root user amend moto's GetCredentialReport answer with a botocore
+after-call hook that inserts a root row in the real report format. Where moto
+needs other help (server certificate expiry, the root's virtual MFA device),
+the test says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+
+ACCOUNT = "123456789012"
+ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
+ROOT_ID = "<root_account>"
+AWS_POLICY = "arn:aws:iam::aws:policy/"
+ADMIN_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+NARROW_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _iam():
+    return boto3.client("iam", region_name="us-east-1")
+
+
+def _ago(days: float) -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+
+
+@pytest.fixture
+def backend(aws):
+    """moto's IAM backend for the test account (to back-date what the API cannot)."""
+    from moto.iam.models import iam_backends
+
+    return iam_backends[ACCOUNT]["aws"]
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_managed_policy_data() -> dict:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return json.loads(aws_managed_policies_data)
+
+
+@pytest.fixture
+def managed_policies(backend):
+    """Put the few AWS-managed policies the tests attach into moto's backend.
+
+    moto only knows AWS-managed policies when told to load all ~1,300 of them
+    (MOTO_IAM_LOAD_MANAGED_POLICIES), which costs seconds per test; this adds the
+    four we need, with their real documents from moto's copy.
+    """
+    from moto.iam.models import AWSManagedPolicy
+
+    for name in ("AdministratorAccess", "ReadOnlyAccess", "AWSCloudShellFullAccess", "AWSSupportAccess"):
+        policy = AWSManagedPolicy.from_data(name, ACCOUNT, "us-east-1", _aws_managed_policy_data()[name])
+        backend.aws_managed_policies.append(policy)
+        backend.managed_policies[policy.arn] = policy
+
+
+def _user(name, password=False, keys=0):
+    iam = _iam()
+    iam.create_user(UserName=name)
+    if password:
+        iam.create_login_profile(UserName=name, Password="Pa55word-for-tests!")
+    for _ in range(keys):
+        iam.create_access_key(UserName=name)
+    return iam
+
+
+def _age_key(backend, user, index, created_days, used_days=None):
+    key = backend.users[user].access_keys[index]
+    key.create_date = _ago(created_days).replace(tzinfo=None)
+    key.last_used = None if used_days is None else _ago(used_days)
+
+
+# -- the root user: moto's report has no root row, so a hook inserts one --------------------
+
+
+def _stamp(days):
+    return "N/A" if days is None else _ago(days).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _root_row(password_used_days=None, mfa=False, key1_active=False, key1_used_days=None):
+    password_used = "no_information" if password_used_days is None else _stamp(password_used_days)
+    key1_rotated = _stamp(400) if key1_active else "N/A"
+    key1_used = _stamp(key1_used_days)
+    return ",".join(
+        [
+            ROOT_ID, ROOT_ARN, _stamp(1000), "not_supported", password_used, "not_supported", "not_supported",
+            "true" if mfa else "false",
+            "true" if key1_active else "false", key1_rotated, key1_used,
+            "N/A" if key1_used_days is None else "us-east-1", "N/A" if key1_used_days is None else "s3",
+            "false", "N/A", "N/A", "N/A", "N/A",
+            "false", "N/A", "false", "N/A",
+        ]
+    )  # fmt: skip
+
+
+def _access_with_root(row: str | None, root_virtual_mfa: bool = False) -> AwsAccess:
+    """AwsAccess whose IAM client sees `row` as the report's <root_account> line."""
+    access = AwsAccess.from_default_chain()
+    events = access.client("iam", "us-east-1").meta.events
+
+    def add_root_row(parsed, **_):
+        header, _, users = parsed["Content"].decode().partition("\n")
+        parsed["Content"] = "\n".join(line for line in (header, row, users.rstrip("\n")) if line).encode() + b"\n"
+
+    def assign_device_to_root(parsed, **_):
+        # moto cannot assign a virtual MFA device to the root user; AWS lists it with User = root.
+        for device in parsed.get("VirtualMFADevices", []):
+            if device["SerialNumber"].endswith("/root-account-mfa-device"):
+                device["User"] = {"Arn": ROOT_ARN, "UserId": ACCOUNT, "UserName": "", "Path": "/"}
+
+    if row is not None:
+        events.register("after-call.iam.GetCredentialReport", add_root_row)
+    if root_virtual_mfa:
+        _iam().create_virtual_mfa_device(VirtualMFADeviceName="root-account-mfa-device")
+        events.register("after-call.iam.ListVirtualMFADevices", assign_device_to_root)
+    return access
+
+
+def test_avoid_root_usage(scan):
+    run = scan("iam", access=_access_with_root(_root_row(password_used_days=0.1)))
+    assert run.status("iam_avoid_root_usage", ROOT_ID) == "FAIL"
+    run = scan("iam", access=_access_with_root(_root_row(password_used_days=30, key1_active=True, key1_used_days=0.2)))
+    assert run.status("iam_avoid_root_usage", ROOT_ID) == "FAIL"
+    run = scan("iam", access=_access_with_root(_root_row(password_used_days=30)))
+    assert run.status("iam_avoid_root_usage", ROOT_ARN) == "PASS"
+    run = scan("iam", access=_access_with_root(_root_row()))
+    assert run.status("iam_avoid_root_usage", ROOT_ID) == "PASS"
+
+
+def test_avoid_root_usage_not_judged_without_report_row(scan):
+    assert scan("iam").of("iam_avoid_root_usage") == []
+
+
+def test_no_root_access_key(scan):
+    run = scan("iam", access=_access_with_root(_root_row(key1_active=True)))
+    assert run.status("iam_no_root_access_key", ROOT_ID) == "FAIL"
+    run = scan("iam", access=_access_with_root(_root_row(key1_active=False)))
+    assert run.status("iam_no_root_access_key", ROOT_ID) == "PASS"
+
+
+def test_root_mfa_enabled(scan):
+    run = scan("iam", access=_access_with_root(_root_row(mfa=False)))
+    assert run.status("iam_root_mfa_enabled", ROOT_ID) == "FAIL"
+    run = scan("iam", access=_access_with_root(_root_row(mfa=True)))
+    assert run.status("iam_root_mfa_enabled", ROOT_ID) == "PASS"
+
+
+def test_root_mfa_falls_back_to_account_summary(scan, backend):
+    # No root row in moto's report: the account summary's AccountMFAEnabled decides.
+    assert scan("iam").status("iam_root_mfa_enabled", ROOT_ID) == "FAIL"
+    backend.account_summary._account_mfa_enabled = 1  # moto has no API to enable root MFA
+    assert scan("iam").status("iam_root_mfa_enabled", ROOT_ID) == "PASS"
+
+
+def test_root_hardware_mfa_enabled(scan):
+    run = scan("iam", access=_access_with_root(_root_row(mfa=False)))
+    assert run.status("iam_root_hardware_mfa_enabled", ROOT_ID) == "FAIL"
+    run = scan("iam", access=_access_with_root(_root_row(mfa=True)))
+    assert run.status("iam_root_hardware_mfa_enabled", ROOT_ID) == "PASS"
+    run = scan("iam", access=_access_with_root(_root_row(mfa=True), root_virtual_mfa=True))
+    assert run.status("iam_root_hardware_mfa_enabled", ROOT_ID) == "FAIL"
+    assert "root-account-mfa-device" in run.of("iam_root_hardware_mfa_enabled")[0]["status_extended"]
+
+
+# -- IAM users' credentials (ages back-dated in moto's backend) -------------------------------
+
+
+def test_rotate_access_key_90_days(scan, backend):
+    _user("old-key", keys=1)
+    _user("fresh-key", keys=1)
+    _user("old-inactive-key", keys=1)
+    _user("no-keys")
+    _age_key(backend, "old-key", 0, created_days=120, used_days=1)
+    _age_key(backend, "old-inactive-key", 0, created_days=200)
+    backend.users["old-inactive-key"].access_keys[0].status = "Inactive"
+    run = scan("iam")
+    assert run.statuses("iam_rotate_access_key_90_days") == {
+        "old-key": "FAIL",
+        "fresh-key": "PASS",
+        "old-inactive-key": "PASS",
+        "no-keys": "PASS",
+    }
+
+
+def test_user_accesskey_unused(scan, backend):
+    _user("idle-key", keys=1)
+    _user("never-used-old-key", keys=1)
+    _user("busy-key", keys=1)
+    _user("new-unused-key", keys=1)
+    _age_key(backend, "idle-key", 0, created_days=100, used_days=60)
+    _age_key(backend, "never-used-old-key", 0, created_days=50)
+    _age_key(backend, "busy-key", 0, created_days=100, used_days=1)
+    run = scan("iam")
+    assert run.statuses("iam_user_accesskey_unused") == {
+        "idle-key": "FAIL",
+        "never-used-old-key": "FAIL",
+        "busy-key": "PASS",
+        "new-unused-key": "PASS",
+    }
+
+
+def test_user_console_access_unused(scan, backend):
+    _user("stale-console", password=True)
+    _user("old-never-signed-in", password=True)
+    _user("active-console", password=True)
+    _user("api-only")
+    backend.users["stale-console"].password_last_used = _ago(60)
+    backend.users["active-console"].password_last_used = _ago(2)
+    backend.users["old-never-signed-in"].create_date = _ago(90)  # moto reports it as password_last_changed
+    run = scan("iam")
+    assert run.statuses("iam_user_console_access_unused") == {
+        "stale-console": "FAIL",
+        "old-never-signed-in": "FAIL",
+        "active-console": "PASS",
+        "api-only": "PASS",
+    }
+
+
+def test_user_mfa_enabled_console_access(scan):
+    _user("console-no-mfa", password=True)
+    iam = _user("console-mfa", password=True)
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="console-mfa")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(
+        UserName="console-mfa", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+    )
+    _user("no-console")
+    run = scan("iam")
+    assert run.statuses("iam_user_mfa_enabled_console_access") == {
+        "console-no-mfa": "FAIL",
+        "console-mfa": "PASS",
+        "no-console": "PASS",
+    }
+
+
+def test_user_no_setup_initial_access_key(scan, backend):
+    _user("console-unused-key", password=True, keys=1)
+    _user("console-used-key", password=True, keys=1)
+    _user("api-unused-key", keys=1)
+    _age_key(backend, "console-used-key", 0, created_days=10, used_days=1)
+    run = scan("iam")
+    assert run.statuses("iam_user_no_setup_initial_access_key") == {
+        "console-unused-key": "FAIL",
+        "console-used-key": "PASS",
+        "api-unused-key": "PASS",
+    }
+
+
+def test_user_two_active_access_key(scan):
+    _user("two-keys", keys=2)
+    iam = _user("one-active", keys=2)
+    key = iam.list_access_keys(UserName="one-active")["AccessKeyMetadata"][0]["AccessKeyId"]
+    iam.update_access_key(UserName="one-active", AccessKeyId=key, Status="Inactive")
+    run = scan("iam")
+    assert run.statuses("iam_user_two_active_access_key") == {"two-keys": "FAIL", "one-active": "PASS"}
+
+
+def test_users_missing_from_report_are_not_judged(scan):
+    # A user created after the report was generated has no row: credential checks skip it,
+    # checks on its policies still judge it.
+    _user("reported", password=True)
+    access = AwsAccess.from_default_chain()
+
+    def drop_user(parsed, **_):
+        lines = parsed["Content"].decode().splitlines()
+        parsed["Content"] = ("\n".join(line for line in lines if not line.startswith("reported,")) + "\n").encode()
+
+    access.client("iam", "us-east-1").meta.events.register("after-call.iam.GetCredentialReport", drop_user)
+    run = scan("iam", access=access)
+    assert run.of("iam_user_mfa_enabled_console_access") == []
+    assert run.status("iam_policy_attached_only_to_group_or_roles", "reported") == "PASS"
+
+
+def test_credential_report_denied_is_a_scan_error_not_a_verdict(scan):
+    # The scanner's role may lack iam:GetCredentialReport: a hook answers AccessDenied
+    # in moto's place. Credential checks then judge nobody; the rest still run.
+    from botocore.awsrequest import AWSResponse
+
+    _user("someone", password=True)
+    access = AwsAccess.from_default_chain()
+
+    def deny(**_):
+        error = {"Error": {"Code": "AccessDenied", "Message": "not allowed"}, "ResponseMetadata": {}}
+        return AWSResponse("https://iam.amazonaws.com/", 403, {}, None), error
+
+    access.client("iam", "us-east-1").meta.events.register("before-call.iam.GetCredentialReport", deny)
+    run = scan("iam", access=access)
+    assert [(e["api"], e["error_code"]) for e in run.errors] == [("iam:get_credential_report", "AccessDenied")]
+    assert run.of("iam_user_mfa_enabled_console_access") == []
+    assert run.of("iam_avoid_root_usage") == []
+    assert run.status("iam_root_mfa_enabled", ROOT_ID) == "FAIL"  # from the account summary
+    assert run.status("iam_policy_attached_only_to_group_or_roles", "someone") == "PASS"
+
+
+# -- policies and permissions -----------------------------------------------------------------
+
+
+def test_policy_attached_only_to_group_or_roles(scan):
+    iam = _user("inline-user")
+    iam.put_user_policy(UserName="inline-user", PolicyName="p", PolicyDocument=json.dumps(NARROW_DOC))
+    _user("attached-user")
+    iam.create_policy(PolicyName="narrow", PolicyDocument=json.dumps(NARROW_DOC))
+    iam.attach_user_policy(UserName="attached-user", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/narrow")
+    _user("group-user")
+    iam.create_group(GroupName="team")
+    iam.put_group_policy(GroupName="team", PolicyName="p", PolicyDocument=json.dumps(NARROW_DOC))
+    iam.add_user_to_group(GroupName="team", UserName="group-user")
+    run = scan("iam")
+    assert run.statuses("iam_policy_attached_only_to_group_or_roles") == {
+        "inline-user": "FAIL",
+        "attached-user": "FAIL",
+        "group-user": "PASS",
+    }
+
+
+def test_customer_attached_policy_no_administrative_privileges(scan):
+    iam = _iam()
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(TRUST))
+    for name, doc in [("admin", ADMIN_DOC), ("narrow", NARROW_DOC), ("unused-admin", ADMIN_DOC)]:
+        iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(doc))
+    star_star = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["*:*"], "Resource": ["*"]}]}
+    iam.create_policy(PolicyName="star-star", PolicyDocument=json.dumps(star_star))
+    for name in ("admin", "narrow", "star-star"):
+        iam.attach_role_policy(RoleName="app", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/{name}")
+    run = scan("iam")
+    assert run.statuses("iam_customer_attached_policy_no_administrative_privileges") == {
+        "admin": "FAIL",
+        "star-star": "FAIL",
+        "narrow": "PASS",
+    }
+
+
+def test_aws_attached_policy_no_administrative_privileges(managed_policies, scan):
+    iam = _iam()
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=AWS_POLICY + "AdministratorAccess")
+    iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.attach_role_policy(RoleName="reader", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    run = scan("iam")
+    # Only attached AWS-managed policies are judged, not the hundreds that exist.
+    assert run.statuses("iam_aws_attached_policy_no_administrative_privileges") == {
+        "AdministratorAccess": "FAIL",
+        "ReadOnlyAccess": "PASS",
+    }
+
+
+def test_policy_cloudshell_admin_not_attached(managed_policies, scan):
+    iam = _iam()
+    iam.create_group(GroupName="devs")
+    iam.attach_group_policy(GroupName="devs", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    assert scan("iam").status("iam_policy_cloudshell_admin_not_attached", "AWSCloudShellFullAccess") == "PASS"
+    iam.attach_group_policy(GroupName="devs", PolicyArn=AWS_POLICY + "AWSCloudShellFullAccess")
+    run = scan("iam")
+    assert run.status("iam_policy_cloudshell_admin_not_attached", AWS_POLICY + "AWSCloudShellFullAccess") == "FAIL"
+    assert "devs" in run.of("iam_policy_cloudshell_admin_not_attached")[0]["status_extended"]
+
+
+def test_support_role_created(managed_policies, scan):
+    iam = _iam()
+    iam.create_role(RoleName="helpdesk", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.attach_role_policy(RoleName="helpdesk", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    assert scan("iam").status("iam_support_role_created", "AWSSupportAccess") == "FAIL"
+    iam.attach_role_policy(RoleName="helpdesk", PolicyArn=AWS_POLICY + "AWSSupportAccess")
+    assert scan("iam").status("iam_support_role_created", AWS_POLICY + "AWSSupportAccess") == "PASS"
+
+
+# -- account settings -------------------------------------------------------------------------
+
+
+def test_password_policy(scan):
+    policy_id = "account-password-policy"
+    run = scan("iam")  # no password policy at all
+    assert run.status("iam_password_policy_minimum_length_14", policy_id) == "FAIL"
+    assert run.status("iam_password_policy_reuse_24", policy_id) == "FAIL"
+    _iam().update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=5)
+    run = scan("iam")
+    assert run.status("iam_password_policy_minimum_length_14", policy_id) == "FAIL"
+    assert run.status("iam_password_policy_reuse_24", policy_id) == "FAIL"
+    _iam().update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    run = scan("iam")
+    assert run.status("iam_password_policy_minimum_length_14", policy_id) == "PASS"
+    assert run.status("iam_password_policy_reuse_24", policy_id) == "PASS"
+
+
+def test_no_expired_server_certificates_stored(scan):
+    iam = _iam()
+    for name in ("expired-cert", "current-cert"):
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody="body", PrivateKey="key")
+    # moto reports every server certificate as expiring in 2012; this hook gives
+    # "current-cert" a future expiry, as AWS would report for a valid certificate.
+    access = AwsAccess.from_default_chain()
+
+    def renew(parsed, **_):
+        for cert in parsed.get("ServerCertificateMetadataList", []):
+            if cert["ServerCertificateName"] == "current-cert":
+                cert["Expiration"] = _ago(-200)
+
+    access.client("iam", "us-east-1").meta.events.register("after-call.iam.ListServerCertificates", renew)
+    run = scan("iam", access=access)
+    assert run.statuses("iam_no_expired_server_certificates_stored") == {
+        "expired-cert": "FAIL",
+        "current-cert": "PASS",
+    }
+
+
+def test_check_saml_providers_sts(scan):
+    assert scan("iam").status("iam_check_saml_providers_sts", ACCOUNT) == "FAIL"
+    _iam().create_saml_provider(Name="corp-idp", SAMLMetadataDocument="<EntityDescriptor/>" * 100)
+    run = scan("iam")
+    assert run.statuses("iam_check_saml_providers_sts") == {"corp-idp": "PASS"}
+
+
+# -- the collector ----------------------------------------------------------------------------
+
+
+def test_collection_is_global_keeps_no_secrets_and_repeats_no_call(scan, lake, backend):
+    from postureflow.lake.query import connect
+
+    _user("keyed", password=True, keys=2)
+    access = AwsAccess.from_default_chain()
+    run = scan("iam", access=access)
+    assert {f["region"] for f in run.findings} == {"us-east-1"}  # global: one region, not one per region
+    assert access.call_log.repeated() == []
+    assert run.errors == []
+    inventory = connect(lake, ["inventory"]).sql("SELECT kind, data FROM inventory").fetchall()
+    assert {"users", "root", "account", "password_policy"} <= {kind for kind, _ in inventory}
+    stored = " ".join(data for _, data in inventory)
+    for key in backend.users["keyed"].access_keys:
+        assert key.secret_access_key not in stored
+        assert key.access_key_id not in stored
+
+
+# -- the demo seed ----------------------------------------------------------------------------
+
+def test_demo_seed(managed_policies, scan):
+    from postureflow.demo.seed_iam import seed
+
+    seed(boto3.session.Session(), ACCOUNT, ["us-east-1", "eu-west-1"])
+    run = scan("iam")
+    # Each check moto can show both ways: the bad twin fails, the good one passes.
+    expected = {
+        "iam_aws_attached_policy_no_administrative_privileges": {
+            "AdministratorAccess": "FAIL",
+            "ReadOnlyAccess": "PASS",
+        },
+        "iam_customer_attached_policy_no_administrative_privileges": {
+            "pf-demo-bad-admin-policy": "FAIL",
+            "pf-demo-good-scoped-policy": "PASS",
+        },
+        "iam_policy_attached_only_to_group_or_roles": {
+            "pf-demo-bad-direct-policy-user": "FAIL",
+            "pf-demo-good-group-user": "PASS",
+        },
+        "iam_user_mfa_enabled_console_access": {
+            "pf-demo-bad-console-no-mfa": "FAIL",
+            "pf-demo-good-console-mfa": "PASS",
+        },
+        "iam_user_no_setup_initial_access_key": {
+            "pf-demo-bad-console-initial-key": "FAIL",
+            "pf-demo-good-console-mfa": "PASS",
+        },
+        "iam_user_two_active_access_key": {"pf-demo-bad-two-keys": "FAIL", "pf-demo-good-one-key": "PASS"},
+    }
+    for check_id, wanted in expected.items():
+        statuses = run.statuses(check_id)
+        assert {name: statuses.get(name) for name in wanted} == wanted, check_id
+    # Account-wide checks and the checks moto can show only one way.
+    assert run.status("iam_password_policy_minimum_length_14", "account-password-policy") == "PASS"
+    assert run.status("iam_password_policy_reuse_24", "account-password-policy") == "FAIL"
+    assert run.status("iam_policy_cloudshell_admin_not_attached", "AWSCloudShellFullAccess") == "FAIL"
+    assert run.status("iam_support_role_created", "AWSSupportAccess") == "PASS"
+    assert run.status("iam_check_saml_providers_sts", "pf-demo-good-idp") == "PASS"
+    assert run.status("iam_no_expired_server_certificates_stored", "pf-demo-bad-expired-cert") == "FAIL"
+    assert run.statuses("iam_user_accesskey_unused")["pf-demo-good-one-key"] == "PASS"

@@ -1,0 +1,36 @@
+import boto3
+from botocore.stub import Stubber
+
+from postureflow.aws import AwsAccess
+
+
+def test_macie_enabled_per_region(scan):
+    # moto starts with Macie enabled in every region
+    boto3.client("macie2", region_name="eu-west-1").disable_macie()
+    run = scan("macie")
+    assert run.status("macie_is_enabled", "macie-us-east-1") == "PASS"
+    assert run.status("macie_is_enabled", "macie-eu-west-1") == "FAIL"
+    assert run.errors == []  # "not enabled" is a finding, not a scan error
+    texts = {f["region"]: f["status_extended"] for f in run.of("macie_is_enabled")}
+    assert texts["eu-west-1"] == "Amazon Macie is not enabled in region eu-west-1."
+
+
+def test_paused_macie_fails(scan):
+    boto3.client("macie2", region_name="us-east-1").enable_macie(status="PAUSED")
+    run = scan("macie", regions=["us-east-1"])
+    assert run.status("macie_is_enabled", "macie-us-east-1") == "FAIL"
+    assert "suspended" in run.of("macie_is_enabled")[0]["status_extended"]
+
+
+def test_aws_not_enabled_answer_and_real_access_denied(scan):
+    # AWS says AccessDeniedException "Macie is not enabled" where moto says ResourceNotFoundException,
+    # so the two AWS answers are stubbed: the first means "off", the second is a real permission gap.
+    access = AwsAccess.from_default_chain()
+    off = Stubber(access.client("macie2", "us-east-1"))
+    off.add_client_error("get_macie_session", "AccessDeniedException", "Macie is not enabled.")
+    denied = Stubber(access.client("macie2", "eu-west-1"))
+    denied.add_client_error("get_macie_session", "AccessDeniedException", "User is not authorized to perform this.")
+    with off, denied:
+        run = scan("macie", access=access)
+    assert run.statuses("macie_is_enabled") == {"macie-us-east-1": "FAIL"}
+    assert [(e["region"], e["error_code"]) for e in run.errors] == [("eu-west-1", "AccessDeniedException")]

@@ -1,0 +1,59 @@
+import boto3
+from botocore.stub import Stubber
+
+from postureflow.aws import AwsAccess
+
+HUB = "arn:aws:securityhub:us-east-1:123456789012:hub/default"
+FSBP = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0"
+
+
+def test_enabled_per_region(scan):
+    boto3.client("securityhub", region_name="us-east-1").enable_security_hub()
+    run = scan("securityhub")
+    assert run.status("securityhub_enabled", "securityhub-us-east-1") == "PASS"
+    assert run.status("securityhub_enabled", "securityhub-eu-west-1") == "FAIL"
+    # a region where the hub is off is a finding, not a scan error (moto lacks the standards listings,
+    # which are the only errors here)
+    assert {(e["region"], e["api"]) for e in run.errors} <= {
+        ("us-east-1", "securityhub:get_enabled_standards"),
+        ("us-east-1", "securityhub:list_enabled_products_for_import"),
+    }
+
+
+def _stub_hub(access, standards, products):
+    # moto has no GetEnabledStandards / ListEnabledProductsForImport: the us-east-1 client is stubbed.
+    stub = Stubber(access.client("securityhub", "us-east-1"))
+    stub.add_response("describe_hub", {"HubArn": HUB, "SubscribedAt": "2026-01-01T00:00:00Z"})
+    stub.add_response(
+        "get_enabled_standards",
+        {
+            "StandardsSubscriptions": [
+                {
+                    "StandardsSubscriptionArn": f"{HUB}/sub/{i}",
+                    "StandardsArn": arn,
+                    "StandardsInput": {},
+                    "StandardsStatus": "READY",
+                }
+                for i, arn in enumerate(standards)
+            ]
+        },
+    )
+    stub.add_response("list_enabled_products_for_import", {"ProductSubscriptions": products})
+    return stub
+
+
+def test_enabled_without_standards_or_integrations_fails(scan):
+    access = AwsAccess.from_default_chain()
+    with _stub_hub(access, [], []):
+        run = scan("securityhub", regions=["us-east-1"], access=access)
+    assert run.status("securityhub_enabled", "securityhub-us-east-1") == "FAIL"
+    assert "no standard or integration" in run.of("securityhub_enabled")[0]["status_extended"]
+    assert run.errors == []
+
+
+def test_enabled_with_a_standard_passes(scan):
+    access = AwsAccess.from_default_chain()
+    with _stub_hub(access, [FSBP], []):
+        run = scan("securityhub", regions=["us-east-1"], access=access)
+    assert run.status("securityhub_enabled", HUB) == "PASS"
+    assert "1 standard(s)" in run.of("securityhub_enabled")[0]["status_extended"]

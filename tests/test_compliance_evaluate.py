@@ -1,0 +1,174 @@
+"""Compliance aggregation over the lake: statuses, counts, score, idempotence, several accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from postureflow.cli import main
+from postureflow.compliance.evaluate import compliance_tables, write_compliance, write_compliance_day
+from postureflow.compliance.frameworks import load_frameworks, parse_framework
+from postureflow.lake.store import PART_FILE
+from postureflow.sql.sample import finding, write_findings
+
+A, B = "111111111111", "222222222222"
+DAY = dt.date(2026, 11, 22)
+OTHER_DAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture
+def framework(tmp_path):
+    requirements = [
+        {"id": "R1", "checks": ["chk_a"]},  # a fails -> FAIL
+        {"id": "R2", "checks": ["chk_b"]},  # all pass -> PASS
+        {"id": "R3", "checks": ["chk_c"]},  # only a muted failure -> PASS
+        {"id": "R4", "checks": ["chk_d"]},  # no findings -> NOT_EVALUATED
+        {"id": "R5", "checks": []},  # no checks -> MANUAL
+        {"id": "R6", "checks": ["chk_e"]},  # only MANUAL findings -> MANUAL
+        {"id": "R7", "checks": ["chk_a", "chk_b"]},  # one of its checks fails -> FAIL
+        {"id": "R8", "checks": ["chk_b", "chk_d"]},  # pass + nothing -> PASS
+    ]
+    for r in requirements:
+        r["section"] = "Test section"
+        r["title"] = f"Test {r['id']}"
+    document = {
+        "framework": "TEST",
+        "version": "1",
+        "label": "Test 1",
+        "not_implemented": ["chk_a", "chk_b", "chk_c", "chk_d", "chk_e"],
+        "requirements": requirements,
+    }
+    return parse_framework(document, tmp_path / "test_1.yaml", known_checks=set())
+
+
+def _day_findings(account=A, day=DAY, a_fails=True):
+    return [
+        finding(account, day, "s3", "chk_a", "bucket-1", "FAIL" if a_fails else "PASS"),
+        finding(account, day, "s3", "chk_a", "bucket-2", "PASS"),
+        finding(account, day, "ec2", "chk_b", "i-1", "PASS"),
+        finding(account, day, "ec2", "chk_b", "i-2", "PASS"),
+        finding(account, day, "ec2", "chk_c", "i-1", "FAIL", muted=True),
+        finding(account, day, "ec2", "chk_e", "i-1", "MANUAL"),
+        finding(account, day, "ec2", "chk_e", "i-2", "PASS", muted=True),
+    ]
+
+
+def _by_requirement(table):
+    return {r["requirement_id"]: r for r in table.to_pylist()}
+
+
+def test_statuses_counts_and_score(lake, framework):
+    write_findings(lake, _day_findings())
+    # other accounts and other days must not leak in
+    write_findings(lake, [finding(B, DAY, "ec2", "chk_b", "i-9", "FAIL")])
+    write_findings(lake, [finding(A, OTHER_DAY, "ec2", "chk_b", "i-1", "FAIL")])
+
+    summary = write_compliance(lake, A, DAY, "run-1", frameworks=[framework])
+    table = lake.read_partition("compliance", {"scan_date": DAY, "account_id": A})
+    rows = _by_requirement(table)
+    assert {k: v["status"] for k, v in rows.items()} == {
+        "R1": "FAIL", "R2": "PASS", "R3": "PASS", "R4": "NOT_EVALUATED",
+        "R5": "MANUAL", "R6": "MANUAL", "R7": "FAIL", "R8": "PASS",
+    }
+    assert (rows["R1"]["pass_count"], rows["R1"]["fail_count"], rows["R1"]["muted_count"]) == (1, 1, 0)
+    assert (rows["R3"]["pass_count"], rows["R3"]["fail_count"], rows["R3"]["muted_count"]) == (0, 0, 1)
+    assert (rows["R6"]["manual_count"], rows["R6"]["muted_count"]) == (1, 1)
+    assert (rows["R7"]["pass_count"], rows["R7"]["fail_count"]) == (3, 1)
+    assert rows["R7"]["checks"] == ["chk_a", "chk_b"]
+    # score: PASS / (PASS + FAIL) requirements = 3 / 5
+    assert all(r["framework_score"] == pytest.approx(60.0) for r in rows.values())
+    assert all(r["run_id"] == "run-1" and r["account_id"] == A and r["scan_date"] == DAY for r in rows.values())
+    assert summary["scores"] == {"Test 1": 60.0}
+    assert summary["frameworks"]["Test 1"] == {"score": 60.0, "PASS": 3, "FAIL": 2, "MANUAL": 2, "NOT_EVALUATED": 1}
+    json.dumps(summary)  # fit for XCom
+
+
+def test_rerun_replaces_the_partition(lake, framework):
+    write_findings(lake, _day_findings())
+    write_compliance(lake, A, DAY, "run-1", frameworks=[framework])
+    write_compliance(lake, A, DAY, "run-1", frameworks=[framework])
+    table = lake.read_partition("compliance", {"scan_date": DAY, "account_id": A})
+    assert table.num_rows == len(framework.requirements)
+    # the account fixed chk_a and the day is re-evaluated: the partition is replaced, not appended to
+    write_findings(lake, _day_findings(a_fails=False))
+    summary = write_compliance(lake, A, DAY, "run-2", frameworks=[framework])
+    table = lake.read_partition("compliance", {"scan_date": DAY, "account_id": A})
+    rows = _by_requirement(table)
+    assert table.num_rows == len(framework.requirements)
+    assert rows["R1"]["status"] == "PASS" and rows["R7"]["status"] == "PASS"
+    assert {r["run_id"] for r in rows.values()} == {"run-2"}
+    assert summary["scores"]["Test 1"] == 100.0
+    files = list(Path(lake.path("compliance")).rglob("*"))
+    assert sorted(f.name for f in files if f.is_file()) == [PART_FILE]
+
+
+def test_account_without_findings_is_not_evaluated(lake, framework):
+    summary = write_compliance(lake, A, DAY, "run-1", frameworks=[framework])
+    rows = _by_requirement(lake.read_partition("compliance", {"scan_date": DAY, "account_id": A}))
+    assert {r["status"] for k, r in rows.items() if k != "R5"} == {"NOT_EVALUATED"}
+    assert rows["R5"]["status"] == "MANUAL"
+    assert summary["scores"]["Test 1"] is None
+
+
+def test_all_accounts_of_a_day_in_one_pass(lake, framework):
+    write_findings(lake, _day_findings(A))
+    write_findings(lake, _day_findings(B, a_fails=False) + [finding(B, DAY, "ec2", "chk_d", "i-7", "FAIL")])
+    summaries = write_compliance_day(lake, DAY, "run-1", frameworks=[framework])
+    assert set(summaries) == {A, B}
+    a = _by_requirement(lake.read_partition("compliance", {"scan_date": DAY, "account_id": A}))
+    b = _by_requirement(lake.read_partition("compliance", {"scan_date": DAY, "account_id": B}))
+    assert a["R1"]["status"] == "FAIL" and a["R4"]["status"] == "NOT_EVALUATED" and a["R8"]["status"] == "PASS"
+    assert b["R1"]["status"] == "PASS" and b["R4"]["status"] == "FAIL" and b["R8"]["status"] == "FAIL"
+    # the same as evaluating each account alone
+    single = compliance_tables(lake, DAY, "run-1", [B], frameworks=[framework])[B]
+    assert {r["requirement_id"]: r["status"] for r in single.to_pylist()} == {k: v["status"] for k, v in b.items()}
+
+
+def test_bad_input_is_rejected_without_writing(lake, framework):
+    with pytest.raises(ValueError, match="12 digits"):
+        write_compliance(lake, "12345", DAY, "run-1", frameworks=[framework])
+    with pytest.raises(ValueError, match="unknown framework"):
+        write_compliance(lake, A, DAY, "run-1", frameworks=["no-such-framework"])
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        write_compliance(lake, A, "yesterday", "run-1", frameworks=[framework])
+    assert lake.dataset("compliance") is None
+
+
+def test_shipped_frameworks_on_a_real_s3_scan(scan, lake):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="plain-bucket")
+    run = scan("s3")
+    account = run.findings[0]["account_id"]
+    failing = {f["check_id"] for f in run.findings if f["status"] == "FAIL" and not f["muted"]}
+    assert "s3_bucket_secure_transport_policy" in failing
+
+    summary = write_compliance(lake, account, dt.date(2026, 11, 22), "test-run")
+    table = lake.read_partition("compliance", {"scan_date": dt.date(2026, 11, 22), "account_id": account})
+    frameworks = load_frameworks()
+    assert table.num_rows == sum(len(fw.requirements) for fw in frameworks.values())
+    produced = {f["check_id"] for f in run.findings}
+    for row in table.to_pylist():
+        checks = set(row["checks"])
+        if not checks:
+            assert row["status"] == "MANUAL", row
+        elif checks & failing:
+            assert row["status"] == "FAIL", row
+        elif not checks & produced:
+            assert row["status"] == "NOT_EVALUATED", row
+        else:
+            assert row["status"] == "PASS", row
+    assert set(summary["scores"]) == {fw.label for fw in frameworks.values()}
+
+
+def test_evaluate_cli(lake, framework, capsys):
+    write_findings(lake, _day_findings(A) + _day_findings(B))
+    assert main(["compliance", "evaluate", "--lake", lake.uri, "--scan-date", DAY.isoformat(),
+                 "--framework", "CIS 6.0", "--json"]) == 0
+    summaries = json.loads(capsys.readouterr().out)
+    assert set(summaries) == {A, B}
+    assert set(summaries[A]["scores"]) == {"CIS 6.0"}
+    assert lake.partition_exists("compliance", {"scan_date": DAY, "account_id": B})
+    assert main(["compliance", "evaluate", "--lake", lake.uri, "--scan-date", "bad-date"]) == 1
