@@ -8,7 +8,8 @@ then times in the same run:
 - compliance aggregation for one day and one account (write_compliance, as the DAG runs it),
 - compliance aggregation for one day and all accounts (write_compliance_day),
 - the full compliance_trend view over every day and account,
-- a bare DuckDB scan of the same columns over the same files, for each of the above.
+- a bare DuckDB scan of the same columns over the same files, for each of the above
+  (compliance is timed as the computation alone and with its partitions written).
 
 Prints medians of --reps repetitions, the ratios (aggregation / bare scan; target
 <= 1.5), peak RSS, and as its last line one JSON object with every figure.
@@ -37,12 +38,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 import duckdb  # noqa: E402
 
-from postureflow.compliance.evaluate import write_compliance, write_compliance_day  # noqa: E402
+from postureflow.compliance.evaluate import compliance_tables, write_compliance, write_compliance_day  # noqa: E402
 from postureflow.compliance.frameworks import frameworks_by_check, load_frameworks  # noqa: E402
 from postureflow.lake import Lake  # noqa: E402
 from postureflow.lake.schema import FINDINGS  # noqa: E402
@@ -167,39 +169,63 @@ def build(root: Path, rows: int, days: int, accounts: int, n_services: int, rebu
     }
 
 
-def median_time(fn, reps: int) -> float:
-    fn()  # warm-up: caches, page cache
-    times = []
+def interleaved(fns: dict[str, object], reps: int) -> dict[str, float]:
+    """Median seconds of each function, run in turn within every repetition (so machine load hits all alike)."""
+    for fn in fns.values():
+        fn()  # warm-up: caches, page cache
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
-def bare_scan(files: list[str]) -> None:
-    listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
-    con = duckdb.connect(":memory:")
+_BARE_DB = duckdb.connect(":memory:")
+
+
+def bare_scan(lake: Lake, day: dt.date, account: str | None) -> None:
+    """The same files and columns as the aggregation reads, summed so that every value is read."""
+    pattern = lake.path(f"findings/scan_date={day.isoformat()}/*/*/{PART_FILE}")
+    where = f" WHERE account_id = '{account}'" if account else ""
+    con = _BARE_DB.cursor()
     con.sql(
         "SELECT account_id, sum(length(check_id)) + sum(length(status)) + sum(muted::INT) AS s "
-        f"FROM read_parquet({listing}, hive_partitioning = true, "
-        "hive_types = {'scan_date': DATE, 'service': VARCHAR, 'account_id': VARCHAR}) GROUP BY account_id"
+        f"FROM read_parquet('{pattern}', hive_partitioning = true, "
+        "hive_types = {'scan_date': DATE, 'service': VARCHAR, 'account_id': VARCHAR})"
+        f"{where} GROUP BY account_id"
     ).fetchall()
     con.close()
 
 
 def bench_size(label: str, lake: Lake, days: int, reps: int) -> dict:
     day = FIRST_DAY + dt.timedelta(days=days - 1)
-    one_account = sorted(os.listdir(lake.path(f"findings/scan_date={day.isoformat()}/{os.listdir(lake.path(f'findings/scan_date={day.isoformat()}'))[0]}")))[0].split("=", 1)[1]
-    files_account = sorted(glob.glob(lake.path(f"findings/scan_date={day}/service=*/account_id={one_account}/{PART_FILE}")))
     files_day = sorted(glob.glob(lake.path(f"findings/scan_date={day}/service=*/account_id=*/{PART_FILE}")))
+    one_account = sorted({f.split("account_id=")[1].split("/")[0] for f in files_day})[0]
+    files_account = [f for f in files_day if f"account_id={one_account}/" in f]
     load_frameworks()
 
     result: dict = {}
-    result["agg_one_account_s"] = median_time(lambda: write_compliance(lake, one_account, day, "bench"), reps)
-    result["bare_one_account_s"] = median_time(lambda: bare_scan(files_account), reps)
-    result["agg_all_accounts_s"] = median_time(lambda: write_compliance_day(lake, day, "bench"), reps)
-    result["bare_all_accounts_s"] = median_time(lambda: bare_scan(files_day), reps)
+    one = interleaved(
+        {
+            "agg": lambda: compliance_tables(lake, day, "bench", [one_account]),
+            "write": lambda: write_compliance(lake, one_account, day, "bench"),
+            "bare": lambda: bare_scan(lake, day, one_account),
+        },
+        reps,
+    )
+    every = interleaved(
+        {
+            "agg": lambda: compliance_tables(lake, day, "bench"),
+            "write": lambda: write_compliance_day(lake, day, "bench"),
+            "bare": lambda: bare_scan(lake, day, None),
+        },
+        reps,
+    )
+    for scope, figures in (("one_account", one), ("all_accounts", every)):
+        for name, seconds in figures.items():
+            result[f"{name}_{scope}_s"] = seconds
 
     con = connect(lake)
     trend_sql = "SELECT * FROM compliance_trend"
@@ -209,21 +235,22 @@ def bench_size(label: str, lake: Lake, days: int, reps: int) -> dict:
         "FROM compliance"
     )
     result["trend_rows"] = con.sql(trend_sql).to_arrow_table().num_rows
-    result["trend_s"] = median_time(lambda: con.sql(trend_sql).to_arrow_table(), reps)
-    result["bare_trend_s"] = median_time(lambda: con.sql(bare_trend_sql).fetchall(), reps)
+    trend = interleaved(
+        {"trend": lambda: con.sql(trend_sql).to_arrow_table(), "bare": lambda: con.sql(bare_trend_sql).fetchall()}, reps
+    )
+    result["trend_s"], result["bare_trend_s"] = trend["trend"], trend["bare"]
     con.close()
 
-    result["rows_one_account_day"] = sum(pa.parquet.read_metadata(f).num_rows for f in files_account)
-    result["rows_one_day"] = sum(pa.parquet.read_metadata(f).num_rows for f in files_day)
-    result["ratio_one_account"] = result["agg_one_account_s"] / result["bare_one_account_s"]
-    result["ratio_all_accounts"] = result["agg_all_accounts_s"] / result["bare_all_accounts_s"]
+    result["rows_one_account_day"] = sum(pq.read_metadata(f).num_rows for f in files_account)
+    result["rows_one_day"] = sum(pq.read_metadata(f).num_rows for f in files_day)
+    for scope in ("one_account", "all_accounts"):
+        result[f"ratio_{scope}"] = result[f"agg_{scope}_s"] / result[f"bare_{scope}_s"]
+        result[f"ratio_write_{scope}"] = result[f"write_{scope}_s"] / result[f"bare_{scope}_s"]
     result["ratio_trend"] = result["trend_s"] / result["bare_trend_s"]
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    import pyarrow.parquet  # noqa: F401  (pa.parquet.read_metadata)
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1M,10M", help="comma list of 1M, 10M, 100M (default: 1M,10M)")
     parser.add_argument("--full", action="store_true", help="also 100M rows")
@@ -255,16 +282,15 @@ def main(argv: list[str] | None = None) -> int:
         figures["build"] = build_info
         figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
         report["sizes"][label] = figures
-        print(
-            f"[{label}] one account/day ({figures['rows_one_account_day']:,} rows): "
-            f"compliance {figures['agg_one_account_s'] * 1000:.1f} ms vs bare scan {figures['bare_one_account_s'] * 1000:.1f} ms"
-            f" -> x{figures['ratio_one_account']:.2f}"
-        )
-        print(
-            f"[{label}] all accounts/day ({figures['rows_one_day']:,} rows): "
-            f"compliance {figures['agg_all_accounts_s'] * 1000:.1f} ms vs bare scan {figures['bare_all_accounts_s'] * 1000:.1f} ms"
-            f" -> x{figures['ratio_all_accounts']:.2f}"
-        )
+        for scope, text, rows in (
+            ("one_account", "one account/day", figures["rows_one_account_day"]),
+            ("all_accounts", "all accounts/day", figures["rows_one_day"]),
+        ):
+            print(
+                f"[{label}] {text} ({rows:,} rows): compliance {figures[f'agg_{scope}_s'] * 1000:.1f} ms, "
+                f"with writing {figures[f'write_{scope}_s'] * 1000:.1f} ms, bare scan {figures[f'bare_{scope}_s'] * 1000:.1f} ms"
+                f" -> x{figures[f'ratio_{scope}']:.2f} (with writing x{figures[f'ratio_write_{scope}']:.2f})"
+            )
         print(
             f"[{label}] compliance_trend ({figures['trend_rows']:,} rows): {figures['trend_s'] * 1000:.1f} ms "
             f"vs bare scan {figures['bare_trend_s'] * 1000:.1f} ms -> x{figures['ratio_trend']:.2f}"

@@ -410,6 +410,11 @@ def test_min_severity_filters_and_archives_what_falls_below(lake, access):
     assert hub_findings("us-east-1")[row("minor")["finding_uid"]]["RecordState"] == "ARCHIVED"
 
 
+def test_an_account_with_nothing_in_the_lake_costs_nothing(lake, access):
+    result = forward(lake, access, DAY1)
+    assert result.ok and result.import_calls == 0 and access.call_log.total == 0
+
+
 def test_disabled_forwarding_calls_nothing(lake, access):
     enable_hub("us-east-1")
     write_day(lake, DAY1, [row("bucket")])

@@ -46,7 +46,6 @@ from postureflow.lake.store import PART_FILE, Lake
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REQUIREMENT_COLUMNS = ("framework_key", "framework", "version", "label", "requirement_id", "section", "title", "profile")
-_JUDGED_COLUMNS = ("status", "pass_count", "fail_count", "manual_count", "muted_count")
 
 
 def as_date(value) -> dt.date:
@@ -198,53 +197,110 @@ def _findings_source(
     return f"(SELECT {columns} FROM day_findings_arrow{where})"
 
 
-_PER_CHECK = """
-SELECT account_id, check_id,
-       count(*) FILTER (WHERE NOT muted AND status = 'PASS')   AS pass_n,
-       count(*) FILTER (WHERE NOT muted AND status = 'FAIL')   AS fail_n,
-       count(*) FILTER (WHERE NOT muted AND status = 'MANUAL') AS manual_n,
-       count(*) FILTER (WHERE muted)                            AS muted_n
-FROM {findings}
-GROUP BY account_id, check_id
+# One scan of the day's findings (three columns), reduced to counts per account and check, joined
+# with the requirement -> check mapping and summed per requirement. Accounts whose checks map to no
+# requirement still appear, with a NULL req_key, so that they get their (all NOT_EVALUATED) partition.
+_AGGREGATE = """
+WITH per_check AS (
+    SELECT account_id, check_id,
+           count(*) FILTER (WHERE NOT muted AND status = 'PASS')   AS pass_n,
+           count(*) FILTER (WHERE NOT muted AND status = 'FAIL')   AS fail_n,
+           count(*) FILTER (WHERE NOT muted AND status = 'MANUAL') AS manual_n,
+           count(*) FILTER (WHERE muted)                            AS muted_n
+    FROM {findings}
+    GROUP BY account_id, check_id
+)
+SELECT p.account_id, m.req_key,
+       sum(p.pass_n)::BIGINT AS pass_count, sum(p.fail_n)::BIGINT AS fail_count,
+       sum(p.manual_n)::BIGINT AS manual_count, sum(p.muted_n)::BIGINT AS muted_count
+FROM per_check p LEFT JOIN req_map m ON m.check_id = p.check_id
+GROUP BY p.account_id, m.req_key
 """
 
-# Over small tables only (checks x accounts, requirements x accounts): integers and a status out.
-_PER_REQUIREMENT = """
-WITH per_requirement AS (
-    SELECT p.account_id, m.req_key,
-           sum(p.pass_n) AS pass_n, sum(p.fail_n) AS fail_n,
-           sum(p.manual_n) AS manual_n, sum(p.muted_n) AS muted_n
-    FROM per_check p JOIN req_map m ON m.check_id = p.check_id
-    GROUP BY p.account_id, m.req_key
-),
-judged AS (
-    SELECT a.account_no, r.req_key, r.fw_no,
-           coalesce(q.pass_n, 0)::BIGINT   AS pass_count,
-           coalesce(q.fail_n, 0)::BIGINT   AS fail_count,
-           coalesce(q.manual_n, 0)::BIGINT AS manual_count,
-           coalesce(q.muted_n, 0)::BIGINT  AS muted_count,
-           CASE
-               WHEN NOT r.automated THEN 'MANUAL'
-               WHEN coalesce(q.fail_n, 0) > 0 THEN 'FAIL'
-               WHEN coalesce(q.pass_n, 0) > 0 THEN 'PASS'
-               WHEN coalesce(q.manual_n, 0) > 0 THEN 'MANUAL'
-               WHEN coalesce(q.muted_n, 0) > 0 THEN 'PASS'
-               ELSE 'NOT_EVALUATED'
-           END AS status
-    FROM accounts a CROSS JOIN req_keys r
-    LEFT JOIN per_requirement q ON q.account_id = a.account_id AND q.req_key = r.req_key
-),
-scores AS (
-    SELECT account_no, fw_no,
-           100.0 * count(*) FILTER (WHERE status = 'PASS')
-                 / nullif(count(*) FILTER (WHERE status IN ('PASS', 'FAIL')), 0) AS framework_score
-    FROM judged
-    GROUP BY account_no, fw_no
-)
-SELECT j.status, j.pass_count, j.fail_count, j.manual_count, j.muted_count, s.framework_score
-FROM judged j JOIN scores s ON s.account_no = j.account_no AND s.fw_no = j.fw_no
-ORDER BY j.account_no, j.req_key
-"""
+_COUNTS = ("pass_count", "fail_count", "manual_count", "muted_count")
+
+
+_STATUS_NAMES = pa.array(["MANUAL", "FAIL", "PASS", "NOT_EVALUATED"], pa.string())
+_DENSE_CACHE: dict[tuple[int, int], tuple[pa.Table, dict[str, pa.Array]]] = {}
+
+
+def _dense_helpers(req_keys: pa.Table, n_accounts: int) -> dict[str, pa.Array]:
+    """Arrays that depend only on the requirement set and the number of accounts (cached)."""
+    key = (id(req_keys), n_accounts)
+    cached = _DENSE_CACHE.get(key)
+    if cached is not None and cached[0] is req_keys:
+        return cached[1]
+    n_req = req_keys.num_rows
+    fw_no = pc.cast(req_keys.column("fw_no").combine_chunks(), pa.int64())
+    n_fw = (pc.max(fw_no).as_py() + 1) if n_req else 0
+    account_of_row = pa.array([a for a in range(n_accounts) for _ in range(n_req)], pa.int64())
+    helpers = {
+        "positions": pa.array(range(n_accounts * n_req), pa.int64()),
+        "zeros": pa.repeat(pa.scalar(0, pa.int64()), n_accounts * n_req),
+        "manual_only": pa.concat_arrays([pc.invert(req_keys.column("automated").combine_chunks())] * n_accounts)
+        if n_accounts
+        else pa.array([], pa.bool_()),
+        "group": pc.add(
+            pc.multiply(account_of_row, n_fw),
+            pa.concat_arrays([fw_no] * n_accounts) if n_accounts else pa.array([], pa.int64()),
+        ),
+    }
+    if len(_DENSE_CACHE) > 32:
+        _DENSE_CACHE.clear()
+    _DENSE_CACHE[key] = (req_keys, helpers)
+    return helpers
+
+
+def _judge(sparse: pa.Table, accounts: list[str], req_keys: pa.Table) -> pa.Table:
+    """Dense (account x requirement, in that order) counts, status and framework score, from the sparse sums.
+
+    Vectorised with arrow: requirements without findings get zero counts, then the status rules
+    and the per-framework score are applied column-wise.
+    """
+    n_req = req_keys.num_rows
+    helpers = _dense_helpers(req_keys, len(accounts))
+    account_no = pc.index_in(sparse.column("account_id"), value_set=pa.array(accounts, pa.string()))
+    keep = pc.and_(pc.is_valid(sparse.column("req_key")), pc.is_valid(account_no))
+    position = pc.add(
+        pc.multiply(pc.cast(pc.filter(account_no, keep), pa.int64()), n_req),
+        pc.cast(pc.filter(sparse.column("req_key"), keep), pa.int64()),
+    )
+    sparse = sparse.filter(keep)
+    order = pc.sort_indices(position)
+    mask = pc.is_in(helpers["positions"], value_set=pc.take(position, order))
+    counts = {
+        name: pc.replace_with_mask(helpers["zeros"], mask, pc.take(sparse.column(name), order).combine_chunks())
+        for name in _COUNTS
+    }
+    # status code, first rule that applies wins: 0 MANUAL, 1 FAIL, 2 PASS, 3 NOT_EVALUATED
+    code = pc.if_else(pc.greater(counts["muted_count"], 0), 2, 3)
+    code = pc.if_else(pc.greater(counts["manual_count"], 0), 0, code)
+    code = pc.if_else(pc.greater(counts["pass_count"], 0), 2, code)
+    code = pc.if_else(pc.greater(counts["fail_count"], 0), 1, code)
+    code = pc.if_else(helpers["manual_only"], 0, code)
+    status = pc.take(_STATUS_NAMES, code)
+    # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements
+    sums = (
+        pa.table(
+            {
+                "group": helpers["group"],
+                "passed": pc.cast(pc.equal(code, 2), pa.int64()),
+                "judged": pc.cast(pc.and_(pc.greater_equal(code, 1), pc.less_equal(code, 2)), pa.int64()),
+            }
+        )
+        .group_by("group", use_threads=False)
+        .aggregate([("passed", "sum"), ("judged", "sum")])
+        .sort_by("group")
+    )
+    judged = pc.cast(sums.column("judged_sum"), pa.float64())
+    per_group = pc.divide(
+        pc.multiply(pc.cast(sums.column("passed_sum"), pa.float64()), 100.0),
+        pc.if_else(pc.equal(judged, 0.0), pa.scalar(None, pa.float64()), judged),
+    )
+    # every (account, framework) group exists (a framework has requirements), so a group id is its index
+    score = pc.take(per_group, helpers["group"])
+    return pa.table({"status": status, **counts, "framework_score": score})
+
 
 def compliance_tables(
     lake: Lake,
@@ -257,9 +313,10 @@ def compliance_tables(
 ) -> dict[str, pa.Table]:
     """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
 
-    ``account_ids=None`` means every account that has findings that day. The
-    findings are scanned once (three columns, reduced to counts per account and
-    check); the join with the requirements runs on those counts only.
+    ``account_ids=None`` means every account that has findings that day. DuckDB
+    scans the findings once (three columns) and joins the per-check counts with
+    the framework mapping; the status rules then run column-wise on the
+    requirement sums.
     """
     scan_date = as_date(scan_date)
     for account in account_ids or []:
@@ -272,30 +329,25 @@ def compliance_tables(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        con.register("req_map", mapping)
         findings = _findings_source(con, lake, scan_date, account_ids)
         try:
-            per_check = con.sql(_PER_CHECK.format(findings=findings)).to_arrow_table()
+            sparse = con.sql(_AGGREGATE.format(findings=findings)).to_arrow_table()
         except duckdb.IOException as err:
             if "No files found" not in str(err):
                 raise
             con.register("day_findings_arrow", _EMPTY_FINDINGS.empty_table())
-            per_check = con.sql(_PER_CHECK.format(findings="day_findings_arrow")).to_arrow_table()
-        if account_ids is None:
-            accounts = sorted(set(per_check.column("account_id").to_pylist()))
-        else:
-            accounts = list(dict.fromkeys(account_ids))
-        if not accounts:
-            return {}
-        con.register("per_check", per_check)
-        con.register("req_map", mapping)
-        con.register("req_keys", req_keys)
-        con.register(
-            "accounts",
-            pa.table({"account_no": pa.array(range(len(accounts)), pa.int32()), "account_id": pa.array(accounts, pa.string())}),
-        )
-        judged = con.sql(_PER_REQUIREMENT).to_arrow_table()
+            sparse = con.sql(_AGGREGATE.format(findings="day_findings_arrow")).to_arrow_table()
     finally:
         con.close()
+
+    if account_ids is None:
+        accounts = sorted(set(sparse.column("account_id").to_pylist()))
+    else:
+        accounts = list(dict.fromkeys(account_ids))
+    if not accounts:
+        return {}
+    judged = _judge(sparse, accounts, req_keys)
 
     n = requirements.num_rows
     constants = {
@@ -307,7 +359,7 @@ def compliance_tables(
     for number, account in enumerate(accounts):
         part = judged.slice(number * n, n)
         columns = {name: requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
-        columns.update({name: part.column(name) for name in (*_JUDGED_COLUMNS, "framework_score")})
+        columns.update({name: part.column(name) for name in ("status", *_COUNTS, "framework_score")})
         columns.update(constants)
         columns["account_id"] = pa.repeat(pa.scalar(account, pa.string()), n)
         tables[account] = pa.table([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)

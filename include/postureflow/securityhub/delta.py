@@ -35,6 +35,7 @@ from postureflow.securityhub.asff import (
     CheckInfo,
     FindingTooLarge,
     InvalidFinding,
+    MAX_FINDING_BYTES,
     build_asff,
     content_hash,
     fit_size,
@@ -281,12 +282,20 @@ def _last_sent_rows(con, account_id: str, gone: list[dict]) -> dict[str, dict]:
 
 
 def _built(doc: dict) -> Built:
-    """Trim and validate ``doc``; raise FindingTooLarge or InvalidFinding."""
-    doc, trimmed = fit_size(doc)
-    problems = validate_findings([doc])
+    """Trim ``doc`` to size and hash it; raise FindingTooLarge."""
+    size = size_of(doc)
+    trimmed: list[str] = []
+    if size > MAX_FINDING_BYTES:
+        doc, trimmed = fit_size(doc)
+        size = size_of(doc)
+    return Built(doc=doc, size=size, content_hash=content_hash(doc), trimmed=trimmed)
+
+
+def _validate(built: Built) -> None:
+    """Check a document that will be sent against botocore's model; raise InvalidFinding."""
+    problems = validate_findings([built.doc])
     if problems:
         raise InvalidFinding("; ".join(problems[:5]))
-    return Built(doc=doc, size=size_of(doc), content_hash=content_hash(doc), trimmed=trimmed)
 
 
 def _plan_active(
@@ -322,6 +331,11 @@ def _plan_active(
     else:
         delta.unchanged += 1
         return
+    try:
+        _validate(built)
+    except InvalidFinding as err:
+        _record(delta, f, ACTIVE, err)
+        return
     _add(delta, f, previous, built, kind, ACTIVE, first, scan_date, now)
 
 
@@ -344,22 +358,29 @@ def _plan_archive(
         info=info.get(row["check_id"]),
         archive_reason=kind,
     )
-    built = _build_or_record(delta, row, doc, ARCHIVED)
+    built = _build_or_record(delta, row, doc, ARCHIVED, validate=True)
     if built is not None:
         _add(delta, row, previous, built, kind, ARCHIVED, first, scan_date, now)
 
 
-def _build_or_record(delta: Delta, row: dict, doc: dict, record_state: str) -> Built | None:
+def _build_or_record(delta: Delta, row: dict, doc: dict, record_state: str, validate: bool = False) -> Built | None:
     try:
-        return _built(doc)
+        built = _built(doc)
+        if validate:
+            _validate(built)
+        return built
     except (FindingTooLarge, InvalidFinding) as err:
-        log.error("finding %s (%s) cannot be forwarded: %s", row["finding_uid"], row["check_id"], err)
-        delta.failures.append(
-            BuildFailure(
-                row["finding_uid"], row["region"], row["check_id"], record_state, type(err).__name__, str(err)[:1000]
-            )
-        )
+        _record(delta, row, record_state, err)
         return None
+
+
+def _record(delta: Delta, row: dict, record_state: str, err: Exception) -> None:
+    log.error("finding %s (%s) cannot be forwarded: %s", row["finding_uid"], row["check_id"], err)
+    delta.failures.append(
+        BuildFailure(
+            row["finding_uid"], row["region"], row["check_id"], record_state, type(err).__name__, str(err)[:1000]
+        )
+    )
 
 
 def _add(delta, row, previous, built: Built, kind, record_state, first, scan_date, now) -> None:

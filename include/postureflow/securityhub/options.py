@@ -15,7 +15,7 @@ so an unchanged finding is sent again every ``refresh_days`` (0 turns this off).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 SEVERITIES = ("critical", "high", "medium", "low", "informational")  # most severe first
 STATUS_MODES = ("fail", "all")
@@ -37,7 +37,7 @@ def severity_rank(severity: str | None) -> int:
 @dataclass(frozen=True)
 class ForwardOptions:
     enabled: bool = True
-    statuses: str = "fail"
+    statuses: Literal["fail", "all"] = "fail"
     min_severity: str = "informational"
     refresh_days: int = 30
 
