@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -270,6 +271,7 @@ def main() -> int:
         "sent_ratio_after_day1": round(ratio_sent, 2),
         "delta_compute_seconds_median": round(delta_compute, 3),
     }
+    shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(summary))
     return 0
 

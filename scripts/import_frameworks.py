@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REPO = Path(__file__).resolve().parents[1]
 FRAMEWORK_DIR = REPO / "include" / "postureflow" / "compliance" / "frameworks"
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "prowler-5.46" / "compliance"
@@ -150,7 +152,8 @@ HEADER = (
 
 
 def dump(path: Path, document: dict) -> None:
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(HEADER + text)
     os.replace(tmp, path)
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = args.only or list(FRAMEWORKS)
     for key in keys:
         path = args.out / f"{key}.yaml"
-        existing = yaml.safe_load(path.read_text()) if path.exists() else None
+        existing = yaml.load(path.read_text(), Loader=LOADER) if path.exists() else None
         if args.sync:
             if existing is None:
                 print(f"{path}: missing (run without --sync to import it)", file=sys.stderr)

@@ -172,3 +172,38 @@ def test_evaluate_cli(lake, framework, capsys):
     assert set(summaries[A]["scores"]) == {"CIS 6.0"}
     assert lake.partition_exists("compliance", {"scan_date": DAY, "account_id": B})
     assert main(["compliance", "evaluate", "--lake", lake.uri, "--scan-date", "bad-date"]) == 1
+
+
+def test_s3_lake(monkeypatch):
+    """The same evaluation and views on an s3:// lake (moto's server on the loopback address)."""
+    from moto.server import ThreadedMotoServer
+
+    from postureflow.lake import Lake
+    from postureflow.sql.views import connect
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket="lake-bucket")
+        lake = Lake("s3://lake-bucket/lake")
+        fw = next(fw for fw in load_frameworks().values() if fw.label == "CIS 6.0")
+        real = fw.requirements[0].checks[0]
+        write_findings(lake, _day_findings(A) + [finding(A, DAY, "s3", real, "bucket-9", "FAIL")])
+        write_findings(lake, _day_findings(B) + [finding(B, DAY, "s3", real, "bucket-9", "PASS")])
+        summaries = write_compliance_day(lake, DAY, "run-s3", frameworks=[fw])
+        assert set(summaries) == {A, B}
+        assert summaries[A]["frameworks"]["CIS 6.0"]["FAIL"] >= 1 and summaries[A]["scores"]["CIS 6.0"] < 100
+        assert summaries[B]["frameworks"]["CIS 6.0"]["FAIL"] == 0 and summaries[B]["scores"]["CIS 6.0"] == 100
+        local = write_compliance(lake, A, DAY, "run-s3", frameworks=[fw])
+        assert local["frameworks"] == summaries[A]["frameworks"]
+        rows = connect(lake).sql(
+            "SELECT account_id, count(*) AS n FROM compliance GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert rows == [(A, len(fw.requirements)), (B, len(fw.requirements))]
+        # an s3 day with no findings: nothing to evaluate
+        assert write_compliance_day(lake, OTHER_DAY, "run-s3", frameworks=[fw]) == {}
+    finally:
+        server.stop()

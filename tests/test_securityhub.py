@@ -355,6 +355,19 @@ def test_a_failed_scan_does_not_archive_findings(lake, access):
     assert forward(lake, access, DAY3).sent_by_kind == {"gone": 2}
 
 
+def test_gone_finding_is_archived_even_when_its_old_lake_row_was_deleted(lake, access):
+    enable_hub("us-east-1")
+    write_day(lake, DAY1, [row("bucket")])
+    forward(lake, access, DAY1)
+    lake.delete_partition("findings", {"scan_date": DAY1, "service": "s3", "account_id": ACCOUNT})  # retention
+    write_day(lake, DAY2, [])
+    sent = capture_imports(access, "us-east-1")
+    assert forward(lake, access, DAY2).sent_by_kind == {"gone": 1}
+    doc = sent[0][0]
+    assert doc["RecordState"] == "ARCHIVED" and doc["Resources"][0]["Id"] == "arn:aws:s3:::bucket"
+    assert doc["FirstObservedAt"].startswith(DAY1.isoformat()) and validate_findings([doc]) == []
+
+
 def test_findings_of_a_service_not_scanned_that_day_stay(lake, access):
     enable_hub("us-east-1")
     write_day(lake, DAY1, [row("bucket")])

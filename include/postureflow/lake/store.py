@@ -49,7 +49,8 @@ def _s3_filesystem() -> pafs.S3FileSystem:
             secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
             session_token=os.environ.get("AWS_SESSION_TOKEN"),
         )
-    return pafs.S3FileSystem(**kwargs)
+    # allow_delayed_open: small objects go up in one PUT (atomic), not a multipart upload.
+    return pafs.S3FileSystem(allow_delayed_open=True, **kwargs)
 
 
 def partition_path(dataset: str, values: dict[str, Any]) -> str:
@@ -113,8 +114,8 @@ class Lake:
         body = table.drop_columns(list(partition_by))
         directory = self.path(partition_path(dataset, values))
         target = f"{directory}/{PART_FILE}"
-        self.fs.create_dir(directory, recursive=True)
         if self.is_local:
+            self.fs.create_dir(directory, recursive=True)
             tmp = f"{directory}/.{PART_FILE}.{uuid.uuid4().hex}.tmp"
             try:
                 pq.write_table(body, tmp, filesystem=self.fs, compression="zstd")
