@@ -58,3 +58,13 @@ def migrate_db(env: dict[str, str]) -> None:
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     subprocess.run(["airflow", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def ensure_pools(env: dict[str, str]) -> None:
+    """Create the pools the DAGs use (idempotent)."""
+    from postureflow.runs import SECURITYHUB_POOL
+
+    subprocess.run(
+        ["airflow", "pools", "set", SECURITYHUB_POOL, "4", "Caps concurrent Security Hub forwarders (API rate limits)"],
+        env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )

@@ -2,7 +2,8 @@
 
 Shape of ``posture_scan__<alias>``::
 
-    preflight >> scan_<service> (one per service, in inventory-read order) >> summary
+    preflight >> scan_<service> (one per service, in inventory-read order)
+              >> compliance >> [reports, securityhub] >> summary
 
 Building a DAG touches no AWS and no lake: only the accounts file is read.
 """
@@ -87,6 +88,32 @@ def build_dag(account: Account):
             log.info("%s: %s", service, result.as_dict())
             return result.as_dict()
 
+        @task(trigger_rule="all_done")
+        def compliance() -> dict:
+            info = runs.run_info_from_context(get_current_context())
+            return runs.run_compliance(account, info, Lake.default())
+
+        @task(trigger_rule="all_done")
+        def reports() -> dict:
+            info = runs.run_info_from_context(get_current_context())
+            return runs.run_reports(account, info, Lake.default())
+
+        @task(trigger_rule="all_done", pool=runs.SECURITYHUB_POOL)
+        def securityhub(plan: dict) -> dict:
+            from postureflow.securityhub import ForwardOptions
+
+            if plan["backfill"]:
+                raise AirflowSkipException("a backfill re-evaluates the past; Security Hub only gets today's state")
+            if not ForwardOptions.from_dict(account.securityhub).enabled:
+                raise AirflowSkipException("Security Hub forwarding is off for this account")
+            info = runs.run_info_from_context(get_current_context())
+            access = AwsAccess.from_airflow_connection(account.aws_conn_id)
+            result = runs.run_securityhub(account, plan, info, Lake.default(), access)
+            log.info("securityhub: %s", result)
+            if not result.get("ok", True):
+                raise RuntimeError(f"Security Hub did not accept {result.get('failed')} finding(s); a retry resends them")
+            return result
+
         @task(trigger_rule="all_done", retries=0)
         def summary(plan: dict) -> dict:
             from postureflow.summary import summary_data, render_summary
@@ -97,11 +124,12 @@ def build_dag(account: Account):
             data = summary_data(lake, account.account_id, info.scan_date)
             print(render_summary(data, lake.location()))
             states = context["ti"].get_task_states(
-                dag_id=account.dag_id, run_ids=[info.run_id], task_ids=[f"scan_{s}" for s in services]
+                dag_id=account.dag_id, run_ids=[info.run_id],
+                task_ids=["preflight", *(f"scan_{s}" for s in services), "compliance", "reports", "securityhub"]
             ).get(info.run_id, {})
             failed = [task_id for task_id, state in states.items() if state in ("failed", "upstream_failed")]
             if failed:
-                raise AirflowFailException(f"service tasks failed: {', '.join(sorted(failed))}")
+                raise AirflowFailException(f"tasks failed: {', '.join(sorted(failed))}")
             return {k: data[k] for k in ("failed", "passed", "muted", "total")}
 
         plan = preflight()
@@ -111,9 +139,15 @@ def build_dag(account: Account):
             for dependency in sorted(deps.get(service, ())):
                 if dependency in tasks:
                     tasks[dependency] >> tasks[service]
-        done = summary(plan)
+        scored = compliance()
         for t in tasks.values():
-            t >> done
+            t >> scored
+        forwarded = securityhub(plan)
+        scored >> forwarded
+        reported = reports()
+        scored >> reported
+        done = summary(plan)
+        [reported, forwarded] >> done
 
     return posture_scan()
 

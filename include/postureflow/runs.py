@@ -93,3 +93,33 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
         mute=mute_rule_for(account),
     )
     return scan_service(ctx, service, access, collect=not plan["backfill"])
+
+
+def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict:
+    from postureflow.compliance.evaluate import write_compliance
+
+    summary = write_compliance(lake, account.account_id, info.scan_date, info.run_id)
+    return {"scores": summary.get("scores", {}), "rows": summary.get("rows", 0)}
+
+
+def run_reports(account: Account, info: RunInfo, lake: Lake) -> dict[str, str]:
+    from postureflow.reports import NoScanData, write_reports
+
+    try:
+        return write_reports(lake, account.account_id, info.scan_date, run_id=info.run_id)
+    except NoScanData as err:
+        log.warning("no report: %s", err)
+        return {}
+
+
+SECURITYHUB_POOL = "postureflow_securityhub"
+
+
+def run_securityhub(account: Account, plan: dict, info: RunInfo, lake: Lake, access: AwsAccess) -> dict:
+    from postureflow.securityhub import ForwardOptions, forward_findings
+
+    options = ForwardOptions.from_dict(account.securityhub)
+    result = forward_findings(
+        lake, access, account.account_id, info.scan_date, options, regions=list(plan["regions"]), run_id=info.run_id
+    )
+    return result.as_dict()

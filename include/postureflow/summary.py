@@ -51,6 +51,10 @@ def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
         params,
     ).fetchall()
     compliance = []
+    try:
+        import postureflow.compliance.schema  # noqa: F401 - registers the compliance dataset
+    except ImportError:
+        pass
     if "compliance" in DATASETS:
         create_dataset_view(con, lake, "compliance")
         try:

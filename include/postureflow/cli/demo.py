@@ -48,7 +48,7 @@ def write_demo_accounts(path: Path, account_id: str, regions: list[str]) -> None
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from postureflow.airflow_env import airflow_env, aws_connection_uri_env, migrate_db, project_root
+    from postureflow.airflow_env import airflow_env, aws_connection_uri_env, ensure_pools, migrate_db, project_root
     from postureflow.demo import DEMO_ACCOUNT_ID, DEMO_REGIONS, DEMO_ROLE, assumed_session, seed_account
     from postureflow.lake import Lake
     from postureflow.moto_server import MotoServer
@@ -66,6 +66,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Airflow home: {home} (SQLite, no example DAGs)")
     print("Migrating the Airflow metadata database ...", flush=True)
     migrate_db(env)
+    ensure_pools(env)
 
     with MotoServer(log_path=home / "moto_server.log") as url:
         print(f"moto_server on {url}")
@@ -90,6 +91,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     lake = Lake(lake_uri)
     print(summary_text(lake, DEMO_ACCOUNT_ID, day, color=sys.stdout.isatty()))
+    reports = lake.location(f"reports/scan_date={day.isoformat()}/account_id={DEMO_ACCOUNT_ID}")
+    print(f"Reports (OCSF JSON, CSV, HTML): {reports}")
     print(f"Query it: postureflow sql --lake {lake.location()} \"SELECT check_id, status, resource_id FROM findings\"")
     return 0
 

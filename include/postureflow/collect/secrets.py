@@ -29,7 +29,13 @@ VALUE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("Basic auth in URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s:@]+@[^/\s]+")),
     (
         "Password assignment",
-        re.compile(r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|token|auth)\b\s*[=:]\s*['\"]?[^\s'\"$]{6,}"),
+        # NAME=value / NAME: value / "name": "value" where NAME is or contains a secret word
+        # (DB_PASSWORD, SECRET_KEY, api-key, ...); "${VAR}" and "$(cmd)" values are references, not secrets.
+        re.compile(
+            r"(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?"
+            r"(?:password|passwd|pwd|secret|api[_-]?key|token|auth)"
+            r"(?:[_.-][A-Za-z0-9_.-]*)?['\"]?\s*[=:]\s*['\"]?[^\s'\"$]{6,}"
+        ),
     ),
 ]
 
@@ -39,6 +45,8 @@ SECRET_KEY_NAME = re.compile(
 )
 # Values that only point at a secret store are fine.
 REFERENCE_VALUE = re.compile(r"(?i)^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\$\{|ssm:|/aws/reference/)")
+# Identifiers that are long and varied but name a resource rather than grant access.
+NOT_A_SECRET_SHAPE = re.compile(r"(?i)^(arn:aws[a-z-]*:|https?://[^/@\s]+(/|$))")
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,13 @@ def scan_key_values(pairs: dict[str, str] | list[tuple[str, str]]) -> list[dict[
         kind = scan_value(value)
         if kind is None and SECRET_KEY_NAME.search(str(key)) and len(value) >= 6:
             kind = "Secret keyword in name"
-        if kind is None and len(value) >= 32 and _entropy(value) > 4.5 and " " not in value:
+        if (
+            kind is None
+            and len(value) >= 32
+            and " " not in value
+            and not NOT_A_SECRET_SHAPE.match(value)
+            and _entropy(value) > 4.5
+        ):
             kind = "High-entropy string"
         if kind:
             hits.append(SecretHit(str(key), kind))

@@ -62,48 +62,39 @@ DERIVED_VIEWS: dict[str, str] = {
                lag(scan_date) OVER (PARTITION BY account_id ORDER BY scan_date) AS previous_scan_date
         FROM scans
     """,
-    # failing findings with the first scan of their current failing streak (gaps and islands)
+    # failing findings with their neighbours in the finding's own failing history (one window pass)
     "_failing": """
-        WITH f AS (
-            SELECT s.scan_no, x.account_id, x.scan_date, x.finding_uid, x.check_id, x.severity, x.service,
-                   x.region, x.resource_uid, x.resource_id
-            FROM findings x
-            JOIN _scan_sequence s ON s.account_id = x.account_id AND s.scan_date = x.scan_date
-            WHERE x.status = 'FAIL' AND NOT coalesce(x.muted, false)
-        ), islands AS (
-            SELECT *, scan_no - row_number() OVER (PARTITION BY account_id, finding_uid ORDER BY scan_no) AS island
-            FROM f
-        )
-        SELECT *, min(scan_date) OVER (PARTITION BY account_id, finding_uid, island) AS streak_start
-        FROM islands
+        SELECT s.scan_no, s.previous_scan_date, x.account_id, x.scan_date, x.finding_uid, x.check_id,
+               x.severity, x.service, x.region, x.resource_uid, x.resource_id,
+               lag(s.scan_no) OVER w  AS prev_fail_no,
+               lead(s.scan_no) OVER w AS next_fail_no
+        FROM findings x
+        JOIN _scan_sequence s ON s.account_id = x.account_id AND s.scan_date = x.scan_date
+        WHERE x.status = 'FAIL' AND NOT coalesce(x.muted, false)
+        WINDOW w AS (PARTITION BY x.account_id, x.finding_uid ORDER BY s.scan_no)
     """,
+    # a failing streak starts where the finding was not failing at the account's previous scan
     "finding_changes": """
-        WITH cur AS (
-            SELECT s.previous_scan_date, f.*
-            FROM _failing f JOIN _scan_sequence s ON s.account_id = f.account_id AND s.scan_date = f.scan_date
-        ), prev AS (
-            SELECT s.scan_date AS next_scan_date, f.*
-            FROM _failing f JOIN _scan_sequence s
-              ON s.account_id = f.account_id AND s.previous_scan_date = f.scan_date
+        WITH f AS MATERIALIZED (
+            SELECT *,
+                   max(CASE WHEN prev_fail_no IS DISTINCT FROM scan_no - 1 THEN scan_date END)
+                       OVER (PARTITION BY account_id, finding_uid ORDER BY scan_no
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS streak_start
+            FROM _failing
         )
-        SELECT coalesce(c.account_id, p.account_id)             AS account_id,
-               coalesce(c.scan_date, p.next_scan_date)          AS scan_date,
-               coalesce(c.previous_scan_date, p.scan_date)      AS previous_scan_date,
-               coalesce(c.finding_uid, p.finding_uid)           AS finding_uid,
-               CASE WHEN p.finding_uid IS NULL THEN 'new'
-                    WHEN c.finding_uid IS NULL THEN 'resolved'
-                    ELSE 'still_failing' END                    AS change,
-               coalesce(c.check_id, p.check_id)                 AS check_id,
-               coalesce(c.severity, p.severity)                 AS severity,
-               coalesce(c.service, p.service)                   AS service,
-               coalesce(c.region, p.region)                     AS region,
-               coalesce(c.resource_uid, p.resource_uid)         AS resource_uid,
-               coalesce(c.resource_id, p.resource_id)           AS resource_id,
-               coalesce(c.streak_start, p.streak_start)         AS first_seen,
-               coalesce(c.scan_date, p.scan_date)               AS last_seen
-        FROM cur c
-        FULL OUTER JOIN prev p
-          ON c.account_id = p.account_id AND c.scan_date = p.next_scan_date AND c.finding_uid = p.finding_uid
+        SELECT account_id, scan_date, previous_scan_date, finding_uid,
+               CASE WHEN prev_fail_no = scan_no - 1 THEN 'still_failing' ELSE 'new' END AS change,
+               check_id, severity, service, region, resource_uid, resource_id,
+               streak_start AS first_seen, scan_date AS last_seen
+        FROM f
+        UNION ALL
+        SELECT f.account_id, n.scan_date, f.scan_date AS previous_scan_date, f.finding_uid,
+               'resolved' AS change,
+               f.check_id, f.severity, f.service, f.region, f.resource_uid, f.resource_id,
+               f.streak_start AS first_seen, f.scan_date AS last_seen
+        FROM f
+        JOIN _scan_sequence n ON n.account_id = f.account_id AND n.scan_no = f.scan_no + 1
+        WHERE f.next_fail_no IS DISTINCT FROM f.scan_no + 1
     """,
     "mttr": """
         SELECT severity,
