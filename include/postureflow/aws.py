@@ -111,6 +111,8 @@ class AwsAccess:
                     config=CUSTOM_ENDPOINT_CONFIG if custom else RETRY_CONFIG,
                 )
                 self._count_calls(client, service, region)
+                if custom and service == "s3control":
+                    _keep_custom_host(client, custom)
                 self._clients[key] = client
             return self._clients[key]
 
@@ -127,3 +129,20 @@ class AwsAccess:
         """Regions enabled for the account (opted-in or not requiring opt-in)."""
         response = self.client("ec2", region).describe_regions(AllRegions=False)
         return sorted(r["RegionName"] for r in response["Regions"])
+
+
+def _keep_custom_host(client, endpoint: str) -> None:
+    """S3 Control's endpoint rules put the account id in front of the host, even a custom
+    one (moto_server, a proxy); the id also travels in the x-amz-account-id header, so
+    the request goes to the custom host as given."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    host = urlsplit(endpoint).netloc
+
+    def strip_account_prefix(request, **_):
+        parts = urlsplit(request.url)
+        prefix, _, rest = parts.netloc.partition(".")
+        if rest == host and prefix.isdigit():
+            request.url = urlunsplit(parts._replace(netloc=host))
+
+    client.meta.events.register("before-sign.s3-control", strip_account_prefix)

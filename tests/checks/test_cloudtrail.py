@@ -83,6 +83,7 @@ def test_logs_bucket_in_another_account_is_manual(scan):
         access.client("cloudtrail", region).meta.events.register("after-call.cloudtrail.DescribeTrails", elsewhere)
     run = scan("cloudtrail", access=access)
     assert run.status("cloudtrail_logs_s3_bucket_access_logging_enabled", "central-trail") == "MANUAL"
+    assert run.status("cloudtrail_logs_s3_bucket_is_not_publicly_accessible", "central-trail") == "MANUAL"
 
 
 def test_multi_region_enabled_per_region(scan):

@@ -320,4 +320,5 @@ def test_demo_seed(scan):
             (f"pf-demo-good-{check_id.removeprefix('cloudwatch_').replace('_', '-')}", region, "PASS")
             for region in ("us-east-1", "eu-west-1")
         }, check_id
-    assert run.errors == []
+    # moto lacks CloudTrail's LookupEvents (read for the threat-detection checks): its one scan error is expected.
+    assert [e["api"] for e in run.errors] == ["cloudtrail:lookup_events"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import uuid
 
 import boto3
 import pytest
@@ -63,6 +64,10 @@ def managed_policies(backend):
     (MOTO_IAM_LOAD_MANAGED_POLICIES), which costs seconds per test; this adds the
     four we need, with their real documents from moto's copy.
     """
+    _install_managed_policies(backend)
+
+
+def _install_managed_policies(backend) -> None:
     from moto.iam.models import AWSManagedPolicy
 
     for name in ("AdministratorAccess", "ReadOnlyAccess", "AWSCloudShellFullAccess", "AWSSupportAccess"):
@@ -85,6 +90,32 @@ def _age_key(backend, user, index, created_days, used_days=None):
     key = backend.users[user].access_keys[index]
     key.create_date = _ago(created_days).replace(tzinfo=None)
     key.last_used = None if used_days is None else _ago(used_days)
+
+
+def _answer_last_accessed(access: AwsAccess, reach: dict[str, list[str]]) -> AwsAccess:
+    """moto does not implement IAM's service last-accessed report: these hooks answer its two calls
+    as AWS does once the job is done, listing the services ``reach`` gives each user name."""
+    from botocore.awsrequest import AWSResponse
+
+    events = access.client("iam", "us-east-1").meta.events
+    ok = AWSResponse("https://iam.amazonaws.com/", 200, {}, None)
+    jobs: dict[str, str] = {}
+
+    def generate(params, **_):
+        job = str(uuid.uuid4())
+        jobs[job] = params["body"]["Arn"].rsplit("/", 1)[-1]
+        return ok, {"JobId": job, "ResponseMetadata": {}}
+
+    def details(params, **_):
+        user = jobs[params["body"]["JobId"]]
+        services = [{"ServiceName": s, "ServiceNamespace": s} for s in reach.get(user, [])]
+        done = dt.datetime.now(dt.timezone.utc)
+        answer = {"JobStatus": "COMPLETED", "JobCreationDate": done, "JobCompletionDate": done}
+        return ok, {**answer, "ServicesLastAccessed": services, "IsTruncated": False, "ResponseMetadata": {}}
+
+    events.register("before-call.iam.GenerateServiceLastAccessedDetails", generate)
+    events.register("before-call.iam.GetServiceLastAccessedDetails", details)
+    return access
 
 
 # -- the root user: moto's report has no root row, so a hook inserts one --------------------
@@ -383,19 +414,42 @@ def test_support_role_created(managed_policies, scan):
 # -- account settings -------------------------------------------------------------------------
 
 
+PASSWORD_CHECKS = (
+    "iam_password_policy_lowercase",
+    "iam_password_policy_uppercase",
+    "iam_password_policy_number",
+    "iam_password_policy_symbol",
+    "iam_password_policy_expires_passwords_within_90_days_or_less",
+)
+
+
 def test_password_policy(scan):
     policy_id = "account-password-policy"
     run = scan("iam")  # no password policy at all
     assert run.status("iam_password_policy_minimum_length_14", policy_id) == "FAIL"
     assert run.status("iam_password_policy_reuse_24", policy_id) == "FAIL"
-    _iam().update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=5)
+    for check_id in PASSWORD_CHECKS:
+        assert run.status(check_id, policy_id) == "FAIL", check_id
+    _iam().update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=5, MaxPasswordAge=180)
     run = scan("iam")
     assert run.status("iam_password_policy_minimum_length_14", policy_id) == "FAIL"
     assert run.status("iam_password_policy_reuse_24", policy_id) == "FAIL"
-    _iam().update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    for check_id in PASSWORD_CHECKS:
+        assert run.status(check_id, policy_id) == "FAIL", check_id
+    _iam().update_account_password_policy(
+        MinimumPasswordLength=14,
+        PasswordReusePrevention=24,
+        MaxPasswordAge=90,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+    )
     run = scan("iam")
     assert run.status("iam_password_policy_minimum_length_14", policy_id) == "PASS"
     assert run.status("iam_password_policy_reuse_24", policy_id) == "PASS"
+    for check_id in PASSWORD_CHECKS:
+        assert run.status(check_id, policy_id) == "PASS", check_id
 
 
 def test_no_expired_server_certificates_stored(scan):
@@ -433,7 +487,7 @@ def test_collection_is_global_keeps_no_secrets_and_repeats_no_call(scan, lake, b
     from postureflow.lake.query import connect
 
     _user("keyed", password=True, keys=2)
-    access = AwsAccess.from_default_chain()
+    access = _answer_last_accessed(AwsAccess.from_default_chain(), {"keyed": ["iam", "s3"]})
     run = scan("iam", access=access)
     assert {f["region"] for f in run.findings} == {"us-east-1"}  # global: one region, not one per region
     assert access.call_log.repeated() == []
@@ -488,3 +542,335 @@ def test_demo_seed(managed_policies, scan):
     assert run.status("iam_check_saml_providers_sts", "pf-demo-good-idp") == "PASS"
     assert run.status("iam_no_expired_server_certificates_stored", "pf-demo-bad-expired-cert") == "FAIL"
     assert run.statuses("iam_user_accesskey_unused")["pf-demo-good-one-key"] == "PASS"
+
+
+# -- permissions, MFA devices and trust policies: one moto account, scanned once ---------------
+#
+# Each check below has a resource built to fail it and a twin built to pass it. The account is set
+# up once per module (every scan costs about a second) and each test asserts on that one scan.
+
+EXTERNAL = "111122223333"
+
+
+def _doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow(action, resource="*", **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def _trust(principal, **extra):
+    return _doc({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra})
+
+
+def _enable_mfa(iam, user, serial):
+    codes = {"AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}
+    iam.enable_mfa_device(UserName=user, SerialNumber=serial, **codes)
+
+
+CUSTOMER_POLICIES = {
+    # name: (document, attached)
+    "cm-escalate": (_doc(_allow("iam:CreatePolicyVersion")), True),
+    "cm-passrole-ec2": (_doc(_allow(["iam:PassRole", "ec2:RunInstances"])), True),
+    "cm-narrow": (_doc(_allow("s3:GetObject")), True),
+    "cm-unattached-escalate": (_doc(_allow("iam:CreateAccessKey")), False),
+    "cm-assume-any": (_doc(_allow("sts:AssumeRole")), True),
+    "cm-assume-one": (_doc(_allow("sts:AssumeRole", f"arn:aws:iam::{EXTERNAL}:role/deployer")), True),
+    "cm-token-any": (_doc(_allow("bedrock-agentcore:GetWorkloadAccessToken*")), True),
+    "cm-token-scoped": (
+        _doc(
+            _allow(
+                "bedrock-agentcore:GetWorkloadAccessToken",
+                f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:"
+                "workload-identity-directory/default/workload-identity/*",
+            )
+        ),
+        True,
+    ),
+    "cm-token-denied": (
+        _doc(
+            _allow("bedrock-agentcore:*"),
+            {"Effect": "Deny", "Action": "bedrock-agentcore:GetWorkloadAccessToken*", "Resource": "*"},
+        ),
+        True,
+    ),
+    "cm-passrole-agentcore": (_doc(_allow("iam:PassRole"), _allow("bedrock-agentcore:CreateAgentRuntime")), True),
+    "cm-passrole-agentcore-pinned": (
+        _doc(
+            _allow(
+                "iam:PassRole",
+                Condition={"StringEquals": {"iam:PassedToService": "bedrock-agentcore.amazonaws.com"}},
+            )
+        ),
+        True,
+    ),
+    "cm-passrole-agentcore-scoped": (
+        _doc(
+            _allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/agent-runtime"),
+            _allow("bedrock-agentcore:CreateAgentRuntime"),
+        ),
+        True,
+    ),
+    "cm-passrole-other-service": (
+        _doc(
+            _allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
+            _allow("bedrock-agentcore:CreateAgentRuntime"),
+        ),
+        True,
+    ),
+    "cm-notaction": (_doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}), True),
+}
+
+INLINE_POLICIES = {
+    # (entity type, entity name, policy name): document
+    ("role", "app-role", "inline-admin"): _doc(_allow("*")),
+    ("role", "app-role", "inline-narrow"): _doc(_allow(["s3:GetObject", "cloudtrail:LookupEvents"])),
+    ("user", "plain-user", "inline-trail-admin"): _doc(_allow("cloudtrail:*")),
+    ("group", "readers", "inline-escalate"): _doc(_allow(["iam:PassRole", "lambda:CreateFunction", "lambda:Invoke*"])),
+}
+
+ROLES = {
+    "admin-role": (_trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), ["AdministratorAccess"]),
+    "app-role": (_trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), []),
+    "audit-external": (_trust({"AWS": f"arn:aws:iam::{EXTERNAL}:root"}), ["ReadOnlyAccess"]),
+    "audit-internal": (_trust({"AWS": f"arn:aws:iam::{ACCOUNT}:role/auditor"}), ["ReadOnlyAccess"]),
+    "svc-open": (_trust({"Service": "ec2.amazonaws.com"}), []),
+    "svc-pinned": (
+        _trust({"Service": "sns.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+        [],
+    ),
+    "svc-any-account": (
+        _trust({"Service": "sns.amazonaws.com"}, Condition={"StringLike": {"aws:SourceAccount": "*"}}),
+        [],
+    ),
+}
+
+
+def _build_permissions(iam) -> None:
+    for name, (document, attached) in CUSTOMER_POLICIES.items():
+        iam.create_policy(PolicyName=name, PolicyDocument=document)
+    for name, (trust, managed) in ROLES.items():
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+        for policy in managed:
+            iam.attach_role_policy(RoleName=name, PolicyArn=AWS_POLICY + policy)
+    for name, (_, attached) in CUSTOMER_POLICIES.items():
+        if attached:
+            iam.attach_role_policy(RoleName="app-role", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/{name}")
+    iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")
+
+
+def _build_people(iam) -> None:
+    for name in ("admin-user", "plain-user", "hw-mfa", "virtual-mfa", "no-mfa", "key-reaches-s3", "key-iam-only"):
+        iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName="admin-user", PolicyArn=AWS_POLICY + "AdministratorAccess")
+    _enable_mfa(iam, "hw-mfa", "GAHT12345678")  # not a virtual device's ARN: moto treats it as hardware
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="virtual-mfa")["VirtualMFADevice"]["SerialNumber"]
+    _enable_mfa(iam, "virtual-mfa", serial)
+    for user in ("key-reaches-s3", "key-iam-only"):
+        iam.create_access_key(UserName=user)
+    for group, members, admin in (
+        ("admins", ["hw-mfa", "no-mfa"], True),
+        ("admins-mfa", ["hw-mfa"], True),
+        ("admins-empty", [], True),
+        ("readers", ["plain-user", "no-mfa"], False),
+    ):
+        iam.create_group(GroupName=group)
+        if admin:
+            iam.attach_group_policy(GroupName=group, PolicyArn=AWS_POLICY + "AdministratorAccess")
+        for member in members:
+            iam.add_user_to_group(GroupName=group, UserName=member)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+    from moto.iam.models import iam_backends
+
+    from postureflow.lake import Lake
+    from postureflow.testing import scan_in_moto
+
+    with mock_aws():
+        _install_managed_policies(iam_backends[ACCOUNT]["aws"])
+        iam = _iam()
+        _build_permissions(iam)
+        _build_people(iam)
+        for (kind, entity, name), document in INLINE_POLICIES.items():
+            put = getattr(iam, f"put_{kind}_policy")
+            put(**{f"{kind.capitalize()}Name": entity, "PolicyName": name, "PolicyDocument": document})
+        reach = {"key-reaches-s3": ["iam", "s3", "sts"], "key-iam-only": ["iam", "sts"]}
+        access = _answer_last_accessed(AwsAccess.from_default_chain(), reach)
+        lake = Lake(str(tmp_path_factory.mktemp("iam-lake")))
+        return scan_in_moto(lake, ["iam"], regions=["us-east-1"], access=access)
+
+
+def _expect(run, check_id, expected: dict[str, str]):
+    statuses = run.statuses(check_id)
+    assert {name: statuses.get(name) for name in expected} == expected, statuses
+
+
+def test_world_scanned_cleanly(world):
+    assert world.errors == []
+
+
+def test_user_administrator_access_policy(world):
+    _expect(world, "iam_user_administrator_access_policy", {"admin-user": "FAIL", "plain-user": "PASS"})
+
+
+def test_group_administrator_access_policy(world):
+    _expect(world, "iam_group_administrator_access_policy", {"admins": "FAIL", "readers": "PASS"})
+
+
+def test_role_administratoraccess_policy(world):
+    _expect(world, "iam_role_administratoraccess_policy", {"admin-role": "FAIL", "app-role": "PASS"})
+    # Service-linked roles' policies belong to AWS: not judged.
+    assert not [r for r in world.statuses("iam_role_administratoraccess_policy") if r.startswith("AWSServiceRole")]
+
+
+def test_administrator_access_with_mfa(world):
+    _expect(
+        world,
+        "iam_administrator_access_with_mfa",
+        {"admins": "FAIL", "admins-mfa": "PASS", "admins-empty": "PASS", "readers": None},
+    )
+    failing = [f for f in world.of("iam_administrator_access_with_mfa") if f["resource_id"] == "admins"][0]
+    assert "no-mfa" in failing["status_extended"] and "hw-mfa" not in failing["status_extended"]
+
+
+def test_user_hardware_mfa_enabled(world):
+    _expect(world, "iam_user_hardware_mfa_enabled", {"hw-mfa": "PASS", "virtual-mfa": "FAIL", "no-mfa": "FAIL"})
+
+
+def test_user_with_temporary_credentials(world):
+    # The service last-accessed report comes from hooks (moto lacks it): see _answer_last_accessed.
+    _expect(
+        world,
+        "iam_user_with_temporary_credentials",
+        {"key-reaches-s3": "FAIL", "key-iam-only": "PASS", "plain-user": "PASS"},
+    )
+
+
+def _inline(entity_type, entity, name):
+    return f"{entity_type}/{entity}/{name}"
+
+
+def test_inline_policy_no_administrative_privileges(world):
+    _expect(
+        world,
+        "iam_inline_policy_no_administrative_privileges",
+        {_inline("role", "app-role", "inline-admin"): "FAIL", _inline("role", "app-role", "inline-narrow"): "PASS"},
+    )
+    finding = world.of("iam_inline_policy_no_administrative_privileges")[0]
+    assert "/inline-policy/" in finding["resource_uid"] and finding["resource_type"] == "AwsIamPolicy"
+
+
+def test_inline_policy_no_full_access_to_cloudtrail(world):
+    _expect(
+        world,
+        "iam_inline_policy_no_full_access_to_cloudtrail",
+        {
+            _inline("user", "plain-user", "inline-trail-admin"): "FAIL",
+            _inline("role", "app-role", "inline-admin"): "FAIL",  # '*' includes cloudtrail:*
+            _inline("role", "app-role", "inline-narrow"): "PASS",
+        },
+    )
+
+
+def test_inline_policy_allows_privilege_escalation(world):
+    _expect(
+        world,
+        "iam_inline_policy_allows_privilege_escalation",
+        {_inline("group", "readers", "inline-escalate"): "FAIL", _inline("role", "app-role", "inline-narrow"): "PASS"},
+    )
+
+
+def test_policy_allows_privilege_escalation(world):
+    _expect(
+        world,
+        "iam_policy_allows_privilege_escalation",
+        {"cm-escalate": "FAIL", "cm-passrole-ec2": "FAIL", "cm-narrow": "PASS", "cm-unattached-escalate": None},
+    )
+
+
+def test_no_custom_policy_permissive_role_assumption(world):
+    _expect(
+        world,
+        "iam_no_custom_policy_permissive_role_assumption",
+        {"cm-assume-any": "FAIL", "cm-assume-one": "PASS", "cm-narrow": "PASS"},
+    )
+
+
+def test_policy_no_agentcore_workload_access_token_wildcard(world):
+    _expect(
+        world,
+        "iam_policy_no_agentcore_workload_access_token_wildcard",
+        {
+            "cm-token-any": "FAIL",
+            "cm-token-scoped": "PASS",
+            "cm-token-denied": "PASS",
+            "cm-narrow": "PASS",
+            "cm-notaction": "MANUAL",
+        },
+    )
+
+
+def test_policy_passrole_to_bedrock_agentcore_restricted(world):
+    _expect(
+        world,
+        "iam_policy_passrole_to_bedrock_agentcore_restricted",
+        {
+            "cm-passrole-agentcore": "FAIL",
+            "cm-passrole-agentcore-pinned": "FAIL",
+            "cm-passrole-agentcore-scoped": "PASS",
+            "cm-passrole-other-service": "PASS",
+            "cm-passrole-ec2": "PASS",
+        },
+    )
+
+
+def test_role_cross_account_readonlyaccess_policy(world):
+    _expect(
+        world,
+        "iam_role_cross_account_readonlyaccess_policy",
+        {"audit-external": "FAIL", "audit-internal": "PASS", "app-role": "PASS"},
+    )
+
+
+def test_role_cross_service_confused_deputy_prevention(world):
+    _expect(
+        world,
+        "iam_role_cross_service_confused_deputy_prevention",
+        {"svc-open": "FAIL", "svc-any-account": "FAIL", "svc-pinned": "PASS", "app-role": None},
+    )
+
+
+def _answer_organizations_features(enabled: list[str] | None) -> AwsAccess:
+    """moto does not implement iam:ListOrganizationsFeatures: answer it as AWS does, either with the
+    enabled features or, for None, with the error IAM gives while trusted access for IAM is off."""
+    from botocore.awsrequest import AWSResponse
+
+    access = AwsAccess.from_default_chain()
+
+    def answer(**_):
+        if enabled is None:
+            error = {"Error": {"Code": "ServiceAccessNotEnabledException", "Message": "trusted access is off"}}
+            return AWSResponse("https://iam.amazonaws.com/", 400, {}, None), {**error, "ResponseMetadata": {}}
+        body = {"OrganizationId": "o-example", "EnabledFeatures": enabled, "ResponseMetadata": {}}
+        return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), body
+
+    access.client("iam", "us-east-1").meta.events.register("before-call.iam.ListOrganizationsFeatures", answer)
+    return access
+
+
+def test_root_credentials_management_enabled(scan):
+    assert scan("iam").of("iam_root_credentials_management_enabled") == []  # not in an organization
+    org_id = boto3.client("organizations", region_name="us-east-1").create_organization(FeatureSet="ALL")[
+        "Organization"
+    ]["Id"]
+    run = scan("iam", access=_answer_organizations_features(["RootCredentialsManagement", "RootSessions"]))
+    assert run.status("iam_root_credentials_management_enabled", org_id) == "PASS"
+    run = scan("iam", access=_answer_organizations_features(["RootSessions"]))
+    assert run.status("iam_root_credentials_management_enabled", org_id) == "FAIL"
+    run = scan("iam", access=_answer_organizations_features(None))
+    assert run.status("iam_root_credentials_management_enabled", org_id) == "FAIL"
+    assert run.errors == []

@@ -1,4 +1,17 @@
+"""KMS checks against moto.
+
+moto does not implement cloudtrail:LookupEvents, which the collector reads for enclave keys;
+a hook answers it with chosen events.
+"""
+
+import base64
+import json
+from types import SimpleNamespace
+
 import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
 
 
 def _key(region="us-east-1", alias=None, **kwargs):
@@ -30,3 +43,186 @@ def test_keys_that_cannot_rotate_are_not_judged(scan):
     run = scan("kms")
     assert run.statuses("kms_cmk_rotation_enabled") == {judged: "FAIL"}
     assert run.errors == []
+
+
+# -- deletion, public policies and enclave keys: one moto account, scanned once -----------------
+
+ACCOUNT = "123456789012"
+ROOT = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+ENCLAVE_ROLE = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/enclave-parent"}
+IMAGE = "ab" * 48  # an enclave image measurement (SHA-384, hex)
+SENSITIVE = ["kms:Decrypt", "kms:GenerateDataKey*"]
+ADMIN_ONLY = ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+              "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:ScheduleKeyDeletion",
+              "kms:CancelKeyDeletion"]  # fmt: skip
+
+
+def _policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _statement(sid, principal, action, effect="Allow", **extra):
+    return {"Sid": sid, "Effect": effect, "Principal": principal, "Action": action, "Resource": "*", **extra}
+
+
+ATTESTED = {"StringEqualsIgnoreCase": {"kms:RecipientAttestation:ImageSha384": IMAGE}}
+KEYS = {
+    # name: create_key arguments
+    "kept": {},
+    "doomed": {},
+    "public": {"Policy": _policy(_statement("Admin", ROOT, "kms:*"), _statement("Anyone", "*", "kms:Decrypt"))},
+    "public-account-bound": {
+        "Policy": _policy(
+            _statement("Admin", ROOT, "kms:*"),
+            _statement(
+                "ViaAccount", {"AWS": "*"}, "kms:Decrypt", Condition={"StringEquals": {"kms:CallerAccount": ACCOUNT}}
+            ),
+        )
+    },
+    "enclave-default": {"Description": "secrets for the payments enclave"},
+    "enclave-attested": {
+        "Tags": [{"TagKey": "workload", "TagValue": "nitro-enclave"}],
+        "Policy": _policy(
+            _statement("Admin", ROOT, ADMIN_ONLY),
+            _statement("Enclave", ENCLAVE_ROLE, SENSITIVE, Condition=ATTESTED),
+        ),
+    },
+    "enclave-guarded": {
+        "Policy": _policy(
+            _statement("Admin", ROOT, "kms:*"),
+            _statement("Enclave", ENCLAVE_ROLE, SENSITIVE, Condition=ATTESTED),
+            _statement("NoAttestationNoSecrets", "*", SENSITIVE + ["kms:DeriveSharedSecret", "kms:GenerateRandom"],
+                       effect="Deny", Condition={"Null": {"kms:RecipientAttestation:ImageSha384": "true"}}),
+        )
+    },
+    "enclave-wildcard": {
+        "Policy": _policy(
+            _statement("Admin", ROOT, ADMIN_ONLY),
+            _statement("Enclave", ENCLAVE_ROLE, SENSITIVE,
+                       Condition={"StringLike": {"kms:RecipientAttestation:ImageSha384": "*"}}),
+        )
+    },
+}
+
+
+def _pcr(byte: int) -> str:
+    return base64.b64encode(bytes([byte]) * 48).decode()
+
+
+def _enclave_event(name: str, pcr: str, when: str) -> dict:
+    recipient = {
+        "attestationDocumentModuleId": "i-0abc1234def567890-enc0123456789abcdef",
+        "attestationDocumentEnclaveImageDigest": pcr,
+        "attestationDocumentEnclavePCR1": pcr,
+        "attestationDocumentEnclavePCR2": pcr,
+    }
+    body = {"eventName": name, "eventTime": when, "additionalEventData": {"recipient": recipient}}
+    return {"EventId": when, "EventName": name, "CloudTrailEvent": json.dumps(body)}
+
+
+def _answer_lookup_events(access: AwsAccess, events_by_key: dict[str, list[dict]], endless: set[str]):
+    """moto does not implement cloudtrail:LookupEvents: answer it with the given events per key ARN.
+    Keys in ``endless`` always have another page, as a key with a very long history would."""
+    from botocore.awsrequest import AWSResponse
+
+    def lookup(params, **_):
+        request = json.loads(params["body"])
+        arn = request["LookupAttributes"][0]["AttributeValue"]
+        page = {"Events": events_by_key.get(arn, []), "ResponseMetadata": {}}
+        if arn in endless:
+            page["NextToken"] = f"page-{int(request.get('NextToken', 'page-1').split('-')[1]) + 1}"
+        return AWSResponse("https://cloudtrail.amazonaws.com/", 200, {}, None), page
+
+    access.client("cloudtrail", "us-east-1").meta.events.register("before-call.cloudtrail.LookupEvents", lookup)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    from postureflow.lake import Lake
+    from postureflow.testing import scan_in_moto
+
+    with mock_aws():
+        kms = boto3.client("kms", region_name="us-east-1")
+        ids, arns = {}, {}
+        for name, arguments in KEYS.items():
+            meta = kms.create_key(**arguments)["KeyMetadata"]
+            ids[name], arns[name] = meta["KeyId"], meta["Arn"]
+            kms.create_alias(AliasName=f"alias/{name}", TargetKeyId=meta["KeyId"])
+        kms.schedule_key_deletion(KeyId=ids["doomed"], PendingWindowInDays=7)
+        access = AwsAccess.from_default_chain()
+        normal, zeroed = _pcr(0x11), _pcr(0)
+        _answer_lookup_events(
+            access,
+            {
+                arns["enclave-default"]: [
+                    _enclave_event("Decrypt", normal, "2026-11-20T10:00:00Z"),
+                    _enclave_event("GenerateDataKey", zeroed, "2026-11-21T10:00:00Z"),
+                ],
+                arns["enclave-attested"]: [_enclave_event("Decrypt", normal, "2026-11-21T09:00:00Z")],
+                arns["enclave-wildcard"]: [_enclave_event("Decrypt", normal, "2026-11-21T09:00:00Z")],
+            },
+            endless={arns["enclave-wildcard"]},
+        )
+        lake = Lake(str(tmp_path_factory.mktemp("kms-lake")))
+        run = scan_in_moto(lake, ["kms"], regions=["us-east-1"], access=access)
+    return SimpleNamespace(ids=ids, run=run, calls=access.call_log)
+
+
+def _expect(world, check_id, expected: dict[str, str | None]):
+    statuses = world.run.statuses(check_id)
+    got = {name: statuses.get(world.ids[name]) for name in expected}
+    assert got == expected, statuses
+
+
+def test_world_scanned_cleanly(world):
+    assert world.run.errors == []
+    assert world.calls.repeated() == []
+
+
+def test_cmk_not_deleted_unintentionally(world):
+    _expect(world, "kms_cmk_not_deleted_unintentionally", {"doomed": "FAIL", "kept": "PASS"})
+
+
+def test_key_not_publicly_accessible(world):
+    _expect(
+        world,
+        "kms_key_not_publicly_accessible",
+        {"public": "FAIL", "public-account-bound": "PASS", "kept": "PASS", "doomed": None},
+    )
+    failing = [f for f in world.run.of("kms_key_not_publicly_accessible") if f["resource_id"] == world.ids["public"]]
+    assert "Anyone" in failing[0]["status_extended"]
+
+
+def test_key_enclave_attestation_not_enforced(world):
+    # Only keys that serve enclaves (named, tagged or attestation-bound) are judged.
+    _expect(
+        world,
+        "kms_key_enclave_attestation_not_enforced",
+        {
+            "enclave-default": "FAIL",
+            "enclave-guarded": "FAIL",
+            "enclave-wildcard": "FAIL",
+            "enclave-attested": "PASS",
+            "kept": None,
+        },
+    )
+
+
+def test_key_enclave_attestation_bypassable_path(world):
+    _expect(
+        world,
+        "kms_key_enclave_attestation_bypassable_path",
+        {"enclave-default": "FAIL", "enclave-wildcard": "FAIL", "enclave-guarded": "PASS", "enclave-attested": "PASS"},
+    )
+
+
+def test_key_enclave_debug_attestation_detected(world):
+    # CloudTrail event history comes from a hook (moto lacks LookupEvents).
+    _expect(
+        world,
+        "kms_key_enclave_debug_attestation_detected",
+        {"enclave-default": "FAIL", "enclave-attested": "PASS", "enclave-wildcard": "MANUAL", "enclave-guarded": None},
+    )
+    assert world.calls.repeated() == []

@@ -1,7 +1,15 @@
+import datetime as dt
+from types import SimpleNamespace
+
 import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
+from postureflow.checks import all_checks
 from postureflow.demo import seed_misc
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
 
 RDS_CHECKS = (
     "rds_cluster_multi_az",
@@ -96,20 +104,24 @@ def test_instance_storage_encrypted(scan):
     assert finding["resource_type"] == "AwsRdsDbInstance"
 
 
+ALL_RDS_CHECKS = sorted(c.id for c in all_checks().values() if c.service == "rds")
+
+
 def test_neptune_resources_left_to_their_service(scan):
     # Neptune (like DocumentDB) shares the RDS API; its clusters and instances are not RDS findings.
     _rds().create_db_cluster(DBClusterIdentifier="graph", Engine="neptune")
     _rds().create_db_instance(
         DBInstanceIdentifier="graph-1", DBClusterIdentifier="graph", DBInstanceClass="db.r5.large", Engine="neptune"
     )
+    _rds().create_db_cluster_snapshot(DBClusterIdentifier="graph", DBClusterSnapshotIdentifier="graph-snap")
     run = scan("rds")
-    for check_id in RDS_CHECKS:
+    for check_id in ALL_RDS_CHECKS:
         assert run.of(check_id) == []
 
 
 def test_no_databases_no_findings(scan):
     run = scan("rds")
-    assert all(run.of(c) == [] for c in RDS_CHECKS)
+    assert all(run.of(c) == [] for c in ALL_RDS_CHECKS)
     assert run.errors == []
 
 
@@ -133,3 +145,365 @@ def test_demo_seed_gives_both_outcomes(scan):
     for check_id in per_region:  # the first region is the well-configured one
         assert {f["region"]: f["status"] for f in run.of(check_id)} == {"us-east-1": "PASS", "eu-west-1": "FAIL"}
     assert run.status("account_security_contact_information_is_registered", "123456789012") == "FAIL"
+
+
+# -- one moto world, one scan --------------------------------------------------------------------------
+#
+# A bad and a good resource for each check, built once in one mocked account and scanned once; each test
+# below asserts on that scan. Names starting "bad-" are misconfigured, "good-" well configured.
+
+OWNER = "dbowner"
+PASSWORD = "password123"
+TOPIC = "rds-events"
+MONITORING_ROLE = "arn:aws:iam::123456789012:role/rds-monitoring"
+# What the hooks below answer for DescribeDBEngineVersions (moto does not implement it).
+OFFERED_VERSIONS = {"postgres": ["15.8", "16.3"], "mysql": ["8.0.39", "8.4.3"]}
+CERTIFICATE_DAYS_LEFT = {"bad-db": 30, "good-db": 400, "expired-db": -5}
+
+
+def _build_network(rds):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc_id = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="app-subnets", DBSubnetGroupDescription="app", SubnetIds=[s["SubnetId"] for s in subnets]
+    )
+    return vpc_id
+
+
+def _parameter_group(rds, name, family, parameter, value, cluster=False):
+    change = [{"ParameterName": parameter, "ParameterValue": value, "ApplyMethod": "pending-reboot"}]
+    if cluster:
+        rds.create_db_cluster_parameter_group(
+            DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=name
+        )
+        rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name, Parameters=change)
+    else:
+        rds.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily=family, Description=name)
+        rds.modify_db_parameter_group(DBParameterGroupName=name, Parameters=change)
+
+
+def _build_instances(rds):
+    vpc_id = _build_network(rds)
+    _parameter_group(rds, "pg-tls", "postgres16", "rds.force_ssl", "1")
+    _parameter_group(rds, "mysql-tls", "mysql8.0", "require_secure_transport", "ON")
+    _parameter_group(rds, "mysql-plain", "mysql8.0", "require_secure_transport", "OFF")
+    base = dict(DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUserPassword=PASSWORD)
+    # Everything off, defaults where they are the weak choice (moto's default postgres is 9.3.3).
+    rds.create_db_instance(
+        DBInstanceIdentifier="bad-db", Engine="postgres", MasterUsername="postgres", BackupRetentionPeriod=0, **base
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="good-db",
+        Engine="postgres",
+        EngineVersion="16.3",
+        MasterUsername=OWNER,
+        BackupRetentionPeriod=7,
+        CopyTagsToSnapshot=True,
+        DeletionProtection=True,
+        MonitoringInterval=60,
+        MonitoringRoleArn=MONITORING_ROLE,
+        EnableIAMDatabaseAuthentication=True,
+        EnableCloudwatchLogsExports=["postgresql"],
+        Port=5433,
+        DBSubnetGroupName="app-subnets",
+        DBParameterGroupName="pg-tls",
+        StorageEncrypted=True,
+        **base,
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="expired-db", Engine="mysql", EngineVersion="8.0.39", MasterUsername=OWNER,
+        DBParameterGroupName="mysql-tls", **base,
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="bad-mysql", Engine="mysql", EngineVersion="5.7.44", MasterUsername="admin",
+        DBParameterGroupName="mysql-plain", **base,
+    )
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="good-db-replica", SourceDBInstanceIdentifier="good-db")
+    rds.create_db_snapshot(DBInstanceIdentifier="bad-db", DBSnapshotIdentifier="bad-db-snap")
+    rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="bad-db-snap", AttributeName="restore", ValuesToAdd=["all"])
+    rds.create_db_snapshot(DBInstanceIdentifier="good-db", DBSnapshotIdentifier="good-db-snap")
+    rds.modify_db_snapshot_attribute(
+        DBSnapshotIdentifier="good-db-snap", AttributeName="restore", ValuesToAdd=["210987654321"]
+    )
+    return vpc_id
+
+
+def _build_clusters(rds):
+    _parameter_group(rds, "cluster-tls", "aurora-mysql8.0", "require_secure_transport", "ON", cluster=True)
+    _parameter_group(rds, "cluster-plain", "aurora-mysql8.0", "require_secure_transport", "OFF", cluster=True)
+    rds.create_db_cluster(
+        DBClusterIdentifier="bad-cluster",
+        Engine="aurora-mysql",
+        MasterUsername="admin",
+        MasterUserPassword=PASSWORD,
+        AutoMinorVersionUpgrade=False,
+        DBClusterParameterGroupName="cluster-plain",
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="bad-cluster-1", DBClusterIdentifier="bad-cluster", DBInstanceClass="db.r6g.large",
+        Engine="aurora-mysql",
+    )
+    rds.create_db_cluster(
+        DBClusterIdentifier="good-cluster",
+        Engine="aurora-mysql",
+        MasterUsername=OWNER,
+        MasterUserPassword=PASSWORD,
+        BacktrackWindow=86400,
+        CopyTagsToSnapshot=True,
+        DeletionProtection=True,
+        EnableIAMDatabaseAuthentication=True,
+        EnableCloudwatchLogsExports=["audit", "error"],
+        StorageEncrypted=True,
+        Port=3307,
+        AutoMinorVersionUpgrade=True,
+        DBClusterParameterGroupName="cluster-tls",
+    )
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="bad-cluster", DBClusterSnapshotIdentifier="bad-cluster-snap")
+    rds.modify_db_cluster_snapshot_attribute(
+        DBClusterSnapshotIdentifier="bad-cluster-snap", AttributeName="restore", ValuesToAdd=["all"]
+    )
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="good-cluster", DBClusterSnapshotIdentifier="good-cluster-snap")
+
+
+def _subscribe(rds, name, source_type, categories, source_ids=(), enabled=True):
+    region = rds.meta.region_name
+    topic = boto3.client("sns", region_name=region).create_topic(Name=TOPIC)["TopicArn"]
+    params = dict(SubscriptionName=name, SnsTopicArn=topic, SourceType=source_type, Enabled=enabled)
+    if categories:
+        params["EventCategories"] = list(categories)
+    if source_ids:
+        params["SourceIds"] = list(source_ids)
+    rds.create_event_subscription(**params)
+
+
+def _build_event_subscriptions(rds):
+    # us-east-1: gaps everywhere. The instance subscription only names good-db; the cluster one misses failure;
+    # the parameter-group one is disabled; nothing for DB security groups.
+    _subscribe(rds, "cluster-maintenance", "db-cluster", ["maintenance"])
+    _subscribe(rds, "good-db-only", "db-instance", [], source_ids=["good-db"])
+    _subscribe(rds, "params-paused", "db-parameter-group", ["configuration change"], enabled=False)
+    # eu-west-1: one instance and one cluster, fully covered (an empty category list means all categories).
+    eu = _rds("eu-west-1")
+    eu.create_db_cluster(
+        DBClusterIdentifier="eu-cluster", Engine="aurora-postgresql", MasterUsername=OWNER, MasterUserPassword=PASSWORD
+    )
+    _instance("eu-db", region="eu-west-1", MasterUsername=OWNER)
+    _subscribe(eu, "eu-clusters", "db-cluster", [])
+    _subscribe(eu, "eu-instances", "db-instance", ["maintenance", "configuration change", "failure"])
+    _subscribe(eu, "eu-params", "db-parameter-group", ["configuration change"])
+    _subscribe(eu, "eu-db-security-groups", "db-security-group", ["configuration change", "failure"])
+
+
+def _amended_access():
+    """Hooks on the collector's RDS clients for what moto lacks:
+
+    - moto's DescribeDBInstances has no CertificateDetails: the hook adds one per instance, valid for
+      CERTIFICATE_DAYS_LEFT[name] more days from now;
+    - moto does not implement DescribeDBEngineVersions: the hook answers it from OFFERED_VERSIONS.
+    """
+    access = AwsAccess.from_default_chain()
+
+    def add_certificates(parsed, **_):
+        now = dt.datetime.now(dt.timezone.utc)
+        for db in parsed.get("DBInstances", []):
+            days = CERTIFICATE_DAYS_LEFT.get(db["DBInstanceIdentifier"])
+            if days is not None:
+                valid_till = now + dt.timedelta(days=days)
+                db["CertificateDetails"] = {"CAIdentifier": "rds-ca-rsa2048-g1", "ValidTill": valid_till}
+
+    def engine_versions(params, **_):
+        engine = (params.get("body") or {}).get("Engine")
+        offered = OFFERED_VERSIONS.get(engine, [])
+        versions = [{"Engine": engine, "EngineVersion": v, "Status": "available"} for v in offered]
+        return AWSResponse("https://rds.amazonaws.com", 200, {}, None), {"DBEngineVersions": versions}
+
+    for region in ("us-east-1", "eu-west-1"):
+        client = access.client("rds", region)
+        client.meta.events.register("after-call.rds.DescribeDBInstances", add_certificates)
+        client.meta.events.register("before-call.rds.DescribeDBEngineVersions", engine_versions)
+    return access
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        rds = _rds()
+        vpc_id = _build_instances(rds)
+        _build_clusters(rds)
+        _build_event_subscriptions(rds)
+        access = _amended_access()
+        lake = Lake(str(tmp_path_factory.mktemp("rds-lake")))
+        run = scan_in_moto(lake, ["rds"], regions=["us-east-1", "eu-west-1"], access=access)
+    return SimpleNamespace(run=run, calls=access.call_log, vpc_id=vpc_id)
+
+
+def _outcomes(world, check_id, **expected):
+    """Assert each named resource's status; names use _ for - (bad_db -> bad-db)."""
+    for name, status in expected.items():
+        assert world.run.status(check_id, name.replace("_", "-")) == status, (check_id, name)
+
+
+def test_world_scan_makes_no_repeated_calls(world):
+    assert world.calls.repeated() == []
+    # moto answers every RDS call the collector makes once the hooks fill in what it lacks.
+    assert world.run.errors == []
+
+
+def test_cluster_backtrack_enabled(world):
+    _outcomes(world, "rds_cluster_backtrack_enabled", bad_cluster="FAIL", good_cluster="PASS")
+    assert "eu-cluster" not in world.run.statuses("rds_cluster_backtrack_enabled")  # PostgreSQL has no Backtrack
+
+
+def test_cluster_copy_tags_to_snapshots(world):
+    _outcomes(world, "rds_cluster_copy_tags_to_snapshots", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_default_admin(world):
+    _outcomes(world, "rds_cluster_default_admin", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_deletion_protection(world):
+    _outcomes(world, "rds_cluster_deletion_protection", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_iam_authentication_enabled(world):
+    _outcomes(world, "rds_cluster_iam_authentication_enabled", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_integration_cloudwatch_logs(world):
+    _outcomes(world, "rds_cluster_integration_cloudwatch_logs", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_minor_version_upgrade_enabled(world):
+    _outcomes(world, "rds_cluster_minor_version_upgrade_enabled", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_non_default_port(world):
+    _outcomes(world, "rds_cluster_non_default_port", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_cluster_storage_encrypted(world):
+    _outcomes(world, "rds_cluster_storage_encrypted", bad_cluster="FAIL", good_cluster="PASS")
+
+
+def test_instance_backup_enabled(world):
+    _outcomes(world, "rds_instance_backup_enabled", bad_db="FAIL", good_db="PASS")
+    judged = world.run.statuses("rds_instance_backup_enabled")
+    assert "good-db-replica" not in judged and "bad-cluster-1" not in judged
+
+
+def test_instance_certificate_expiration(world):
+    _outcomes(world, "rds_instance_certificate_expiration", bad_db="FAIL", good_db="PASS", expired_db="FAIL")
+    texts = {f["resource_id"]: f["status_extended"] for f in world.run.of("rds_instance_certificate_expiration")}
+    assert "expired" in texts["expired-db"] and "rds-ca-rsa2048-g1" in texts["good-db"]
+    assert "bad-mysql" not in texts  # no certificate details: nothing to judge
+
+
+def test_instance_copy_tags_to_snapshots(world):
+    _outcomes(world, "rds_instance_copy_tags_to_snapshots", bad_db="FAIL", good_db="PASS")
+    assert "bad-cluster-1" not in world.run.statuses("rds_instance_copy_tags_to_snapshots")
+
+
+def test_instance_default_admin(world):
+    _outcomes(world, "rds_instance_default_admin", bad_db="FAIL", bad_mysql="FAIL", good_db="PASS")
+
+
+def test_instance_deletion_protection(world):
+    _outcomes(world, "rds_instance_deletion_protection", bad_db="FAIL", good_db="PASS")
+    assert "bad-cluster-1" not in world.run.statuses("rds_instance_deletion_protection")
+
+
+def test_instance_deprecated_engine_version(world):
+    check = "rds_instance_deprecated_engine_version"
+    _outcomes(world, check, bad_db="FAIL", bad_mysql="FAIL", good_db="PASS", expired_db="PASS")
+    # aurora-mysql is not in the hook's answer: no version is offered, so the member fails too.
+    assert world.run.status(check, "bad-cluster-1") == "FAIL"
+
+
+def test_instance_enhanced_monitoring_enabled(world):
+    _outcomes(world, "rds_instance_enhanced_monitoring_enabled", bad_db="FAIL", good_db="PASS")
+
+
+def test_instance_iam_authentication_enabled(world):
+    _outcomes(world, "rds_instance_iam_authentication_enabled", bad_db="FAIL", good_db="PASS")
+
+
+def test_instance_inside_vpc(world):
+    # moto places an instance without a DB subnet group in no VPC, which is what EC2-Classic looked like.
+    _outcomes(world, "rds_instance_inside_vpc", bad_db="FAIL", good_db="PASS")
+    good = next(f for f in world.run.of("rds_instance_inside_vpc") if f["resource_id"] == "good-db")
+    assert world.vpc_id in good["status_extended"]
+
+
+def test_instance_integration_cloudwatch_logs(world):
+    _outcomes(world, "rds_instance_integration_cloudwatch_logs", bad_db="FAIL", good_db="PASS")
+
+
+def test_instance_non_default_port(world):
+    _outcomes(world, "rds_instance_non_default_port", bad_db="FAIL", good_db="PASS", bad_mysql="FAIL")
+
+
+def test_instance_transport_encrypted(world):
+    check = "rds_instance_transport_encrypted"
+    _outcomes(world, check, bad_db="FAIL", good_db="PASS", bad_mysql="FAIL", expired_db="PASS")
+    _outcomes(world, check, bad_cluster="FAIL", good_cluster="PASS")
+    types = {f["resource_id"]: f["resource_type"] for f in world.run.of(check)}
+    assert types["good-cluster"] == "AwsRdsDbCluster" and types["good-db"] == "AwsRdsDbInstance"
+    assert "bad-cluster-1" not in types  # a member's TLS setting is its cluster's
+
+
+def test_snapshots_encrypted(world):
+    _outcomes(world, "rds_snapshots_encrypted", bad_db_snap="FAIL", good_db_snap="PASS")
+    _outcomes(world, "rds_snapshots_encrypted", bad_cluster_snap="FAIL", good_cluster_snap="PASS")
+    types = {f["resource_id"]: f["resource_type"] for f in world.run.of("rds_snapshots_encrypted")}
+    assert types["good-cluster-snap"] == "AwsRdsDbClusterSnapshot" and types["good-db-snap"] == "AwsRdsDbSnapshot"
+
+
+def test_snapshots_public_access(world):
+    check = "rds_snapshots_public_access"
+    _outcomes(world, check, bad_db_snap="FAIL", good_db_snap="PASS", bad_cluster_snap="FAIL", good_cluster_snap="PASS")
+    # automated snapshots cannot be shared, so they are not judged
+    assert all(not name.startswith("rds:") for name in world.run.statuses(check))
+
+
+EU_SUBSCRIPTIONS = "arn:aws:rds:eu-west-1:123456789012:event-subscriptions"
+US_SUBSCRIPTIONS = "arn:aws:rds:us-east-1:123456789012:event-subscriptions"
+
+
+def _region_text(world, check_id, uid):
+    return next(f["status_extended"] for f in world.run.of(check_id) if f["resource_uid"] == uid)
+
+
+def test_cluster_critical_event_subscription(world):
+    check = "rds_cluster_critical_event_subscription"
+    assert world.run.status(check, US_SUBSCRIPTIONS) == "FAIL"
+    assert world.run.status(check, EU_SUBSCRIPTIONS) == "PASS"
+    assert "failure" in _region_text(world, check, US_SUBSCRIPTIONS)
+    assert "maintenance and failure" not in _region_text(world, check, US_SUBSCRIPTIONS)
+
+
+def test_instance_critical_event_subscription(world):
+    check = "rds_instance_critical_event_subscription"
+    assert world.run.status(check, US_SUBSCRIPTIONS) == "FAIL"
+    assert world.run.status(check, EU_SUBSCRIPTIONS) == "PASS"
+    text = _region_text(world, check, US_SUBSCRIPTIONS)
+    assert "bad-db" in text and "good-db," not in text  # good-db is covered by its own subscription
+
+
+def test_instance_event_subscription_parameter_groups(world):
+    check = "rds_instance_event_subscription_parameter_groups"
+    assert world.run.status(check, US_SUBSCRIPTIONS) == "FAIL"  # its only subscription is disabled
+    assert world.run.status(check, EU_SUBSCRIPTIONS) == "PASS"
+
+
+def test_instance_event_subscription_security_groups(world):
+    check = "rds_instance_event_subscription_security_groups"
+    assert world.run.status(check, US_SUBSCRIPTIONS) == "FAIL"
+    assert world.run.status(check, EU_SUBSCRIPTIONS) == "PASS"
+    assert {f["resource_type"] for f in world.run.of(check)} == {"AwsRdsEventSubscription"}

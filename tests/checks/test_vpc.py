@@ -1,6 +1,16 @@
+import datetime as dt
+import json
+from types import SimpleNamespace
+
 import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
 
 ACCOUNT = "123456789012"
+OTHER_ACCOUNT = "210987654321"
 
 
 def _ec2(region="us-east-1"):
@@ -87,3 +97,170 @@ def test_cross_region_peering_judged_once_with_both_sides_routes(scan):
     check = "vpc_peering_routing_tables_with_least_privilege"
     assert run.status(check, pcx) == "FAIL"  # exactly one finding, or status() raises
     assert [f["region"] for f in run.of(check)] == ["us-east-1"]
+
+
+# -- subnets, endpoints, endpoint services and VPN connections: one moto world, one scan ------------------------
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        ids: dict[str, str] = {}
+        _build_subnets(ids)
+        _build_endpoints(ids)
+        _build_endpoint_services(ids)
+        _build_vpn_connections(ids)
+        access = _telemetry_access()
+        lake = Lake(str(tmp_path_factory.mktemp("vpc-lake")))
+        run = scan_in_moto(lake, ["vpc"], regions=["us-east-1", "eu-west-1"], access=access)
+    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, lake=lake)
+
+
+def _telemetry_access():
+    """moto's DescribeVpnConnections has no VgwTelemetry: a botocore after-call hook adds two tunnels per
+    connection, the second DOWN on connections tagged tunnels=one-down."""
+    access = AwsAccess.from_default_chain()
+
+    def add_telemetry(parsed, **_):
+        for connection in parsed.get("VpnConnections", []):
+            tags = {t["Key"]: t["Value"] for t in connection.get("Tags", [])}
+            second = "DOWN" if tags.get("tunnels") == "one-down" else "UP"
+            connection["VgwTelemetry"] = [
+                {"OutsideIpAddress": "203.0.113.10", "Status": "UP"},
+                {"OutsideIpAddress": "203.0.113.11", "Status": second},
+            ]
+
+    for region in ("us-east-1", "eu-west-1"):
+        access.client("ec2", region).meta.events.register("after-call.ec2.DescribeVpnConnections", add_telemetry)
+    return access
+
+
+def _status(world, check, key):
+    return world.run.status(check, world.ids[key])
+
+
+def _build_subnets(ids):
+    ec2 = _ec2()
+    vpc_id = _vpc("10.20.0.0/16")
+    ids["public_subnet"] = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    ids["private_subnet"] = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.20.2.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=ids["public_subnet"], MapPublicIpOnLaunch={"Value": True})
+
+
+def test_subnet_no_public_ip_by_default(world):
+    check = "vpc_subnet_no_public_ip_by_default"
+    assert _status(world, check, "public_subnet") == "FAIL"
+    assert _status(world, check, "private_subnet") == "PASS"
+
+
+def _policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _endpoint(vpc_id, service, policy=None, region="us-east-1", kind="Gateway"):
+    params = dict(VpcId=vpc_id, ServiceName=f"com.amazonaws.{region}.{service}", VpcEndpointType=kind)
+    if policy:
+        params["PolicyDocument"] = policy
+    return _ec2(region).create_vpc_endpoint(**params)["VpcEndpoint"]["VpcEndpointId"]
+
+
+def _build_endpoints(ids):
+    ids["vpc_with_ec2_endpoint"] = with_endpoint = _vpc("10.30.0.0/16")
+    ids["vpc_without_ec2_endpoint"] = without = _vpc("10.31.0.0/16")
+    ids["ec2_endpoint"] = _endpoint(with_endpoint, "ec2", kind="Interface")  # the default full-access policy
+    everyone = {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}
+    ids["own_account_endpoint"] = _endpoint(
+        without, "s3", _policy({**everyone, "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})
+    )
+    ids["pinned_endpoint"] = _endpoint(
+        without, "dynamodb", _policy({**everyone, "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}})
+    )
+    ids["foreign_endpoint"] = _endpoint(
+        with_endpoint,
+        "s3",
+        _policy({**everyone, "Principal": {"AWS": [ACCOUNT, f"arn:aws:iam::{OTHER_ACCOUNT}:role/x"]}}),
+    )
+    ids["deny_only_endpoint"] = _endpoint(with_endpoint, "dynamodb", _policy({**everyone, "Effect": "Deny"}))
+
+
+def test_endpoint_for_ec2_enabled(world):
+    check = "vpc_endpoint_for_ec2_enabled"
+    assert _status(world, check, "vpc_with_ec2_endpoint") == "PASS"
+    assert _status(world, check, "vpc_without_ec2_endpoint") == "FAIL"  # S3 and DynamoDB endpoints only
+
+
+def test_endpoint_connections_trust_boundaries(world):
+    check = "vpc_endpoint_connections_trust_boundaries"
+    assert _status(world, check, "ec2_endpoint") == "FAIL"
+    assert _status(world, check, "foreign_endpoint") == "FAIL"
+    assert _status(world, check, "own_account_endpoint") == "PASS"
+    assert _status(world, check, "pinned_endpoint") == "PASS"
+    assert _status(world, check, "deny_only_endpoint") == "PASS"
+    texts = {f["resource_id"]: f["status_extended"] for f in world.run.of(check)}
+    assert OTHER_ACCOUNT in texts[world.ids["foreign_endpoint"]]
+
+
+def _build_endpoint_services(ids):
+    ec2 = _ec2()
+    vpc_id = _vpc("10.40.0.0/16")
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    elbv2 = boto3.client("elbv2", region_name="us-east-1")
+    for name in ("shared", "private", "closed", "open"):
+        balancer = elbv2.create_load_balancer(Name=f"nlb-{name}", Subnets=[subnet["SubnetId"]], Type="network")
+        service = ec2.create_vpc_endpoint_service_configuration(
+            NetworkLoadBalancerArns=[balancer["LoadBalancers"][0]["LoadBalancerArn"]]
+        )["ServiceConfiguration"]["ServiceId"]
+        ids[f"service_{name}"] = service
+    grants = {
+        "shared": [f"arn:aws:iam::{OTHER_ACCOUNT}:root", f"arn:aws:iam::{ACCOUNT}:root"],
+        "private": [f"arn:aws:iam::{ACCOUNT}:role/consumer"],
+        "open": ["*"],
+    }
+    for name, principals in grants.items():
+        ec2.modify_vpc_endpoint_service_permissions(ServiceId=ids[f"service_{name}"], AddAllowedPrincipals=principals)
+
+
+def test_endpoint_services_allowed_principals_trust_boundaries(world):
+    check = "vpc_endpoint_services_allowed_principals_trust_boundaries"
+    assert _status(world, check, "service_shared") == "FAIL"
+    assert _status(world, check, "service_open") == "FAIL"
+    assert _status(world, check, "service_private") == "PASS"
+    assert _status(world, check, "service_closed") == "PASS"
+    calls = world.calls.calls
+    assert calls[("ec2", "us-east-1", "DescribeVpcEndpointServicePermissions")] == 4
+
+
+def _build_vpn_connections(ids):
+    ec2 = _ec2()
+    gateway = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.1", BgpAsn=65000)["CustomerGateway"]
+    for name in ("healthy", "degraded"):
+        vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+        tags = [{"Key": "tunnels", "Value": "both-up" if name == "healthy" else "one-down"}]
+        ids[f"vpn_{name}"] = ec2.create_vpn_connection(
+            Type="ipsec.1",
+            CustomerGatewayId=gateway["CustomerGatewayId"],
+            VpnGatewayId=vgw,
+            TagSpecifications=[{"ResourceType": "vpn-connection", "Tags": tags}],
+        )["VpnConnection"]["VpnConnectionId"]
+
+
+def test_vpn_connection_tunnels_up(world):
+    check = "vpc_vpn_connection_tunnels_up"
+    assert _status(world, check, "vpn_degraded") == "FAIL"
+    assert _status(world, check, "vpn_healthy") == "PASS"
+    texts = {f["resource_id"]: f["status_extended"] for f in world.run.of(check)}
+    assert "203.0.113.11" in texts[world.ids["vpn_degraded"]]
+
+
+def test_vpc_collection_has_no_errors_or_repeated_calls(world):
+    assert not [e for e in world.run.errors if e["service"] == "vpc"]
+    assert world.calls.repeated() == []
+    # The customer gateway configuration (it holds the tunnels' pre-shared keys) is never stored.
+    table = world.lake.read_partition(
+        "inventory", {"scan_date": dt.date(2026, 11, 22), "service": "vpc", "account_id": ACCOUNT}
+    )
+    stored = "\n".join(row["data"] for row in table.to_pylist() if row["kind"] == "vpn_connections")
+    assert world.ids["vpn_healthy"] and "203.0.113.10" in stored
+    assert "ipsec_tunnel" not in stored and "pre_shared_key" not in stored

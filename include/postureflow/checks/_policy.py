@@ -15,7 +15,7 @@ one kept inside the owner's account.
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import json
 import re
 from typing import Any, Iterable
@@ -77,13 +77,23 @@ def account_of(principal: str) -> str | None:
     return match.group(1) if match else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern:
+    """An IAM wildcard pattern (``*`` any run, ``?`` one character) as a regex."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(f"^{body}$", re.I | re.S if ignore_case else re.S)
+
+
+def matches(value: str, patterns: Any, ignore_case: bool = False) -> bool:
+    return any(_glob(str(p), ignore_case).match(value) for p in as_list(patterns))
+
+
 def grants(statement: dict, action: str) -> bool:
     """Whether the statement's Action (or NotAction) covers ``action`` (IAM wildcards, any case)."""
-    action = action.lower()
     if "Action" in statement:
-        return any(fnmatch.fnmatchcase(action, str(p).lower()) for p in as_list(statement["Action"]))
+        return matches(action, statement["Action"], ignore_case=True)
     if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase(action, str(p).lower()) for p in as_list(statement["NotAction"]))
+        return not matches(action, statement["NotAction"], ignore_case=True)
     return False
 
 
@@ -96,7 +106,8 @@ def _narrowing(statement: dict) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for operator, clauses in (statement.get("Condition") or {}).items():
         op = operator.lower()
-        if "not" in op or op.endswith("ifexists") or not isinstance(clauses, dict):
+        # Negations, ...IfExists and ForAllValues: (true when the key is absent) let other callers through.
+        if "not" in op or op.endswith("ifexists") or op.startswith("forallvalues:") or not isinstance(clauses, dict):
             continue
         if not op.split(":")[-1].startswith(("string", "arn", "ipaddress")):
             continue
@@ -146,6 +157,17 @@ def public_statements(policy: Any, actions: Iterable[str] | None = None) -> list
     return [s for s in statements(policy) if is_public_statement(s, actions)]
 
 
+def public_actions(policy: Any) -> list[str]:
+    """The actions everyone is allowed by the policy's public statements (``NotAction ...`` for those)."""
+    found: set[str] = set()
+    for statement in public_statements(policy):
+        if "Action" in statement:
+            found.update(str(a) for a in as_list(statement["Action"]))
+        else:
+            found.add("NotAction " + ",".join(str(a) for a in as_list(statement.get("NotAction"))))
+    return sorted(found)
+
+
 def is_public(policy: Any, actions: Iterable[str] | None = None) -> bool:
     return bool(public_statements(policy, actions))
 
@@ -181,8 +203,6 @@ def outside_accounts(policy: Any, owner: str, public_counts: bool = True) -> set
 
 def resource_matches(statement: dict, arn: str) -> bool:
     """Whether the statement's Resource covers ``arn`` (a statement without Resource covers all)."""
-    if "Resource" not in statement:
-        return "NotResource" not in statement or not any(
-            fnmatch.fnmatchcase(arn, str(p)) for p in as_list(statement["NotResource"])
-        )
-    return any(fnmatch.fnmatchcase(arn, str(p)) or fnmatch.fnmatchcase(f"{arn}:*", str(p)) for p in as_list(statement["Resource"]))
+    if "Resource" in statement:
+        return matches(arn, statement["Resource"])
+    return "NotResource" not in statement or not matches(arn, statement["NotResource"])

@@ -19,7 +19,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
+from postureflow.checks.s3 import account_block, acl_known, public_exposure
+from postureflow.collect.base import Resource
+from postureflow.collect.cloudtrail import THREAT_EVENTS
+
+CLOUDWATCH_DELIVERY_DAYS = 1
 
 # "arn:aws:s3" or "arn:aws:s3:::" (any partition) selects the objects of every bucket.
 _ALL_BUCKETS = re.compile(r"^arn:[\w-]+:s3(:::)?/?$")
@@ -215,3 +220,157 @@ def cloudtrail_s3_dataevents_read_enabled(trails):
 )
 def cloudtrail_s3_dataevents_write_enabled(trails):
     yield from _s3_data_events(trails, "WriteOnly", "write")
+
+
+@check(
+    id="cloudtrail_cloudwatch_logging_enabled",
+    title="CloudTrail trail has delivered to CloudWatch Logs in the last 24 hours",
+    severity="low",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Without delivery to CloudWatch Logs, API activity cannot be searched in near real time or drive metric "
+    "filters and alarms; a delivery that stopped silently blinds them.",
+    remediation="Set a CloudWatch Logs log group and a delivery role on the trail (cloudtrail update-trail "
+    "--cloud-watch-logs-log-group-arn ... --cloud-watch-logs-role-arn ...) and fix the role if delivery stopped.",
+)
+def cloudtrail_cloudwatch_logging_enabled(trails, now):
+    for trail in trails:
+        if trail.get("is_logging") is None:
+            continue  # the trail's status could not be read
+        group = trail.get("cloudwatch_log_group_arn")
+        age = days_since(trail.get("latest_cloudwatch_logs_delivery_time"), now)
+        if not group:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} does not deliver to CloudWatch Logs.")
+        elif age is None:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} has a CloudWatch Logs log group but has never delivered.")
+        elif age > CLOUDWATCH_DELIVERY_DAYS:
+            yield FAIL(
+                trail, f"CloudTrail trail {trail.id} last delivered to CloudWatch Logs {age:.1f} days ago."
+            )
+        else:
+            yield PASS(trail, f"CloudTrail trail {trail.id} delivered to CloudWatch Logs in the last 24 hours.")
+
+
+@check(
+    id="cloudtrail_logs_s3_bucket_is_not_publicly_accessible",
+    title="The S3 bucket that receives CloudTrail logs is not publicly accessible",
+    severity="critical",
+    resource_type="AwsS3Bucket",
+    reads=["cloudtrail.trails", "s3.buckets", "s3.account_public_access_block"],
+    risk="A public log bucket hands the account's complete API history (who, what, from where) to anyone, and "
+    "if writable, lets them tamper with the evidence.",
+    remediation="Remove the public ACL grants and policy statements from the trail's bucket and turn on Block "
+    "Public Access for it (or for the account).",
+)
+def cloudtrail_logs_s3_bucket_is_not_publicly_accessible(trails, buckets, account_blocks):
+    by_name = {b.id: b for b in buckets}
+    account = account_block(account_blocks)
+    trails_of: dict[str, list] = {}
+    for trail in trails:
+        if trail.get("s3_bucket"):
+            trails_of.setdefault(trail["s3_bucket"], []).append(trail)
+    for name, users in sorted(trails_of.items()):
+        names = ", ".join(t.id for t in users)
+        bucket = by_name.get(name)
+        if bucket is None:
+            for trail in users:
+                yield MANUAL(
+                    trail,
+                    f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which is not in this account's "
+                    "inventory (another account's bucket?); check its public access there.",
+                    resource_type="AwsCloudTrailTrail",
+                )
+        elif reasons := public_exposure(bucket, account):
+            yield FAIL(
+                bucket, f"S3 bucket {name} of CloudTrail trail {names} is publicly accessible: {'; '.join(reasons)}."
+            )
+        elif acl_known(bucket, account):
+            yield PASS(bucket, f"S3 bucket {name} of CloudTrail trail {names} is not publicly accessible.")
+
+
+# -- threat detection in the event history ------------------------------------------------------------
+#
+# An identity (user, role session, root) is suspicious when, within the 24 hours the collector read,
+# it made more than a threshold share of one kind of watched calls (THREAT_EVENTS): a person doing
+# their job touches a few; a discovery tool or an intruder feeling out stolen keys touches many.
+
+THREAT_THRESHOLDS = {"enumeration": 0.3, "privilege_escalation": 0.2, "llm_jacking": 0.4}
+_IDENTITY_TYPES = {"IAMUser": "AwsIamUser", "AssumedRole": "AwsIamRole", "Root": "AwsIamUser"}
+
+
+def _identity(arn: str, region: str) -> Resource:
+    return Resource(kind="identities", uid=arn, id=arn.rsplit("/", 1)[-1].rsplit(":", 1)[-1], region=region,
+                    tags={}, data={})  # fmt: skip
+
+
+def _threats(histories, trails, kind: str, what: str):
+    watched = set(THREAT_EVENTS[kind])
+    threshold = THREAT_THRESHOLDS[kind]
+    by_arn = {t.uid: t for t in trails}
+    for history in histories:
+        if not history.get("complete"):
+            continue  # some lookups failed: a partial history could hide the activity
+        found = False
+        for arn, caller in sorted((history.get("identities") or {}).items()):
+            seen = sorted(set(caller.get("events") or []) & watched)
+            share = len(seen) / len(watched)
+            if share > threshold:
+                found = True
+                shown = ", ".join(seen[:8]) + (", ..." if len(seen) > 8 else "")
+                yield FAIL(
+                    _identity(arn, history.region),
+                    f"Potential {what} by {caller.get('type') or 'identity'} {arn}: {len(seen)} of {len(watched)} "
+                    f"watched calls ({share:.0%}) in the 24 hours before the scan ({shown}).",
+                    _IDENTITY_TYPES.get(caller.get("type"), "Other"),
+                )
+        if not found:
+            trail = by_arn.get(history.get("trail_arn"), history)
+            yield PASS(
+                trail if trail.region == history.region else history,
+                f"No potential {what} in the {history.region} event history of the 24 hours before the scan.",
+            )
+
+
+@check(
+    id="cloudtrail_threat_detection_enumeration",
+    title="CloudTrail event history shows no identity enumerating the account",
+    severity="critical",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.event_history", "cloudtrail.trails"],
+    risk="Broad listing of users, roles, buckets, secrets and networks by one identity is how an intruder with "
+    "fresh credentials maps what they can reach; noticed early, the breach can be contained.",
+    remediation="Find out who or what used the identity; if it was not an approved tool, disable its keys or "
+    "sessions, rotate credentials and review what else it did in CloudTrail.",
+)
+def cloudtrail_threat_detection_enumeration(histories, trails):
+    yield from _threats(histories, trails, "enumeration", "enumeration")
+
+
+@check(
+    id="cloudtrail_threat_detection_privilege_escalation",
+    title="CloudTrail event history shows no identity attempting privilege escalation",
+    severity="critical",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.event_history", "cloudtrail.trails"],
+    risk="Creating keys, attaching policies or running code under other roles, in quick succession, is how an "
+    "intruder turns limited access into administrator access.",
+    remediation="Review the identity's recent IAM and compute changes in CloudTrail; revert unapproved ones, "
+    "disable its credentials and narrow its permissions (iam:PassRole, policy and key management).",
+)
+def cloudtrail_threat_detection_privilege_escalation(histories, trails):
+    yield from _threats(histories, trails, "privilege_escalation", "privilege escalation")
+
+
+@check(
+    id="cloudtrail_threat_detection_llm_jacking",
+    title="CloudTrail event history shows no identity hijacking Bedrock models",
+    severity="critical",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.event_history", "cloudtrail.trails"],
+    risk="Stolen credentials are used to enable and invoke expensive foundation models for someone else's "
+    "benefit (LLM jacking), often after switching off invocation logging; the bill can reach thousands a day.",
+    remediation="Confirm the identity's Bedrock use was intended; if not, disable its credentials, revoke model "
+    "access and restore model invocation logging.",
+)
+def cloudtrail_threat_detection_llm_jacking(histories, trails):
+    yield from _threats(histories, trails, "llm_jacking", "LLM jacking")

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from postureflow.checks import _policy
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 CIS_READS = [
@@ -510,3 +511,81 @@ def cloudwatch_changes_to_vpcs_alarm_configured(*inventory):
 )
 def cloudwatch_log_metric_filter_aws_organizations_changes(*inventory):
     yield from judge("AWS Organizations changes", events(*_ORGANIZATIONS_EVENTS), *inventory)
+
+
+# -- alarms and log groups on their own ------------------------------------------------------------
+
+
+@check(
+    id="cloudwatch_alarm_actions_enabled",
+    title="CloudWatch metric alarm has its actions enabled",
+    severity="high",
+    resource_type="AwsCloudWatchAlarm",
+    reads=["cloudwatch.alarms"],
+    risk="An alarm with actions disabled changes state without notifying anyone or running its remediation, so "
+    "the condition it watches for goes unhandled.",
+    remediation="Enable the alarm's actions (cloudwatch enable-alarm-actions --alarm-names ...).",
+)
+def cloudwatch_alarm_actions_enabled(alarms):
+    for alarm in alarms:
+        if alarm.get("actions_enabled"):
+            yield PASS(alarm, f"CloudWatch alarm {alarm.id} has its actions enabled.")
+        else:
+            yield FAIL(alarm, f"CloudWatch alarm {alarm.id} has its actions disabled.")
+
+
+@check(
+    id="cloudwatch_alarm_actions_alarm_state_configured",
+    title="CloudWatch metric alarm does something when it goes into ALARM",
+    severity="high",
+    resource_type="AwsCloudWatchAlarm",
+    reads=["cloudwatch.alarms"],
+    risk="An alarm with no action for the ALARM state only changes colour on a dashboard; nobody is told and "
+    "nothing is done.",
+    remediation="Add an action for the ALARM state to the alarm (an SNS topic, an Auto Scaling policy, an EC2 "
+    "or Systems Manager action).",
+)
+def cloudwatch_alarm_actions_alarm_state_configured(alarms):
+    for alarm in alarms:
+        actions = alarm.get("alarm_actions") or []
+        if actions:
+            yield PASS(alarm, f"CloudWatch alarm {alarm.id} has {len(actions)} action(s) for the ALARM state.")
+        else:
+            yield FAIL(alarm, f"CloudWatch alarm {alarm.id} has no action for the ALARM state.")
+
+
+def _covers(statement: dict, group_arn: str) -> bool:
+    """Whether a statement's resources include the log group or its streams."""
+    return any(
+        _policy.resource_matches(statement, arn)
+        for arn in (group_arn, f"{group_arn}:*", f"{group_arn}:log-stream:*")
+    )
+
+
+@check(
+    id="cloudwatch_log_group_not_publicly_accessible",
+    title="CloudWatch Logs log group is not open to everyone through a resource policy",
+    severity="high",
+    resource_type="Other",
+    reads=["cloudwatch.log_groups", "cloudwatch.resource_policies", "cloudwatch.regions"],
+    risk="A Logs resource policy for everyone lets any AWS account write into or read from the log group: "
+    "forged entries, or log data (often full of internal detail) in outsiders' hands.",
+    remediation="Narrow the CloudWatch Logs resource policy (logs put-resource-policy): name the service "
+    "principals that deliver logs and add aws:SourceAccount or aws:SourceArn conditions.",
+)
+def cloudwatch_log_group_not_publicly_accessible(groups, policies, regions):
+    looked = {r.region for r in regions if r.get("resource_policies_listed")}
+    for group in groups:
+        if group.region not in looked:
+            continue
+        opening = sorted(
+            p.id
+            for p in policies
+            if p.region == group.region and any(_covers(s, group.uid) for s in _policy.public_statements(p["policy"]))
+        )
+        if opening:
+            yield FAIL(
+                group, f"CloudWatch log group {group.id} is open to everyone by resource policy {', '.join(opening)}."
+            )
+        else:
+            yield PASS(group, f"CloudWatch log group {group.id} is not open to everyone by any resource policy.")

@@ -42,7 +42,8 @@ def elb_is_in_multiple_az(load_balancers):
             yield PASS(lb, f"Classic Load Balancer {lb.id} spans {len(zones)} Availability Zones: {', '.join(zones)}.")
         else:
             yield FAIL(
-                lb, f"Classic Load Balancer {lb.id} is in {len(zones)} Availability Zone(s): {', '.join(zones) or 'none'}."
+                lb,
+                f"Classic Load Balancer {lb.id} is in {len(zones)} Availability Zone(s): {', '.join(zones) or 'none'}.",
             )
 
 

@@ -76,9 +76,7 @@ def elbv2_desync_mitigation_mode(load_balancers):
         elif lb.get("drop_invalid_header_fields"):
             yield PASS(lb, f"{_label(lb)} has desync mitigation mode {mode} but drops invalid header fields.")
         else:
-            yield FAIL(
-                lb, f"{_label(lb)} has desync mitigation mode {mode} and does not drop invalid header fields."
-            )
+            yield FAIL(lb, f"{_label(lb)} has desync mitigation mode {mode} and does not drop invalid header fields.")
 
 
 @check(
@@ -123,7 +121,8 @@ def elbv2_logging_enabled(load_balancers):
 
 def _redirects_to_https(listener: dict) -> bool:
     return any(
-        a.get("type") == "redirect" and a.get("redirect_protocol") == "HTTPS" for a in listener.get("default_actions") or []
+        a.get("type") == "redirect" and a.get("redirect_protocol") == "HTTPS"
+        for a in listener.get("default_actions") or []
     )
 
 
@@ -147,7 +146,9 @@ def elbv2_ssl_listeners(load_balancers):
             if listener.get("protocol") == PLAINTEXT_HTTP and not _redirects_to_https(listener)
         ]
         if plain:
-            yield FAIL(lb, f"{_label(lb)} serves plain HTTP without redirecting to HTTPS on port(s) {', '.join(plain)}.")
+            yield FAIL(
+                lb, f"{_label(lb)} serves plain HTTP without redirecting to HTTPS on port(s) {', '.join(plain)}."
+            )
         else:
             yield PASS(lb, f"{_label(lb)} listens only on HTTPS or redirects HTTP to HTTPS.")
 

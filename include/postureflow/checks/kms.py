@@ -1,8 +1,11 @@
-"""KMS checks."""
+"""KMS checks: rotation, deletion, public key policies, and keys used by Nitro Enclaves."""
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+import re
+
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.checks.iam import _as_list, grants_action, is_everyone, public_statements, statements
 
 
 def _name(key) -> str:
@@ -31,3 +34,212 @@ def kms_cmk_rotation_enabled(keys):
             yield PASS(key, f"KMS key {_name(key)} has automatic rotation enabled.")
         else:
             yield FAIL(key, f"KMS key {_name(key)} does not have automatic rotation enabled.")
+
+
+def _customer_keys(keys, enabled_only: bool = True):
+    for key in keys:
+        if key.get("manager") == "CUSTOMER" and (not enabled_only or key.get("state") == "Enabled"):
+            yield key
+
+
+@check(
+    id="kms_cmk_not_deleted_unintentionally",
+    title="KMS customer managed key is not scheduled for deletion",
+    severity="critical",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="Once a key is deleted, everything encrypted under it can never be decrypted again.",
+    remediation="If the deletion was not intended, cancel it (kms cancel-key-deletion) and re-enable the key.",
+)
+def kms_cmk_not_deleted_unintentionally(keys):
+    for key in _customer_keys(keys, enabled_only=False):
+        if key.get("state") in ("PendingDeletion", "PendingReplicaDeletion"):
+            when = key.get("deletion_date")
+            yield FAIL(key, f"KMS key {_name(key)} is scheduled for deletion" + (f" on {when[:10]}." if when else "."))
+        else:
+            yield PASS(key, f"KMS key {_name(key)} is not scheduled for deletion.")
+
+
+@check(
+    id="kms_key_not_publicly_accessible",
+    title="KMS key policy does not let everyone use the key",
+    severity="critical",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="A key policy open to '*' lets any AWS account use the key, and so read what it protects, unless a "
+    "condition limits the callers.",
+    remediation="Name the account, roles or organization allowed to use the key in its policy, or add a "
+    "condition such as kms:CallerAccount or aws:PrincipalOrgID to the statement open to '*'.",
+)
+def kms_key_not_publicly_accessible(keys):
+    for key in _customer_keys(keys):
+        if key.get("policy") is None:
+            continue
+        open_to_all = public_statements(key["policy"])
+        if open_to_all:
+            sids = ", ".join(s.get("Sid") or "(no Sid)" for s in open_to_all)
+            yield FAIL(key, f"KMS key {_name(key)} has policy statements open to everyone: {sids}.")
+        else:
+            yield PASS(key, f"KMS key {_name(key)} has no policy statement open to everyone.")
+
+
+# -- keys used by Nitro Enclaves ------------------------------------------------------------------
+
+ENCLAVE_SENSITIVE_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DeriveSharedSecret",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateRandom",
+)
+_ATTESTATION = "kms:recipientattestation:"
+_ATTESTATION_OPERATOR = re.compile(
+    r"^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike)$", re.IGNORECASE
+)
+_UNATTESTED_OPERATOR = re.compile(r"^StringNotEquals(IgnoreCase)?IfExists$", re.I)
+
+
+def _sensitive_actions(statement: dict) -> set[str]:
+    return {action for action in ENCLAVE_SENSITIVE_ACTIONS if grants_action(statement, action)}
+
+
+def _null_blocks(condition: dict, value: str) -> set[str]:
+    """Condition keys under a Null test whose every value is ``value`` ("true": absent, "false": present)."""
+    return {
+        str(key).lower()
+        for operator, block in condition.items()
+        if str(operator).lower() == "null" and isinstance(block, dict)
+        for key, values in block.items()
+        if _as_list(values) and all(str(v).strip().lower() == value for v in _as_list(values))
+    }
+
+
+def _requires_attestation(statement: dict) -> bool:
+    """The statement only applies to requests bearing an attestation document with pinned measurements."""
+    condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
+    present = _null_blocks(condition, "false")
+    for operator, block in condition.items():
+        if not isinstance(block, dict) or not _ATTESTATION_OPERATOR.match(str(operator)):
+            continue
+        for key, values in block.items():
+            key, values = str(key).lower(), _as_list(values)
+            if not key.startswith(_ATTESTATION) or not values:
+                continue
+            if any(not isinstance(v, str) or "*" in v or "?" in v for v in values):
+                continue  # a wildcard measurement accepts any enclave image
+            if str(operator).lower().startswith("forallvalues:") and key not in present:
+                continue  # true when the request carries no attestation at all
+            return True
+    return False
+
+
+def _denies_unattested(statement: dict, actions: set[str]) -> bool:
+    """A Deny to everyone, covering ``actions``, that fires whenever the request carries no attestation."""
+    if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
+        return False
+    if not all(grants_action(statement, action) for action in actions):
+        return False
+    condition = statement.get("Condition")
+    if not condition:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    if any(key.startswith(_ATTESTATION) for key in _null_blocks(condition, "true")):
+        return True
+    return any(
+        _UNATTESTED_OPERATOR.match(str(operator)) and isinstance(block, dict)
+        and any(str(key).lower().startswith(_ATTESTATION) for key in block)
+        for operator, block in condition.items()
+    )
+
+
+def _unattested_grants(policy: dict) -> list[dict]:
+    return [
+        s
+        for s in statements(policy)
+        if s.get("Effect") == "Allow" and _sensitive_actions(s) and not _requires_attestation(s)
+    ]
+
+
+def _sids(found: list[dict]) -> str:
+    return ", ".join(s.get("Sid") or "(no Sid)" for s in found[:5])
+
+
+def _enclave_keys(keys):
+    for key in _customer_keys(keys):
+        if key.get("enclave_key") and key.get("policy") is not None:
+            yield key
+
+
+@check(
+    id="kms_key_enclave_attestation_not_enforced",
+    title="KMS enclave key requires attestation on every statement granting decryption or key generation",
+    severity="high",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="A statement granting kms:Decrypt or data-key generation without kms:RecipientAttestation conditions "
+    "hands the enclave's secrets to code running outside the attested enclave.",
+    remediation="Add kms:RecipientAttestation:ImageSha384 (or PCR) conditions to every Allow statement that "
+    "grants Decrypt, GenerateDataKey*, DeriveSharedSecret or GenerateRandom on the key.",
+)
+def kms_key_enclave_attestation_not_enforced(keys):
+    for key in _enclave_keys(keys):
+        unattested = _unattested_grants(key["policy"])
+        if unattested:
+            yield FAIL(key, f"KMS enclave key {_name(key)} grants sensitive actions without attestation conditions "
+                       f"in statements {_sids(unattested)}.")
+        else:
+            yield PASS(key, f"KMS enclave key {_name(key)} requires attestation on every sensitive grant.")
+
+
+@check(
+    id="kms_key_enclave_attestation_bypassable_path",
+    title="KMS enclave key has no way to decrypt without attestation",
+    severity="high",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="If any grant of decryption skips attestation and no Deny closes it, the enclave's protection can be "
+    "bypassed by any principal that statement covers.",
+    remediation="Condition every sensitive Allow on kms:RecipientAttestation, or add a Deny for all principals "
+    "that applies when the kms:RecipientAttestation keys are absent (Null: true).",
+)
+def kms_key_enclave_attestation_bypassable_path(keys):
+    for key in _enclave_keys(keys):
+        policy = key["policy"]
+        open_paths = [
+            s
+            for s in _unattested_grants(policy)
+            if not any(_denies_unattested(d, _sensitive_actions(s)) for d in statements(policy))
+        ]
+        if open_paths:
+            yield FAIL(key, f"KMS enclave key {_name(key)} can be used without attestation through statements "
+                       f"{_sids(open_paths)}.")
+        else:
+            yield PASS(key, f"KMS enclave key {_name(key)} cannot be used for sensitive actions without attestation.")
+
+
+@check(
+    id="kms_key_enclave_debug_attestation_detected",
+    title="No Nitro Enclave in debug mode has used the KMS key",
+    severity="high",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="An enclave in debug mode attests with zeroed measurements and exposes its memory and console to the "
+    "host, so secrets it decrypts are no longer isolated.",
+    remediation="Stop the debug-mode enclave, rotate what it decrypted, and pin the key policy to the production "
+    "image's measurements (kms:RecipientAttestation:ImageSha384).",
+)
+def kms_key_enclave_debug_attestation_detected(keys):
+    for key in _customer_keys(keys):
+        calls = key.get("enclave_calls")
+        if not calls or not calls.get("observed"):
+            continue  # no enclave has used the key in CloudTrail's event history: nothing to judge
+        if calls.get("debug_count"):
+            first = calls["debug"][0]
+            yield FAIL(key, f"KMS key {_name(key)} served {calls['debug_count']} calls from debug-mode enclaves, "
+                       f"the first a {first['event']} from instance {first['instance']} at {first['time']}.")
+        elif calls.get("complete"):
+            yield PASS(key, f"KMS key {_name(key)} served {calls['observed']} enclave calls, none in debug mode.")
+        else:
+            yield MANUAL(key, f"KMS key {_name(key)} served {calls['observed']} enclave calls without debug mode in "
+                         "the most recent events read; older events were not read.")

@@ -1,33 +1,86 @@
-"""S3 checks."""
+"""S3 checks.
+
+Public access is judged the way S3 enforces it: an ACL grant to Everyone or to
+any authenticated AWS user counts unless ``IgnorePublicAcls`` is on (for the
+bucket or the account), and a bucket policy statement for everyone counts
+unless ``RestrictPublicBuckets`` is on. A bucket with ACLs disabled (object
+ownership ``BucketOwnerEnforced``) has no ACL grants to judge.
+"""
 
 from __future__ import annotations
 
+from postureflow.checks import _policy
 from postureflow.checks.base import FAIL, PASS, check
 
 BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+PUBLIC_GROUPS = {ALL_USERS: "Everyone", AUTHENTICATED_USERS: "any authenticated AWS user"}
+READ_PERMISSIONS = ("READ", "FULL_CONTROL")
+WRITE_PERMISSIONS = ("WRITE", "WRITE_ACP", "FULL_CONTROL")
+ALL_PERMISSIONS = ("READ", "READ_ACP", "WRITE", "WRITE_ACP", "FULL_CONTROL")
+# Actions that change or destroy a bucket's data or its access rules.
+WRITE_ACTIONS = (
+    "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
+    "s3:RestoreObject", "s3:ReplicateObject", "s3:ReplicateDelete", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl", "s3:PutBucketPublicAccessBlock", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration", "s3:DeleteBucket",
+)  # fmt: skip
+KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 
 def _blocks_everything(config: dict | None) -> bool:
     return bool(config) and all(config.get(setting) for setting in BLOCK_SETTINGS)
 
 
-def _statements(policy: dict | None) -> list[dict]:
-    statements = (policy or {}).get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]
+def account_block(account_blocks) -> dict:
+    """The account's Block Public Access settings ({} when unknown or not configured)."""
+    return next((dict(b.data) for b in account_blocks), {})
 
 
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
+def blocked(bucket, account: dict, setting: str) -> bool:
+    """Whether a Block Public Access setting is in force for the bucket, by itself or the account's."""
+    return bool((bucket.get("public_access_block") or {}).get(setting) or account.get(setting))
+
+
+def public_grants(bucket, permissions) -> list[str]:
+    """'<permission> to <group>' for each ACL grant of ``permissions`` to a public group."""
+    if bucket.get("object_ownership") == "BucketOwnerEnforced":
+        return []  # ACLs are disabled and no longer grant anything
+    return [
+        f"{g['permission']} to {PUBLIC_GROUPS[g['uri']]}"
+        for g in bucket.get("acl_grants") or []
+        if g.get("uri") in PUBLIC_GROUPS and g.get("permission") in permissions
+    ]
+
+
+def acl_known(bucket, account: dict) -> bool:
+    """Whether the bucket's ACL is known or cannot matter (ACLs disabled or public grants ignored)."""
+    return (
+        bucket.get("acl_grants") is not None
+        or bucket.get("object_ownership") == "BucketOwnerEnforced"
+        or blocked(bucket, account, "IgnorePublicAcls")
+    )
+
+
+def public_exposure(bucket, account: dict) -> list[str]:
+    """Why the bucket is open to the public (empty when it is not, as far as the inventory shows)."""
+    reasons = []
+    if not blocked(bucket, account, "IgnorePublicAcls"):
+        reasons += [f"its ACL grants {grant}" for grant in public_grants(bucket, ALL_PERMISSIONS)]
+    if not blocked(bucket, account, "RestrictPublicBuckets") and _policy.is_public(bucket.get("policy")):
+        reasons.append("its bucket policy allows access to everyone")
+    return reasons
 
 
 def _denies_insecure_transport(policy: dict | None) -> bool:
-    for statement in _statements(policy):
+    for statement in _policy.statements(policy):
         if statement.get("Effect") != "Deny":
             continue
         principal = statement.get("Principal")
         if principal not in ("*", {"AWS": "*"}):
             continue
-        actions = _as_list(statement.get("Action", []))
+        actions = _policy.as_list(statement.get("Action", []))
         if not any(a in ("*", "s3:*") for a in actions):
             continue
         condition = statement.get("Condition", {}).get("Bool", {})
@@ -106,3 +159,309 @@ def s3_bucket_secure_transport_policy(buckets):
             yield PASS(bucket, f"S3 bucket {bucket.id} denies requests that do not use TLS.")
         else:
             yield FAIL(bucket, f"S3 bucket {bucket.id} allows requests over plain HTTP.")
+
+
+def _acl_check(buckets, account_blocks, permissions: tuple[str, ...], verb: str):
+    account = account_block(account_blocks)
+    for bucket in buckets:
+        if blocked(bucket, account, "IgnorePublicAcls"):
+            yield PASS(bucket, f"S3 bucket {bucket.id} ignores public ACL grants (IgnorePublicAcls is on).")
+        elif bucket.get("object_ownership") == "BucketOwnerEnforced":
+            yield PASS(bucket, f"S3 bucket {bucket.id} has ACLs disabled (bucket owner enforced).")
+        elif bucket.get("acl_grants") is None:
+            continue  # the ACL could not be read
+        elif grants := public_grants(bucket, permissions):
+            yield FAIL(bucket, f"S3 bucket {bucket.id} ACL lets the public {verb}: it grants {', '.join(grants)}.")
+        else:
+            yield PASS(bucket, f"S3 bucket {bucket.id} ACL grants no {verb} permission to Everyone or all AWS users.")
+
+
+@check(
+    id="s3_bucket_public_access",
+    title="S3 bucket is not publicly accessible",
+    severity="critical",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.account_public_access_block"],
+    risk="A bucket open to Everyone or to any AWS account can leak its objects to, or take writes from, anyone "
+    "on the internet.",
+    remediation="Remove ACL grants to AllUsers and AuthenticatedUsers and policy statements for Principal \"*\", "
+    "then turn on Block Public Access for the bucket or the whole account.",
+)
+def s3_bucket_public_access(buckets, account_blocks):
+    account = account_block(account_blocks)
+    if account.get("IgnorePublicAcls") and account.get("RestrictPublicBuckets"):
+        for bucket in buckets:
+            yield PASS(bucket, f"S3 bucket {bucket.id} is kept private by the account's Block Public Access.")
+        return
+    for bucket in buckets:
+        reasons = public_exposure(bucket, account)
+        if reasons:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} is publicly accessible: {'; '.join(reasons)}.")
+        elif acl_known(bucket, account):
+            yield PASS(bucket, f"S3 bucket {bucket.id} is not publicly accessible through its ACL or policy.")
+
+
+@check(
+    id="s3_bucket_public_write_acl",
+    title="S3 bucket ACL does not let Everyone or all AWS users write",
+    severity="critical",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.account_public_access_block"],
+    risk="A public WRITE grant lets anyone upload, overwrite or plant objects in the bucket (malware, huge "
+    "files billed to you); WRITE_ACP lets anyone rewrite its permissions.",
+    remediation="Remove the AllUsers and AuthenticatedUsers grants from the bucket ACL, disable ACLs "
+    "(object ownership BucketOwnerEnforced) and turn on IgnorePublicAcls.",
+)
+def s3_bucket_public_write_acl(buckets, account_blocks):
+    yield from _acl_check(buckets, account_blocks, WRITE_PERMISSIONS, "write")
+
+
+@check(
+    id="s3_bucket_public_list_acl",
+    title="S3 bucket ACL does not let Everyone or all AWS users list it",
+    severity="critical",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.account_public_access_block"],
+    risk="A public READ grant on a bucket lets anyone enumerate every object key, the first step to "
+    "harvesting its contents.",
+    remediation="Remove the AllUsers and AuthenticatedUsers grants from the bucket ACL, disable ACLs "
+    "(object ownership BucketOwnerEnforced) and turn on IgnorePublicAcls.",
+)
+def s3_bucket_public_list_acl(buckets, account_blocks):
+    yield from _acl_check(buckets, account_blocks, READ_PERMISSIONS, "list")
+
+
+@check(
+    id="s3_bucket_policy_public_write_access",
+    title="S3 bucket policy does not let everyone write",
+    severity="critical",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.account_public_access_block"],
+    risk="A policy that lets anyone put or delete objects, or change the bucket's rules, hands the data and "
+    "its protection to the internet.",
+    remediation="Narrow or remove the bucket policy statements for Principal \"*\" that allow s3:Put*, "
+    "s3:Delete* or s3:*, and turn on RestrictPublicBuckets.",
+)
+def s3_bucket_policy_public_write_access(buckets, account_blocks):
+    account = account_block(account_blocks)
+    for bucket in buckets:
+        if not bucket.get("policy"):
+            yield PASS(bucket, f"S3 bucket {bucket.id} has no bucket policy.")
+        elif blocked(bucket, account, "RestrictPublicBuckets"):
+            yield PASS(bucket, f"S3 bucket {bucket.id} has public policies restricted by Block Public Access.")
+        elif statements := _policy.public_statements(bucket["policy"], WRITE_ACTIONS):
+            sids = ", ".join(str(s.get("Sid") or "(no Sid)") for s in statements)
+            yield FAIL(bucket, f"S3 bucket {bucket.id} policy lets everyone write (statements {sids}).")
+        else:
+            yield PASS(bucket, f"S3 bucket {bucket.id} policy does not let everyone write.")
+
+
+@check(
+    id="s3_bucket_cross_account_access",
+    title="S3 bucket policy does not let other accounts in",
+    severity="high",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.account_public_access_block"],
+    risk="Every account a bucket policy trusts can read or change the data with its own credentials, outside "
+    "this account's IAM controls and audit.",
+    remediation="Remove principals of other accounts (and unconditioned Principal \"*\") from the bucket policy, "
+    "or share through an access point or a role this account controls.",
+)
+def s3_bucket_cross_account_access(buckets, account_blocks):
+    account = account_block(account_blocks)
+    for bucket in buckets:
+        if not bucket.get("policy"):
+            yield PASS(bucket, f"S3 bucket {bucket.id} has no bucket policy.")
+            continue
+        public_counts = not blocked(bucket, account, "RestrictPublicBuckets")
+        outside = _policy.outside_accounts(bucket["policy"], bucket.get("account"), public_counts=public_counts)
+        if outside:
+            who = ", ".join("everyone" if a == _policy.ANYONE else a for a in sorted(outside))
+            yield FAIL(bucket, f"S3 bucket {bucket.id} policy allows access from other accounts: {who}.")
+        else:
+            yield PASS(bucket, f"S3 bucket {bucket.id} policy allows no access from other accounts.")
+
+
+@check(
+    id="s3_bucket_acl_prohibited",
+    title="S3 bucket has ACLs disabled",
+    severity="medium",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="With ACLs enabled, object and bucket ACLs form a second, easily overlooked permission system that "
+    "can expose data or leave objects owned by other accounts.",
+    remediation="Set the bucket's object ownership to BucketOwnerEnforced (s3api put-bucket-ownership-controls).",
+)
+def s3_bucket_acl_prohibited(buckets):
+    for bucket in buckets:
+        ownership = bucket.get("object_ownership")
+        if ownership == "BucketOwnerEnforced":
+            yield PASS(bucket, f"S3 bucket {bucket.id} has ACLs disabled (bucket owner enforced).")
+        else:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} has ACLs enabled (object ownership {ownership or 'not set'}).")
+
+
+@check(
+    id="s3_bucket_kms_encryption",
+    title="S3 bucket encrypts new objects with AWS KMS by default",
+    severity="medium",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="With S3-managed keys, anyone allowed to read an object reads it in clear; a KMS key adds a separate, "
+    "audited permission and the ability to revoke access to the data.",
+    remediation="Set the bucket's default encryption to SSE-KMS (or DSSE-KMS) with a KMS key "
+    "(s3api put-bucket-encryption).",
+)
+def s3_bucket_kms_encryption(buckets):
+    for bucket in buckets:
+        defaults = [(r.get("ApplyServerSideEncryptionByDefault") or {}) for r in bucket.get("encryption_rules") or []]
+        kms = [d for d in defaults if d.get("SSEAlgorithm") in KMS_ALGORITHMS]
+        if kms:
+            yield PASS(bucket, f"S3 bucket {bucket.id} encrypts objects by default with {kms[0]['SSEAlgorithm']}.")
+        else:
+            algorithms = ", ".join(d.get("SSEAlgorithm") or "?" for d in defaults) or "none"
+            yield FAIL(bucket, f"S3 bucket {bucket.id} does not encrypt with KMS by default (default: {algorithms}).")
+
+
+@check(
+    id="s3_bucket_object_versioning",
+    title="S3 bucket has versioning enabled",
+    severity="medium",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="Without versioning, an overwrite or delete (by mistake, a bug or ransomware) destroys the only copy.",
+    remediation="Enable versioning on the bucket (s3api put-bucket-versioning Status=Enabled), with a lifecycle "
+    "rule to expire old versions.",
+)
+def s3_bucket_object_versioning(buckets):
+    for bucket in buckets:
+        if bucket.get("versioning") == "Enabled":
+            yield PASS(bucket, f"S3 bucket {bucket.id} has versioning enabled.")
+        else:
+            state = (bucket.get("versioning") or "never enabled").lower()
+            yield FAIL(bucket, f"S3 bucket {bucket.id} does not have versioning enabled ({state}).")
+
+
+@check(
+    id="s3_bucket_object_lock",
+    title="S3 bucket has Object Lock enabled",
+    severity="low",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="Without Object Lock, anyone with delete permission (or stolen credentials) can erase objects that "
+    "must be kept, such as backups and audit logs.",
+    remediation="Enable Object Lock on the bucket (s3api put-object-lock-configuration, versioning required) "
+    "and set a default retention.",
+)
+def s3_bucket_object_lock(buckets):
+    for bucket in buckets:
+        if bucket.get("object_lock") == "Enabled":
+            yield PASS(bucket, f"S3 bucket {bucket.id} has Object Lock enabled.")
+        else:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} does not have Object Lock enabled.")
+
+
+@check(
+    id="s3_bucket_lifecycle_enabled",
+    title="S3 bucket has an enabled lifecycle rule",
+    severity="low",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="Without lifecycle rules, stale objects and old versions pile up: more cost, and more data to leak "
+    "than needs keeping.",
+    remediation="Add a lifecycle configuration with at least one enabled rule that transitions or expires "
+    "objects and non-current versions.",
+)
+def s3_bucket_lifecycle_enabled(buckets):
+    for bucket in buckets:
+        rules = bucket.get("lifecycle_rules") or []
+        enabled = [r for r in rules if r.get("status") == "Enabled"]
+        if enabled:
+            yield PASS(bucket, f"S3 bucket {bucket.id} has {len(enabled)} enabled lifecycle rule(s).")
+        elif rules:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} has lifecycle rules, but none is enabled.")
+        else:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} has no lifecycle configuration.")
+
+
+@check(
+    id="s3_bucket_server_access_logging_enabled",
+    title="S3 bucket has server access logging enabled",
+    severity="medium",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets"],
+    risk="Without access logs, who read, wrote or deleted objects cannot be established after an incident.",
+    remediation="Enable server access logging on the bucket, delivering to a separate logging bucket.",
+)
+def s3_bucket_server_access_logging_enabled(buckets):
+    for bucket in buckets:
+        if bucket.get("logging_target"):
+            yield PASS(bucket, f"S3 bucket {bucket.id} logs access to bucket {bucket['logging_target']}.")
+        else:
+            yield FAIL(bucket, f"S3 bucket {bucket.id} has server access logging disabled.")
+
+
+def _block_check(points, kind: str, field: str = "public_access_block"):
+    for point in points:
+        off = [s for s in BLOCK_SETTINGS if not (point.get(field) or {}).get(s)]
+        if off:
+            yield FAIL(point, f"S3 {kind} {point.id} does not block all public access: {', '.join(off)} off.")
+        else:
+            yield PASS(point, f"S3 {kind} {point.id} blocks public access with all four settings.")
+
+
+@check(
+    id="s3_access_point_public_access_block",
+    title="S3 access point blocks all public access",
+    severity="critical",
+    resource_type="AwsS3AccessPoint",
+    reads=["s3.access_points"],
+    risk="An access point without Block Public Access can be given a public policy that opens its bucket's "
+    "data to anyone; its settings cannot be changed after creation.",
+    remediation="Recreate the access point with all four Block Public Access settings on (they are fixed at "
+    "creation) and move clients to it.",
+)
+def s3_access_point_public_access_block(points):
+    yield from _block_check(points, "access point")
+
+
+@check(
+    id="s3_multi_region_access_point_public_access_block",
+    title="S3 Multi-Region Access Point blocks all public access",
+    severity="high",
+    resource_type="AwsS3AccessPoint",
+    reads=["s3.multi_region_access_points"],
+    risk="A Multi-Region Access Point without Block Public Access can be given a public policy that opens the "
+    "buckets of every region behind it.",
+    remediation="Recreate the Multi-Region Access Point with all four Block Public Access settings on (they are "
+    "fixed at creation).",
+)
+def s3_multi_region_access_point_public_access_block(points):
+    yield from _block_check(points, "Multi-Region Access Point")
+
+
+@check(
+    id="s3_bucket_shadow_resource_vulnerability",
+    title="Predictable S3 bucket names of AWS services are not held by other accounts",
+    severity="high",
+    resource_type="AwsS3Bucket",
+    reads=["s3.buckets", "s3.foreign_predictable_buckets"],
+    risk="Some AWS services write to a bucket whose name follows from the account and region; if another "
+    "account created it first, the service sends this account's data (or reads code) from a bucket an "
+    "outsider controls.",
+    remediation="Create the service's bucket in this account before first use in each region, or configure the "
+    "service with a bucket of your own name; investigate a foreign bucket that holds the name.",
+)
+def s3_bucket_shadow_resource_vulnerability(buckets, foreign):
+    for bucket in buckets:
+        if bucket.get("predicted_for"):
+            yield PASS(
+                bucket,
+                f"S3 bucket {bucket.id}, the predictable bucket of {bucket['predicted_for']}, is this account's own.",
+            )
+    for shadow in foreign:
+        yield FAIL(
+            shadow,
+            f"S3 bucket {shadow.id}, which {shadow['service_name']} would use for this account in {shadow.region}, "
+            "exists and is owned by another account.",
+        )

@@ -1,7 +1,8 @@
-"""VPC checks: flow logs and peering routes."""
+"""VPC checks: flow logs, peering routes, subnets, endpoints, endpoint services and VPN connections."""
 
 from __future__ import annotations
 
+from postureflow.checks._policy import account_of, outside_accounts
 from postureflow.checks.base import FAIL, PASS, check
 
 INTERNET = ("0.0.0.0/0", "::/0")
@@ -69,3 +70,137 @@ def vpc_peering_routing_tables_with_least_privilege(peerings, route_tables):
                 peering,
                 f"VPC peering connection {peering.id} has no default or whole-VPC routes in its route tables.",
             )
+
+
+@check(
+    id="vpc_subnet_no_public_ip_by_default",
+    title="VPC subnet does not assign public IP addresses by default",
+    severity="high",
+    resource_type="AwsEc2Subnet",
+    reads=["vpc.subnets"],
+    risk="Every instance launched into a subnet that maps public IPs on launch gets an internet-routable "
+    "address, whether or not anyone meant to expose it.",
+    remediation="Turn off auto-assign public IPv4 on the subnet "
+    "(aws ec2 modify-subnet-attribute --no-map-public-ip-on-launch) and assign public addresses explicitly.",
+)
+def vpc_subnet_no_public_ip_by_default(subnets):
+    for subnet in subnets:
+        if subnet.get("map_public_ip_on_launch"):
+            yield FAIL(subnet, f"Subnet {subnet.id} of VPC {subnet.get('vpc_id')} assigns public IPs on launch.")
+        else:
+            yield PASS(
+                subnet, f"Subnet {subnet.id} of VPC {subnet.get('vpc_id')} does not assign public IPs on launch."
+            )
+
+
+@check(
+    id="vpc_endpoint_for_ec2_enabled",
+    title="VPC has an interface endpoint for the Amazon EC2 API",
+    severity="medium",
+    resource_type="AwsEc2VpcEndpointService",
+    reads=["vpc.vpcs", "vpc.endpoints"],
+    risk="Without an EC2 endpoint, calls to the EC2 API from inside the VPC leave through an internet or NAT "
+    "gateway, and cannot be limited to the VPC with endpoint policies or aws:SourceVpce conditions.",
+    remediation="Create an interface VPC endpoint for com.amazonaws.<region>.ec2 in the VPC, with private DNS "
+    "enabled and a restrictive endpoint policy.",
+)
+def vpc_endpoint_for_ec2_enabled(vpcs, endpoints):
+    ec2_endpoints: dict[tuple[str, str], list[str]] = {}
+    for endpoint in endpoints:
+        if _service_short_name(endpoint.get("service_name")) in ("ec2", "ec2-fips"):
+            ec2_endpoints.setdefault((endpoint.region, endpoint.get("vpc_id")), []).append(endpoint.id)
+    for vpc in vpcs:
+        found = ec2_endpoints.get((vpc.region, vpc.id))
+        if found:
+            yield PASS(vpc, f"VPC {vpc.id} has an EC2 endpoint ({', '.join(found)}).")
+        else:
+            yield FAIL(vpc, f"VPC {vpc.id} has no VPC endpoint for the EC2 API.")
+
+
+def _service_short_name(service_name) -> str:
+    """'com.amazonaws.us-east-1.ec2' -> 'ec2'."""
+    return str(service_name or "").rsplit(".", 1)[-1]
+
+
+@check(
+    id="vpc_endpoint_connections_trust_boundaries",
+    title="VPC endpoint policy lets in only principals of this account",
+    severity="high",
+    resource_type="AwsEc2VpcEndpointService",
+    reads=["vpc.endpoints"],
+    risk="An endpoint policy open to any principal, or to other accounts, lets credentials from outside the "
+    "account use the endpoint to reach AWS services from inside the network, e.g. to exfiltrate data.",
+    remediation="Replace the default full-access policy with statements naming this account's principals, or "
+    "add an aws:PrincipalAccount or aws:PrincipalOrgID condition.",
+)
+def vpc_endpoint_connections_trust_boundaries(endpoints):
+    for endpoint in endpoints:
+        policy = endpoint.get("policy")
+        if not policy:
+            continue  # endpoint types without a policy: nothing to judge
+        owner = endpoint.uid.split(":")[4]
+        outside = outside_accounts(policy, owner)
+        where = f"VPC endpoint {endpoint.id} ({endpoint.get('service_name')}) in VPC {endpoint.get('vpc_id')}"
+        if "*" in outside:
+            yield FAIL(endpoint, f"{where} allows any principal through an unconditioned policy statement.")
+        elif outside:
+            yield FAIL(endpoint, f"{where} allows principals of other accounts: {', '.join(sorted(outside))}.")
+        else:
+            yield PASS(endpoint, f"{where} allows only principals of this account or its organization.")
+
+
+@check(
+    id="vpc_endpoint_services_allowed_principals_trust_boundaries",
+    title="VPC endpoint service allows only principals of this account",
+    severity="high",
+    resource_type="AwsEc2VpcEndpointService",
+    reads=["vpc.endpoint_services"],
+    risk="Principals on a service's allow-list can create endpoints to it from their own VPCs; an unknown "
+    "account, or '*', can reach the service behind it.",
+    remediation="Remove other accounts and '*' from the service's allowed principals "
+    "(aws ec2 modify-vpc-endpoint-service-permissions --remove-allowed-principals ...).",
+)
+def vpc_endpoint_services_allowed_principals_trust_boundaries(services):
+    for service in services:
+        owner = service.uid.split(":")[4]
+        principals = service.get("allowed_principals") or []
+        outside = sorted({p if p == "*" else account_of(p) or p for p in principals} - {owner})
+        if not principals:
+            yield PASS(service, f"VPC endpoint service {service.id} allows no principals to connect.")
+        elif outside:
+            yield FAIL(
+                service,
+                f"VPC endpoint service {service.id} allows principals outside this account: {', '.join(outside)}.",
+            )
+        else:
+            yield PASS(service, f"VPC endpoint service {service.id} allows only principals of this account.")
+
+
+@check(
+    id="vpc_vpn_connection_tunnels_up",
+    title="Site-to-Site VPN connection has both tunnels up",
+    severity="medium",
+    resource_type="AwsEc2ClientVpnEndpoint",
+    reads=["vpc.vpn_connections"],
+    risk="A VPN connection running on one tunnel has no redundancy: AWS maintenance or a fault on the other "
+    "tunnel cuts the connection to the on-premises network.",
+    remediation="Configure both tunnels on the customer gateway device and check their IKE/IPsec and BGP "
+    "status until both report UP.",
+)
+def vpc_vpn_connection_tunnels_up(connections):
+    for connection in connections:
+        if connection.get("state") != "available":
+            continue  # pending connections have no tunnels to judge yet
+        tunnels = connection.get("tunnels") or []
+        down = [t.get("outside_ip") or "?" for t in tunnels if t.get("status") != "UP"]
+        if not tunnels:
+            yield FAIL(connection, f"VPN connection {connection.id} reports no tunnel status.")
+        elif down:
+            yield FAIL(
+                connection,
+                f"VPN connection {connection.id} has {len(down)} of {len(tunnels)} tunnel(s) down: {', '.join(down)}.",
+            )
+        elif len(tunnels) < 2:
+            yield FAIL(connection, f"VPN connection {connection.id} reports only one tunnel, and it is up.")
+        else:
+            yield PASS(connection, f"VPN connection {connection.id} has all {len(tunnels)} tunnels up.")

@@ -22,8 +22,12 @@ def _label(acl) -> str:
 )
 def wafv2_webacl_logging_enabled(web_acls):
     for acl in web_acls:
+        if acl.get("logging_enabled") is None:
+            continue
         if acl.get("logging_enabled"):
-            yield PASS(acl, f"{_label(acl)} sends its traffic logs to {len(acl.get('log_destinations') or [])} destination(s).")
+            yield PASS(
+                acl, f"{_label(acl)} sends its traffic logs to {len(acl.get('log_destinations') or [])} destination(s)."
+            )
         else:
             yield FAIL(acl, f"{_label(acl)} does not have logging enabled.")
 

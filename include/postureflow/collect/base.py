@@ -22,6 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
+
+# An API the endpoint does not offer: a region without the service, or an emulator
+# (moto raises NotImplementedError in-process and answers an HTML 500 as a server).
+UNAVAILABLE_API_ERRORS = (EndpointConnectionError, ResponseParserError, NotImplementedError)
 
 from postureflow.aws import AwsAccess
 
@@ -195,8 +200,8 @@ class RegionScope:
                 self._record(client, operation, code, err.response.get("Error", {}).get("Message", str(err)))
                 return None
             raise
-        except EndpointConnectionError as err:
-            self._record(client, operation, "EndpointConnectionError", str(err))
+        except UNAVAILABLE_API_ERRORS as err:
+            self._record(client, operation, type(err).__name__, str(err))
             return None
 
     def paginate(self, client, operation: str, result_key: str, **params) -> Iterator[dict]:
@@ -213,8 +218,8 @@ class RegionScope:
                 self._record(client, operation, code, err.response.get("Error", {}).get("Message", str(err)))
                 return
             raise
-        except EndpointConnectionError as err:
-            self._record(client, operation, "EndpointConnectionError", str(err))
+        except UNAVAILABLE_API_ERRORS as err:
+            self._record(client, operation, type(err).__name__, str(err))
 
     def _record(self, client, operation: str, code: str, message: str) -> None:
         api = f"{client.meta.service_model.service_name}:{operation}"

@@ -9,9 +9,22 @@ a region outside the scan) the first scanned region. ``GetTrailStatus`` and
 Besides the trails, each region where ``DescribeTrails`` answered gets one
 ``regions`` record: checks such as ``cloudtrail_multi_region_enabled`` judge
 every scanned region, including one with no trail at all.
+
+For the threat-detection checks, the event history of the last 24 hours
+(before collection) is read with ``LookupEvents``, once per watched event
+name (``THREAT_EVENTS``), at most ``LOOKUP_PAGES`` pages each, in one region:
+the recording region of the account's first multi-region trail, or, without
+one, each region that records a trail. Only who called which watched event is
+kept (identity ARN and type), never the events' parameters. Calls made by AWS
+services on the account's behalf are left out. LookupEvents allows two calls a
+second per region, so the ~90 lookups take about 45 seconds (botocore's
+adaptive retries pace them); the first recorded error ends them for the region.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 from postureflow.collect.base import RegionScope, collector
 
@@ -23,6 +36,44 @@ TRAIL_ABSENT = (
     "ResourceNotFoundException",
 )
 TAGS_PER_CALL = 20
+LOOKUP_WINDOW = dt.timedelta(hours=24)
+LOOKUP_PAGES = 10  # 50 events a page: at most 500 events per event name
+
+# Management events watched by the threat-detection checks, by kind of activity.
+THREAT_EVENTS = {
+    # Reconnaissance: listing identities, data stores and the network, as discovery tools do.
+    "enumeration": (
+        "GetCallerIdentity", "GetAccountAuthorizationDetails", "GetAccountSummary", "GetCredentialReport",
+        "ListUsers", "ListRoles", "ListGroups", "ListPolicies", "ListAccessKeys", "ListAttachedUserPolicies",
+        "ListAttachedRolePolicies", "ListUserPolicies", "ListRolePolicies", "ListInstanceProfiles",
+        "ListMFADevices", "ListSAMLProviders", "ListOpenIDConnectProviders", "ListBuckets", "DescribeInstances",
+        "DescribeSecurityGroups", "DescribeVpcs", "DescribeSubnets", "DescribeSnapshots", "DescribeKeyPairs",
+        "DescribeRegions", "ListFunctions20150331", "DescribeDBInstances", "DescribeDBSnapshots", "ListSecrets",
+        "DescribeParameters", "ListKeys", "DescribeTrails", "ListDetectors", "DescribeOrganization", "ListAccounts",
+        "ListTables", "ListTopics", "ListQueues", "DescribeRepositories", "ListClusters", "DescribeStacks",
+        "ListHostedZones",
+    ),
+    # Known paths from limited permissions to more: new credentials, policy changes, code running as a role.
+    "privilege_escalation": (
+        "CreateAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile", "AttachUserPolicy",
+        "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy",
+        "CreatePolicyVersion", "SetDefaultPolicyVersion", "AddUserToGroup", "UpdateAssumeRolePolicy",
+        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary", "CreateInstanceProfile",
+        "AddRoleToInstanceProfile", "AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation",
+        "RunInstances", "ModifyInstanceAttribute", "CreateFunction20150331", "UpdateFunctionCode20150331v2",
+        "UpdateFunctionConfiguration20150331v2", "AddPermission20150331v2", "CreateStack", "UpdateStack",
+        "CreateDevEndpoint", "UpdateDevEndpoint", "CreateNotebookInstance", "CreateProject", "StartBuild",
+        "SendCommand", "StartSession",
+    ),
+    # Probing and enabling foundation models, then invoking them (stolen keys resold for LLM access).
+    "llm_jacking": (
+        "ListFoundationModels", "GetFoundationModelAvailability", "ListFoundationModelAgreementOffers",
+        "CreateFoundationModelAgreement", "PutFoundationModelEntitlement", "PutUseCaseForModelAccess",
+        "GetUseCaseForModelAccess", "ListProvisionedModelThroughputs", "GetModelInvocationLoggingConfiguration",
+        "DeleteModelInvocationLoggingConfiguration", "ListModelCustomizationJobs", "InvokeModel",
+        "InvokeModelWithResponseStream", "Converse", "ConverseStream",
+    ),
+}  # fmt: skip
 
 
 def _owner_region(trail: dict, scanned: list[str]) -> str | None:
@@ -48,10 +99,82 @@ def collect_cloudtrail(scope: RegionScope) -> None:
         return
     scope.add("regions", uid=scope.arn("cloudtrail", "trail"), id=scope.account_id, trails_listed=True)
 
-    trails = [t for t in listing.get("trailList", []) if _owner_region(t, scope.collection.regions) == scope.region]
+    listed = listing.get("trailList", [])
+    trails = [t for t in listed if _owner_region(t, scope.collection.regions) == scope.region]
     tags = _tags(scope, client, [t["TrailARN"] for t in trails if _arn_account(t["TrailARN"]) == scope.account_id])
     for trail in trails:
         _collect_trail(scope, client, trail, tags.get(trail["TrailARN"], []))
+    lookup_trail = _lookup_trail(listed, trails)
+    if lookup_trail is not None:
+        _event_history(scope, client, lookup_trail)
+
+
+def _lookup_trail(listed: list[dict], here: list[dict]) -> dict | None:
+    """The trail this region reads the event history for, if it is the region to read it in."""
+    multi = sorted((t for t in listed if t.get("IsMultiRegionTrail")), key=lambda t: t["TrailARN"])
+    if multi:
+        return multi[0] if multi[0] in here else None
+    return min(here, key=lambda t: t["TrailARN"]) if here else None
+
+
+def _region_errors(scope: RegionScope) -> int:
+    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
+
+
+def _event_history(scope: RegionScope, client, trail: dict) -> None:
+    end = scope.collection.collected_at
+    start = end - LOOKUP_WINDOW
+    before = _region_errors(scope)
+    identities: dict[str, dict] = {}
+    truncated: list[str] = []
+    names = sorted({name for names in THREAT_EVENTS.values() for name in names})
+    for name in names:
+        events = _lookup(scope, client, name, start, end)
+        if _region_errors(scope) != before:
+            break  # not allowed, throttled beyond the retries, or not implemented: no partial picture
+        if len(events) >= LOOKUP_PAGES * 50:
+            truncated.append(name)
+        for event in events:
+            _note_caller(identities, name, event)
+    scope.add(
+        "event_history",
+        uid=scope.arn("cloudtrail", "event-history"),
+        id=trail.get("Name", "event-history"),
+        trail_arn=trail["TrailARN"],
+        window_start=start,
+        window_end=end,
+        complete=_region_errors(scope) == before,
+        truncated_events=truncated,
+        identities={arn: {"type": v["type"], "events": sorted(v["events"])} for arn, v in sorted(identities.items())},
+    )
+
+
+def _lookup(scope: RegionScope, client, name: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    return list(
+        scope.paginate(
+            client,
+            "lookup_events",
+            "Events",
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
+            StartTime=start,
+            EndTime=end,
+            PaginationConfig={"MaxItems": LOOKUP_PAGES * 50, "PageSize": 50},
+        )
+    )
+
+
+def _note_caller(identities: dict[str, dict], name: str, event: dict) -> None:
+    try:
+        detail = json.loads(event.get("CloudTrailEvent") or "{}")
+    except ValueError:
+        return
+    source = str(detail.get("sourceIPAddress") or "")
+    identity = detail.get("userIdentity") or {}
+    arn = identity.get("arn")
+    if not arn or source.endswith(".amazonaws.com") or identity.get("type") == "AWSService":
+        return
+    entry = identities.setdefault(arn, {"type": identity.get("type") or "", "events": set()})
+    entry["events"].add(name)
 
 
 def _tags(scope: RegionScope, client, arns: list[str]) -> dict[str, list[dict]]:

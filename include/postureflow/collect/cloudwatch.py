@@ -1,13 +1,17 @@
-"""CloudWatch and CloudWatch Logs: metric filters, metric alarms, one record per region.
+"""CloudWatch and CloudWatch Logs: metric filters, metric alarms, log groups and Logs resource policies.
 
 Per region: ``logs:DescribeMetricFilters`` (every log group's filters in one
-paginated listing) and ``cloudwatch:DescribeAlarms`` (metric alarms). The
-``regions`` record says which regions were scanned and whether both listings
-answered, so the CIS monitoring checks can judge a region that has nothing and
-stay silent where they could not look.
+paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
+``logs:DescribeLogGroups`` and ``logs:DescribeResourcePolicies`` (the
+account-level resource policies, which say who else may use the log groups).
+The ``regions`` record says which regions were scanned and whether the
+listings answered, so the CIS monitoring checks can judge a region that has
+nothing and stay silent where they could not look.
 """
 
 from __future__ import annotations
+
+import json
 
 from postureflow.collect.base import RegionScope, collector
 
@@ -67,10 +71,32 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             state=alarm.get("StateValue"),
         )
 
+    for group in scope.paginate(logs, "describe_log_groups", "logGroups"):
+        arn = group.get("logGroupArn") or scope.arn("logs", f"log-group:{group['logGroupName']}")
+        scope.add("log_groups", uid=arn, id=group["logGroupName"])
+
+    policies, policies_listed = _listing(scope, logs, "describe_resource_policies", "resourcePolicies")
+    for policy in policies:
+        name = policy.get("policyName") or ""
+        scope.add(
+            "resource_policies",
+            uid=scope.arn("logs", f"resource-policy:{name}"),
+            id=name,
+            policy=_parsed(policy.get("policyDocument")),
+        )
+
     scope.add(
         "regions",
         uid=scope.arn("logs", "log-group"),
         id=scope.account_id,
         metric_filters_listed=filters_listed,
         alarms_listed=alarms_listed,
+        resource_policies_listed=policies_listed,
     )
+
+
+def _parsed(document: str | None) -> dict | None:
+    try:
+        return json.loads(document) if document else None
+    except ValueError:
+        return None

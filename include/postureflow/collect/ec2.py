@@ -1,69 +1,191 @@
-"""EC2: instances, EBS volumes, security groups, network ACLs and the region's EBS default encryption.
+"""EC2: instances, EBS, AMIs, addresses, launch templates, security groups, ACLs and account settings.
 
-VPC-level facts (VPCs, subnets, route tables, flow logs, peering) belong to the
-``vpc`` collector; EC2 checks that need them read ``vpc.<kind>``.
+VPC-level facts (VPCs, subnets, route tables, flow logs, peering, endpoints,
+VPN connections) belong to the ``vpc`` collector; EC2 checks that need them
+read ``vpc.<kind>``.
+
+Per region: DescribeInstances, DescribeVolumes, DescribeSnapshots (own),
+DescribeImages (own), DescribeAddresses, DescribeLaunchTemplates,
+DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeNetworkAcls,
+DescribeTransitGateways, DescribeClientVpnEndpoints, GetEbsEncryptionByDefault,
+GetSnapshotBlockPublicAccessState, GetInstanceMetadataDefaults and
+ssm:DescribeInstanceInformation (which instances Systems Manager manages).
+Per resource, in a small thread pool: DescribeInstanceAttribute(userData) per
+instance, DescribeSnapshotAttribute(createVolumePermission) per own snapshot and
+DescribeLaunchTemplateVersions per launch template.
+
+User data (instances and launch template versions) is decoded in memory and
+scanned for secret-looking lines; only line numbers and secret types are kept.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
 from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.secrets import decode_user_data, scan_text
 
 # States in which an instance no longer exists as far as a posture check is concerned.
 GONE_STATES = {"terminated"}
+GONE_TRANSIT_GATEWAY_STATES = {"deleted", "deleting"}
+GONE_CLIENT_VPN_STATES = {"deleted", "deleting"}
+RESOURCE_THREADS = 8
 
 
 @collector("ec2")
 def collect_ec2(scope: RegionScope) -> None:
     ec2 = scope.client("ec2")
-    _collect_ebs_default(scope, ec2)
+    _collect_account_settings(scope, ec2)
     _collect_instances(scope, ec2)
     _collect_volumes(scope, ec2)
+    _collect_snapshots(scope, ec2)
+    _collect_images(scope, ec2)
+    _collect_addresses(scope, ec2)
+    _collect_launch_templates(scope, ec2)
+    _collect_network_interfaces(scope, ec2)
     _collect_security_groups(scope, ec2)
     _collect_network_acls(scope, ec2)
+    _collect_transit_gateways(scope, ec2)
+    _collect_client_vpn_endpoints(scope, ec2)
 
 
-def _collect_ebs_default(scope: RegionScope, ec2) -> None:
+# -- calls ----------------------------------------------------------------------------------------
+
+
+def _pages(scope: RegionScope, client, operation: str, result_key: str, **params) -> list[dict] | None:
+    """Every item over all NextToken pages, or None when a page could not be read (the error is recorded):
+    unlike ``scope.paginate``, the caller can tell "nothing there" from "could not look"."""
+    items: list[dict] = []
+    token = None
+    while True:
+        page = scope.call(client, operation, **params, **({"NextToken": token} if token else {}))
+        if page is None:
+            return None
+        items.extend(page.get(result_key) or [])
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+def _each(fn: Callable, items: list) -> list:
+    """``fn`` over ``items`` in a small thread pool (one API call per item), results in order."""
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=RESOURCE_THREADS) as pool:
+        return list(pool.map(fn, items))
+
+
+# -- per-region settings --------------------------------------------------------------------------
+
+
+def _collect_account_settings(scope: RegionScope, ec2) -> None:
     answer = scope.call(ec2, "get_ebs_encryption_by_default")
-    if answer is None:
-        return
-    scope.add(
-        "ebs_encryption_by_default",
-        uid=scope.arn("ec2", "ebs-encryption-by-default"),
-        id="ebs-encryption-by-default",
-        enabled=bool(answer.get("EbsEncryptionByDefault")),
-    )
+    if answer is not None:
+        scope.add(
+            "ebs_encryption_by_default",
+            uid=scope.arn("ec2", "ebs-encryption-by-default"),
+            id="ebs-encryption-by-default",
+            enabled=bool(answer.get("EbsEncryptionByDefault")),
+        )
+    answer = scope.call(ec2, "get_snapshot_block_public_access_state")
+    if answer is not None:
+        scope.add(
+            "snapshot_block_public_access",
+            uid=scope.arn("ec2", "snapshot-block-public-access"),
+            id="snapshot-block-public-access",
+            state=answer.get("State"),
+        )
+    answer = scope.call(ec2, "get_instance_metadata_defaults")
+    if answer is not None:
+        defaults = answer.get("AccountLevel") or {}
+        scope.add(
+            "instance_metadata_defaults",
+            uid=scope.arn("ec2", "instance-metadata-defaults"),
+            id="instance-metadata-defaults",
+            http_tokens=defaults.get("HttpTokens"),
+            http_endpoint=defaults.get("HttpEndpoint"),
+        )
+
+
+# -- instances ------------------------------------------------------------------------------------
 
 
 def _collect_instances(scope: RegionScope, ec2) -> None:
-    for reservation in scope.paginate(ec2, "describe_instances", "Reservations"):
-        for instance in reservation.get("Instances", []):
-            state = (instance.get("State") or {}).get("Name")
-            if state in GONE_STATES:
-                continue
-            instance_id = instance["InstanceId"]
-            metadata = instance.get("MetadataOptions") or {}
-            cpu = instance.get("CpuOptions") or {}
-            # User data is never read: DescribeInstances does not return it and nothing here asks for it.
-            scope.add(
-                "instances",
-                uid=scope.arn("ec2", f"instance/{instance_id}"),
-                id=instance_id,
-                tags=instance.get("Tags"),
-                state=state,
-                instance_type=instance.get("InstanceType"),
-                image_id=instance.get("ImageId"),
-                launch_time=instance.get("LaunchTime"),
-                vpc_id=instance.get("VpcId"),
-                subnet_id=instance.get("SubnetId"),
-                public_ip=instance.get("PublicIpAddress"),
-                private_ip=instance.get("PrivateIpAddress"),
-                security_group_ids=_security_group_ids(instance),
-                instance_profile_arn=(instance.get("IamInstanceProfile") or {}).get("Arn"),
-                http_tokens=metadata.get("HttpTokens"),
-                http_endpoint=metadata.get("HttpEndpoint"),
-                enclaves_enabled=bool((instance.get("EnclaveOptions") or {}).get("Enabled")),
-                amd_sev_snp=cpu.get("AmdSevSnp"),
-            )
+    instances = [
+        instance
+        for reservation in scope.paginate(ec2, "describe_instances", "Reservations")
+        for instance in reservation.get("Instances", [])
+        if (instance.get("State") or {}).get("Name") not in GONE_STATES
+    ]
+    if not instances:
+        return
+    managed = _ssm_managed_instance_ids(scope)
+    user_data = _each(lambda i: _user_data_findings(scope, ec2, i["InstanceId"]), instances)
+    for instance, secrets in zip(instances, user_data, strict=True):
+        instance_id = instance["InstanceId"]
+        metadata = instance.get("MetadataOptions") or {}
+        cpu = instance.get("CpuOptions") or {}
+        scope.add(
+            "instances",
+            uid=scope.arn("ec2", f"instance/{instance_id}"),
+            id=instance_id,
+            tags=instance.get("Tags"),
+            state=(instance.get("State") or {}).get("Name"),
+            instance_type=instance.get("InstanceType"),
+            image_id=instance.get("ImageId"),
+            launch_time=instance.get("LaunchTime"),
+            virtualization_type=instance.get("VirtualizationType"),
+            vpc_id=instance.get("VpcId"),
+            subnet_id=instance.get("SubnetId"),
+            public_ip=instance.get("PublicIpAddress"),
+            private_ip=instance.get("PrivateIpAddress"),
+            security_group_ids=_security_group_ids(instance),
+            network_interfaces=[
+                {"id": n.get("NetworkInterfaceId"), "type": n.get("InterfaceType") or "interface"}
+                for n in instance.get("NetworkInterfaces") or []
+            ],
+            instance_profile_arn=(instance.get("IamInstanceProfile") or {}).get("Arn"),
+            http_tokens=metadata.get("HttpTokens"),
+            http_endpoint=metadata.get("HttpEndpoint"),
+            enclaves_enabled=bool((instance.get("EnclaveOptions") or {}).get("Enabled")),
+            amd_sev_snp=cpu.get("AmdSevSnp"),
+            ssm_managed=None if managed is None else instance_id in managed,
+            user_data=secrets,
+        )
+
+
+def _ssm_managed_instance_ids(scope: RegionScope) -> set[str] | None:
+    """Instances Systems Manager knows about in this region; None if it could not be asked."""
+    ssm = scope.client("ssm")
+    listed = _pages(scope, ssm, "describe_instance_information", "InstanceInformationList")
+    if listed is None:
+        return None
+    return {i["InstanceId"] for i in listed if i.get("InstanceId")}
+
+
+def _user_data_findings(scope: RegionScope, ec2, instance_id: str) -> dict | None:
+    """Whether the instance has user data and which of its lines look secret; None if unreadable."""
+    answer = scope.call(ec2, "describe_instance_attribute", InstanceId=instance_id, Attribute="userData")
+    if answer is None:
+        return None
+    return _scan_user_data((answer.get("UserData") or {}).get("Value"))
+
+
+def _scan_user_data(raw: str | None) -> dict:
+    text = decode_user_data(raw)
+    return {"present": bool(text.strip()), "secrets": scan_text(text)}
+
+
+def _security_group_ids(instance: dict) -> list[str]:
+    """Groups of the instance and of every network interface attached to it, in first-seen order."""
+    groups = list(instance.get("SecurityGroups") or [])
+    for interface in instance.get("NetworkInterfaces") or []:
+        groups.extend(interface.get("Groups") or [])
+    return list(dict.fromkeys(g["GroupId"] for g in groups if g.get("GroupId")))
+
+
+# -- EBS and AMIs ---------------------------------------------------------------------------------
 
 
 def _collect_volumes(scope: RegionScope, ec2) -> None:
@@ -81,6 +203,135 @@ def _collect_volumes(scope: RegionScope, ec2) -> None:
             volume_type=volume.get("VolumeType"),
             attached_instance_ids=[a["InstanceId"] for a in volume.get("Attachments", []) if a.get("InstanceId")],
         )
+
+
+def _collect_snapshots(scope: RegionScope, ec2) -> None:
+    # OwnerIds=self already limits the answer to this account; the owner test guards against
+    # endpoints (moto) that ignore it and would otherwise cost one attribute call per public snapshot.
+    snapshots = [
+        s
+        for s in scope.paginate(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+        if s.get("OwnerId") in (None, scope.account_id)
+    ]
+    public = _each(lambda s: _snapshot_is_public(scope, ec2, s["SnapshotId"]), snapshots)
+    for snapshot, is_public in zip(snapshots, public, strict=True):
+        snapshot_id = snapshot["SnapshotId"]
+        scope.add(
+            "snapshots",
+            uid=scope.arn("ec2", f"snapshot/{snapshot_id}", account=""),
+            id=snapshot_id,
+            tags=snapshot.get("Tags"),
+            volume_id=snapshot.get("VolumeId"),
+            state=snapshot.get("State"),
+            encrypted=bool(snapshot.get("Encrypted")),
+            start_time=snapshot.get("StartTime"),
+            public=is_public,
+        )
+
+
+def _snapshot_is_public(scope: RegionScope, ec2, snapshot_id: str) -> bool | None:
+    answer = scope.call(ec2, "describe_snapshot_attribute", SnapshotId=snapshot_id, Attribute="createVolumePermission")
+    if answer is None:
+        return None
+    return any(p.get("Group") == "all" for p in answer.get("CreateVolumePermissions") or [])
+
+
+def _collect_images(scope: RegionScope, ec2) -> None:
+    for image in scope.paginate(ec2, "describe_images", "Images", Owners=["self"]):
+        image_id = image["ImageId"]
+        scope.add(
+            "images",
+            uid=scope.arn("ec2", f"image/{image_id}", account=""),
+            id=image_id,
+            tags=image.get("Tags"),
+            name=image.get("Name"),
+            state=image.get("State"),
+            public=bool(image.get("Public")),
+        )
+
+
+# -- addresses, launch templates, network interfaces -----------------------------------------------
+
+
+def _collect_addresses(scope: RegionScope, ec2) -> None:
+    for address in scope.paginate(ec2, "describe_addresses", "Addresses"):
+        allocation = address.get("AllocationId") or address.get("PublicIp")
+        scope.add(
+            "addresses",
+            uid=scope.arn("ec2", f"eip-allocation/{allocation}"),
+            id=allocation,
+            tags=address.get("Tags"),
+            public_ip=address.get("PublicIp"),
+            association_id=address.get("AssociationId") or None,
+            instance_id=address.get("InstanceId") or None,
+            network_interface_id=address.get("NetworkInterfaceId") or None,
+        )
+
+
+def _collect_launch_templates(scope: RegionScope, ec2) -> None:
+    templates = list(scope.paginate(ec2, "describe_launch_templates", "LaunchTemplates"))
+    versions = _each(
+        lambda t: list(
+            scope.paginate(
+                ec2,
+                "describe_launch_template_versions",
+                "LaunchTemplateVersions",
+                LaunchTemplateId=t["LaunchTemplateId"],
+            )
+        ),
+        templates,
+    )
+    for template, template_versions in zip(templates, versions, strict=True):
+        template_id = template["LaunchTemplateId"]
+        scope.add(
+            "launch_templates",
+            uid=scope.arn("ec2", f"launch-template/{template_id}"),
+            id=template_id,
+            tags=template.get("Tags"),
+            name=template.get("LaunchTemplateName"),
+            default_version=template.get("DefaultVersionNumber"),
+            latest_version=template.get("LatestVersionNumber"),
+            versions=sorted((_template_version(v) for v in template_versions), key=lambda v: v["number"] or 0),
+        )
+
+
+def _template_version(version: dict) -> dict:
+    data = version.get("LaunchTemplateData") or {}
+    metadata = data.get("MetadataOptions") or {}
+    interfaces = data.get("NetworkInterfaces") or []
+    return {
+        "number": version.get("VersionNumber"),
+        "default": bool(version.get("DefaultVersion")),
+        "associate_public_ip": any(bool(n.get("AssociatePublicIpAddress")) for n in interfaces),
+        "network_interface_ids": [n["NetworkInterfaceId"] for n in interfaces if n.get("NetworkInterfaceId")],
+        "http_tokens": metadata.get("HttpTokens"),
+        "http_endpoint": metadata.get("HttpEndpoint"),
+        "user_data": _scan_user_data(data.get("UserData")),
+    }
+
+
+def _collect_network_interfaces(scope: RegionScope, ec2) -> None:
+    for interface in scope.paginate(ec2, "describe_network_interfaces", "NetworkInterfaces"):
+        interface_id = interface["NetworkInterfaceId"]
+        attachment = interface.get("Attachment") or {}
+        scope.add(
+            "network_interfaces",
+            uid=scope.arn("ec2", f"network-interface/{interface_id}"),
+            id=interface_id,
+            tags=interface.get("TagSet"),
+            type=interface.get("InterfaceType") or "interface",
+            status=interface.get("Status"),
+            vpc_id=interface.get("VpcId"),
+            subnet_id=interface.get("SubnetId"),
+            group_ids=[g["GroupId"] for g in interface.get("Groups") or [] if g.get("GroupId")],
+            instance_id=attachment.get("InstanceId"),
+            instance_owner_id=attachment.get("InstanceOwnerId"),
+            requester_managed=bool(interface.get("RequesterManaged")),
+            public_ip=(interface.get("Association") or {}).get("PublicIp"),
+        )
+
+
+# -- security groups and network ACLs -------------------------------------------------------------
 
 
 def _collect_security_groups(scope: RegionScope, ec2) -> None:
@@ -125,9 +376,40 @@ def _collect_network_acls(scope: RegionScope, ec2) -> None:
         )
 
 
-def _security_group_ids(instance: dict) -> list[str]:
-    """Groups of the instance and of every network interface attached to it, in first-seen order."""
-    groups = list(instance.get("SecurityGroups") or [])
-    for interface in instance.get("NetworkInterfaces") or []:
-        groups.extend(interface.get("Groups") or [])
-    return list(dict.fromkeys(g["GroupId"] for g in groups if g.get("GroupId")))
+# -- transit gateways and Client VPN ----------------------------------------------------------------
+
+
+def _collect_transit_gateways(scope: RegionScope, ec2) -> None:
+    for gateway in scope.paginate(ec2, "describe_transit_gateways", "TransitGateways"):
+        if gateway.get("State") in GONE_TRANSIT_GATEWAY_STATES:
+            continue
+        if gateway.get("OwnerId") not in (None, scope.account_id):
+            continue  # shared with this account through RAM; its settings are the owner's to judge
+        gateway_id = gateway["TransitGatewayId"]
+        options = gateway.get("Options") or {}
+        scope.add(
+            "transit_gateways",
+            uid=gateway.get("TransitGatewayArn") or scope.arn("ec2", f"transit-gateway/{gateway_id}"),
+            id=gateway_id,
+            tags=gateway.get("Tags"),
+            state=gateway.get("State"),
+            auto_accept_shared_attachments=options.get("AutoAcceptSharedAttachments"),
+        )
+
+
+def _collect_client_vpn_endpoints(scope: RegionScope, ec2) -> None:
+    for endpoint in scope.paginate(ec2, "describe_client_vpn_endpoints", "ClientVpnEndpoints"):
+        status = (endpoint.get("Status") or {}).get("Code")
+        if status in GONE_CLIENT_VPN_STATES:
+            continue
+        endpoint_id = endpoint["ClientVpnEndpointId"]
+        logging = endpoint.get("ConnectionLogOptions") or {}
+        scope.add(
+            "client_vpn_endpoints",
+            uid=scope.arn("ec2", f"client-vpn-endpoint/{endpoint_id}"),
+            id=endpoint_id,
+            tags=endpoint.get("Tags"),
+            status=status,
+            connection_logging=bool(logging.get("Enabled")),
+            log_group=logging.get("CloudwatchLogGroup"),
+        )

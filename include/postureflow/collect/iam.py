@@ -1,13 +1,16 @@
 """IAM (global): users merged with the credential report, the root account, groups,
-roles, managed policies, the password policy, server certificates and SAML providers.
+roles (with their trust policies), inline and managed policies, the password policy,
+server certificates and SAML providers.
 
-API calls per run (each once, except the credential report poll):
+API calls per run (each once, except the report polls):
   iam:GenerateCredentialReport, iam:GetCredentialReport (repeated only while AWS
   answers ReportInProgress), iam:GetAccountAuthorizationDetails (paginated, once
   per entity filter: User, Group, Role, LocalManagedPolicy), iam:ListPolicies
   (Scope=AWS, OnlyAttached) + iam:GetPolicyVersion per attached AWS-managed policy,
   iam:GetAccountSummary, iam:ListVirtualMFADevices, iam:GetAccountPasswordPolicy,
-  iam:ListServerCertificates, iam:ListSAMLProviders.
+  iam:ListServerCertificates, iam:ListSAMLProviders; for each user with an active
+  access key, iam:GenerateServiceLastAccessedDetails and
+  iam:GetServiceLastAccessedDetails (repeated only while the job is IN_PROGRESS).
 
 Nothing secret is stored: no key material, no MFA seeds, no certificate bodies.
 """
@@ -22,7 +25,8 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from postureflow.collect.base import RECORDED_ERROR_CODES, RegionScope, ScanError, collector
 
@@ -67,19 +71,28 @@ def collect_iam(scope: RegionScope) -> None:
     report = _credential_report(scope, iam)
 
     # -- users, merged with their credential report row --------------------------------------
+    rows = {}
     for user in users:
         row = (report or {}).get(user["UserName"])
         if row is not None and row.get("arn") not in (None, user["Arn"]):
             row = None  # a deleted and re-created user of the same name: the row is stale
+        rows[user["Arn"]] = _report_facts(row)
+    keyed = [arn for arn, facts in rows.items() if any(k["active"] for k in facts["access_keys"] or [])]
+    reach = _services_with_access(scope, iam, keyed)
+    for user in users:
         scope.add(
             "users",
             uid=user["Arn"],
             id=user["UserName"],
             tags=user.get("Tags"),
+            groups=sorted(user.get("GroupList", [])),
             attached_policies=[p["PolicyArn"] for p in user.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in user.get("UserPolicyList", [])],
-            **_report_facts(row),
+            virtual_mfa_serials=_assigned_virtual_devices(mfa_devices, user["Arn"]) if mfa_listed else None,
+            services_with_access=reach.get(user["Arn"]),
+            **rows[user["Arn"]],
         )
+        _add_inline_policies(scope, "user", user, user.get("UserPolicyList", []))
 
     # -- the root user --------------------------------------------------------------------------
     root_row = (report or {}).get(ROOT_ROW)
@@ -107,15 +120,20 @@ def collect_iam(scope: RegionScope) -> None:
             attached_policies=[p["PolicyArn"] for p in group.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in group.get("GroupPolicyList", [])],
         )
+        _add_inline_policies(scope, "group", group, group.get("GroupPolicyList", []))
     for role in roles:
         scope.add(
             "roles",
             uid=role["Arn"],
             id=role["RoleName"],
             tags=role.get("Tags"),
+            path=role.get("Path", "/"),
+            service_linked=role.get("Path", "").startswith("/aws-service-role/"),
+            trust_policy=_document(role.get("AssumeRolePolicyDocument")),
             attached_policies=[p["PolicyArn"] for p in role.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in role.get("RolePolicyList", [])],
         )
+        _add_inline_policies(scope, "role", role, role.get("RolePolicyList", []))
 
     # -- managed policies -----------------------------------------------------------------------
     for policy in local_policies:
@@ -193,6 +211,34 @@ def _complete(scope: RegionScope, items) -> tuple[list, bool]:
     return drained, len(scope.collection.errors) == before
 
 
+def attempt(scope: RegionScope, client, operation: str, absent=(), **params) -> tuple[dict | None, str | None]:
+    """Like ``scope.call``, but also says which "absent" code answered, and records an operation
+    the endpoint does not implement (moto raises NotImplementedError in-process and answers an
+    HTML 500 page as a server) as a scan error."""
+    try:
+        return getattr(client, operation)(**params), None
+    except ClientError as err:
+        code = str(err.response.get("Error", {}).get("Code", ""))
+        if code in absent:
+            return None, code
+        if code in RECORDED_ERROR_CODES:
+            message = err.response.get("Error", {}).get("Message", str(err))
+            _record(scope, operation, code, message, client.meta.service_model.service_name)
+            return None, None
+        raise
+    except NotImplementedError as err:
+        _record(scope, operation, "NotImplemented", str(err), client.meta.service_model.service_name)
+        return None, None
+    except EndpointConnectionError as err:
+        _record(scope, operation, "EndpointConnectionError", str(err), client.meta.service_model.service_name)
+        return None, None
+    except ResponseParserError as err:
+        # An answer that is not the API's format at all (moto_server's HTML 500 page for an
+        # operation it lacks, a proxy's error page): recorded as the server error it is.
+        _record(scope, operation, "500", str(err), client.meta.service_model.service_name)
+        return None, None
+
+
 def _add_policy(scope: RegionScope, policy: dict, document: Any, aws_managed: bool) -> None:
     scope.add(
         "policies",
@@ -216,6 +262,26 @@ def _document(document: Any) -> dict | None:
         return None
 
 
+def _add_inline_policies(scope: RegionScope, entity_type: str, entity: dict, policies: list[dict]) -> None:
+    """One record per inline policy: its own uid, since an entity may embed several."""
+    name = entity[f"{entity_type.capitalize()}Name"]
+    for policy in policies:
+        scope.add(
+            "inline_policies",
+            uid=f"{entity['Arn']}/inline-policy/{policy['PolicyName']}",
+            id=f"{entity_type}/{name}/{policy['PolicyName']}",
+            name=policy["PolicyName"],
+            entity_type=entity_type,
+            entity_name=name,
+            entity_arn=entity["Arn"],
+            document=_document(policy.get("PolicyDocument")),
+        )
+
+
+def _assigned_virtual_devices(devices: list[dict], user_arn: str) -> list[str]:
+    return sorted(d["SerialNumber"] for d in devices if (d.get("User") or {}).get("Arn") == user_arn)
+
+
 def _is_root_device(device: dict, root_arn: str) -> bool:
     user_arn = (device.get("User") or {}).get("Arn", "")
     if user_arn:
@@ -223,11 +289,62 @@ def _is_root_device(device: dict, root_arn: str) -> bool:
     return device.get("SerialNumber", "").endswith(":mfa/root-account-mfa-device")
 
 
+# -- services reachable with a user's credentials ---------------------------------------------
+
+
+def _services_with_access(scope: RegionScope, iam, user_arns: list[str]) -> dict[str, list[str]]:
+    """user ARN -> the service namespaces its permissions reach (IAM's service last-accessed report).
+
+    Asked only for users with an active access key. One report job per user; if the first
+    request is refused, the rest are not tried.
+    """
+    if not user_arns:
+        return {}
+    first, _ = attempt(scope, iam, "generate_service_last_accessed_details", Arn=user_arns[0])
+    if first is None:
+        return {}
+    jobs = {user_arns[0]: first["JobId"]}
+
+    def generate(arn: str) -> tuple[str, str | None]:
+        response, _ = attempt(scope, iam, "generate_service_last_accessed_details", Arn=arn)
+        return arn, None if response is None else response["JobId"]
+
+    with ThreadPoolExecutor(max_workers=POLICY_THREADS) as pool:
+        jobs.update((arn, job) for arn, job in pool.map(generate, user_arns[1:]) if job)
+        results = dict(zip(jobs, pool.map(lambda job: _job_services(scope, iam, job), jobs.values())))
+    return {arn: services for arn, services in results.items() if services is not None}
+
+
+def _job_services(scope: RegionScope, iam, job_id: str) -> list[str] | None:
+    services: list[str] = []
+    for wait in (0, *REPORT_POLL_SECONDS):
+        if wait:
+            time.sleep(wait)
+        page, _ = attempt(scope, iam, "get_service_last_accessed_details", JobId=job_id)
+        if page is None:
+            return None
+        if page.get("JobStatus") == "IN_PROGRESS":
+            continue
+        if page.get("JobStatus") == "FAILED":
+            message = (page.get("Error") or {}).get("Message", "the report job failed")
+            _record(scope, "get_service_last_accessed_details", "JobFailed", message)
+            return None
+        services.extend(s["ServiceNamespace"] for s in page.get("ServicesLastAccessed", []))
+        while page.get("IsTruncated") and page.get("Marker"):
+            page, _ = attempt(scope, iam, "get_service_last_accessed_details", JobId=job_id, Marker=page["Marker"])
+            if page is None:
+                return None
+            services.extend(s["ServiceNamespace"] for s in page.get("ServicesLastAccessed", []))
+        return sorted(set(services))
+    _record(scope, "get_service_last_accessed_details", "JobInProgress", "the report was not ready in time")
+    return None
+
+
 # -- the credential report ---------------------------------------------------------------------
 
 
-def _record(scope: RegionScope, operation: str, code: str, message: str) -> None:
-    scope.collection.error(ScanError(scope.service, scope.region, f"iam:{operation}", code, message[:1000]))
+def _record(scope: RegionScope, operation: str, code: str, message: str, service: str = "iam") -> None:
+    scope.collection.error(ScanError(scope.service, scope.region, f"{service}:{operation}", code, message[:1000]))
 
 
 def _credential_report(scope: RegionScope, iam) -> dict[str, dict] | None:

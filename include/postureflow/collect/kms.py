@@ -1,12 +1,34 @@
-"""KMS: every key's description; rotation status and tags for customer-managed keys."""
+"""KMS: every key's description; rotation status, tags and key policy for customer-managed
+keys; for keys that serve Nitro Enclaves, what CloudTrail saw of enclaves using them.
+
+API calls per region: kms:ListAliases, kms:ListKeys (paginated), kms:DescribeKey per key;
+per customer-managed key kms:ListResourceTags and kms:GetKeyPolicy (and
+kms:GetKeyRotationStatus when the key can rotate); per enclave key (tagged, described or
+aliased as one, or with kms:RecipientAttestation conditions in its policy)
+cloudtrail:LookupEvents filtered on the key's ARN, at most MAX_EVENT_PAGES pages.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.iam import attempt
 
 KEY_THREADS = 8
+MAX_EVENT_PAGES = 20  # 50 events a page: the most recent 1,000 events per enclave key
+ENCLAVE_KMS_EVENTS = {"Decrypt", "DeriveSharedSecret", "GenerateDataKey", "GenerateDataKeyPair", "GenerateRandom"}
+# An enclave started with --debug-mode attests with these measurements (PCR0, PCR1, PCR2) all zero.
+DEBUG_ZEROED_FIELDS = (
+    "attestationDocumentEnclaveImageDigest",
+    "attestationDocumentEnclavePCR1",
+    "attestationDocumentEnclavePCR2",
+)
+ATTESTATION_PREFIX = "kms:recipientattestation:"
 
 
 @collector("kms")
@@ -39,17 +61,31 @@ def _collect_key(scope: RegionScope, key_id: str, aliases: list[str]) -> None:
             {"Key": t["TagKey"], "Value": t["TagValue"]}
             for t in scope.paginate(kms, "list_resource_tags", "Tags", KeyId=key_id)
         ]
+    policy = None
+    if customer and meta.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
+        answer, _ = attempt(
+            scope, kms, "get_key_policy", absent=("NotFoundException", "KMSInvalidStateException"),
+            KeyId=key_id, PolicyName="default",
+        )
+        policy = _json((answer or {}).get("Policy"))
+    arn = meta.get("Arn") or scope.arn("kms", f"key/{key_id}")
+    enclave = customer and _enclave_key(meta, aliases, tags, policy)
     scope.add(
         "keys",
-        uid=meta.get("Arn") or scope.arn("kms", f"key/{key_id}"),
+        uid=arn,
         id=key_id,
         tags=tags,
         aliases=sorted(aliases),
+        description=meta.get("Description") or "",
         manager=meta.get("KeyManager"),
         state=meta.get("KeyState"),
+        deletion_date=meta.get("DeletionDate"),
         spec=meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"),
         origin=meta.get("Origin"),
         rotation_enabled=rotation,
+        policy=policy,
+        enclave_key=enclave,
+        enclave_calls=_enclave_calls(scope, arn) if enclave and meta.get("KeyState") == "Enabled" else None,
     )
 
 
@@ -57,3 +93,80 @@ def _rotation_possible(meta: dict) -> bool:
     """Automatic rotation exists only for symmetric keys whose material KMS generated."""
     spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
     return spec == "SYMMETRIC_DEFAULT" and meta.get("Origin", "AWS_KMS") == "AWS_KMS"
+
+
+def _json(text: str | None) -> dict | None:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _enclave_key(meta: dict, aliases: list[str], tags: list[dict], policy: dict | None) -> bool:
+    """A key for Nitro Enclave workloads: named so (description, alias, tag) or bound to attestation."""
+    words = [meta.get("Description") or "", *aliases, *(t["Key"] for t in tags), *(t["Value"] for t in tags)]
+    if any("enclave" in word.lower() for word in words):
+        return True
+    statements = (policy or {}).get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for block in (condition or {}).values() if isinstance(condition, dict) else ():
+            if isinstance(block, dict) and any(str(k).lower().startswith(ATTESTATION_PREFIX) for k in block):
+                return True
+    return False
+
+
+def _enclave_calls(scope: RegionScope, key_arn: str) -> dict | None:
+    """What CloudTrail's event history holds of enclaves using the key: how many calls, which attested
+    in debug mode. None when the history could not be read."""
+    cloudtrail = scope.client("cloudtrail")
+    lookup = {"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": key_arn}], "MaxResults": 50}
+    observed, debug, complete = 0, [], False
+    for _ in range(MAX_EVENT_PAGES):
+        page, _ = attempt(scope, cloudtrail, "lookup_events", **lookup)
+        if page is None:
+            return None
+        for event in page.get("Events", []):
+            call = _enclave_call(event)
+            if call is not None:
+                observed += 1
+                if call.pop("debug"):
+                    debug.append(call)
+        if not page.get("NextToken"):
+            complete = True
+            break
+        lookup["NextToken"] = page["NextToken"]
+    debug.sort(key=lambda c: c["time"] or "")
+    return {"observed": observed, "debug_count": len(debug), "debug": debug[:5], "complete": complete}
+
+
+def _enclave_call(event: dict) -> dict | None:
+    """A KMS call made from a Nitro Enclave (the request carried an attestation document), else None."""
+    try:
+        body = json.loads(event.get("CloudTrailEvent") or "")
+    except ValueError:
+        return None
+    recipient = (body.get("additionalEventData") or {}).get("recipient") if isinstance(body, dict) else None
+    module = (recipient or {}).get("attestationDocumentModuleId") if isinstance(recipient, dict) else None
+    if body.get("eventName") not in ENCLAVE_KMS_EVENTS or not isinstance(module, str) or "-enc" not in module:
+        return None
+    return {
+        "event": body.get("eventName"),
+        "time": body.get("eventTime"),
+        "instance": module.split("-enc", 1)[0],
+        "debug": all(_all_zero(recipient.get(field)) for field in DEBUG_ZEROED_FIELDS),
+    }
+
+
+def _all_zero(value) -> bool:
+    """A 48-byte PCR value, written as hex (nitro-cli) or base64 (CloudTrail), that is all zeros."""
+    if not isinstance(value, str):
+        return False
+    if re.fullmatch(r"[0-9a-fA-F]{96}", value):
+        raw = bytes.fromhex(value)
+    else:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+    return len(raw) == 48 and not any(raw)

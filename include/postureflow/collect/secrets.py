@@ -131,3 +131,10 @@ def decode_user_data(raw: str | bytes | None) -> str:
 def fingerprint(value: str) -> str:
     """A short one-way hash, for telling whether a secret-bearing value changed between scans."""
     return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def describe_hits(hits: list[dict[str, str]], limit: int = 5) -> str:
+    """'DB_PASSWORD (Secret keyword in name), line 3 (AWS access key id)': where and what kind, never a value."""
+    shown = [f"{h.get('location')} ({h.get('type')})" for h in hits[:limit]]
+    more = len(hits) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -1,6 +1,7 @@
 """SNS: topics and their subscriptions, per region.
 
-``ListTopics`` and ``ListSubscriptions`` once per region (paginated). A
+``ListTopics`` and ``ListSubscriptions`` once per region (paginated), and
+``GetTopicAttributes`` once per topic (its KMS key and access policy). A
 subscription's endpoint (an address or URL) is never stored: a pending
 subscription, which has no ARN yet, is identified by a hash of it. One
 ``regions`` record per region says whether the listings answered.
@@ -9,8 +10,12 @@ subscription, which has no ARN yet, is identified by a hash of it. One
 from __future__ import annotations
 
 import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
+
+TOPIC_THREADS = 8
 
 UNCONFIRMED = ("PendingConfirmation", "Deleted", "")
 
@@ -30,9 +35,8 @@ def collect_sns(scope: RegionScope) -> None:
     sns = scope.client("sns")
 
     topics, topics_listed = _listing(scope, sns, "list_topics", "Topics")
-    for topic in topics:
-        arn = topic["TopicArn"]
-        scope.add("topics", uid=arn, id=arn.rsplit(":", 1)[-1])
+    with ThreadPoolExecutor(max_workers=TOPIC_THREADS) as pool:
+        list(pool.map(lambda topic: _collect_topic(scope, sns, topic["TopicArn"]), topics))
 
     subscriptions, subscriptions_listed = _listing(scope, sns, "list_subscriptions", "Subscriptions")
     for sub in subscriptions:
@@ -60,4 +64,19 @@ def collect_sns(scope: RegionScope) -> None:
         id=scope.account_id,
         topics_listed=topics_listed,
         subscriptions_listed=subscriptions_listed,
+    )
+
+
+def _collect_topic(scope: RegionScope, sns, arn: str) -> None:
+    response = scope.call(sns, "get_topic_attributes", absent=("NotFound",), TopicArn=arn)
+    attributes = (response or {}).get("Attributes") or {}
+    policy = attributes.get("Policy")
+    scope.add(
+        "topics",
+        uid=arn,
+        id=arn.rsplit(":", 1)[-1],
+        # None where the attributes could not be read: the checks then leave the topic unjudged.
+        attributes_read=response is not None,
+        kms_key_id=attributes.get("KmsMasterKeyId") or None,
+        policy=json.loads(policy) if policy else None,
     )

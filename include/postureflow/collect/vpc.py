@@ -1,15 +1,29 @@
-"""VPC: VPCs with their flow logs, subnets, route tables and peering connections.
+"""VPC: VPCs with their flow logs, subnets, route tables, peering connections, endpoints,
+endpoint services and Site-to-Site VPN connections.
 
-Instances, security groups and network ACLs belong to the ``ec2`` collector.
+Per region: DescribeFlowLogs, DescribeVpcs, DescribeRouteTables, DescribeSubnets,
+DescribeVpcPeeringConnections, DescribeVpcEndpoints,
+DescribeVpcEndpointServiceConfigurations (services this account offers) and
+DescribeVpnConnections; per endpoint service, DescribeVpcEndpointServicePermissions.
+
+Instances, security groups, network interfaces and network ACLs belong to the
+``ec2`` collector.
 """
 
 from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
 
 INTERNET = ("0.0.0.0/0", "::/0")
 # Peering connections in these states carry no traffic and will vanish; nothing to judge.
 DEAD_PEERING_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
+DEAD_ENDPOINT_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
+DEAD_ENDPOINT_SERVICE_STATES = {"Deleted", "Deleting", "Failed"}
+DEAD_VPN_STATES = {"deleted", "deleting"}
+SERVICE_THREADS = 8
 
 
 @collector("vpc")
@@ -99,6 +113,87 @@ def collect_vpc(scope: RegionScope) -> None:
             status=status,
             requester=_peer_side(requester, scope.region),
             accepter=_peer_side(accepter, scope.region),
+        )
+
+    _collect_endpoints(scope, ec2)
+    _collect_endpoint_services(scope, ec2)
+    _collect_vpn_connections(scope, ec2)
+
+
+def _collect_endpoints(scope: RegionScope, ec2) -> None:
+    for endpoint in scope.paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
+        if str(endpoint.get("State", "")).lower() in DEAD_ENDPOINT_STATES:
+            continue
+        endpoint_id = endpoint["VpcEndpointId"]
+        scope.add(
+            "endpoints",
+            uid=scope.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+            id=endpoint_id,
+            tags=endpoint.get("Tags"),
+            vpc_id=endpoint.get("VpcId"),
+            service_name=endpoint.get("ServiceName"),
+            type=endpoint.get("VpcEndpointType"),
+            state=endpoint.get("State"),
+            policy=_policy(endpoint.get("PolicyDocument")),
+        )
+
+
+def _policy(document) -> dict | None:
+    if not document:
+        return None
+    if isinstance(document, dict):
+        return document
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _collect_endpoint_services(scope: RegionScope, ec2) -> None:
+    services = [
+        s
+        for s in scope.paginate(ec2, "describe_vpc_endpoint_service_configurations", "ServiceConfigurations")
+        if s.get("ServiceState") not in DEAD_ENDPOINT_SERVICE_STATES
+    ]
+
+    def principals(service: dict) -> list[str]:
+        allowed = scope.paginate(
+            ec2, "describe_vpc_endpoint_service_permissions", "AllowedPrincipals", ServiceId=service["ServiceId"]
+        )
+        return [p["Principal"] for p in allowed if p.get("Principal")]
+
+    with ThreadPoolExecutor(max_workers=SERVICE_THREADS) as pool:
+        allowed = list(pool.map(principals, services))
+    for service, service_principals in zip(services, allowed, strict=True):
+        service_id = service["ServiceId"]
+        scope.add(
+            "endpoint_services",
+            uid=scope.arn("ec2", f"vpc-endpoint-service/{service_id}"),
+            id=service_id,
+            tags=service.get("Tags"),
+            name=service.get("ServiceName"),
+            state=service.get("ServiceState"),
+            acceptance_required=bool(service.get("AcceptanceRequired")),
+            allowed_principals=service_principals,
+        )
+
+
+def _collect_vpn_connections(scope: RegionScope, ec2) -> None:
+    for connection in scope.paginate(ec2, "describe_vpn_connections", "VpnConnections"):
+        if connection.get("State") in DEAD_VPN_STATES:
+            continue
+        connection_id = connection["VpnConnectionId"]
+        scope.add(
+            "vpn_connections",
+            uid=scope.arn("ec2", f"vpn-connection/{connection_id}"),
+            id=connection_id,
+            tags=connection.get("Tags"),
+            state=connection.get("State"),
+            tunnels=[
+                {"outside_ip": t.get("OutsideIpAddress"), "status": t.get("Status")}
+                for t in connection.get("VgwTelemetry") or []
+            ],
         )
 
 

@@ -19,9 +19,13 @@ def collect_waf(scope: RegionScope) -> None:
 
 def _collect_global_rule_groups(scope: RegionScope) -> None:
     waf = scope.client("waf", GLOBAL_WAF_REGION)
-    for group in scope.paginate(waf, "list_rule_groups", "RuleGroups"):
+    for group in marker_pages(scope, waf, "list_rule_groups", "RuleGroups", Limit=100) or []:
         group_id = group["RuleGroupId"]
-        rules = list(scope.paginate(waf, "list_activated_rules_in_rule_group", "ActivatedRules", RuleGroupId=group_id))
+        rules = marker_pages(
+            scope, waf, "list_activated_rules_in_rule_group", "ActivatedRules", RuleGroupId=group_id, Limit=100
+        )
+        if rules is None:
+            continue  # could not look inside: not judged
         scope.add(
             "global_rule_groups",
             uid=f"arn:{scope.partition}:waf::{scope.account_id}:rulegroup/{group_id}",
@@ -34,7 +38,7 @@ def _collect_global_rule_groups(scope: RegionScope) -> None:
 
 def _collect_regional_web_acls(scope: RegionScope) -> None:
     regional = scope.client("waf-regional")
-    for acl in marker_pages(scope, regional, "list_web_acls", "WebACLs", Limit=100):
+    for acl in marker_pages(scope, regional, "list_web_acls", "WebACLs", Limit=100) or []:
         acl_id = acl["WebACLId"]
         resources = scope.call(
             regional,

@@ -23,7 +23,7 @@ The first rule that applies wins.
 Framework score: ``100 * PASS / (PASS + FAIL)`` over the framework's
 requirements, in percent; null when no requirement was PASS or FAIL. MANUAL and
 NOT_EVALUATED requirements are left out, so the score says how much of what
-was judged is met; ``evaluated`` in the summary says how much that was.
+was judged is met; the status counts in the summary say how much was judged.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def as_date(value) -> dt.date:
         raise ValueError(f"scan date must be YYYY-MM-DD, got {value!r}") from err
 
 
-# -- the framework data as two arrow tables ---------------------------------------------------
+# -- the framework data as arrow tables ---------------------------------------------------
 
 
 def _requirements_tables(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -201,13 +201,19 @@ def _findings_source(
 # with the requirement -> check mapping and summed per requirement. Accounts whose checks map to no
 # requirement still appear, with a NULL req_key, so that they get their (all NOT_EVALUATED) partition.
 _AGGREGATE = """
-WITH per_check AS (
-    SELECT account_id, check_id,
-           count(*) FILTER (WHERE NOT muted AND status = 'PASS')   AS pass_n,
-           count(*) FILTER (WHERE NOT muted AND status = 'FAIL')   AS fail_n,
-           count(*) FILTER (WHERE NOT muted AND status = 'MANUAL') AS manual_n,
-           count(*) FILTER (WHERE muted)                            AS muted_n
+WITH grouped AS (
+    -- the only pass over the findings: low-cardinality keys, a bare count (cheapest to hash)
+    SELECT account_id, check_id, status, muted, count(*) AS n
     FROM {findings}
+    GROUP BY account_id, check_id, status, muted
+),
+per_check AS (
+    SELECT account_id, check_id,
+           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'PASS'), 0)   AS pass_n,
+           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'FAIL'), 0)   AS fail_n,
+           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'MANUAL'), 0) AS manual_n,
+           coalesce(sum(n) FILTER (WHERE muted), 0)                            AS muted_n
+    FROM grouped
     GROUP BY account_id, check_id
 )
 SELECT p.account_id, m.req_key,
@@ -309,7 +315,6 @@ def compliance_tables(
     account_ids: list[str] | None = None,
     frameworks: Iterable[str | Framework] | None = None,
     evaluated_at: dt.datetime | None = None,
-    threads: int | None = None,
 ) -> dict[str, pa.Table]:
     """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
 
@@ -327,8 +332,6 @@ def compliance_tables(
 
     con = _cursor()
     try:
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         con.register("req_map", mapping)
         findings = _findings_source(con, lake, scan_date, account_ids)
         try:

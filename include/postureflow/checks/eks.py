@@ -1,0 +1,181 @@
+"""EKS checks: API endpoint exposure, secrets encryption, control plane logging, versions and protection."""
+
+from __future__ import annotations
+
+from postureflow.checks.base import FAIL, PASS, check, parse_time
+
+INTERNET = ("0.0.0.0/0", "::/0")
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# End of standard support per Kubernetes minor version (Amazon EKS Kubernetes version calendar).
+# After it a cluster is in paid extended support and then force-upgraded; AWS asks you to upgrade.
+STANDARD_SUPPORT_ENDS = {
+    (1, 21): "2023-02-15",
+    (1, 22): "2023-06-04",
+    (1, 23): "2023-10-11",
+    (1, 24): "2024-01-31",
+    (1, 25): "2024-05-01",
+    (1, 26): "2024-06-11",
+    (1, 27): "2024-07-24",
+    (1, 28): "2024-11-26",
+    (1, 29): "2025-03-23",
+    (1, 30): "2025-07-23",
+    (1, 31): "2025-11-26",
+    (1, 32): "2026-03-23",
+    (1, 33): "2026-07-29",
+}
+
+
+def _version(text: str | None) -> tuple[int, int] | None:
+    try:
+        major, minor = str(text).split(".")[:2]
+        return int(major), int(minor)
+    except (TypeError, ValueError):
+        return None
+
+
+@check(
+    id="eks_cluster_not_publicly_accessible",
+    title="EKS cluster API endpoint is not open to the whole internet",
+    severity="high",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="A public Kubernetes API endpoint reachable from 0.0.0.0/0 can be probed and brute-forced from "
+    "anywhere, and any leaked kubeconfig works from anywhere.",
+    remediation="Turn off public endpoint access, or restrict publicAccessCidrs to known networks "
+    "(aws eks update-cluster-config --resources-vpc-config endpointPublicAccess=false).",
+)
+def eks_cluster_not_publicly_accessible(clusters):
+    for cluster in clusters:
+        cidrs = cluster.get("public_access_cidrs") or []
+        if not cluster.get("endpoint_public_access"):
+            yield PASS(cluster, f"EKS cluster {cluster.id} has no public API endpoint.")
+        elif any(c in INTERNET for c in cidrs):
+            yield FAIL(cluster, f"EKS cluster {cluster.id} has a public API endpoint open to the internet.")
+        else:
+            yield PASS(cluster, f"EKS cluster {cluster.id} limits its public API endpoint to {', '.join(cidrs)}.")
+
+
+@check(
+    id="eks_cluster_private_nodes_enabled",
+    title="EKS cluster has private API endpoint access turned on",
+    severity="high",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Without private endpoint access, nodes and in-VPC clients must reach the Kubernetes API through "
+    "its public endpoint, so that endpoint cannot be closed.",
+    remediation="Enable private endpoint access (aws eks update-cluster-config --resources-vpc-config "
+    "endpointPrivateAccess=true).",
+)
+def eks_cluster_private_nodes_enabled(clusters):
+    for cluster in clusters:
+        if cluster.get("endpoint_private_access"):
+            yield PASS(cluster, f"EKS cluster {cluster.id} has private API endpoint access enabled.")
+        else:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} has private API endpoint access disabled.")
+
+
+@check(
+    id="eks_cluster_kms_cmk_encryption_in_secrets_enabled",
+    title="EKS cluster encrypts Kubernetes secrets with a KMS key",
+    severity="medium",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Without envelope encryption, Kubernetes secrets sit in etcd protected only by the default "
+    "encryption, with no key policy or audit trail of their decryption.",
+    remediation="Associate a KMS key for the secrets resource "
+    "(aws eks associate-encryption-config --encryption-config resources=secrets,provider={keyArn=...}).",
+)
+def eks_cluster_kms_cmk_encryption_in_secrets_enabled(clusters):
+    for cluster in clusters:
+        keys = [k for k in cluster.get("secrets_encryption_keys") or [] if k]
+        if keys:
+            yield PASS(cluster, f"EKS cluster {cluster.id} encrypts Kubernetes secrets with KMS key {keys[0]}.")
+        else:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} does not encrypt Kubernetes secrets with a KMS key.")
+
+
+@check(
+    id="eks_control_plane_logging_all_types_enabled",
+    title="EKS cluster sends every control plane log type to CloudWatch Logs",
+    severity="medium",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Missing API, audit or authenticator logs leave no record of who did what in the cluster.",
+    remediation="Enable api, audit, authenticator, controllerManager and scheduler logs "
+    "(aws eks update-cluster-config --logging ...).",
+)
+def eks_control_plane_logging_all_types_enabled(clusters):
+    for cluster in clusters:
+        missing = [t for t in LOG_TYPES if t not in (cluster.get("enabled_log_types") or [])]
+        if missing:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} does not log control plane types {', '.join(missing)}.")
+        else:
+            yield PASS(cluster, f"EKS cluster {cluster.id} logs every control plane log type.")
+
+
+@check(
+    id="eks_cluster_uses_a_supported_version",
+    title="EKS cluster runs a Kubernetes version in standard support",
+    severity="high",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Past the end of standard support a Kubernetes version gets no more fixes from the community, costs "
+    "extra in extended support and is eventually upgraded by AWS on AWS's schedule.",
+    remediation="Upgrade the control plane and node groups one minor version at a time "
+    "(aws eks update-cluster-version).",
+)
+def eks_cluster_uses_a_supported_version(clusters, now):
+    oldest_known = min(STANDARD_SUPPORT_ENDS)
+    for cluster in clusters:
+        version = _version(cluster.get("version"))
+        if version is None:
+            continue
+        ends = parse_time(STANDARD_SUPPORT_ENDS.get(version))
+        label = cluster.get("version")
+        if version < oldest_known or (ends is not None and now >= ends):
+            since = f" since {ends.date()}" if ends else ""
+            yield FAIL(cluster, f"EKS cluster {cluster.id} runs Kubernetes {label}, out of standard support{since}.")
+        else:
+            yield PASS(cluster, f"EKS cluster {cluster.id} runs Kubernetes {label}, which is in standard support.")
+
+
+@check(
+    id="eks_cluster_deletion_protection_enabled",
+    title="EKS cluster has deletion protection turned on",
+    severity="high",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Without deletion protection one API call (or a mistaken pipeline) deletes the cluster and its "
+    "control plane state.",
+    remediation="Turn deletion protection on (aws eks update-cluster-config --deletion-protection).",
+)
+def eks_cluster_deletion_protection_enabled(clusters):
+    for cluster in clusters:
+        protected = cluster.get("deletion_protection")
+        if protected is None:
+            continue  # the API did not say; nothing to judge
+        if protected:
+            yield PASS(cluster, f"EKS cluster {cluster.id} has deletion protection enabled.")
+        else:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} has deletion protection disabled.")
+
+
+@check(
+    id="eks_cluster_network_policy_enabled",
+    title="EKS cluster has a cluster security group controlling control plane traffic",
+    severity="high",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Without the cluster security group, traffic between the control plane and the nodes is not "
+    "governed by a network policy that EKS manages.",
+    remediation="Recreate or update the cluster so EKS creates its cluster security group, and keep its rules "
+    "limited to the control plane and node traffic that is needed.",
+)
+def eks_cluster_network_policy_enabled(clusters):
+    for cluster in clusters:
+        group = cluster.get("cluster_security_group_id")
+        if group:
+            yield PASS(cluster, f"EKS cluster {cluster.id} has the cluster security group {group}.")
+        else:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} has no cluster security group.")

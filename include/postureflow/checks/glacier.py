@@ -1,0 +1,29 @@
+"""S3 Glacier checks."""
+
+from __future__ import annotations
+
+from postureflow.checks import _policy
+from postureflow.checks.base import FAIL, PASS, check
+
+
+@check(
+    id="glacier_vaults_policy_public_access",
+    title="S3 Glacier vault policy does not let everyone in",
+    severity="critical",
+    resource_type="Other",
+    reads=["glacier.vaults"],
+    risk="A vault policy open to everyone lets anyone retrieve the archived data, or delete archives that are "
+    "meant to be kept for years.",
+    remediation="Remove or narrow the statements for Principal \"*\" in the vault access policy "
+    "(glacier set-vault-access-policy), naming the accounts or roles that need access.",
+)
+def glacier_vaults_policy_public_access(vaults):
+    for vault in vaults:
+        if not vault.get("policy_read"):
+            continue
+        if not vault.get("policy"):
+            yield PASS(vault, f"S3 Glacier vault {vault.id} has no access policy.")
+        elif actions := _policy.public_actions(vault["policy"]):
+            yield FAIL(vault, f"S3 Glacier vault {vault.id} policy lets everyone use {', '.join(actions)}.")
+        else:
+            yield PASS(vault, f"S3 Glacier vault {vault.id} policy does not let everyone in.")

@@ -1,0 +1,102 @@
+"""AWS Organizations checks: delegated administrators and region-restricting SCPs.
+
+Both read what only the management account (or a delegated administrator) can see;
+from a member account the organization's policies are not readable and nothing is
+judged.
+"""
+
+from __future__ import annotations
+
+from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.iam import _as_list, _summary, grants_action, statements
+
+# Accounts trusted to be delegated administrators. Empty by default, as in Prowler: every
+# delegated administrator is reported until someone reviews it and lists its account here.
+TRUSTED_DELEGATED_ADMINISTRATORS: frozenset[str] = frozenset()
+
+_REGION_KEY = "aws:requestedregion"
+_DENY_OUTSIDE = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike")
+_ALLOW_INSIDE = ("stringequals", "stringequalsignorecase", "stringlike")
+
+
+@check(
+    id="organizations_delegated_administrators",
+    title="The organization's delegated administrators are all trusted accounts",
+    severity="critical",
+    resource_type="Other",
+    reads=["organizations.organization"],
+    risk="A delegated administrator runs an AWS service (security tooling, backups, identity) for the whole "
+    "organization; an unreviewed one is a path to every account.",
+    remediation="Review each delegated administrator; deregister those not needed and list the trusted ones in "
+    "postureflow's trusted delegated administrators.",
+)
+def organizations_delegated_administrators(organizations):
+    for org in organizations:
+        admins = org.get("delegated_administrators")
+        if admins is None:
+            continue
+        if not admins:
+            yield PASS(org, f"Organization {org.id} has no delegated administrators.")
+            continue
+        untrusted = [a for a in admins if a["account_id"] not in TRUSTED_DELEGATED_ADMINISTRATORS]
+        if untrusted:
+            detail = "; ".join(
+                f"{a['account_id']} for {', '.join(a['services'] or []) or 'no service'}" for a in untrusted[:5]
+            )
+            yield FAIL(org, f"Organization {org.id} has delegated administrators not on the trusted list: {detail}.")
+        else:
+            yield PASS(org, f"Organization {org.id} delegates administration only to trusted accounts.")
+
+
+def _region_limits(statement: dict) -> list[str] | None:
+    """The regions a statement confines requests to, or None when it does not limit regions."""
+    condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
+    wanted = _DENY_OUTSIDE if statement.get("Effect") == "Deny" else _ALLOW_INSIDE
+    for operator, block in condition.items():
+        if str(operator).lower().removesuffix("ifexists") not in wanted or not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            if str(key).lower() == _REGION_KEY and values:
+                return sorted(str(v) for v in _as_list(values))
+    return None
+
+
+def _scp_region_limits(scp: dict) -> list[str] | None:
+    """Regions an SCP confines every service to: a Deny of all actions (or of all but a NotAction list of
+    global services) outside them, or an Allow of all actions only inside them."""
+    for statement in statements(scp.get("document")):
+        regions = _region_limits(statement)
+        if regions is not None and grants_action(statement, "zz-any-service:zz-any-action"):
+            return regions
+    return None
+
+
+@check(
+    id="organizations_scp_check_deny_regions",
+    title="An attached SCP confines the organization to a set of AWS Regions",
+    severity="high",
+    resource_type="Other",
+    reads=["organizations.organization"],
+    risk="Regions nobody watches are where an intruder can run resources (crypto mining, exfiltration) without "
+    "being noticed.",
+    remediation="Attach a service control policy that denies requests whose aws:RequestedRegion is outside the "
+    "regions you use (exempting global services).",
+)
+def organizations_scp_check_deny_regions(organizations):
+    for org in organizations:
+        scps = org.get("scps")
+        if scps is None:
+            continue
+        limiting = []
+        for scp in scps:
+            regions = _scp_region_limits(scp)
+            if regions is not None and (scp.get("targets") or []):
+                limiting.append((scp, regions))
+        if limiting:
+            scp, regions = limiting[0]
+            yield PASS(org, f"Organization {org.id} confines requests to {_summary(regions, 8)} with SCP "
+                       f"{scp['name'] or scp['id']}.")
+        elif any(_scp_region_limits(scp) is not None for scp in scps):
+            yield FAIL(org, f"Organization {org.id} has an SCP limiting regions, but it is not attached anywhere.")
+        else:
+            yield FAIL(org, f"Organization {org.id} has no service control policy limiting the AWS Regions used.")

@@ -1,0 +1,155 @@
+"""Secrets Manager checks: rotation, and who the secret's resource policy lets in."""
+
+from __future__ import annotations
+
+import re
+
+from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.iam import (
+    _as_list,
+    _summary,
+    account_of,
+    condition_limits_callers,
+    grants_action,
+    is_everyone,
+    pattern_matches,
+    principal_accounts,
+    public_statements,
+    statements,
+)
+
+_NEGATED = re.compile(
+    r"^(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike)(IfExists)?$", re.IGNORECASE
+)
+_EXCEPTION_KEYS = {"aws:principalarn", "aws:principalservicename"}
+_IDENTITY = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)/(.+)$")
+_SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
+MIN_FIXED_NAME = 12  # a wildcard in an excepted role name must follow at least this many fixed characters
+
+
+@check(
+    id="secretsmanager_automatic_rotation_enabled",
+    title="Secrets Manager secret rotates automatically",
+    severity="high",
+    resource_type="AwsSecretsManagerSecret",
+    reads=["secretsmanager.secrets"],
+    risk="A secret that never changes stays valid for as long as any copy of it, leaked or forgotten, exists.",
+    remediation="Turn on automatic rotation for the secret with a rotation function or managed rotation.",
+)
+def secretsmanager_automatic_rotation_enabled(secrets):
+    for secret in secrets:
+        if secret.get("rotation_enabled"):
+            days = secret.get("rotation_days")
+            every = f" every {days} days" if days else ""
+            yield PASS(secret, f"Secret {secret.id} rotates automatically{every}.")
+        else:
+            yield FAIL(secret, f"Secret {secret.id} does not rotate automatically.")
+
+
+@check(
+    id="secretsmanager_not_publicly_accessible",
+    title="Secrets Manager secret's resource policy does not let everyone in",
+    severity="high",
+    resource_type="AwsSecretsManagerSecret",
+    reads=["secretsmanager.secrets"],
+    risk="A resource policy open to '*' lets principals of any AWS account act on the secret, including reading it.",
+    remediation="Remove the statement open to '*', or limit it with a condition on aws:PrincipalAccount or "
+    "aws:PrincipalOrgID.",
+)
+def secretsmanager_not_publicly_accessible(secrets):
+    for secret in secrets:
+        if not secret.get("policy_read"):
+            continue
+        open_to_all = public_statements(secret.get("policy"))
+        if open_to_all:
+            sids = ", ".join(s.get("Sid") or "(no Sid)" for s in open_to_all)
+            yield FAIL(secret, f"Secret {secret.id} has resource policy statements open to everyone: {sids}.")
+        elif secret.get("policy") is None:
+            yield PASS(secret, f"Secret {secret.id} has no resource policy.")
+        else:
+            yield PASS(secret, f"Secret {secret.id} has no resource policy statement open to everyone.")
+
+
+def _named_exception(key: str, value) -> bool:
+    value = str(value)
+    if key == "aws:principalservicename":
+        return bool(_SERVICE.match(value))
+    match = _IDENTITY.match(value)
+    if not match:
+        return False
+    name = match.group(3)
+    fixed = re.split(r"[*?]", name, maxsplit=1)[0]
+    return fixed == name or len(fixed) >= MIN_FIXED_NAME
+
+
+def _excepted_identities(statement: dict, secret_arn: str) -> list[str] | None:
+    """For a Deny of every Secrets Manager action to everyone except listed principal ARNs (and, optionally,
+    AWS services), the principals it lets through; None for any other statement."""
+    if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
+        return None
+    if not grants_action(statement, "secretsmanager:zz-every-action"):
+        return None
+    if not any(pattern_matches(r, secret_arn) for r in _as_list(statement.get("Resource", "*"))):
+        return None
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict) or not condition:
+        return None
+    excepted: list[str] = []
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            return None
+        keys = {str(k).lower() for k in block}
+        if str(operator).lower() == "null" and keys <= _EXCEPTION_KEYS:
+            continue
+        if not _NEGATED.match(str(operator)) or not keys <= _EXCEPTION_KEYS:
+            return None  # another operator or key could let more callers through
+        for key, values in block.items():
+            if not all(_named_exception(str(key).lower(), v) for v in _as_list(values)):
+                return None
+            if str(key).lower() == "aws:principalarn":
+                excepted.extend(str(v) for v in _as_list(values))
+    return excepted or None
+
+
+def _outsiders(policy: dict, account: str) -> set[str]:
+    """Accounts (or "*") an Allow statement admits besides the secret's own account."""
+    found = set()
+    for statement in statements(policy):
+        if statement.get("Effect") != "Allow":
+            continue
+        accounts = principal_accounts(statement) - {account}
+        if "*" in accounts and condition_limits_callers(statement.get("Condition")):
+            accounts.discard("*")
+        found |= accounts
+    return found
+
+
+@check(
+    id="secretsmanager_has_restrictive_resource_policy",
+    title="Secrets Manager secret's resource policy denies everyone but named principals",
+    severity="high",
+    resource_type="AwsSecretsManagerSecret",
+    reads=["secretsmanager.secrets"],
+    risk="Without an explicit Deny for everyone else, any identity policy in the account that grants "
+    "secretsmanager:* or '*' can read the secret.",
+    remediation="Add a Deny of secretsmanager:* for Principal '*' with StringNotEquals on aws:PrincipalArn listing "
+    "the roles that need the secret, and grant no other account access.",
+)
+def secretsmanager_has_restrictive_resource_policy(secrets):
+    for secret in secrets:
+        if not secret.get("policy_read"):
+            continue
+        policy = secret.get("policy")
+        if policy is None:
+            yield FAIL(secret, f"Secret {secret.id} has no resource policy.")
+            continue
+        outsiders = _outsiders(policy, account_of(secret.uid))
+        excepted = next(
+            (found for s in statements(policy) if (found := _excepted_identities(s, secret.uid)) is not None), None
+        )
+        if outsiders:
+            yield FAIL(secret, f"Secret {secret.id} allows principals outside its account: {_summary(outsiders)}.")
+        elif excepted is None:
+            yield FAIL(secret, f"Secret {secret.id} has no Deny that keeps out every principal but named ones.")
+        else:
+            yield PASS(secret, f"Secret {secret.id} denies every principal except {_summary(excepted, 3)}.")

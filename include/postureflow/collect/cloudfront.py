@@ -1,0 +1,116 @@
+"""CloudFront: distributions (a global service, read once in the home region).
+
+``ListDistributions`` (paged by marker), then per distribution
+``GetDistributionConfig`` (the summary lacks logging and the default root
+object) and ``ListTagsForResource``. Each S3 origin's bucket is probed once
+with ``s3:HeadBucket``: 404 means the bucket no longer exists (anyone could
+claim the name), 403 or 200 that it does.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.s3 import probe_bucket
+
+DISTRIBUTION_THREADS = 8
+# The REST endpoint of a bucket: <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com(.cn),
+# <bucket>.s3-<region>.amazonaws.com. Website endpoints (s3-website) are custom origins.
+_S3_DOMAIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?!website)[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def _items(container: dict | None) -> list:
+    return (container or {}).get("Items") or []
+
+
+def s3_bucket_of(origin: dict) -> str | None:
+    """The bucket name of an S3 REST origin, None for any other origin."""
+    match = _S3_DOMAIN.match(origin.get("DomainName") or "")
+    if match:
+        return match.group("bucket")
+    return None
+
+
+def _origin(origin: dict) -> dict:
+    custom = origin.get("CustomOriginConfig") or {}
+    bucket = s3_bucket_of(origin) if not custom else None
+    return {
+        "id": origin.get("Id"),
+        "domain": origin.get("DomainName"),
+        "kind": "s3" if bucket else "custom" if custom else "vpc" if origin.get("VpcOriginConfig") else "other",
+        "bucket": bucket,
+        "origin_access_control": origin.get("OriginAccessControlId") or None,
+        "origin_access_identity": (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or None,
+        "protocol_policy": custom.get("OriginProtocolPolicy"),
+        "ssl_protocols": _items(custom.get("OriginSslProtocols")),
+    }
+
+
+def _behaviors(config: dict) -> list[dict]:
+    found = []
+    for behavior in [config.get("DefaultCacheBehavior") or {}, *_items(config.get("CacheBehaviors"))]:
+        found.append(
+            {
+                "path": behavior.get("PathPattern", "*"),
+                "target_origin": behavior.get("TargetOriginId"),
+                "viewer_protocol_policy": behavior.get("ViewerProtocolPolicy"),
+                "realtime_logs": bool(behavior.get("RealtimeLogConfigArn")),
+            }
+        )
+    return found
+
+
+@collector("cloudfront", scope="global")
+def collect_cloudfront(scope: RegionScope) -> None:
+    cloudfront = scope.client("cloudfront")
+    summaries = []
+    marker = None
+    while True:
+        page = scope.call(cloudfront, "list_distributions", **({"Marker": marker} if marker else {}))
+        listing = (page or {}).get("DistributionList") or {}
+        summaries += listing.get("Items") or []
+        marker = listing.get("NextMarker")
+        if not listing.get("IsTruncated") or not marker:
+            break
+    with ThreadPoolExecutor(max_workers=DISTRIBUTION_THREADS) as pool:
+        configs = list(pool.map(lambda d: _read(scope, cloudfront, d), summaries))
+    buckets = sorted({o["bucket"] for _, config, _ in configs for o in config["origins"] if o["bucket"]})
+    with ThreadPoolExecutor(max_workers=DISTRIBUTION_THREADS) as pool:
+        exists = dict(zip(buckets, pool.map(lambda b: _bucket_exists(scope, b), buckets)))
+    for summary, config, tags in configs:
+        for origin in config["origins"]:
+            origin["bucket_exists"] = exists.get(origin["bucket"]) if origin["bucket"] else None
+        scope.add("distributions", uid=summary["ARN"], id=summary["Id"], tags=tags, **config)
+
+
+def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, list]:
+    response = scope.call(cloudfront, "get_distribution_config", absent=("NoSuchDistribution",), Id=summary["Id"])
+    # Without the full configuration, the summary still has origins, behaviours, certificate and web ACL.
+    config = (response or {}).get("DistributionConfig") or summary
+    tagging = scope.call(cloudfront, "list_tags_for_resource", absent=("NoSuchResource",), Resource=summary["ARN"])
+    viewer = config.get("ViewerCertificate") or {}
+    logging_conf = config.get("Logging") or {}
+    facts = {
+        "domain_name": summary.get("DomainName"),
+        "enabled": bool(config.get("Enabled")),
+        "config_read": response is not None,
+        "default_root_object": config.get("DefaultRootObject") or None,
+        "logging_enabled": bool(logging_conf.get("Enabled")),
+        "origins": [_origin(o) for o in _items(config.get("Origins"))],
+        "origin_groups": [
+            {"id": g.get("Id"), "members": [m.get("OriginId") for m in _items(g.get("Members"))]}
+            for g in _items(config.get("OriginGroups"))
+        ],
+        "behaviors": _behaviors(config),
+        "default_certificate": bool(viewer.get("CloudFrontDefaultCertificate")),
+        "ssl_support_method": viewer.get("SSLSupportMethod"),
+        "web_acl_id": config.get("WebACLId") or None,
+    }
+    return summary, facts, _items((tagging or {}).get("Tags"))
+
+
+def _bucket_exists(scope: RegionScope, bucket: str) -> bool | None:
+    answer = probe_bucket(scope, scope.client("s3"), bucket)
+    return None if answer is None else answer != "absent"

@@ -1,0 +1,97 @@
+"""ECS: services (with their task sets) and active task definitions.
+
+Calls per region: ListClusters; per cluster ListServices and DescribeServices in
+batches of 10 (task sets come inside the service description); ListTaskDefinitions
+(ACTIVE revisions) and DescribeTaskDefinition once per revision.
+
+Container environment variables are scanned here for secret-looking values; only
+the variable names and the kind of secret they look like are stored, never a value.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.secrets import scan_key_values
+
+DESCRIBE_SERVICES_BATCH = 10
+TASK_DEFINITION_THREADS = 8
+
+
+@collector("ecs")
+def collect_ecs(scope: RegionScope) -> None:
+    ecs = scope.client("ecs")
+    for cluster_arn in scope.paginate(ecs, "list_clusters", "clusterArns"):
+        _collect_services(scope, ecs, cluster_arn)
+    arns = list(scope.paginate(ecs, "list_task_definitions", "taskDefinitionArns", status="ACTIVE"))
+    with ThreadPoolExecutor(max_workers=TASK_DEFINITION_THREADS) as pool:
+        list(pool.map(lambda arn: _collect_task_definition(scope, ecs, arn), arns))
+
+
+def _public_ip(network_configuration: dict | None) -> str | None:
+    return ((network_configuration or {}).get("awsvpcConfiguration") or {}).get("assignPublicIp")
+
+
+def _collect_services(scope: RegionScope, ecs, cluster_arn: str) -> None:
+    service_arns = list(scope.paginate(ecs, "list_services", "serviceArns", cluster=cluster_arn))
+    for start in range(0, len(service_arns), DESCRIBE_SERVICES_BATCH):
+        batch = service_arns[start : start + DESCRIBE_SERVICES_BATCH]
+        answer = scope.call(ecs, "describe_services", cluster=cluster_arn, services=batch, include=["TAGS"])
+        for service in (answer or {}).get("services", []):
+            scope.add(
+                "services",
+                uid=service["serviceArn"],
+                id=service["serviceName"],
+                tags=service.get("tags"),
+                cluster_arn=cluster_arn,
+                status=service.get("status"),
+                launch_type=service.get("launchType"),
+                deployment_controller=(service.get("deploymentController") or {}).get("type"),
+                task_definition=service.get("taskDefinition"),
+                assign_public_ip=_public_ip(service.get("networkConfiguration")),
+            )
+            for task_set in service.get("taskSets") or []:
+                scope.add(
+                    "task_sets",
+                    uid=task_set["taskSetArn"],
+                    id=task_set.get("id") or task_set["taskSetArn"].rsplit("/", 1)[-1],
+                    tags=task_set.get("tags"),
+                    service_arn=service["serviceArn"],
+                    service_name=service["serviceName"],
+                    cluster_arn=cluster_arn,
+                    status=task_set.get("status"),
+                    assign_public_ip=_public_ip(task_set.get("networkConfiguration")),
+                )
+
+
+def _collect_task_definition(scope: RegionScope, ecs, arn: str) -> None:
+    answer = scope.call(ecs, "describe_task_definition", taskDefinition=arn, include=["TAGS"])
+    if not answer:
+        return
+    definition = answer.get("taskDefinition") or {}
+    scope.add(
+        "task_definitions",
+        uid=definition.get("taskDefinitionArn", arn),
+        id=f"{definition.get('family')}:{definition.get('revision')}",
+        tags=answer.get("tags"),
+        family=definition.get("family"),
+        revision=definition.get("revision"),
+        network_mode=definition.get("networkMode"),
+        pid_mode=definition.get("pidMode"),
+        ipc_mode=definition.get("ipcMode"),
+        containers=[_container(c) for c in definition.get("containerDefinitions") or []],
+    )
+
+
+def _container(container: dict) -> dict:
+    environment = [(e.get("name", ""), e.get("value")) for e in container.get("environment") or []]
+    return {
+        "name": container.get("name"),
+        "privileged": bool(container.get("privileged")),
+        "read_only_root_filesystem": bool(container.get("readonlyRootFilesystem")),
+        "user": container.get("user") or "",
+        "log_driver": (container.get("logConfiguration") or {}).get("logDriver"),
+        # Only the names and kinds of secret-looking variables; the values never leave this function.
+        "environment_secrets": scan_key_values(environment),
+    }

@@ -1,0 +1,83 @@
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name=REGION)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+
+        def group(name, cidr):
+            group_id = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+            permission = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": cidr}]}
+            ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
+            return group_id
+
+        internet, office = group("dms-open", "0.0.0.0/0"), group("dms-office", "192.0.2.0/24")
+        dms = boto3.client("dms", region_name=REGION)
+
+        def instance(name, public, upgrades, groups):
+            dms.create_replication_instance(
+                ReplicationInstanceIdentifier=name,
+                ReplicationInstanceClass="dms.t3.micro",
+                PubliclyAccessible=public,
+                AutoMinorVersionUpgrade=upgrades,
+                VpcSecurityGroupIds=groups,
+            )
+
+        instance("ri-exposed", True, False, [internet])
+        instance("ri-public-fenced", True, True, [office])
+        instance("ri-private", False, True, [internet])
+
+        def endpoint(name, ssl_mode):
+            dms.create_endpoint(
+                EndpointIdentifier=name,
+                EndpointType="source",
+                EngineName="postgres",
+                ServerName="db.example.com",
+                Port=5432,
+                DatabaseName="app",
+                Username="replicator",
+                Password="not-a-real-one",
+                SslMode=ssl_mode,
+            )
+
+        endpoint("ep-plain", "none")
+        endpoint("ep-tls", "verify-full")
+        access = AwsAccess.from_default_chain()
+        lake = Lake(str(tmp_path_factory.mktemp("dms-lake")))
+        run = scan_in_moto(lake, ["dms"], regions=[REGION], access=access)
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+def test_endpoint_ssl(world):
+    assert world.run.statuses("dms_endpoint_ssl_enabled") == {"ep-plain": "FAIL", "ep-tls": "PASS"}
+
+
+def test_minor_version_upgrade(world):
+    assert world.run.status("dms_instance_minor_version_upgrade_enabled", "ri-exposed") == "FAIL"
+    assert world.run.status("dms_instance_minor_version_upgrade_enabled", "ri-private") == "PASS"
+
+
+def test_no_public_access(world):
+    assert world.run.statuses("dms_instance_no_public_access") == {
+        "ri-exposed": "FAIL",
+        "ri-public-fenced": "PASS",
+        "ri-private": "PASS",
+    }
+
+
+def test_no_errors(world):
+    assert [e for e in world.run.errors if e["service"] == "dms"] == []
+    assert [k for k in world.calls.repeated() if k[0] == "dms"] == []

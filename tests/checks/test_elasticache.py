@@ -1,0 +1,105 @@
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGIONS = ["us-east-1", "eu-west-1"]
+NODE = "cache.t3.micro"
+
+
+def _group(client, group_id, version, **settings):
+    client.create_replication_group(
+        ReplicationGroupId=group_id,
+        ReplicationGroupDescription=group_id,
+        Engine="redis",
+        EngineVersion=version,
+        CacheNodeType=NODE,
+        NumCacheClusters=1,
+        **settings,
+    )
+    # moto's DescribeCacheClusters does not list a replication group's members, so the member is created
+    # explicitly; its EngineVersion is where the collector reads the group's version from.
+    client.create_cache_cluster(
+        CacheClusterId=f"{group_id}-001",
+        ReplicationGroupId=group_id,
+        Engine="redis",
+        EngineVersion=version,
+        CacheNodeType=NODE,
+        NumCacheNodes=1,
+    )
+
+
+def _build():
+    client = boto3.client("elasticache", region_name="us-east-1")
+    _group(client, "rg-legacy", "5.0.6", AutoMinorVersionUpgrade=False, SnapshotRetentionLimit=0)
+    _group(
+        client,
+        "rg-secure",
+        "5.0.6",
+        AutoMinorVersionUpgrade=True,
+        SnapshotRetentionLimit=7,
+        TransitEncryptionEnabled=True,
+        AuthToken="a-long-enough-auth-token-123",
+    )
+    _group(client, "rg-short", "6.2", AutoMinorVersionUpgrade=True, SnapshotRetentionLimit=3)
+    _group(client, "rg-modern", "7.1", AutoMinorVersionUpgrade=True, SnapshotRetentionLimit=14)
+    client.create_cache_cluster(
+        CacheClusterId="solo-redis",
+        Engine="redis",
+        CacheNodeType=NODE,
+        NumCacheNodes=1,
+        AutoMinorVersionUpgrade=False,
+        SnapshotRetentionLimit=10,
+    )
+    client.create_cache_cluster(CacheClusterId="memcached-1", Engine="memcached", CacheNodeType=NODE, NumCacheNodes=1)
+    eu = boto3.client("elasticache", region_name="eu-west-1")
+    _group(eu, "rg-eu", "7.1", AutoMinorVersionUpgrade=True, SnapshotRetentionLimit=7)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        _build()
+        access = AwsAccess.from_default_chain()
+        lake = Lake(str(tmp_path_factory.mktemp("elasticache-lake")))
+        run = scan_in_moto(lake, ["elasticache"], REGIONS, access=access)
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+def test_collected_without_errors_or_repeats(world):
+    assert world.run.errors == []
+    assert world.calls.repeated() == []
+
+
+def test_auto_minor_version_upgrades(world):
+    check = "elasticache_redis_cluster_auto_minor_version_upgrades"
+    assert world.run.status(check, "rg-legacy") == "FAIL"
+    assert world.run.status(check, "rg-secure") == "PASS"
+    assert world.run.status(check, "rg-eu") == "PASS"
+    # A Redis cluster outside any replication group is judged on its own ...
+    assert world.run.status(check, "solo-redis") == "FAIL"
+    # ... while group members and Memcached clusters are not.
+    judged = world.run.statuses(check)
+    assert "rg-legacy-001" not in judged and "memcached-1" not in judged
+
+
+def test_backup_enabled(world):
+    check = "elasticache_redis_cluster_backup_enabled"
+    assert world.run.status(check, "rg-legacy") == "FAIL"
+    assert world.run.status(check, "rg-short") == "FAIL"  # 3 days is fewer than 7
+    assert world.run.status(check, "rg-secure") == "PASS"
+    assert world.run.status(check, "solo-redis") == "PASS"
+
+
+def test_replication_group_auth(world):
+    check = "elasticache_redis_replication_group_auth_enabled"
+    assert world.run.status(check, "rg-legacy") == "FAIL"  # 5.0.6 without an AUTH token
+    assert world.run.status(check, "rg-secure") == "PASS"  # 5.0.6 with one
+    assert world.run.status(check, "rg-modern") == "MANUAL"  # 7.1: RBAC territory, nothing configured
+    assert "solo-redis" not in world.run.statuses(check)

@@ -1,0 +1,171 @@
+import json
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+def _answer(client, operation, answer):
+    """Answer one operation moto does not implement, without sending it (a botocore before-call hook)."""
+
+    def reply(params, **_):
+        request = json.loads(params.get("body") or b"{}")  # a JSON-protocol request's parameters
+        return AWSResponse("", 200, {}, None), answer(request) if callable(answer) else answer
+
+    client.meta.events.register(f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}", reply)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name=REGION)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, az in enumerate("ab")
+        ]
+        elbv2 = boto3.client("elbv2", region_name=REGION)
+
+        def lb(name, kind="application", subnet_ids=subnets, **attributes):
+            arn = elbv2.create_load_balancer(Name=name, Subnets=subnet_ids, Type=kind)["LoadBalancers"][0][
+                "LoadBalancerArn"
+            ]
+            if attributes:
+                elbv2.modify_load_balancer_attributes(
+                    LoadBalancerArn=arn, Attributes=[{"Key": k, "Value": v} for k, v in attributes.items()]
+                )
+            return arn
+
+        bad = lb("alb-bad", **{"routing.http.desync_mitigation_mode": "monitor"})
+        good = lb(
+            "alb-good",
+            **{
+                "deletion_protection.enabled": "true",
+                "routing.http.drop_invalid_header_fields.enabled": "true",
+                "routing.http.desync_mitigation_mode": "defensive",
+                "access_logs.s3.enabled": "true",
+                "access_logs.s3.bucket": "lb-logs",
+            },
+        )
+        lb(
+            "alb-monitor-dropping",
+            **{
+                "routing.http.desync_mitigation_mode": "monitor",
+                "routing.http.drop_invalid_header_fields.enabled": "true",
+            },
+        )
+        lb("nlb-one-zone", kind="network", subnet_ids=subnets[:1])
+        lb("gwlb", kind="gateway")
+
+        group = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]
+        forward = [{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}]
+        redirect = [
+            {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+        ]
+        elbv2.create_listener(LoadBalancerArn=bad, Protocol="HTTP", Port=80, DefaultActions=forward)
+        elbv2.create_listener(LoadBalancerArn=good, Protocol="HTTP", Port=80, DefaultActions=redirect)
+        certificate = boto3.client("acm", region_name=REGION).request_certificate(DomainName="example.com")[
+            "CertificateArn"
+        ]
+        elbv2.create_listener(
+            LoadBalancerArn=good,
+            Protocol="HTTPS",
+            Port=443,
+            DefaultActions=forward,
+            Certificates=[{"CertificateArn": certificate}],
+        )
+
+        wafv2 = boto3.client("wafv2", region_name=REGION)
+        visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+        acl = wafv2.create_web_acl(
+            Name="edge", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility
+        )
+        wafv2.associate_web_acl(WebACLArn=acl["Summary"]["ARN"], ResourceArn=good)
+        classic = lb("alb-classic-waf")
+
+        access = AwsAccess.from_default_chain()
+        _waf_answers(access, classic)
+        run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("elbv2-lake"))), ["elbv2"], regions=[REGION], access=access)
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+def _waf_answers(access, classic_protected):
+    from moto.wafv2.models import wafv2_backends
+
+    # moto lacks wafv2 ListResourcesForWebACL: it is answered from moto's own record of associate_web_acl calls.
+    def associated(params):
+        acl = wafv2_backends[ACCOUNT][REGION].wacls[params["WebACLArn"]]
+        return {"ResourceArns": list(acl.associated_resources)}
+
+    _answer(access.client("wafv2", REGION), "ListResourcesForWebACL", associated)
+    # moto has no WAF Classic at all: the regional listing is answered with one web ACL protecting one ALB,
+    # and the global rule groups with none.
+    regional = access.client("waf-regional", REGION)
+    _answer(regional, "ListWebACLs", {"WebACLs": [{"WebACLId": "classic-1", "Name": "classic"}]})
+    _answer(regional, "ListResourcesForWebACL", {"ResourceArns": [classic_protected]})
+    _answer(access.client("waf", REGION), "ListRuleGroups", {"RuleGroups": []})
+
+
+def _status(world, check, name):
+    return world.run.status(check, name)
+
+
+def test_drop_invalid_header_fields(world):
+    check = "elbv2_alb_drop_invalid_header_fields_enabled"
+    assert _status(world, check, "alb-bad") == "FAIL"
+    assert _status(world, check, "alb-good") == "PASS"
+    assert "nlb-one-zone" not in world.run.statuses(check)
+
+
+def test_deletion_protection(world):
+    assert _status(world, "elbv2_deletion_protection", "alb-bad") == "FAIL"
+    assert _status(world, "elbv2_deletion_protection", "alb-good") == "PASS"
+    assert _status(world, "elbv2_deletion_protection", "nlb-one-zone") == "FAIL"
+
+
+def test_desync_mitigation_mode(world):
+    check = "elbv2_desync_mitigation_mode"
+    assert _status(world, check, "alb-bad") == "FAIL"
+    assert _status(world, check, "alb-good") == "PASS"
+    assert _status(world, check, "alb-monitor-dropping") == "PASS"
+
+
+def test_multiple_az(world):
+    assert _status(world, "elbv2_is_in_multiple_az", "nlb-one-zone") == "FAIL"
+    assert _status(world, "elbv2_is_in_multiple_az", "alb-good") == "PASS"
+
+
+def test_logging(world):
+    assert _status(world, "elbv2_logging_enabled", "alb-bad") == "FAIL"
+    assert _status(world, "elbv2_logging_enabled", "alb-good") == "PASS"
+    assert "gwlb" not in world.run.statuses("elbv2_logging_enabled")
+
+
+def test_ssl_listeners(world):
+    statuses = world.run.statuses("elbv2_ssl_listeners")
+    assert statuses["alb-bad"] == "FAIL"
+    assert statuses["alb-good"] == "PASS"
+    assert "alb-monitor-dropping" not in statuses  # no listeners: nothing to judge
+
+
+def test_waf_acl_attached(world):
+    check = "elbv2_waf_acl_attached"
+    assert _status(world, check, "alb-bad") == "FAIL"
+    assert _status(world, check, "alb-good") == "PASS"
+    assert _status(world, check, "alb-classic-waf") == "PASS"
+
+
+def test_no_identical_calls(world):
+    assert world.calls.repeated() == []

@@ -1,0 +1,73 @@
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGIONS = ["us-east-1", "eu-west-1"]
+ACCOUNT = "123456789012"
+
+
+def _cluster(name, region="us-east-1"):
+    return boto3.client("emr", region_name=region).run_job_flow(
+        Name=name,
+        ReleaseLabel="emr-6.15.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 2,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+    )["JobFlowId"]
+
+
+def _private_master(parsed, **_):
+    """moto gives every master node a public DNS name; this hook amends its DescribeCluster answer so the
+    cluster named "private" has the internal name AWS reports for a master node without a public IP."""
+    cluster = parsed.get("Cluster") or {}
+    if cluster.get("Name") == "private":
+        cluster["MasterPublicDnsName"] = "ip-10-0-1-5.ec2.internal"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        boto3.client("emr", region_name="us-east-1").put_block_public_access_configuration(
+            BlockPublicAccessConfiguration={
+                "BlockPublicSecurityGroupRules": True,
+                "PermittedPublicSecurityGroupRuleRanges": [{"MinRange": 22, "MaxRange": 22}],
+            }
+        )
+        ids = {"public": _cluster("public"), "private": _cluster("private")}
+        gone = _cluster("gone")
+        boto3.client("emr", region_name="us-east-1").terminate_job_flows(JobFlowIds=[gone])
+        access = AwsAccess.from_default_chain()
+        access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _private_master)
+        lake = Lake(str(tmp_path_factory.mktemp("emr-lake")))
+        run = scan_in_moto(lake, ["emr"], regions=REGIONS, access=access)
+    return SimpleNamespace(run=run, calls=access.call_log, ids=ids, gone=gone)
+
+
+def test_block_public_access(world):
+    check = "emr_cluster_account_public_block_enabled"
+    on = f"arn:aws:elasticmapreduce:us-east-1:{ACCOUNT}:block-public-access-configuration"
+    off = f"arn:aws:elasticmapreduce:eu-west-1:{ACCOUNT}:block-public-access-configuration"
+    assert world.run.status(check, on) == "PASS"
+    assert world.run.status(check, off) == "FAIL"
+
+
+def test_master_nodes_no_public_ip(world):
+    statuses = world.run.statuses("emr_cluster_master_nodes_no_public_ip")
+    assert statuses == {world.ids["public"]: "FAIL", world.ids["private"]: "PASS"}
+    assert world.gone not in statuses  # terminated clusters are not listed
+
+
+def test_no_errors(world):
+    assert world.run.errors == [] and world.calls.repeated() == []

@@ -1,0 +1,119 @@
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+ACCOUNT = "123456789012"
+REGIONS = ["us-east-1", "eu-west-1"]
+CA = f"arn:aws:acm-pca:us-east-1:{ACCOUNT}:certificate-authority/11111111-2222-3333-4444-555555555555"
+
+
+def _provisioned(name, public, client_broker, in_cluster, authentication, monitoring):
+    # CreateCluster (v1): moto's CreateClusterV2 drops EncryptionInfo and ClientAuthentication.
+    boto3.client("kafka", region_name="us-east-1").create_cluster(
+        ClusterName=name,
+        KafkaVersion="3.6.0",
+        NumberOfBrokerNodes=3,
+        BrokerNodeGroupInfo={
+            "InstanceType": "kafka.m5.large",
+            "ClientSubnets": ["subnet-0a", "subnet-0b", "subnet-0c"],
+            "ConnectivityInfo": {"PublicAccess": {"Type": public}},
+        },
+        EncryptionInfo={"EncryptionInTransit": {"ClientBroker": client_broker, "InCluster": in_cluster}},
+        ClientAuthentication=authentication,
+        EnhancedMonitoring=monitoring,
+    )
+
+
+def _build():
+    unauthenticated = {"Unauthenticated": {"Enabled": True}}
+    _provisioned("msk-open", "SERVICE_PROVIDED_EIPS", "TLS_PLAINTEXT", False, unauthenticated, "DEFAULT")
+    _provisioned(
+        "msk-locked",
+        "DISABLED",
+        "TLS",
+        True,
+        {"Tls": {"Enabled": True, "CertificateAuthorityArnList": [CA]}, "Sasl": {"Iam": {"Enabled": True}}},
+        "PER_TOPIC_PER_BROKER",
+    )
+    boto3.client("kafka", region_name="eu-west-1").create_cluster_v2(
+        ClusterName="msk-serverless", Serverless={"VpcConfigs": [{"SubnetIds": ["subnet-0a", "subnet-0b"]}]}
+    )
+
+
+def _connector(name, encryption, region):
+    return {
+        "connectorArn": f"arn:aws:kafkaconnect:{region}:{ACCOUNT}:connector/{name}/0a1b2c3d-4e5f",
+        "connectorName": name,
+        "connectorState": "RUNNING",
+        "kafkaClusterEncryptionInTransit": {"encryptionType": encryption},
+        "kafkaClusterClientAuthentication": {"authenticationType": "IAM"},
+    }
+
+
+def _connector_hook(access):
+    """moto does not implement MSK Connect: this before-call hook answers ListConnectors in moto's place, with a
+    PLAINTEXT and a TLS connector in us-east-1 and none in eu-west-1."""
+    for region in REGIONS:
+        connectors = []
+        if region == "us-east-1":
+            connectors = [_connector("sink-plain", "PLAINTEXT", region), _connector("sink-tls", "TLS", region)]
+        body = {"connectors": connectors}
+        access.client("kafkaconnect", region).meta.events.register(
+            "before-call.kafkaconnect.ListConnectors",
+            lambda body=body, **_: (AWSResponse("https://kafkaconnect.amazonaws.com", 200, {}, None), body),
+        )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        _build()
+        access = AwsAccess.from_default_chain()
+        _connector_hook(access)
+        run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("kafka-lake"))), ["kafka"], REGIONS, access=access)
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+def _cluster_check(world, check):
+    assert world.run.status(check, "msk-open") == "FAIL"
+    assert world.run.status(check, "msk-locked") == "PASS"
+    assert world.run.status(check, "msk-serverless") == "PASS"
+
+
+def test_collected_without_errors_or_repeats(world):
+    assert world.run.errors == []
+    assert world.calls.repeated() == []
+
+
+def test_enhanced_monitoring(world):
+    _cluster_check(world, "kafka_cluster_enhanced_monitoring_enabled")
+
+
+def test_in_transit_encryption(world):
+    _cluster_check(world, "kafka_cluster_in_transit_encryption_enabled")
+
+
+def test_is_public(world):
+    _cluster_check(world, "kafka_cluster_is_public")
+
+
+def test_mutual_tls(world):
+    _cluster_check(world, "kafka_cluster_mutual_tls_authentication_enabled")
+
+
+def test_unrestricted_access(world):
+    _cluster_check(world, "kafka_cluster_unrestricted_access_disabled")
+
+
+def test_connector_in_transit_encryption(world):
+    check = "kafka_connector_in_transit_encryption_enabled"
+    assert world.run.status(check, "sink-plain") == "FAIL"
+    assert world.run.status(check, "sink-tls") == "PASS"

@@ -1,0 +1,100 @@
+"""Lightsail checks. moto has no Lightsail at all, so the collector's clients are stubbed with botocore's
+Stubber, with answers shaped like AWS's GetInstances and GetRelationalDatabases."""
+
+from types import SimpleNamespace
+
+import pytest
+from botocore.stub import Stubber
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGION = "us-east-1"
+
+
+def _instance(name, public_ip, ports):
+    instance = {
+        "name": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:Instance/{name}",
+        "privateIpAddress": "172.26.0.10",
+        "state": {"code": 16, "name": "running"},
+        "networking": {"ports": ports},
+        "tags": [{"key": "team", "value": "web"}],
+    }
+    if public_ip:
+        instance["publicIpAddress"] = public_ip
+    return instance
+
+
+def _port(port, cidrs, access="Public", ipv6=()):
+    return {
+        "fromPort": port,
+        "toPort": port,
+        "protocol": "tcp",
+        "accessFrom": "Anywhere" if "0.0.0.0/0" in cidrs else "Custom",
+        "accessType": access,
+        "cidrs": list(cidrs),
+        "ipv6Cidrs": list(ipv6),
+    }
+
+
+def _database(name, public):
+    return {
+        "name": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:RelationalDatabase/{name}",
+        "engine": "mysql",
+        "state": "available",
+        "publiclyAccessible": public,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        access = AwsAccess.from_default_chain()
+        stubbers = []
+        answers = {
+            REGION: (
+                [
+                    _instance("web-open", "203.0.113.5", [_port(22, ["0.0.0.0/0"]), _port(443, ["0.0.0.0/0"])]),
+                    _instance("web-v6", "203.0.113.6", [_port(80, [], ipv6=["::/0"])]),
+                    _instance("web-office", "203.0.113.7", [_port(22, ["198.51.100.0/24"])]),
+                    _instance("web-private", None, [_port(22, ["0.0.0.0/0"])]),
+                ],
+                [_database("db-public", True), _database("db-private", False)],
+            ),
+            "eu-west-1": ([], []),
+        }
+        for region, (instances, databases) in answers.items():
+            stubber = Stubber(access.client("lightsail", region))
+            stubber.add_response("get_instances", {"instances": instances}, {})
+            stubber.add_response("get_relational_databases", {"relationalDatabases": databases}, {})
+            stubber.activate()
+            stubbers.append(stubber)
+        lake = Lake(str(tmp_path_factory.mktemp("lightsail-lake")))
+        # ap-east-2 has no Lightsail endpoint: the collector must skip it without calling anything.
+        run = scan_in_moto(lake, ["lightsail"], regions=[REGION, "eu-west-1", "ap-east-2"], access=access)
+        for stubber in stubbers:
+            stubber.assert_no_pending_responses()
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+def test_instance_public(world):
+    check = "lightsail_instance_public"
+    assert world.run.status(check, "web-open") == "FAIL"
+    assert world.run.status(check, "web-v6") == "FAIL"
+    assert world.run.status(check, "web-office") == "PASS"  # SSH from one office network only
+    assert world.run.status(check, "web-private") == "PASS"  # no public address
+
+
+def test_database_public(world):
+    assert world.run.status("lightsail_database_public", "db-public") == "FAIL"
+    assert world.run.status("lightsail_database_public", "db-private") == "PASS"
+
+
+def test_regions_without_lightsail_are_skipped(world):
+    assert world.run.errors == []
+    assert not [key for key in world.calls.calls if key[1] == "ap-east-2"]

@@ -1,0 +1,111 @@
+import json
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_in_moto
+
+REGION = "us-east-1"
+POLICY_ARN = f"arn:aws:network-firewall:{REGION}:123456789012:firewall-policy/"
+RULE_GROUP = f"arn:aws:network-firewall:{REGION}:123456789012:stateful-rulegroup/block-list"
+POLICIES = {
+    POLICY_ARN
+    + "open": {
+        "StatelessDefaultActions": ["aws:pass"],
+        "StatelessFragmentDefaultActions": ["aws:pass"],
+    },
+    POLICY_ARN
+    + "strict": {
+        "StatelessDefaultActions": ["aws:forward_to_sfe"],
+        "StatelessFragmentDefaultActions": ["aws:drop"],
+        "StatefulRuleGroupReferences": [{"ResourceArn": RULE_GROUP}],
+    },
+}
+
+
+def _describe_policy(params, **_):
+    """moto lacks DescribeFirewallPolicy: this before-call hook answers it (without sending anything)
+    from the POLICIES above, as AWS would for those policies."""
+    arn = json.loads(params["body"])["FirewallPolicyArn"]
+    response = {
+        "FirewallPolicyResponse": {"FirewallPolicyName": arn.rsplit("/", 1)[-1]},
+        "FirewallPolicy": POLICIES[arn],
+    }
+    return AWSResponse("", 200, {}, None), response
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    with mock_aws():
+        # moto's default VPC has one default subnet per Availability Zone: take two zones' subnets.
+        ec2 = boto3.client("ec2", region_name=REGION)
+        defaults = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        by_zone = {s["AvailabilityZone"]: s for s in defaults}
+        subnets = [by_zone[f"{REGION}a"]["SubnetId"], by_zone[f"{REGION}b"]["SubnetId"]]
+        vpc = by_zone[f"{REGION}a"]["VpcId"]
+        client = boto3.client("network-firewall", region_name=REGION)
+        client.create_firewall(
+            FirewallName="fw-bad",
+            FirewallPolicyArn=POLICY_ARN + "open",
+            VpcId=vpc,
+            SubnetMappings=[{"SubnetId": subnets[0]}],
+            DeleteProtection=False,
+        )
+        client.create_firewall(
+            FirewallName="fw-good",
+            FirewallPolicyArn=POLICY_ARN + "strict",
+            VpcId=vpc,
+            SubnetMappings=[{"SubnetId": s} for s in subnets],
+            DeleteProtection=True,
+        )
+        client.create_firewall(
+            FirewallName="fw-twin",
+            FirewallPolicyArn=POLICY_ARN + "strict",
+            VpcId=vpc,
+            SubnetMappings=[{"SubnetId": subnets[1]}],
+        )
+        destination = {"logGroup": "fw-logs"}
+        client.update_logging_configuration(
+            FirewallName="fw-good",
+            LoggingConfiguration={
+                "LogDestinationConfigs": [
+                    {"LogType": kind, "LogDestinationType": "CloudWatchLogs", "LogDestination": destination}
+                    for kind in ("FLOW", "ALERT")
+                ]
+            },
+        )
+        access = AwsAccess.from_default_chain()
+        firewall_client = access.client("network-firewall", REGION)
+        firewall_client.meta.events.register("before-call.network-firewall.DescribeFirewallPolicy", _describe_policy)
+        lake = Lake(str(tmp_path_factory.mktemp("networkfirewall-lake")))
+        run = scan_in_moto(lake, ["networkfirewall"], regions=[REGION], access=access)
+    return SimpleNamespace(run=run, calls=access.call_log)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "networkfirewall_deletion_protection",
+        "networkfirewall_logging_enabled",
+        "networkfirewall_multi_az",
+        "networkfirewall_policy_rule_group_associated",
+        "networkfirewall_policy_default_action_fragmented_packets",
+        "networkfirewall_policy_default_action_full_packets",
+    ],
+)
+def test_firewall_checks(world, check):
+    assert world.run.status(check, "fw-bad") == "FAIL"
+    assert world.run.status(check, "fw-good") == "PASS"
+
+
+def test_each_policy_read_once(world):
+    # three firewalls, two policies
+    assert world.run.status("networkfirewall_policy_rule_group_associated", "fw-twin") == "PASS"
+    assert world.calls.calls[("network-firewall", REGION, "DescribeFirewallPolicy")] == 2
+    assert world.run.errors == [] and world.calls.repeated() == []

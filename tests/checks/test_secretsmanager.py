@@ -1,0 +1,131 @@
+"""Secrets Manager checks against moto: one account with a failing and a passing secret per check,
+scanned once."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+
+ACCOUNT = "123456789012"
+OTHER = "111122223333"
+READER = f"arn:aws:iam::{ACCOUNT}:role/payments-app"
+
+
+def _policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow(principal, action="secretsmanager:GetSecretValue", **extra):
+    return {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*", **extra}
+
+
+def _deny_all_but(condition):
+    return {"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*", "Condition": condition}
+
+
+POLICIES = {
+    "public": _policy(_allow("*")),
+    "org-only": _policy(_allow("*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})),
+    "cross-account": _policy(
+        _allow({"AWS": f"arn:aws:iam::{OTHER}:root"}),
+        _deny_all_but({"StringNotEquals": {"aws:PrincipalArn": READER}}),
+    ),
+    "locked": _policy(
+        _allow({"AWS": READER}),
+        _deny_all_but({"StringNotEquals": {"aws:PrincipalArn": [READER, f"arn:aws:iam::{ACCOUNT}:role/secret-admin"]}}),
+    ),
+    "locked-with-service": _policy(
+        _deny_all_but(
+            {
+                "StringNotEqualsIfExists": {
+                    "aws:PrincipalArn": READER,
+                    "aws:PrincipalServiceName": "cloudformation.amazonaws.com",
+                },
+                "Null": {"aws:PrincipalArn": "true", "aws:PrincipalServiceName": "true"},
+            }
+        ),
+    ),
+    "deny-wildcard-exception": _policy(_deny_all_but({"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}})),
+    "deny-with-loophole": _policy(
+        _deny_all_but({"StringNotEquals": {"aws:PrincipalArn": READER}, "Bool": {"aws:SecureTransport": "true"}})
+    ),
+    "allow-only": _policy(_allow({"AWS": READER})),
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    from postureflow.lake import Lake
+    from postureflow.testing import scan_in_moto
+
+    with mock_aws():
+        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        for name in ("rotated", "static", "no-policy", *POLICIES):
+            tags = [{"Key": "team", "Value": "payments"}]
+            sm.create_secret(Name=name, SecretString="s3cr3t-value-never-stored", Tags=tags)
+        sm.rotate_secret(SecretId="rotated", RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+        for name, policy in POLICIES.items():
+            sm.put_resource_policy(SecretId=name, ResourcePolicy=policy)
+        boto3.client("secretsmanager", region_name="eu-west-1").create_secret(Name="eu-static", SecretString="x")
+        access = AwsAccess.from_default_chain()
+        lake = Lake(str(tmp_path_factory.mktemp("secretsmanager-lake")))
+        run = scan_in_moto(lake, ["secretsmanager"], regions=["us-east-1", "eu-west-1"], access=access)
+        inventory = [row[0] for row in lake_rows(lake)]
+    return SimpleNamespace(run=run, calls=access.call_log, inventory=inventory)
+
+
+def lake_rows(lake):
+    from postureflow.lake.query import connect
+
+    return connect(lake, ["inventory"]).sql("SELECT data FROM inventory").fetchall()
+
+
+def _expect(world, check_id, expected):
+    statuses = world.run.statuses(check_id)
+    assert {name: statuses.get(name) for name in expected} == expected, statuses
+
+
+def test_collection(world):
+    assert world.run.errors == []
+    assert world.calls.repeated() == []
+    assert not any("s3cr3t-value-never-stored" in data for data in world.inventory)
+    assert world.run.status("secretsmanager_automatic_rotation_enabled", "eu-static") == "FAIL"
+    static = [f for f in world.run.of("secretsmanager_automatic_rotation_enabled") if f["resource_id"] == "static"]
+    assert dict(static[0]["resource_tags"]) == {"team": "payments"}
+    assert static[0]["resource_uid"].startswith(f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:static-")
+
+
+def test_automatic_rotation_enabled(world):
+    _expect(world, "secretsmanager_automatic_rotation_enabled", {"rotated": "PASS", "static": "FAIL"})
+
+
+def test_not_publicly_accessible(world):
+    _expect(
+        world,
+        "secretsmanager_not_publicly_accessible",
+        {"public": "FAIL", "org-only": "PASS", "locked": "PASS", "no-policy": "PASS"},
+    )
+
+
+def test_has_restrictive_resource_policy(world):
+    _expect(
+        world,
+        "secretsmanager_has_restrictive_resource_policy",
+        {
+            "locked": "PASS",
+            "locked-with-service": "PASS",
+            "no-policy": "FAIL",
+            "public": "FAIL",
+            "cross-account": "FAIL",
+            "deny-wildcard-exception": "FAIL",
+            "deny-with-loophole": "FAIL",
+            "allow-only": "FAIL",
+        },
+    )
