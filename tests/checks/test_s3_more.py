@@ -285,3 +285,18 @@ def test_policy_conditions_that_do_and_do_not_narrow():
     assert _policy.outside_accounts(narrowed_elsewhere, ACCOUNT) == {OTHER}
     assert _policy.outside_accounts({"Statement": statement({})}, ACCOUNT) == {"*"}
     assert _policy.outside_accounts({"Statement": statement({})}, ACCOUNT, public_counts=False) == set()
+
+
+def test_unreadable_account_block_is_not_judged(scan):
+    _bucket("some-bucket")
+    access = AwsAccess.from_default_chain()
+
+    def denied(**_):
+        error = {"Code": "AccessDenied", "Message": "not allowed"}
+        return AWSResponse("https://s3-control", 403, {}, None), {"Error": error, "ResponseMetadata": {}}
+
+    access.client("s3control", "us-east-1").meta.events.register("before-call.s3-control.GetPublicAccessBlock", denied)
+    run = scan("s3", access=access)
+    assert run.of("s3_account_level_public_access_blocks") == []
+    assert run.status("s3_bucket_level_public_access_block", "some-bucket") == "FAIL"
+    assert ("s3control:get_public_access_block", "AccessDenied") in {(e["api"], e["error_code"]) for e in run.errors}
