@@ -88,20 +88,36 @@ def build_dag(account: Account):
             log.info("%s: %s", service, result.as_dict())
             return result.as_dict()
 
+        def plan_or_skip(context, what: str) -> dict:
+            # These tasks run whatever the service tasks did (one failed service must not
+            # block the others' compliance and forwarding), but never without a preflight.
+            plan = context["ti"].xcom_pull(task_ids="preflight")
+            if not plan:
+                raise AirflowSkipException(f"preflight did not succeed: no {what} for this run")
+            return plan
+
         @task(trigger_rule="all_done")
         def compliance() -> dict:
-            info = runs.run_info_from_context(get_current_context())
-            return runs.run_compliance(account, info, Lake.default())
+            context = get_current_context()
+            plan_or_skip(context, "compliance")
+            info = runs.run_info_from_context(context)
+            result = runs.run_compliance(account, info, Lake.default())
+            if result is None:
+                raise AirflowSkipException(f"no findings in the lake for {account.account_id} on {info.scan_date}")
+            return result
 
         @task(trigger_rule="all_done")
         def reports() -> dict:
-            info = runs.run_info_from_context(get_current_context())
+            context = get_current_context()
+            plan_or_skip(context, "reports")
+            info = runs.run_info_from_context(context)
             return runs.run_reports(account, info, Lake.default())
 
         @task(trigger_rule="all_done", pool=runs.SECURITYHUB_POOL)
-        def securityhub(plan: dict) -> dict:
+        def securityhub() -> dict:
             from postureflow.securityhub import ForwardOptions
 
+            plan = plan_or_skip(get_current_context(), "forwarding")
             if plan["backfill"]:
                 raise AirflowSkipException("a backfill re-evaluates the past; Security Hub only gets today's state")
             if not ForwardOptions.from_dict(account.securityhub).enabled:
@@ -115,7 +131,7 @@ def build_dag(account: Account):
             return result
 
         @task(trigger_rule="all_done", retries=0)
-        def summary(plan: dict) -> dict:
+        def summary() -> dict:
             from postureflow.summary import summary_data, render_summary
 
             context = get_current_context()
@@ -142,11 +158,11 @@ def build_dag(account: Account):
         scored = compliance()
         for t in tasks.values():
             t >> scored
-        forwarded = securityhub(plan)
+        forwarded = securityhub()
         scored >> forwarded
         reported = reports()
         scored >> reported
-        done = summary(plan)
+        done = summary()
         [reported, forwarded] >> done
 
     return posture_scan()

@@ -95,8 +95,21 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
     return scan_service(ctx, service, access, collect=not plan["backfill"])
 
 
-def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict:
+def has_findings(account: Account, info: RunInfo, lake: Lake) -> bool:
+    from postureflow.engine import all_services
+
+    return any(
+        lake.partition_exists("findings", {"scan_date": info.scan_date, "service": s, "account_id": account.account_id})
+        for s in all_services()
+    )
+
+
+def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict | None:
+    """Score the run's findings; None (nothing written) when the lake has none for that day."""
     from postureflow.compliance.evaluate import write_compliance
+
+    if not has_findings(account, info, lake):
+        return None
 
     summary = write_compliance(lake, account.account_id, info.scan_date, info.run_id)
     return {"scores": summary.get("scores", {}), "rows": summary.get("rows", 0)}
