@@ -88,3 +88,19 @@ accounts:
 def test_unquoted_twelve_digit_id_is_accepted(tmp_path):
     path = write(tmp_path, "accounts:\n  - {alias: a, account_id: 123456789012, aws_conn_id: c}\n")
     assert load_accounts(path).accounts[0].account_id == "123456789012"
+
+
+def test_check_selection(tmp_path):
+    path = write(
+        tmp_path,
+        """
+accounts:
+  - {alias: a, account_id: "123456789012", aws_conn_id: c, checks: {exclude: [s3_bucket_no_mfa_delete]}}
+  - {alias: b, account_id: "210987654321", aws_conn_id: c, checks: {exclude: [no_such_check]}}
+""",
+    )
+    loaded = load_accounts(path)
+    (account,) = loaded.accounts
+    runs = account.check_filter()
+    assert runs("s3_bucket_no_mfa_delete") is False and runs("s3_bucket_secure_transport_policy") is True
+    assert "no_such_check" in loaded.errors[0] and "'b'" in loaded.errors[0]

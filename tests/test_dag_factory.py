@@ -36,7 +36,7 @@ def dagbag(tmp_path, monkeypatch):
 def test_one_dag_per_account_with_service_tasks(dagbag):
     bag = dagbag(ACCOUNTS)
     assert bag.import_errors == {}
-    assert sorted(bag.dag_ids) == ["posture_scan__dev", "posture_scan__prod"]
+    assert sorted(bag.dag_ids) == ["posture_org_rollup", "posture_scan__dev", "posture_scan__prod"]
     prod = bag.dags["posture_scan__prod"]
     assert prod.max_active_runs == 1 and prod.catchup is False
     assert prod.params["regions"] == ["us-east-1", "eu-west-1"]
@@ -56,7 +56,7 @@ def test_included_service_brings_its_dependencies(dagbag):
 
 def test_bad_account_is_an_import_error_and_others_still_load(dagbag):
     bag = dagbag(ACCOUNTS + '  - {alias: broken, account_id: "42", aws_conn_id: x}\n')
-    assert sorted(bag.dag_ids) == ["posture_scan__dev", "posture_scan__prod"]
+    assert sorted(bag.dag_ids) == ["posture_org_rollup", "posture_scan__dev", "posture_scan__prod"]
     errors = {Path(k).name: v for k, v in bag.import_errors.items()}
     assert list(errors) == ["posture_accounts.py"]
     assert "account 'broken'" in errors["posture_accounts.py"] and "account_id" in errors["posture_accounts.py"]
@@ -67,3 +67,17 @@ def test_malformed_file_is_one_clear_import_error(dagbag):
     assert bag.dag_ids == []
     (message,) = bag.import_errors.values()
     assert "accounts.yaml" in message and "not valid YAML" in message
+
+
+def test_lake_writes_are_assets_and_the_org_rollup_is_scheduled_on_them(dagbag):
+    bag = dagbag(ACCOUNTS)
+    prod = bag.dags["posture_scan__prod"]
+    outlets = {o.uri for o in prod.get_task("compliance").outlets}
+    assert outlets == {"postureflow://lake/compliance/account_id=123456789012"}
+    assert {o.uri for o in prod.get_task("scan_s3").outlets} == {"postureflow://lake/findings/account_id=123456789012"}
+    rollup = bag.dags["posture_org_rollup"]
+    scheduled_on = {a.uri for a in rollup.timetable.asset_condition.objects}
+    assert scheduled_on == {
+        "postureflow://lake/compliance/account_id=123456789012",
+        "postureflow://lake/compliance/account_id=210987654321",
+    }

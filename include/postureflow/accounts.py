@@ -10,6 +10,7 @@ accounts:
     aws_conn_id: aws_prod            # Airflow AWS connection; the role ARN lives in it
     regions: [us-east-1, eu-west-1]  # or "all" (every enabled region)
     services: {exclude: [macie]}     # or {include: [...]}
+    checks: {exclude: [s3_bucket_no_mfa_delete]}   # or {include: [...]}
     schedule: "0 3 * * *"
     catchup: false
 ```
@@ -42,6 +43,7 @@ ACCOUNT_FIELDS = {
     "start_date",
     "mutelist",
     "securityhub",
+    "checks",
     "tags",
 }
 DEFAULTABLE = ACCOUNT_FIELDS - {"alias", "account_id"}
@@ -70,7 +72,16 @@ class Account:
     start_date: str = "2026-01-01"
     mutelist: str | None = None
     securityhub: dict = field(default_factory=dict)
+    include_checks: tuple[str, ...] = ()
+    exclude_checks: tuple[str, ...] = ()
     tags: dict = field(default_factory=dict)
+
+    def check_filter(self):
+        """None (every check) or a predicate on check ids, from the accounts file's `checks:`."""
+        if not self.include_checks and not self.exclude_checks:
+            return None
+        include, exclude = set(self.include_checks), set(self.exclude_checks)
+        return lambda check_id: (not include or check_id in include) and check_id not in exclude
 
     @property
     def dag_id(self) -> str:
@@ -185,6 +196,19 @@ def _parse_account(raw: Any, index: int, defaults: dict, path: Path, known_servi
     tags = merged.get("tags") or {}
     if not isinstance(tags, dict):
         errors.append(f"{label}: field 'tags' must be a mapping")
+    include_checks: tuple[str, ...] = ()
+    exclude_checks: tuple[str, ...] = ()
+    checks = merged.get("checks") or {}
+    if not isinstance(checks, dict) or set(checks) - {"include", "exclude"}:
+        errors.append(f"{label}: field 'checks' must be a mapping with 'include' and/or 'exclude' lists of check ids")
+    else:
+        include_checks = _string_list(checks.get("include", []), label, "checks.include", errors)
+        exclude_checks = _string_list(checks.get("exclude", []), label, "checks.exclude", errors)
+        from postureflow.checks import all_checks
+
+        unknown_checks = [c for c in (*include_checks, *exclude_checks) if c not in all_checks()]
+        if unknown_checks:
+            errors.append(f"{label}: field 'checks' names unknown check id(s) {', '.join(unknown_checks)}")
 
     if errors:
         return None, errors
@@ -203,6 +227,8 @@ def _parse_account(raw: Any, index: int, defaults: dict, path: Path, known_servi
             start_date=start_date,
             mutelist=mutelist,
             securityhub=dict(securityhub),
+            include_checks=include_checks,
+            exclude_checks=exclude_checks,
             tags=dict(tags),
         ),
         [],

@@ -28,6 +28,26 @@ DEFAULT_ARGS = {
 }
 
 
+def findings_asset(account: Account):
+    from airflow.sdk import Asset
+
+    return Asset(
+        name=f"postureflow_findings__{account.alias}",
+        uri=f"postureflow://lake/findings/account_id={account.account_id}",
+        group="postureflow",
+    )
+
+
+def compliance_asset(account: Account):
+    from airflow.sdk import Asset
+
+    return Asset(
+        name=f"postureflow_compliance__{account.alias}",
+        uri=f"postureflow://lake/compliance/account_id={account.account_id}",
+        group="postureflow",
+    )
+
+
 def build_dag(account: Account):
     from airflow.sdk import Param, dag, get_current_context, task
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
@@ -76,7 +96,7 @@ def build_dag(account: Account):
             log.info("plan for %s on %s: %s", account.alias, info.scan_date, plan)
             return plan
 
-        @task(trigger_rule="none_failed")
+        @task(trigger_rule="none_failed", outlets=[findings_asset(account)])
         def scan_service(service: str, plan: dict) -> dict:
             if service not in plan["services"]:
                 raise AirflowSkipException(f"{service} is not selected for this run")
@@ -96,7 +116,7 @@ def build_dag(account: Account):
                 raise AirflowSkipException(f"preflight did not succeed: no {what} for this run")
             return plan
 
-        @task(trigger_rule="all_done")
+        @task(trigger_rule="all_done", outlets=[compliance_asset(account)])
         def compliance() -> dict:
             context = get_current_context()
             plan_or_skip(context, "compliance")
@@ -168,6 +188,45 @@ def build_dag(account: Account):
     return posture_scan()
 
 
+def build_org_rollup(accounts: list[Account]):
+    """One DAG scheduled on every account's compliance asset: org-wide compliance per day."""
+    from airflow.sdk import AssetAny, dag, get_current_context, task
+
+    @dag(
+        dag_id="posture_org_rollup",
+        description="Org-wide compliance per framework per day, over every account",
+        schedule=AssetAny(*(compliance_asset(a) for a in accounts)),
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["postureflow", "org"],
+    )
+    def posture_org_rollup():
+        @task
+        def rollup() -> list[dict]:
+            from postureflow.compliance.org import write_org_compliance
+            from postureflow.lake import Lake
+
+            context = get_current_context()
+            days = set()
+            for events in (context.get("triggering_asset_events") or {}).values():
+                for event in events:
+                    for source in [getattr(event, "source_dag_run", None)]:
+                        when = getattr(source, "logical_date", None) or getattr(source, "run_after", None)
+                        if when is not None:
+                            days.add(when.date())
+            if not days:
+                when = context.get("logical_date") or context["dag_run"].run_after
+                days.add(when.date())
+            lake = Lake.default()
+            return [write_org_compliance(lake, day) for day in sorted(days)]
+
+        rollup()
+
+    return posture_org_rollup()
+
+
 def build_all(namespace: dict[str, Any], path: str | None = None) -> list[str]:
     """Define a DAG in ``namespace`` for every valid account; log the invalid ones.
 
@@ -181,4 +240,7 @@ def build_all(namespace: dict[str, Any], path: str | None = None) -> list[str]:
     for account in accounts_file.accounts:
         namespace[account.dag_id] = build_dag(account)
         built.append(account.dag_id)
+    if accounts_file.accounts:
+        namespace["posture_org_rollup"] = build_org_rollup(accounts_file.accounts)
+        built.append("posture_org_rollup")
     return built

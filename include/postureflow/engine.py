@@ -44,6 +44,7 @@ class ScanContext:
     lake: Lake
     scanned_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     mute: MuteRule | None = None
+    checks: Callable[[str], bool] | None = None  # which check ids run (the accounts file's `checks:`)
 
     def partition(self, service: str) -> dict:
         return {"scan_date": self.scan_date, "service": service, "account_id": self.account_id}
@@ -276,7 +277,7 @@ def scan_service(
     inventory is re-evaluated; if there is none, nothing is written and the
     result says so.
     """
-    checks = [c for c in all_checks().values() if c.service == service]
+    checks = [c for c in all_checks().values() if c.service == service and (ctx.checks is None or ctx.checks(c.id))]
     collectors = all_collectors()
     errors: list[ScanError] = []
     result = ServiceResult(service)

@@ -35,11 +35,12 @@ class RunInfo:
 def run_info_from_context(context: dict) -> RunInfo:
     dag_run = context["dag_run"]
     when = context.get("logical_date") or getattr(dag_run, "logical_date", None) or dag_run.run_after
-    run_type = str(getattr(dag_run, "run_type", "") or "")
+    run_type = getattr(dag_run, "run_type", "") or ""
+    run_type = str(getattr(run_type, "value", run_type))
     return RunInfo(
         run_id=context["run_id"],
         scan_date=when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10]),
-        backfill=run_type.endswith("backfill"),
+        backfill=run_type == "backfill",
     )
 
 
@@ -91,6 +92,7 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
         run_id=info.run_id,
         lake=lake,
         mute=mute_rule_for(account),
+        checks=account.check_filter(),
     )
     return scan_service(ctx, service, access, collect=not plan["backfill"])
 

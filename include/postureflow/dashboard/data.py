@@ -1,0 +1,751 @@
+"""What the dashboard shows, read from the lake with DuckDB (read-only).
+
+The dashboard never scans the whole lake for a page. A *catalog* of the lake's
+partitions (one listing of ``findings/`` and ``compliance/``, kept for a few
+seconds) tells which files hold each account's latest scan, the scan before it,
+or one account's history of one service; each query then reads exactly those
+files, and DuckDB reads only the columns it needs from them.
+
+Nothing here writes: the DuckDB database is in memory and only ever holds the
+queries' results; the lake's files are opened for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+
+import postureflow.compliance  # noqa: F401  (registers the compliance dataset)
+from postureflow.lake import schema as lake_schema
+from postureflow.lake.store import PART_FILE, Lake
+
+SEVERITIES = ("critical", "high", "medium", "low", "informational")
+STATUSES = ("PASS", "FAIL", "MANUAL")
+REQUIREMENT_STATUSES = ("FAIL", "PASS", "MANUAL", "NOT_EVALUATED")
+PAGE_SIZES = (25, 50, 100, 200, 500)
+DEFAULT_PAGE_SIZE = 50
+
+_SEVERITY_RANK = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+_STATUS_RANK = "CASE status WHEN 'FAIL' THEN 0 WHEN 'MANUAL' THEN 1 WHEN 'PASS' THEN 2 ELSE 3 END"
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.bool_(): "BOOLEAN",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE",
+    lake_schema.UTC_TIMESTAMP: "TIMESTAMPTZ",
+    pa.map_(pa.string(), pa.string()): "MAP(VARCHAR, VARCHAR)",
+    pa.list_(pa.string()): "VARCHAR[]",
+}
+_PARTITION_RE = {
+    "findings": re.compile(r"/scan_date=(\d{4}-\d{2}-\d{2})/service=([^/]+)/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"),
+    "compliance": re.compile(r"/scan_date=(\d{4}-\d{2}-\d{2})/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"),
+}
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# The columns the explorer shows and the CSV export writes, in order.
+FINDING_COLUMNS = (
+    "scan_date", "account_id", "region", "service", "check_id", "check_title", "severity", "status",
+    "muted", "mute_reason", "resource_type", "resource_id", "resource_uid", "status_extended", "finding_uid",
+)
+
+
+class NotFound(LookupError):
+    """The thing asked for is not in the lake (an unknown finding, framework, account or date)."""
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _as_date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or value == "" or value == "latest":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as err:
+        raise ValueError(f"date must be YYYY-MM-DD or 'latest', got {value!r}") from err
+
+
+# -- the catalog of partitions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The lake's partitions at one moment: which files exist for which scan."""
+
+    findings: dict[tuple[str, dt.date], dict[str, str]]  # (account, date) -> {service: path}
+    compliance: dict[tuple[str, dt.date], str]  # (account, date) -> path
+    listed_at: float = field(default_factory=time.time)
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted({a for a, _ in self.findings} | {a for a, _ in self.compliance})
+
+    def scan_dates(self, account: str) -> list[dt.date]:
+        """Every day ``account`` was scanned (findings or compliance), oldest first, like the ``scans`` view."""
+        return sorted({d for a, d in self.findings if a == account} | {d for a, d in self.compliance if a == account})
+
+    def latest(self, account: str) -> dt.date | None:
+        dates = self.scan_dates(account)
+        return dates[-1] if dates else None
+
+    def previous(self, account: str, day: dt.date) -> dt.date | None:
+        earlier = [d for d in self.scan_dates(account) if d < day]
+        return earlier[-1] if earlier else None
+
+    def scan_of(self, account: str, day: dt.date | None) -> dt.date | None:
+        """``day`` if the account was scanned that day, its latest scan for None, else None."""
+        if day is None:
+            return self.latest(account)
+        return day if day in self.scan_dates(account) else None
+
+    @property
+    def services(self) -> list[str]:
+        return sorted({s for services in self.findings.values() for s in services})
+
+    def findings_files(self, scans: Iterable[tuple[str, dt.date]], services: Iterable[str] | None = None) -> list[str]:
+        wanted = set(services) if services else None
+        files = []
+        for key in scans:
+            for service, path in sorted(self.findings.get(key, {}).items()):
+                if wanted is None or service in wanted:
+                    files.append(path)
+        return files
+
+    def latest_scans(self, accounts: Iterable[str] | None = None, day: dt.date | None = None) -> list[tuple[str, dt.date]]:
+        """(account, date) of each account's latest scan, or of its scan on ``day``."""
+        scans = []
+        for account in accounts or self.accounts:
+            when = self.scan_of(account, day)
+            if when is not None:
+                scans.append((account, when))
+        return scans
+
+
+def list_catalog(lake: Lake) -> Catalog:
+    findings: dict[tuple[str, dt.date], dict[str, str]] = {}
+    compliance: dict[tuple[str, dt.date], str] = {}
+    for dataset in ("findings", "compliance"):
+        base = lake.path(dataset)
+        if lake.fs.get_file_info(base).type != pafs.FileType.Directory:
+            continue
+        pattern = _PARTITION_RE[dataset]
+        for info in lake.fs.get_file_info(pafs.FileSelector(base, recursive=True)):
+            if info.type != pafs.FileType.File:
+                continue
+            match = pattern.search(info.path[len(base):])
+            if not match:
+                continue
+            day = dt.date.fromisoformat(match.group(1))
+            if dataset == "findings":
+                findings.setdefault((match.group(3), day), {})[match.group(2)] = info.path
+            else:
+                compliance[(match.group(2), day)] = info.path
+    return Catalog(findings, compliance)
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingFilter:
+    """The explorer's filters; every list means 'any of these', an empty list means 'all'."""
+
+    account: list[str] = field(default_factory=list)
+    region: list[str] = field(default_factory=list)
+    service: list[str] = field(default_factory=list)
+    severity: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    check: list[str] = field(default_factory=list)
+    muted: bool | None = None
+    q: str = ""
+    date: dt.date | None = None  # None: each account's latest scan
+
+    def __post_init__(self) -> None:
+        for name in ("account", "region", "service", "severity", "status", "check"):
+            setattr(self, name, [v for v in dict.fromkeys(getattr(self, name) or []) if v])
+        self.q = (self.q or "").strip()
+        bad = [s for s in self.severity if s not in SEVERITIES]
+        if bad:
+            raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, got {', '.join(bad)}")
+        bad = [s for s in self.status if s not in STATUSES]
+        if bad:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {', '.join(bad)}")
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause (account and service are applied by picking files) and its parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for column, values in (("region", self.region), ("severity", self.severity),
+                               ("status", self.status), ("check_id", self.check),
+                               ("account_id", self.account), ("service", self.service)):
+            if values:
+                names = []
+                for i, value in enumerate(values):
+                    params[f"{column}_{i}"] = value
+                    names.append(f"${column}_{i}")
+                clauses.append(f"{column} IN ({', '.join(names)})")
+        if self.muted is not None:
+            clauses.append("coalesce(muted, false) = $muted")
+            params["muted"] = self.muted
+        if self.q:
+            params["q"] = self.q.lower()
+            clauses.append(
+                "(" + " OR ".join(
+                    f"contains(lower({c}), $q)"
+                    for c in ("check_id", "check_title", "resource_id", "resource_uid", "status_extended",
+                              "region", "finding_uid")
+                ) + ")"
+            )
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def query_items(self) -> list[tuple[str, str]]:
+        """The filter as URL query items (for links, pagination and the CSV export)."""
+        items: list[tuple[str, str]] = []
+        for name in ("account", "region", "service", "severity", "status", "check"):
+            items.extend((name, v) for v in getattr(self, name))
+        if self.muted is not None:
+            items.append(("muted", "true" if self.muted else "false"))
+        if self.q:
+            items.append(("q", self.q))
+        if self.date is not None:
+            items.append(("date", self.date.isoformat()))
+        return items
+
+
+def csv_safe(value: Any) -> Any:
+    """Keep spreadsheet programs from running a cell as a formula (resource names come from AWS users)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# -- the reader -----------------------------------------------------------------------------
+
+
+class LakeReader:
+    """The dashboard's queries over one lake. Thread-safe: every query runs on its own cursor."""
+
+    def __init__(self, lake: Lake, ttl: float = 10.0, threads: int | None = None) -> None:
+        self.lake = lake
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+        self._con = duckdb.connect(":memory:")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+        self._facets: dict[tuple, dict[str, list[str]]] = {}
+        self._checks: dict | None = None
+
+    def close(self) -> None:
+        self._con.close()
+
+    # catalog -----------------------------------------------------------------------------
+
+    def catalog(self, refresh: bool = False) -> Catalog:
+        with self._lock:
+            if refresh or self._catalog is None or time.time() - self._catalog.listed_at > self.ttl:
+                self._catalog = list_catalog(self.lake)
+                self._facets.clear()
+            return self._catalog
+
+    # sql helpers ---------------------------------------------------------------------------
+
+    def _source(self, cur: duckdb.DuckDBPyConnection, dataset: str, files: list[str], name: str) -> str:
+        """A FROM item over exactly ``files`` of ``dataset``, partition columns included."""
+        schema, partition_by = lake_schema.DATASETS[dataset]
+        if not files:
+            columns = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in schema)
+            return f"(SELECT {columns} WHERE false)"
+        if self.lake.is_local:
+            hive_types = ", ".join(
+                f"'{c}': {_DUCK_TYPES[schema.field(c).type]}" for c in partition_by
+            )
+            paths = ", ".join(_quote(p) for p in files)
+            return f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{{hive_types}}}, union_by_name = true)"
+        partitioning = ds.partitioning(pa.schema([schema.field(c) for c in partition_by]), flavor="hive")
+        dataset_obj = ds.dataset(
+            files, filesystem=self.lake.fs, format="parquet", partitioning=partitioning,
+            partition_base_dir=self.lake.path(dataset), schema=schema,
+        )
+        cur.register(name, dataset_obj)
+        return f'"{name}"'
+
+    def _run(self, build, params: dict[str, Any] | None = None) -> pa.Table:
+        """Run the SQL ``build(cursor)`` returns; if a file vanished meanwhile, list the lake again once."""
+        for attempt in (0, 1):
+            cur = self._con.cursor()
+            try:
+                return cur.execute(build(cur), params or {}).to_arrow_table()
+            except duckdb.IOException:
+                if attempt:
+                    raise
+                self.catalog(refresh=True)
+            finally:
+                cur.close()
+        raise AssertionError("unreachable")
+
+    def _rows(self, build, params: dict[str, Any] | None = None) -> list[dict]:
+        return self._run(build, params).to_pylist()
+
+    # overview ------------------------------------------------------------------------------
+
+    def overview(self) -> dict:
+        """Each account's latest scan: pass, fail, manual and muted counts by severity and by service."""
+        catalog = self.catalog()
+        scans = catalog.latest_scans()
+        accounts: dict[str, dict] = {}
+        for account, day in scans:
+            accounts[account] = {
+                "account_id": account,
+                "scan_date": day.isoformat(),
+                "previous_scan_date": (p.isoformat() if (p := catalog.previous(account, day)) else None),
+                "scans": len(catalog.scan_dates(account)),
+                "totals": _zero(),
+                "by_severity": {s: _zero() for s in SEVERITIES},
+                "by_service": {},
+                "frameworks": [],
+            }
+
+        def build(cur):
+            src = self._source(cur, "findings", catalog.findings_files(scans), "overview_src")
+            return (
+                "SELECT account_id, service, severity, status, coalesce(muted, false) AS muted, count(*) AS n "
+                f"FROM {src} GROUP BY ALL"
+            )
+
+        for row in self._rows(build):
+            entry = accounts[row["account_id"]]
+            key = "muted" if row["muted"] else row["status"]
+            for bucket in (entry["totals"], entry["by_severity"].setdefault(row["severity"], _zero()),
+                           entry["by_service"].setdefault(row["service"], _zero())):
+                bucket[key] = bucket.get(key, 0) + row["n"]
+                bucket["total"] += row["n"]
+        for entry in accounts.values():
+            entry["by_service"] = dict(sorted(entry["by_service"].items(), key=lambda kv: (-kv[1]["FAIL"], kv[0])))
+        for fw in self.compliance_summary()["latest"]:
+            if fw["account_id"] in accounts and fw["scan_date"] == accounts[fw["account_id"]]["scan_date"]:
+                accounts[fw["account_id"]]["frameworks"].append(fw)
+        return {"accounts": list(accounts.values()), "severities": list(SEVERITIES)}
+
+    # compliance ----------------------------------------------------------------------------
+
+    def compliance_summary(self, account: str | None = None) -> dict:
+        """Per framework and account: the latest score and counts, and the score of every scan day."""
+        catalog = self.catalog()
+        keys = sorted(k for k in catalog.compliance if account is None or k[0] == account)
+        if not keys:
+            return {"latest": [], "trend": []}
+
+        def build(cur):
+            src = self._source(cur, "compliance", [catalog.compliance[k] for k in keys], "compliance_src")
+            return (
+                "SELECT account_id, scan_date, framework_key, any_value(label) AS label, "
+                "any_value(framework) AS framework, any_value(version) AS version, "
+                "any_value(framework_score) AS score, "
+                "count(*) FILTER (WHERE status = 'PASS') AS passed, "
+                "count(*) FILTER (WHERE status = 'FAIL') AS failed, "
+                "count(*) FILTER (WHERE status = 'MANUAL') AS manual, "
+                "count(*) FILTER (WHERE status = 'NOT_EVALUATED') AS not_evaluated, "
+                "count(*) AS requirements "
+                f"FROM {src} GROUP BY account_id, scan_date, framework_key "
+                "ORDER BY label, account_id, scan_date"
+            )
+
+        rows = self._rows(build)
+        latest_day = {a: max(d for b, d in keys if b == a) for a, _ in keys}
+        trend: dict[tuple[str, str], dict] = {}
+        latest = []
+        for row in rows:
+            row["scan_date"] = row["scan_date"].isoformat()
+            row["score"] = None if row["score"] is None else round(row["score"], 1)
+            series = trend.setdefault(
+                (row["framework_key"], row["account_id"]),
+                {"framework_key": row["framework_key"], "label": row["label"], "account_id": row["account_id"],
+                 "points": []},
+            )
+            series["points"].append([row["scan_date"], row["score"]])
+            if row["scan_date"] == latest_day[row["account_id"]].isoformat():
+                latest.append(row)
+        for row in latest:
+            points = trend[(row["framework_key"], row["account_id"])]["points"]
+            scored = [p for p in points[:-1] if p[1] is not None]
+            row["change"] = (
+                round(row["score"] - scored[-1][1], 1) if scored and row["score"] is not None else None
+            )
+        return {"latest": latest, "trend": list(trend.values())}
+
+    def framework(self, framework_key: str, account: str | None = None, day: str | dt.date | None = None) -> dict:
+        """One framework's requirements for one account's scan, failing first."""
+        catalog = self.catalog()
+        day = _as_date(day)
+        candidates = [a for a in ([account] if account else catalog.accounts)]
+        chosen = None
+        for acc in candidates:
+            dates = sorted(d for a, d in catalog.compliance if a == acc and (day is None or d == day))
+            if dates:
+                chosen = (acc, dates[-1])
+                break
+        if chosen is None:
+            raise NotFound(f"no compliance results for account {account or 'any'}"
+                           + (f" on {day.isoformat()}" if day else ""))
+        acc, when = chosen
+
+        def build(cur):
+            src = self._source(cur, "compliance", [catalog.compliance[chosen]], "framework_src")
+            status_rank = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(REQUIREMENT_STATUSES))
+            return (
+                "SELECT framework_key, label, framework, version, requirement_id, section, title, profile, status, "
+                "pass_count, fail_count, manual_count, muted_count, checks, framework_score "
+                f"FROM {src} WHERE framework_key = $key "
+                f"ORDER BY CASE status {status_rank} ELSE 9 END, requirement_id"
+            )
+
+        rows = self._rows(build, {"key": framework_key})
+        if not rows:
+            raise NotFound(f"framework {framework_key!r} is not in the compliance results of {acc} on {when}")
+        counts = {s: 0 for s in REQUIREMENT_STATUSES}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+            row["checks"] = list(row["checks"] or [])
+        first = rows[0]
+        return {
+            "framework_key": framework_key,
+            "label": first["label"],
+            "framework": first["framework"],
+            "version": first["version"],
+            "name": _framework_name(framework_key),
+            "account_id": acc,
+            "scan_date": when.isoformat(),
+            "scan_dates": [d.isoformat() for a, d in sorted(catalog.compliance) if a == acc],
+            "accounts": sorted({a for a, _ in catalog.compliance}),
+            "score": None if first["framework_score"] is None else round(first["framework_score"], 1),
+            "counts": counts,
+            "requirements": rows,
+        }
+
+    # findings explorer ---------------------------------------------------------------------
+
+    def _scope(self, flt: FindingFilter) -> tuple[Catalog, list[str], list[tuple[str, dt.date]]]:
+        catalog = self.catalog()
+        accounts = [a for a in (flt.account or catalog.accounts) if ACCOUNT_RE.match(a)]
+        scans = catalog.latest_scans(accounts, flt.date)
+        return catalog, catalog.findings_files(scans, flt.service or None), scans
+
+    def facets(self, flt: FindingFilter) -> dict[str, list[str]]:
+        """The values the explorer's drop-downs offer, for the scans in scope (cached with the catalog)."""
+        catalog = self.catalog()
+        scans = catalog.latest_scans(None, flt.date)
+        key = tuple(scans)
+        with self._lock:
+            cached = self._facets.get(key)
+        if cached is not None:
+            return cached
+
+        def build(cur):
+            src = self._source(cur, "findings", catalog.findings_files(scans), "facets_src")
+            return f"SELECT DISTINCT region, check_id FROM {src}"
+
+        table = self._run(build)
+        result = {
+            "account": [a for a, _ in scans],
+            "service": sorted({s for k in scans for s in catalog.findings.get(k, {})}),
+            "region": sorted(set(table.column("region").to_pylist()) - {None}),
+            "check": sorted(set(table.column("check_id").to_pylist()) - {None}),
+            "severity": list(SEVERITIES),
+            "status": list(STATUSES),
+            "dates": sorted({d.isoformat() for _, d in catalog.findings}, reverse=True),
+        }
+        with self._lock:
+            self._facets[key] = result
+        return result
+
+    def findings(self, flt: FindingFilter, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+        """One page of the findings that match ``flt``, worst first, and how many match in all."""
+        if page < 1:
+            raise ValueError(f"page must be 1 or more, got {page}")
+        if page_size not in PAGE_SIZES:
+            raise ValueError(f"page_size must be one of {', '.join(map(str, PAGE_SIZES))}, got {page_size}")
+        _, files, scans = self._scope(flt)
+        where, params = flt.where()
+        columns = ", ".join(FINDING_COLUMNS)
+
+        def build_count(cur):
+            return f"SELECT count(*) AS n FROM {self._source(cur, 'findings', files, 'count_src')}{where}"
+
+        def build_page(cur):
+            src = self._source(cur, "findings", files, "page_src")
+            return (
+                f"SELECT {columns} FROM {src}{where} "
+                f"ORDER BY {_SEVERITY_RANK}, {_STATUS_RANK}, account_id, check_id, region, resource_id, finding_uid "
+                f"LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}"
+            )
+
+        total = self._run(build_count, params).column("n")[0].as_py() if files else 0
+        rows = self._rows(build_page, params) if files and total else []
+        for row in rows:
+            row["scan_date"] = row["scan_date"].isoformat()
+        pages = max(1, -(-total // page_size))
+        return {
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+            "pages": pages,
+            "scans": [{"account_id": a, "scan_date": d.isoformat()} for a, d in scans],
+            "rows": rows,
+        }
+
+    def findings_csv(self, flt: FindingFilter, batch_rows: int = 50_000) -> Iterator[str]:
+        """Every finding that matches ``flt`` as CSV text, streamed in batches."""
+        _, files, _ = self._scope(flt)
+        where, params = flt.where()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(FINDING_COLUMNS)
+        yield out.getvalue()
+        if not files:
+            return
+        cur = self._con.cursor()
+        try:
+            src = self._source(cur, "findings", files, "csv_src")
+            reader = cur.execute(
+                f"SELECT {', '.join(FINDING_COLUMNS)} FROM {src}{where} "
+                f"ORDER BY {_SEVERITY_RANK}, {_STATUS_RANK}, account_id, check_id, region, resource_id, finding_uid",
+                params,
+            ).fetch_record_batch(batch_rows)
+            for batch in reader:
+                out.seek(0)
+                out.truncate()
+                columns = [batch.column(name).to_pylist() for name in FINDING_COLUMNS]
+                for values in zip(*columns):
+                    writer.writerow([csv_safe(v.isoformat() if isinstance(v, dt.date) else v) for v in values])
+                yield out.getvalue()
+        finally:
+            cur.close()
+
+    # one finding -------------------------------------------------------------------------------
+
+    def finding(self, account: str, service: str, finding_uid: str) -> dict:
+        """A finding's record in every scan of its account, its check's risk and remediation."""
+        if not ACCOUNT_RE.match(account):
+            raise NotFound(f"account id must be 12 digits, got {account!r}")
+        catalog = self.catalog()
+        dates = sorted(d for (a, d), services in catalog.findings.items() if a == account and service in services)
+        files = [catalog.findings[(account, d)][service] for d in dates]
+        if not files:
+            raise NotFound(f"no findings of service {service!r} for account {account}")
+
+        def build(cur):
+            src = self._source(cur, "findings", files, "finding_src")
+            return (
+                "SELECT scan_date, status, coalesce(muted, false) AS muted, mute_reason, status_extended, severity, "
+                "check_id, check_title, region, resource_uid, resource_id, resource_type, resource_tags, "
+                "run_id, scanned_at, check_version, account_id, service, finding_uid "
+                f"FROM {src} WHERE finding_uid = $uid ORDER BY scan_date"
+            )
+
+        rows = self._rows(build, {"uid": finding_uid})
+        if not rows:
+            raise NotFound(f"finding {finding_uid!r} is not in the {service} findings of account {account}")
+        by_date = {r["scan_date"]: r for r in rows}
+        first_fail = None
+        history = []
+        for day in dates:
+            row = by_date.get(day)
+            if row is None:
+                history.append({"scan_date": day.isoformat(), "status": None, "muted": False,
+                                "status_extended": "Not reported in this scan (the resource or check was gone).",
+                                "mute_reason": None, "run_id": None, "check_version": None})
+                continue
+            if row["status"] == "FAIL" and not row["muted"] and first_fail is None:
+                first_fail = day
+            history.append({
+                "scan_date": day.isoformat(),
+                "status": row["status"],
+                "muted": row["muted"],
+                "mute_reason": row["mute_reason"],
+                "status_extended": row["status_extended"],
+                "run_id": row["run_id"],
+                "check_version": row["check_version"],
+                "scanned_at": row["scanned_at"].isoformat() if row["scanned_at"] else None,
+            })
+        last = rows[-1]
+        check = self.check_info(last["check_id"])
+        tags = last["resource_tags"]
+        if isinstance(tags, list):  # arrow maps arrive as key/value pairs
+            tags = dict(tags)
+        return {
+            "finding_uid": finding_uid,
+            "account_id": account,
+            "service": service,
+            "check_id": last["check_id"],
+            "check_title": last["check_title"],
+            "severity": last["severity"],
+            "region": last["region"],
+            "resource_uid": last["resource_uid"],
+            "resource_id": last["resource_id"],
+            "resource_type": last["resource_type"],
+            "resource_tags": dict(sorted((tags or {}).items())),
+            "status": last["status"],
+            "muted": last["muted"],
+            "mute_reason": last["mute_reason"],
+            "status_extended": last["status_extended"],
+            "last_seen": last["scan_date"].isoformat(),
+            "first_seen": rows[0]["scan_date"].isoformat(),
+            "first_failed": first_fail.isoformat() if first_fail else None,
+            "history": history,
+            "risk": check.get("risk"),
+            "remediation": check.get("remediation"),
+            "frameworks": check.get("frameworks", []),
+            "check_known": bool(check),
+        }
+
+    def check_info(self, check_id: str) -> dict:
+        """risk, remediation and the frameworks that map the check ({} for a check postureflow no longer has)."""
+        if self._checks is None:
+            from postureflow.checks import all_checks
+
+            try:
+                from postureflow.compliance.frameworks import frameworks_by_check
+
+                by_check = frameworks_by_check()
+            except Exception:  # noqa: BLE001 - the page still shows without the framework list
+                by_check = {}
+            self._checks = {
+                c.id: {"title": c.title, "risk": c.risk, "remediation": c.remediation, "severity": c.severity,
+                       "frameworks": by_check.get(c.id, [])}
+                for c in all_checks().values()
+            }
+        return self._checks.get(check_id, {})
+
+    # changes -----------------------------------------------------------------------------------
+
+    def changes(self, account: str | None = None, day: str | dt.date | None = None, limit: int = 500) -> dict:
+        """Failing findings that are new, and those that were resolved, since each account's previous scan.
+
+        Failing means FAIL and not muted, as in the ``finding_changes`` view. Resolved
+        findings carry their state now: PASS, MANUAL, muted, or absent (gone).
+        """
+        catalog = self.catalog()
+        day = _as_date(day)
+        accounts = [account] if account else catalog.accounts
+        pairs = []
+        for acc in accounts:
+            current = catalog.scan_of(acc, day)
+            if current is not None:
+                pairs.append((acc, current, catalog.previous(acc, current)))
+        current_files = catalog.findings_files([(a, c) for a, c, _ in pairs])
+        previous_files = catalog.findings_files([(a, p) for a, _, p in pairs if p is not None])
+        columns = ("account_id, finding_uid, check_id, check_title, severity, service, region, resource_id, "
+                   "resource_uid, status_extended")
+        failing = "status = 'FAIL' AND NOT coalesce(muted, false)"
+
+        def build(cur):
+            cur_src = self._source(cur, "findings", current_files, "changes_cur")
+            prev_src = self._source(cur, "findings", previous_files, "changes_prev")
+            return f"""
+                WITH now_all AS MATERIALIZED (
+                    SELECT {columns}, status, coalesce(muted, false) AS muted FROM {cur_src}
+                ),
+                cur AS (SELECT {columns} FROM now_all WHERE status = 'FAIL' AND NOT muted),
+                prev AS MATERIALIZED (SELECT {columns} FROM {prev_src} WHERE {failing}),
+                changed AS (
+                    SELECT 'new' AS change, cur.*, 'FAIL' AS status_now FROM cur
+                    WHERE NOT EXISTS (SELECT 1 FROM prev p
+                                      WHERE p.account_id = cur.account_id AND p.finding_uid = cur.finding_uid)
+                    UNION ALL
+                    SELECT 'resolved' AS change, prev.*,
+                           CASE WHEN n.finding_uid IS NULL THEN 'absent' WHEN n.muted THEN 'muted'
+                                ELSE n.status END AS status_now
+                    FROM prev LEFT JOIN now_all n
+                      ON n.account_id = prev.account_id AND n.finding_uid = prev.finding_uid
+                    WHERE n.finding_uid IS NULL OR n.muted OR n.status <> 'FAIL'
+                )
+                SELECT * FROM changed
+                QUALIFY row_number() OVER (PARTITION BY change ORDER BY {_SEVERITY_RANK}, account_id, check_id,
+                                           region, resource_id, finding_uid) <= {int(limit)}
+                ORDER BY change, {_SEVERITY_RANK}, account_id, check_id, region, resource_id, finding_uid
+            """
+
+        # Totals come from a grouped pass so that a capped list still reports exact counts.
+        def build_counts(cur):
+            cur_src = self._source(cur, "findings", current_files, "counts_cur")
+            prev_src = self._source(cur, "findings", previous_files, "counts_prev")
+            return f"""
+                WITH cur AS MATERIALIZED (SELECT account_id, finding_uid, severity FROM {cur_src} WHERE {failing}),
+                prev AS MATERIALIZED (SELECT account_id, finding_uid, severity FROM {prev_src} WHERE {failing})
+                SELECT 'new' AS change, account_id, severity, count(*) AS n FROM cur
+                WHERE NOT EXISTS (SELECT 1 FROM prev p WHERE p.account_id = cur.account_id
+                                  AND p.finding_uid = cur.finding_uid) GROUP BY ALL
+                UNION ALL
+                SELECT 'resolved', account_id, severity, count(*) FROM prev
+                WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE c.account_id = prev.account_id
+                                  AND c.finding_uid = prev.finding_uid) GROUP BY ALL
+            """
+
+        counts = self._rows(build_counts) if current_files else []
+        rows = self._rows(build) if current_files else []
+        per_account = {
+            acc: {"account_id": acc, "scan_date": cur_day.isoformat(),
+                  "previous_scan_date": prev.isoformat() if prev else None,
+                  "new": {s: 0 for s in SEVERITIES}, "resolved": {s: 0 for s in SEVERITIES}}
+            for acc, cur_day, prev in pairs
+        }
+        for row in counts:
+            per_account[row["account_id"]][row["change"]][row["severity"]] = row["n"]
+        totals = {"new": sum(n["n"] for n in counts if n["change"] == "new"),
+                  "resolved": sum(n["n"] for n in counts if n["change"] == "resolved")}
+        new = [r for r in rows if r["change"] == "new"]
+        resolved = [r for r in rows if r["change"] == "resolved"]
+        return {
+            "accounts": list(per_account.values()),
+            "totals": totals,
+            "new": new,
+            "resolved": resolved,
+            "limit": limit,
+            "dates": sorted({d.isoformat() for _, d in catalog.findings}, reverse=True),
+        }
+
+
+def _zero() -> dict[str, int]:
+    return {"PASS": 0, "FAIL": 0, "MANUAL": 0, "muted": 0, "total": 0}
+
+
+def _framework_name(key: str) -> str | None:
+    try:
+        from postureflow.compliance.frameworks import load_frameworks
+
+        fw = load_frameworks().get(key)
+    except Exception:  # noqa: BLE001 - the name is decoration
+        return None
+    return fw.name if fw else None
+
+
+_READERS: dict[str, LakeReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def reader_for(lake: Lake, ttl: float = 10.0) -> LakeReader:
+    """One reader (DuckDB database and catalog cache) per lake location, shared by requests."""
+    key = lake.location()
+    with _READERS_LOCK:
+        reader = _READERS.get(key)
+        if reader is None:
+            reader = _READERS[key] = LakeReader(lake, ttl=ttl)
+        return reader
