@@ -40,7 +40,7 @@ register_dataset("org_compliance", ORG_COMPLIANCE, ("scan_date",))
 def org_compliance_table(lake: Lake, scan_date: dt.date, now: dt.datetime | None = None) -> pa.Table:
     con = duckdb.connect()
     create_dataset_view(con, lake, "compliance")
-    table = con.execute(
+    table = con.sql(
         """
         SELECT framework, version, label,
                count(DISTINCT account_id) AS accounts,
@@ -56,7 +56,7 @@ def org_compliance_table(lake: Lake, scan_date: dt.date, now: dt.datetime | None
         FROM compliance WHERE scan_date = $day
         GROUP BY framework, version, label ORDER BY label
         """,
-        {"day": scan_date.isoformat()},
+        params={"day": scan_date.isoformat()},
     ).to_arrow_table()
     count = table.num_rows
     table = table.append_column("scan_date", pa.array([scan_date] * count, pa.date32()))

@@ -111,6 +111,11 @@ DATA_ACTIONS = frozenset(
 READ_LEVELS = {"Read", "List"}
 
 
+def is_read_level(level: str | None) -> bool:
+    """The IAM reference's access level ("List", "Read", or several: "Tagging, Write") only reads."""
+    return bool(level) and all(part.strip() in READ_LEVELS for part in level.split(","))
+
+
 class PolicyError(ValueError):
     """The code calls an operation the policy cannot (or must not) allow."""
 
@@ -234,7 +239,7 @@ def build_policy(required: dict[str, Required] | None = None, partition: str = "
                     f"{where}, mapped to {action}, which the IAM service reference does not know: "
                     "add the right action to postureflow.iam.policy.ACTION_OVERRIDES"
                 )
-            elif read_only and level not in READ_LEVELS:
+            elif read_only and not is_read_level(level):
                 problems.append(f"{where}: {action} is a {level} action; collectors may only read")
         return sorted(actions)
 

@@ -1,0 +1,77 @@
+"""Backfill semantics: re-evaluate stored inventory with today's checks, never call AWS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.accounts import Account
+from postureflow.aws import AwsAccess
+from postureflow.engine import ScanContext, scan_service
+from postureflow.lake.query import connect
+from postureflow.runs import RunInfo, plan_run, run_info_from_context, run_service
+
+DAY = dt.date(2026, 10, 1)
+ACCOUNT = Account(alias="t", account_id="123456789012", aws_conn_id="unused", regions=("us-east-1",),
+                  include_services=("s3",))
+
+
+def test_backfill_run_type_is_detected_from_the_airflow_context():
+    from airflow.utils.types import DagRunType
+
+    def context(run_type):
+        run = SimpleNamespace(run_type=run_type, logical_date=dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc),
+                              run_after=None)
+        return {"dag_run": run, "run_id": "r", "logical_date": run.logical_date}
+
+    assert run_info_from_context(context(DagRunType.BACKFILL_JOB)).backfill is True
+    assert run_info_from_context(context(DagRunType.SCHEDULED)).backfill is False
+    assert run_info_from_context(context(DagRunType.MANUAL)).scan_date == DAY
+
+
+def test_backfill_reevaluates_stored_inventory_without_aws(aws, lake, monkeypatch):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pf-backfill-bucket")
+    ctx = ScanContext("123456789012", ["us-east-1"], DAY, "scheduled-run", lake,
+                      checks=lambda check_id: check_id != "s3_bucket_no_mfa_delete")
+    scan_service(ctx, "s3", AwsAccess.from_default_chain())
+    ids = lambda: {r[0] for r in connect(lake, ["findings"]).execute("SELECT check_id FROM findings").fetchall()}  # noqa: E731
+    assert "s3_bucket_no_mfa_delete" not in ids()
+
+    def no_aws(*args, **kwargs):
+        raise AssertionError("a backfill called AWS")
+
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", no_aws)
+    info = RunInfo(run_id="backfill-run", scan_date=DAY, backfill=True)
+    plan = plan_run(ACCOUNT, None, {}, info)
+    assert plan["backfill"] is True
+    result = run_service(ACCOUNT, plan, "s3", info, lake, access=None)
+    assert not result.skipped and result.findings > 0
+    rows = connect(lake, ["findings"]).execute(
+        "SELECT DISTINCT run_id, check_id FROM findings WHERE check_id = 's3_bucket_no_mfa_delete'").fetchall()
+    assert rows == [("backfill-run", "s3_bucket_no_mfa_delete")]
+
+
+def test_backfill_of_a_day_without_inventory_is_skipped_and_writes_nothing(lake):
+    info = RunInfo(run_id="backfill-run", scan_date=dt.date(2020, 1, 1), backfill=True)
+    plan = plan_run(ACCOUNT, None, {}, info)
+    result = run_service(ACCOUNT, plan, "s3", info, lake, access=None)
+    assert result.skipped and "no stored inventory for s3" in result.message
+    assert not os.path.exists(lake.path("findings"))
+
+
+def test_plan_refuses_a_connection_that_reaches_another_account():
+    from postureflow.runs import AccountMismatch
+
+    access = SimpleNamespace(caller_account_id=lambda: "999999999999", enabled_regions=lambda: ["us-east-1"])
+    with pytest.raises(AccountMismatch, match="reached account 999999999999"):
+        plan_run(ACCOUNT, access, {}, RunInfo("r", DAY, False))
+
+
+def test_plan_skips_regions_that_are_not_enabled():
+    access = SimpleNamespace(caller_account_id=lambda: "123456789012", enabled_regions=lambda: ["us-east-1"])
+    plan = plan_run(ACCOUNT, access, {"regions": ["us-east-1", "ap-east-1"]}, RunInfo("r", DAY, False))
+    assert plan["regions"] == ["us-east-1"] and plan["skipped_regions"] == ["ap-east-1"]

