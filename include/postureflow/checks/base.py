@@ -91,12 +91,34 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
+def _plain(value: Any) -> bool:
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return True
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    return False
+
+
 def _source_version(fn: Callable) -> str:
+    """Hash of the check's source, plus the plain values it closes over, so a check
+    built from a table (one function, many ports) changes version when its row does."""
     try:
         source = inspect.getsource(fn)
     except (OSError, TypeError):
         source = fn.__qualname__
-    return f"{__version__}+{hashlib.sha256(source.encode()).hexdigest()[:8]}"
+    bound = [cell.cell_contents for cell in (fn.__closure__ or ()) if _plain(_cell_value(cell))]
+    bound += [d for d in (fn.__defaults__ or ()) if _plain(d)]
+    material = source + repr(bound)
+    return f"{__version__}+{hashlib.sha256(material.encode()).hexdigest()[:8]}"
+
+
+def _cell_value(cell) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return object()
 
 
 def check(

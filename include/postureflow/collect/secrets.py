@@ -44,7 +44,7 @@ SECRET_KEY_NAME = re.compile(
     r"(?i)(password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|token|credential|auth)"
 )
 # Values that only point at a secret store are fine.
-REFERENCE_VALUE = re.compile(r"(?i)^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\$\{|ssm:|/aws/reference/)")
+REFERENCE_VALUE = re.compile(r"(?i)^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\{\{ssm(-secure)?:|\$\{|ssm:|/aws/reference/)")
 # Identifiers that are long and varied but name a resource rather than grant access.
 NOT_A_SECRET_SHAPE = re.compile(r"(?i)^(arn:aws[a-z-]*:|https?://[^/@\s]+(/|$))")
 
