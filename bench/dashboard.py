@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{lake.parquet_glob('findings')}')"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     report["findings_rows"] = rows
 
     app = create_app(lake, allowed_hosts=["127.0.0.1"])

@@ -302,3 +302,34 @@ def test_policy_is_valid_json_policy_grammar(policy):
         assert s["Action"] == sorted(set(s["Action"]))
     assert not set(DATA_ACTIONS) & {a for s in policy["Statement"] for a in s["Action"]}
     json.dumps(policy)
+
+
+def test_lake_policy_covers_the_prefix_only():
+    from postureflow.iam.policy import lake_policy
+
+    policy = lake_policy("s3://lake-bucket/pf/", kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k")
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["PostureflowLakeObjects"]["Resource"] == "arn:aws:s3:::lake-bucket/pf/*"
+    assert by_sid["PostureflowLakeList"]["Condition"] == {"StringLike": {"s3:prefix": ["pf", "pf/*"]}}
+    assert by_sid["PostureflowLakeKms"]["Resource"].endswith(":key/k")
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    assert actions == {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "kms:Decrypt", "kms:GenerateDataKey"}
+    whole = lake_policy("s3://lake-bucket")
+    assert whole["Statement"][1]["Resource"] == "arn:aws:s3:::lake-bucket/*" and "Condition" not in whole["Statement"][0]
+    for bad in ("/tmp/lake", "s3://"):
+        with pytest.raises(PolicyError):
+            lake_policy(bad)
+
+
+def test_generator_command(tmp_path, capsys):
+    from postureflow.iam.__main__ import main as iam_main
+
+    out = tmp_path / "policy.json"
+    assert iam_main(["--output", str(out), "--split", str(tmp_path / "parts")]) == 0
+    assert out.read_text() == POLICY_FILE.read_text()
+    assert iam_main(["--output", str(out), "--check"]) == 0
+    out.write_text(out.read_text().replace("s3:ListAllMyBuckets", "s3:ListEverything"))
+    assert iam_main(["--output", str(out), "--check"]) == 1
+    assert "out of date" in capsys.readouterr().err
+    parts = sorted((tmp_path / "parts").glob("*.json"))
+    assert parts and all(compact_size(json.loads(p.read_text())) <= MANAGED_POLICY_LIMIT for p in parts)

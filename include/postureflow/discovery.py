@@ -84,6 +84,7 @@ class Discovery:
     kept: list[str] = field(default_factory=list)  # aliases left as they were
     flagged: list[tuple[str, str]] = field(default_factory=list)  # (alias, why)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (account id, why) not added
+    active: list[dict] = field(default_factory=list)  # every ACTIVE account in the merged file, as in added
     text: str = ""
     original: str = ""
     written: bool = False
@@ -110,7 +111,8 @@ def list_organization_accounts(access, region: str = "us-east-1") -> list[OrgAcc
     """Every account of the caller's organization (all pages), in the order AWS lists them."""
     client = access.client("organizations", region)
     accounts = []
-    for page in client.get_paginator("list_accounts").paginate():
+    # 20 is the most ListAccounts returns per page
+    for page in client.get_paginator("list_accounts").paginate(PaginationConfig={"PageSize": 20}):
         for item in page.get("Accounts", []):
             # "State" superseded "Status" in 2025; older answers carry only Status.
             state = str(item.get("State") or item.get("Status") or "ACTIVE").upper()
@@ -147,8 +149,14 @@ def unique_alias(name: str, account_id: str, taken: set[str]) -> str:
 
 
 def conn_id_for(template: str, alias: str, account_id: str, name: str) -> str:
+    """The connection id of a new account. ``{alias}`` and ``{name}`` have '_' for '-', so the id can
+    also be an ``AIRFLOW_CONN_<ID>`` environment variable."""
     try:
-        conn_id = template.format(alias=alias, account_id=account_id, name=slugify(name) or alias)
+        conn_id = template.format(
+            alias=alias.replace("-", "_"),
+            account_id=account_id,
+            name=(slugify(name) or alias).replace("-", "_"),
+        )
     except (KeyError, IndexError, ValueError) as err:
         raise AccountsFileError(
             f"--conn-id-template {template!r} is not valid: use {{alias}}, {{account_id}} or {{name}} ({err})"
@@ -215,8 +223,8 @@ def _note(entry, key: str, note: str | None) -> bool:
     else:
         eol, rest = "", value[1:] if value.startswith("\n") else value
     new_eol = f"# {NOTE_MARK} {note}" if note else ""
-    if new_eol == eol:
-        return False
+    if _without_date(new_eol) == _without_date(eol):
+        return False  # the same news, first seen earlier: keep that date
     new_value = f"{new_eol}\n{rest}" if new_eol else f"\n{rest}"
     if new_value == "\n":
         slot[2] = None
@@ -225,6 +233,10 @@ def _note(entry, key: str, note: str | None) -> bool:
     else:
         token.value = new_value
     return True
+
+
+def _without_date(comment: str) -> str:
+    return re.sub(r" \(seen \d{4}-\d{2}-\d{2}\)$", "", comment.strip())
 
 
 def _move_trailing_comment(seq, new_last) -> None:
@@ -242,11 +254,12 @@ def _move_trailing_comment(seq, new_last) -> None:
     eol, _, rest = token.value.partition("\n")
     if not rest.strip():
         return
+    from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
 
     token.value = f"{eol}\n" if eol else "\n"
     new_key = list(new_last.keys())[-1]
-    new_last.ca.items[new_key] = [None, None, CommentToken(f"\n{rest}", column=0), None]
+    new_last.ca.items[new_key] = [None, None, CommentToken(f"\n{rest}", CommentMark(0), None), None]
 
 
 def merge(
@@ -296,15 +309,20 @@ def merge(
         key = "account_id" if "account_id" in entry else None
         known = org.get(str(account_id)) if account_id is not None else None
         if known is None:
-            why = f"not in the organization on {today.isoformat()}"
+            why = f"not in the organization (seen {today.isoformat()})"
         elif not known.active:
-            why = f"{known.state} in the organization on {today.isoformat()}"
+            why = f"{known.state} in the organization (seen {today.isoformat()})"
         else:
             why = None
         if why:
             found.flagged.append((label, why))
         else:
             found.kept.append(label)
+            conn_id = entry.get("aws_conn_id") or (data.get("defaults") or {}).get("aws_conn_id")
+            if isinstance(alias, str) and isinstance(conn_id, str):
+                found.active.append(
+                    {"alias": alias, "account_id": str(account_id), "aws_conn_id": conn_id, "name": known.name}
+                )
         if key and _note(entry, key, why):
             modified = True
 
@@ -333,6 +351,7 @@ def merge(
         found.added.append(
             {"alias": alias, "account_id": account.account_id, "aws_conn_id": conn_id, "name": account.name}
         )
+        found.active.append(found.added[-1])
 
     if new_entries:
         if entries.fa.flow_style():
@@ -344,7 +363,8 @@ def merge(
         return found
     out = io.StringIO()
     yaml.dump(data, out)
-    found.text = out.getvalue()
+    # ruamel puts one space before a new end-of-line comment; PEP 8 and yamllint want two
+    found.text = re.sub(r"(?m)(\S) # " + re.escape(NOTE_MARK), r"\1  # " + NOTE_MARK, out.getvalue())
     return found
 
 
@@ -353,7 +373,8 @@ def merge(
 
 def _errors_of(text: str, path: Path) -> list[str]:
     """Validation errors of ``text`` as the accounts file at ``path`` (relative mutelist paths resolve there)."""
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=".check", delete=False) as f:
+    where = path.parent if path.parent.is_dir() else None
+    with tempfile.NamedTemporaryFile("w", dir=where, prefix=f".{path.name}.", suffix=".check", delete=False) as f:
         f.write(text)
         check = Path(f.name)
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import threading
@@ -240,6 +241,21 @@ def csv_safe(value: Any) -> Any:
 # -- the reader -----------------------------------------------------------------------------
 
 
+def relist_on_missing_file(method):
+    """A partition listed a moment ago may have been deleted or replaced meanwhile:
+    list the lake again and answer once more."""
+
+    @functools.wraps(method)
+    def wrapper(self: "LakeReader", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (duckdb.IOException, FileNotFoundError):
+            self.catalog(refresh=True)
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class LakeReader:
     """The dashboard's queries over one lake. Thread-safe: every query runs on its own cursor."""
 
@@ -320,24 +336,19 @@ class LakeReader:
         return f'"{name}"'
 
     def _run(self, build, params: dict[str, Any] | None = None) -> pa.Table:
-        """Run the SQL ``build(cursor)`` returns; if a file vanished meanwhile, list the lake again once."""
-        for attempt in (0, 1):
-            cur = self._con.cursor()
-            try:
-                return cur.sql(build(cur), params=params or None).to_arrow_table()
-            except duckdb.IOException:
-                if attempt:
-                    raise
-                self.catalog(refresh=True)
-            finally:
-                cur.close()
-        raise AssertionError("unreachable")
+        """Run the SQL ``build(cursor)`` returns, on a cursor of its own."""
+        cur = self._con.cursor()
+        try:
+            return cur.sql(build(cur), params=params or None).to_arrow_table()
+        finally:
+            cur.close()
 
     def _rows(self, build, params: dict[str, Any] | None = None) -> list[dict]:
         return self._run(build, params).to_pylist()
 
     # overview ------------------------------------------------------------------------------
 
+    @relist_on_missing_file
     def overview(self) -> dict:
         """Each account's latest scan: pass, fail, manual and muted counts by severity and by service."""
         catalog = self.catalog()
@@ -378,6 +389,7 @@ class LakeReader:
 
     # compliance ----------------------------------------------------------------------------
 
+    @relist_on_missing_file
     def compliance_summary(self, account: str | None = None) -> dict:
         """Per framework and account: the latest score and counts, and the score of every scan day."""
         catalog = self.catalog()
@@ -423,6 +435,7 @@ class LakeReader:
             )
         return {"latest": latest, "trend": list(trend.values())}
 
+    @relist_on_missing_file
     def framework(self, framework_key: str, account: str | None = None, day: str | dt.date | None = None) -> dict:
         """One framework's requirements for one account's scan, failing first."""
         catalog = self.catalog()
@@ -480,6 +493,7 @@ class LakeReader:
         scans = catalog.latest_scans(accounts, flt.date)
         return catalog, catalog.findings_files(scans, flt.service or None), scans
 
+    @relist_on_missing_file
     def facets(self, flt: FindingFilter) -> dict[str, list[str]]:
         """The values the explorer's drop-downs offer, for the scans in scope (cached with the catalog)."""
         catalog = self.catalog()
@@ -508,6 +522,7 @@ class LakeReader:
             self._facets[key] = result
         return result
 
+    @relist_on_missing_file
     def findings(self, flt: FindingFilter, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         """One page of the findings that match ``flt``, worst first, and how many match in all."""
         if page < 1:
@@ -556,11 +571,11 @@ class LakeReader:
         cur = self._con.cursor()
         try:
             src = self._source(cur, "findings", files, "csv_src")
-            reader = cur.execute(
+            reader = cur.sql(
                 f"SELECT {', '.join(FINDING_COLUMNS)} FROM {src}{where} "
                 f"ORDER BY {_SEVERITY_RANK}, {_STATUS_RANK}, account_id, check_id, region, resource_id",
-                params,
-            ).fetch_record_batch(batch_rows)
+                params=params or None,
+            ).to_arrow_reader(batch_rows)
             for batch in reader:
                 out.seek(0)
                 out.truncate()
@@ -573,6 +588,7 @@ class LakeReader:
 
     # one finding -------------------------------------------------------------------------------
 
+    @relist_on_missing_file
     def finding(self, account: str, service: str, finding_uid: str) -> dict:
         """A finding's record in every scan of its account, its check's risk and remediation."""
         if not ACCOUNT_RE.match(account):
@@ -668,6 +684,7 @@ class LakeReader:
 
     # changes -----------------------------------------------------------------------------------
 
+    @relist_on_missing_file
     def changes(self, account: str | None = None, day: str | dt.date | None = None, limit: int = 200) -> dict:
         """Failing findings that are new, and those that were resolved, since each account's previous scan.
 
@@ -700,65 +717,58 @@ class LakeReader:
         if not current_files and not previous_scans:
             return result
         keys = "account_id, service, finding_uid, check_id, severity"
-        for attempt in (0, 1):
-            cur = self._con.cursor()
-            try:
-                now_src = self._source(cur, "findings", current_files, "changes_now")
-                prev_src = self._source(cur, "findings", catalog.findings_files(previous_scans), "changes_prev")
-                # Pass 1: the changed findings' keys, from the few columns that decide a change.
-                cur.execute(f"""
-                    CREATE TEMP TABLE changed AS
-                    WITH now_all AS MATERIALIZED (
-                        SELECT {keys}, status, coalesce(muted, false) AS muted FROM {now_src}
-                    ),
-                    prev AS MATERIALIZED (
-                        SELECT {keys} FROM {prev_src} WHERE status = 'FAIL' AND NOT coalesce(muted, false)
-                    )
-                    SELECT 'new' AS change, {keys}, 'FAIL' AS status_now FROM now_all n
-                    WHERE n.status = 'FAIL' AND NOT n.muted
-                      AND NOT EXISTS (SELECT 1 FROM prev p WHERE p.account_id = n.account_id
-                                                            AND p.finding_uid = n.finding_uid)
-                    UNION ALL
-                    SELECT 'resolved', p.account_id, p.service, p.finding_uid, p.check_id, p.severity,
-                           CASE WHEN x.finding_uid IS NULL THEN 'absent' WHEN x.muted THEN 'muted'
-                                ELSE x.status END
-                    FROM prev p LEFT JOIN now_all x ON x.account_id = p.account_id AND x.finding_uid = p.finding_uid
-                    WHERE x.finding_uid IS NULL OR x.muted OR x.status <> 'FAIL'
-                """)
-                counts = cur.execute(
-                    "SELECT change, account_id, severity, count(*) AS n FROM changed GROUP BY ALL"
-                ).fetchall()
-                shown = cur.sql(f"""
-                    SELECT * FROM changed
-                    QUALIFY row_number() OVER (PARTITION BY change ORDER BY {_SEVERITY_RANK}, account_id,
-                                                                         check_id, finding_uid) <= {int(limit)}
-                """).to_arrow_table().to_pylist()
-                # Pass 2: what the lists show, read only from the partitions that hold those findings.
-                details: dict[tuple[str, str], dict] = {}
-                for change, scans in (("new", current_scans), ("resolved", previous_scans)):
-                    wanted = [r for r in shown if r["change"] == change]
-                    if not wanted:
-                        continue
-                    dates = dict(scans)
-                    files = sorted({catalog.findings[(r["account_id"], dates[r["account_id"]])][r["service"]]
-                                    for r in wanted})
-                    src = self._source(cur, "findings", files, f"changes_details_{change}")
-                    cur.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT account_id, finding_uid FROM changed "
-                                "WHERE change = $change AND finding_uid IN (SELECT unnest($uids))",
-                                {"change": change, "uids": [r["finding_uid"] for r in wanted]})
-                    for row in cur.sql(
-                        "SELECT s.account_id, s.finding_uid, s.check_title, s.region, s.resource_id, "
-                        f"s.resource_uid, s.status_extended FROM {src} s JOIN wanted w "
-                        "ON w.account_id = s.account_id AND w.finding_uid = s.finding_uid"
-                    ).to_arrow_table().to_pylist():
-                        details[(change, row["account_id"], row["finding_uid"])] = row
-                break
-            except duckdb.IOException:
-                if attempt:
-                    raise
-                catalog = self.catalog(refresh=True)
-            finally:
-                cur.close()
+        cur = self._con.cursor()
+        try:
+            now_src = self._source(cur, "findings", current_files, "changes_now")
+            prev_src = self._source(cur, "findings", catalog.findings_files(previous_scans), "changes_prev")
+            # Pass 1: the changed findings' keys, from the few columns that decide a change.
+            cur.execute(f"""
+                CREATE TEMP TABLE changed AS
+                WITH now_all AS MATERIALIZED (
+                    SELECT {keys}, status, coalesce(muted, false) AS muted FROM {now_src}
+                ),
+                prev AS MATERIALIZED (
+                    SELECT {keys} FROM {prev_src} WHERE status = 'FAIL' AND NOT coalesce(muted, false)
+                )
+                SELECT 'new' AS change, {keys}, 'FAIL' AS status_now FROM now_all n
+                WHERE n.status = 'FAIL' AND NOT n.muted
+                  AND NOT EXISTS (SELECT 1 FROM prev p WHERE p.account_id = n.account_id
+                                                        AND p.finding_uid = n.finding_uid)
+                UNION ALL
+                SELECT 'resolved', p.account_id, p.service, p.finding_uid, p.check_id, p.severity,
+                       CASE WHEN x.finding_uid IS NULL THEN 'absent' WHEN x.muted THEN 'muted'
+                            ELSE x.status END
+                FROM prev p LEFT JOIN now_all x ON x.account_id = p.account_id AND x.finding_uid = p.finding_uid
+                WHERE x.finding_uid IS NULL OR x.muted OR x.status <> 'FAIL'
+            """)
+            counts = cur.execute(
+                "SELECT change, account_id, severity, count(*) AS n FROM changed GROUP BY ALL"
+            ).fetchall()
+            cur.execute(f"""
+                CREATE TEMP TABLE shown AS SELECT * FROM changed
+                QUALIFY row_number() OVER (PARTITION BY change ORDER BY {_SEVERITY_RANK}, account_id,
+                                                                     check_id, finding_uid) <= {int(limit)}
+            """)
+            shown = cur.sql("SELECT * FROM shown").to_arrow_table().to_pylist()
+            # Pass 2: what the lists show, read only from the partitions that hold those findings.
+            details: dict[tuple[str, str, str], dict] = {}
+            for change, scans in (("new", current_scans), ("resolved", previous_scans)):
+                wanted = [r for r in shown if r["change"] == change]
+                if not wanted:
+                    continue
+                dates = dict(scans)
+                files = sorted({catalog.findings[(r["account_id"], dates[r["account_id"]])][r["service"]]
+                                for r in wanted})
+                src = self._source(cur, "findings", files, f"changes_details_{change}")
+                for row in cur.sql(
+                    "SELECT s.account_id, s.finding_uid, s.check_title, s.region, s.resource_id, "
+                    f"s.resource_uid, s.status_extended FROM {src} s JOIN shown w "
+                    "ON w.account_id = s.account_id AND w.finding_uid = s.finding_uid WHERE w.change = $change",
+                    params={"change": change},
+                ).to_arrow_table().to_pylist():
+                    details[(change, row["account_id"], row["finding_uid"])] = row
+        finally:
+            cur.close()
         for change, acc, severity, n in counts:
             per_account[acc][change][severity] = n
             result["totals"][change] += n

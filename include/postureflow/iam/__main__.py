@@ -6,6 +6,8 @@
     python -m postureflow.iam --split DIR    # also write policies that each fit the 6,144-character
                                              # quota of a customer managed policy
     python -m postureflow.iam --partition aws-us-gov --output gov.json
+    python -m postureflow.iam --lake-policy s3://bucket/prefix [--kms-key ARN]
+                                             # print the lake writer's policy (not the scan role's)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from postureflow.iam.policy import (
     build_policy,
     compact_size,
     iam_action,
+    lake_policy,
     render,
     required_operations,
     split_policy,
@@ -34,8 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partition", default="aws", help="ARN partition of scoped resources (default: aws)")
     parser.add_argument("--split", type=Path, metavar="DIR", help="also write managed-policy-sized parts into DIR")
     parser.add_argument("--operations", action="store_true", help="print each operation, its action and its callers")
+    parser.add_argument("--lake-policy", metavar="S3_URI", help="print the policy that writes the lake at S3_URI; nothing else")
+    parser.add_argument("--kms-key", help="with --lake-policy: the KMS key that encrypts the lake bucket")
     args = parser.parse_args(argv)
 
+    if args.lake_policy:
+        try:
+            print(render(lake_policy(args.lake_policy, args.kms_key)), end="")
+        except PolicyError as err:
+            print(f"postureflow.iam: {err}", file=sys.stderr)
+            return 1
+        return 0
     try:
         required = required_operations()
         policy = build_policy(required, partition=args.partition)

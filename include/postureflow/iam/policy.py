@@ -1,7 +1,7 @@
 """The least-privilege IAM policy for postureflow's scanning role, derived from the code.
 
-Every operation the collectors, the preflight (``postureflow.aws``) and the Security
-Hub forwarder call is found by reading their source (``postureflow.iam.analyze``),
+Every operation the collectors, the preflight (``postureflow.aws``), account
+discovery (``postureflow.discovery``) and the Security Hub forwarder call is found by reading their source (``postureflow.iam.analyze``),
 mapped to its IAM action with botocore's service model, and written as explicit
 actions (no wildcards) in ``postureflow-readonly-policy.json`` beside this module:
 
@@ -35,7 +35,9 @@ IMPORT_SID = "PostureflowSecurityHubImport"
 
 # Where the operations come from: package (every module in it) or single module.
 COLLECTOR_PACKAGE = "postureflow.collect"
-PREFLIGHT_MODULES = ("postureflow.aws",)  # sts:GetCallerIdentity, ec2:DescribeRegions
+# The preflight (sts:GetCallerIdentity, ec2:DescribeRegions) and account discovery
+# (organizations:ListAccounts, from the management account's role).
+PREFLIGHT_MODULES = ("postureflow.aws", "postureflow.discovery")
 FORWARDER_PACKAGE = "postureflow.securityhub"
 NOT_FORWARDER = {"postureflow.securityhub.testing"}  # test helpers: they enable hubs and read findings back
 
@@ -333,3 +335,38 @@ def split_policy(policy: dict, limit: int = MANAGED_POLICY_LIMIT) -> list[dict]:
             else:
                 s["Sid"] = f"{original['Sid']}{n}" if len(parts) > 1 else original["Sid"]
     return docs
+
+
+def lake_policy(lake_uri: str, kms_key_arn: str | None = None) -> dict:
+    """The policy of the principal that writes an S3 lake (the Airflow workers' own credentials, not
+    the scanning role): list the prefix, read, write and delete objects under it, nothing else."""
+    if not lake_uri.startswith("s3://"):
+        raise PolicyError(f"{lake_uri!r} is not an s3:// lake")
+    bucket, _, prefix = lake_uri[len("s3://") :].partition("/")
+    prefix = prefix.strip("/")
+    if not bucket:
+        raise PolicyError(f"{lake_uri!r} names no bucket")
+    objects = f"arn:aws:s3:::{bucket}/{prefix}/*" if prefix else f"arn:aws:s3:::{bucket}/*"
+    listing: dict = {"Sid": "PostureflowLakeList", "Effect": "Allow", "Action": ["s3:ListBucket"],
+                     "Resource": f"arn:aws:s3:::{bucket}"}
+    if prefix:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}}
+    statements = [
+        listing,
+        {
+            "Sid": "PostureflowLakeObjects",
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            "Resource": objects,
+        },
+    ]
+    if kms_key_arn:
+        statements.append(
+            {
+                "Sid": "PostureflowLakeKms",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": kms_key_arn,
+            }
+        )
+    return {"Version": POLICY_VERSION, "Statement": statements}

@@ -1,0 +1,183 @@
+"""End-to-end: the dashboard in headless Chromium (Debian's chromium and chromium-driver), offline.
+
+The app serves a demo lake (scanned by the real engine on moto) with uvicorn on 127.0.0.1. Chromium
+may not resolve any other host, so a page that needed a CDN would break. The test follows the path a
+user takes: overview -> compliance (the SVG trend chart is drawn) -> a framework's failing
+requirement -> its failing findings -> a finding's page; then searches the explorer and opens the
+changes page. No page may log a console error (a blocked script or style would). Screenshots of each
+step go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from postureflow.dashboard import create_app
+from postureflow.dashboard.demo_lake import build_demo_lake
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason=f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install -y chromium chromium-driver",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard over the demo lake, served by uvicorn on 127.0.0.1 in a thread; stopped at the end."""
+    import uvicorn
+
+    demo = build_demo_lake(tmp_path_factory.getbasetemp() / "dashboard-demo-lake")
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(demo.path), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, name="dashboard-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started:
+        assert thread.is_alive() and time.time() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", demo
+    srv.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install selenium==4.51.0)")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="postureflow-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--disable-extensions", "--window-size=1400,1000",
+                 f"--user-data-dir={profile}",
+                 # offline: no host but the loopback address resolves, so nothing can come from a CDN
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The driver path is explicit, so Selenium Manager never downloads anything.
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class Journey:
+    """Drives the browser, collects console messages, saves a screenshot at every step."""
+
+    def __init__(self, driver) -> None:
+        self.driver = driver
+        self.errors: list[tuple[str, str]] = []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def settle(self, step: str) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] in ("SEVERE", "ERROR"):
+                self.errors.append((step, entry["message"]))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{step}.png"))
+
+    def css(self, selector: str):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def click(self, element, step: str) -> None:
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        element.click()
+        self.settle(step)
+
+
+def test_overview_to_a_failing_finding(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, demo = server
+    j = Journey(browser)
+
+    browser.get(base + "/")
+    j.settle("01-overview")
+    assert f"Account {demo.account_id}" in browser.find_element(By.TAG_NAME, "h2").text
+    failing = int(j.css(".pill.fail b")[0].text.replace(",", ""))
+    assert failing > 0
+
+    j.click(browser.find_element(By.LINK_TEXT, "Compliance"), "02-compliance")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trend-chart svg .series"))
+    series = j.css("#trend-chart svg .series")
+    points = j.css("#trend-chart svg .series circle")
+    assert len(points) == len(series) * len(demo.days) or len(points) > 0
+    assert j.css("#trend-chart svg .legend text")
+    j.settle("02-compliance")  # after the chart is drawn
+
+    rows = [r for r in j.css("#frameworks tbody tr") if r.find_elements(By.CSS_SELECTOR, "td a.fail")]
+    assert rows, "some framework has failing requirements"
+    label = rows[0].find_element(By.CSS_SELECTOR, "a.framework-link").text
+    j.click(rows[0].find_element(By.CSS_SELECTOR, "a.framework-link"), "03-framework")
+    assert label in browser.find_element(By.TAG_NAME, "h1").text
+    failing_reqs = j.css("#requirements tr.req-fail")
+    assert failing_reqs
+    statuses = [r.get_attribute("class") for r in j.css("#requirements tbody tr")]
+    assert statuses[: len(failing_reqs)] == ["req req-fail"] * len(failing_reqs), "failing requirements first"
+
+    link = next(r.find_element(By.CSS_SELECTOR, "a.failing-findings") for r in failing_reqs
+                if r.find_elements(By.CSS_SELECTOR, "a.failing-findings"))
+    expected = int(link.text.replace(",", ""))
+    j.click(link, "04-failing-findings")
+    assert "Findings" in browser.title
+    count_text = browser.find_element(By.ID, "result-count").text
+    assert f"of {expected:,} findings" in count_text or f"{expected} findings" in count_text
+    assert {s.text for s in j.css("#findings tbody .st")} == {"FAIL"}
+
+    j.click(j.css("#findings a.finding-link")[0], "05-finding")
+    assert j.css("#status-text") and j.css("#status-text")[0].text
+    remediation = browser.find_element(By.CSS_SELECTOR, "#remediation .remediation").text
+    assert remediation and remediation != "–"
+    history = j.css("#history tbody tr")
+    assert len(history) == len(demo.days)
+
+    # the explorer's free-text search and the changes page
+    browser.get(base + "/findings")
+    j.settle("06-findings")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys(demo.new_bucket, Keys.ENTER)
+    j.settle("07-search")
+    resources = {a.text for a in j.css("#findings a.finding-link")}
+    assert resources == {demo.new_bucket}
+    assert "q=" in browser.current_url and "account=" not in browser.current_url  # empty fields left out
+
+    browser.get(base + "/changes")
+    j.settle("08-changes")
+    assert demo.new_bucket in browser.find_element(By.ID, "new").text
+    assert demo.fixed_bucket in browser.find_element(By.ID, "resolved").text
+
+    assert j.errors == [], f"console errors: {j.errors}"
+    for step in ("01-overview", "02-compliance", "03-framework", "05-finding", "08-changes"):
+        assert (SCREENSHOTS / f"{step}.png").stat().st_size > 5000
