@@ -7,9 +7,11 @@ engine's 40-hex hashes, about 20% of findings fail, 3% are muted, and each day
 about 1% of findings change status (so "changes" has a realistic amount of
 work). Compliance is evaluated for every day with the real evaluator. Then it
 serves the dashboard with uvicorn on 127.0.0.1 and times each page over HTTP:
-median of --reps requests after one warm-up, with the dashboard's own caches
-(facets) emptied before every request, so only the lake listing (the catalog,
-refreshed in the background) and the OS page cache are warm.
+median of --reps requests after one warm-up. The dashboard keeps two small
+caches: the lake listing (refreshed in the background) and the explorer's
+drop-down values per set of scans (recomputed when a scan lands); explorer pages
+are also timed with the second emptied before every request ("cold facets").
+Query results are never cached: every request runs its queries.
 
 It also times a cheap request (a static file) while a CSV export of the whole
 latest scan streams, to show that slow queries do not block the server's event
@@ -117,7 +119,9 @@ def _day_table(base: dict, status: list[str], day: dt.date) -> pa.Table:
                     schema=FINDINGS)
 
 
-def build(root: Path, rows: int, days: int, accounts: int, n_services: int, churn: float, rebuild: bool) -> tuple[Lake, dict]:
+def build(
+    root: Path, rows: int, days: int, accounts: int, n_services: int, churn: float, rebuild: bool
+) -> tuple[Lake, dict]:
     manifest = {"rows": rows, "days": days, "accounts": accounts, "services": n_services, "churn": churn, "v": 1}
     marker = root / "manifest.json"
     lake = Lake(str(root / "lake"))
@@ -247,22 +251,34 @@ def main(argv: list[str] | None = None) -> int:
             "changes_account": ("/changes", {"account": account}),
             "changes_all_accounts": ("/changes", {"account": "all"}),
         }
-        figures: dict[str, float] = {}
-        for name, (path, params) in pages.items():
+        cold_pages = ("findings", "findings_filtered", "findings_search")
+
+        def timed(path: str, params: dict, cold: bool) -> tuple[float, float]:
             client.get(path, params=params).raise_for_status()
             times = []
             for _ in range(args.reps):
-                reader.clear_caches()
+                if cold:
+                    reader.clear_caches()
                 t0 = time.perf_counter()
                 response = client.get(path, params=params)
                 times.append(time.perf_counter() - t0)
                 response.raise_for_status()
-            figures[name] = round(statistics.median(times) * 1000, 1)
+            return round(statistics.median(times) * 1000, 1), round(max(times) * 1000, 1)
+
+        figures: dict[str, float] = {}
+        cold: dict[str, float] = {}
+        for name, (path, params) in pages.items():
+            figures[name], worst = timed(path, params, cold=False)
             flag = "ok" if figures[name] < TARGET_MS else "OVER"
-            print(f"{name:22s} {figures[name]:8.1f} ms  (max {max(times) * 1000:.1f} ms) {flag}", flush=True)
+            print(f"{name:22s} {figures[name]:8.1f} ms  (max {worst:.1f} ms) {flag}", flush=True)
+            if name in cold_pages:
+                cold[name], worst = timed(path, params, cold=True)
+                print(f"{name + ' (cold facets)':34s} {cold[name]:8.1f} ms  (max {worst:.1f} ms)", flush=True)
         report["pages_ms"] = figures
+        report["pages_cold_facets_ms"] = cold
         report["slowest_page"] = max(figures, key=figures.get)
         report["all_under_target"] = all(v < TARGET_MS for v in figures.values())
+        report["load_average"] = os.getloadavg()
 
         # Responsiveness while a long query runs: a static file during a full CSV export.
         done = threading.Event()
@@ -288,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
             during.append(time.perf_counter() - t0)
             time.sleep(0.05)
         thread.join()
-        report["csv_export_latest_scans"] = {"mb": round(exported["bytes"] / 1e6, 1), "s": round(exported["seconds"], 2)}
+        report["csv_export_latest_scans"] = {
+            "mb": round(exported["bytes"] / 1e6, 1), "s": round(exported["seconds"], 2)
+        }
         report["static_during_export_ms"] = {
             "median": round(statistics.median(during) * 1000, 1) if during else None,
             "max": round(max(during) * 1000, 1) if during else None,

@@ -13,7 +13,6 @@ import inspect
 import io
 import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pyarrow as pa
@@ -81,7 +80,8 @@ def test_overview_counts_each_accounts_latest_scan(client, sql, demo):
     for severity, failing, muted in by_sev:
         assert account["by_severity"][severity]["FAIL"] == failing
         assert account["by_severity"][severity]["muted"] == muted
-    by_service = dict(sql("SELECT service, count(*) FROM latest_findings WHERE status = 'PASS' AND NOT muted GROUP BY 1"))
+    by_service = dict(sql("SELECT service, count(*) FROM latest_findings WHERE status = 'PASS' AND NOT muted "
+                          "GROUP BY 1"))
     assert {s: c["PASS"] for s, c in account["by_service"].items() if c["PASS"]} == by_service
     frameworks = {f["label"]: f["score"] for f in account["frameworks"]}
     trend = dict(sql("SELECT label, round(score, 1) FROM compliance_trend WHERE scan_date = $d",
@@ -180,7 +180,8 @@ def test_explorer_defaults_to_latest_scans_worst_first(client, sql):
         ({"service": "s3", "region": "eu-west-1"}, "service = 's3' AND region = 'eu-west-1'"),
         ({"check": ["s3_bucket_level_public_access_block", "s3_bucket_object_lock"]},
          "check_id IN ('s3_bucket_level_public_access_block', 's3_bucket_object_lock')"),
-        ({"q": "PF-DEMO-BAD"}, "lower(resource_uid || ' ' || status_extended || ' ' || resource_id) LIKE '%pf-demo-bad%'"),
+        ({"q": "PF-DEMO-BAD"},
+         "lower(resource_uid || ' ' || status_extended || ' ' || resource_id) LIKE '%pf-demo-bad%'"),
         ({"q": "100%_"}, "false"),
     ],
 )
@@ -195,7 +196,8 @@ def test_explorer_date_shows_that_scan(client, sql, demo):
     day = demo.days[0]
     data = client.get("/api/findings", params={"date": day.isoformat(), "status": "FAIL"}).json()
     assert {r["scan_date"] for r in data["rows"]} == {day.isoformat()}
-    assert data["total"] == sql("SELECT count(*) FROM findings WHERE scan_date = $d AND status = 'FAIL'", {"d": day})[0][0]
+    expected = sql("SELECT count(*) FROM findings WHERE scan_date = $d AND status = 'FAIL'", {"d": day})
+    assert data["total"] == expected[0][0]
 
 
 def test_explorer_pages_are_disjoint_and_complete(client, sql):
@@ -436,7 +438,8 @@ def test_each_account_shows_its_own_latest_scan(two_accounts):
         assert accounts[B]["totals"]["PASS"] == 2 and accounts[B]["previous_scan_date"] is None
         explorer = c.get("/api/findings").json()
         assert explorer["total"] == 5 + 2
-        assert {(s["account_id"], s["scan_date"]) for s in explorer["scans"]} == {(A, D3.isoformat()), (B, D2.isoformat())}
+        scans = {(s["account_id"], s["scan_date"]) for s in explorer["scans"]}
+        assert scans == {(A, D3.isoformat()), (B, D2.isoformat())}
         only_b = c.get("/api/findings", params={"account": B}).json()
         assert {r["account_id"] for r in only_b["rows"]} == {B}
         changes = c.get("/api/changes", params={"account": A}).json()
@@ -525,3 +528,32 @@ def test_cli_names_a_missing_lake(tmp_path, capsys):
     missing = tmp_path / "no-lake"
     assert main(["dashboard", "--lake", str(missing)]) == 1
     assert str(missing) in capsys.readouterr().err
+
+
+# -- an S3 lake -----------------------------------------------------------------------------------
+
+
+def test_s3_lake_through_the_same_pages(monkeypatch):
+    import boto3
+
+    from postureflow.moto_server import MotoServer
+
+    with MotoServer() as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+        boto3.client("s3", region_name="us-east-1", endpoint_url=url).create_bucket(Bucket="pf-dash")
+        lake = Lake("s3://pf-dash/lake")
+        write(lake, A, D1, "s3", ["FAIL", "FAIL", "PASS"])
+        write(lake, A, D2, "s3", ["PASS", "FAIL", "FAIL"])
+        write(lake, A, D2, "iam", ["PASS"])
+        with TestClient(create_app(lake), base_url=BASE) as c:
+            overview = c.get("/api/overview").json()["accounts"][0]
+            assert (overview["scan_date"], overview["totals"]["FAIL"], overview["totals"]["PASS"]) == (
+                D2.isoformat(), 2, 2)
+            assert c.get("/api/findings", params={"status": "FAIL"}).json()["total"] == 2
+            changes = c.get("/api/changes").json()
+            assert [r["finding_uid"] for r in changes["new"]] == [f"{A}-s3-0002"]
+            assert [r["finding_uid"] for r in changes["resolved"]] == [f"{A}-s3-0000"]
+            history = c.get(f"/api/findings/{A}/s3/{A}-s3-0001").json()["history"]
+            assert [h["status"] for h in history] == ["FAIL", "FAIL"]
+            assert len(c.get("/findings.csv").text.strip().splitlines()) == 1 + 4
+            assert c.get("/").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import postureflow
@@ -22,6 +23,10 @@ def airflow_env(home: Path, lake: str, accounts: Path | None = None, base: dict 
     root = project_root()
     home = home.resolve()
     env = dict(base if base is not None else os.environ)
+    # The airflow command lives beside this interpreter (.venv/bin), activated or not.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in env.get("PATH", "").split(os.pathsep):
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.update(
         {
             "AIRFLOW_HOME": str(home),

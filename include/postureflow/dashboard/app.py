@@ -243,7 +243,9 @@ def create_app(
             "static": static_url,
             "finding_path": finding_path,
             "lake": rd.lake.location(),
-            "listed_at": dt.datetime.fromtimestamp(catalog.listed_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "listed_at": dt.datetime.fromtimestamp(catalog.listed_at, dt.timezone.utc).strftime(
+                "%Y-%m-%d %H:%M:%S UTC"
+            ),
             "user": getattr(request.state, "postureflow_user", None),
             "severities": SEVERITIES,
             "statuses": STATUSES,

@@ -54,7 +54,9 @@ _DUCK_TYPES = {
     pa.list_(pa.string()): "VARCHAR[]",
 }
 _PARTITION_RE = {
-    "findings": re.compile(r"/scan_date=(\d{4}-\d{2}-\d{2})/service=([^/]+)/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"),
+    "findings": re.compile(
+        r"/scan_date=(\d{4}-\d{2}-\d{2})/service=([^/]+)/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"
+    ),
     "compliance": re.compile(r"/scan_date=(\d{4}-\d{2}-\d{2})/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"),
 }
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -135,7 +137,9 @@ class Catalog:
                     files.append(path)
         return files
 
-    def latest_scans(self, accounts: Iterable[str] | None = None, day: dt.date | None = None) -> list[tuple[str, dt.date]]:
+    def latest_scans(
+        self, accounts: Iterable[str] | None = None, day: dt.date | None = None
+    ) -> list[tuple[str, dt.date]]:
         """(account, date) of each account's latest scan, or of its scan on ``day``."""
         scans = []
         for account in accounts or self.accounts:
@@ -382,7 +386,7 @@ class LakeReader:
                 bucket["total"] += row["n"]
         for entry in accounts.values():
             entry["by_service"] = dict(sorted(entry["by_service"].items(), key=lambda kv: (-kv[1]["FAIL"], kv[0])))
-        for fw in self.compliance_summary()["latest"]:
+        for fw in self.compliance_summary(latest_only=True)["latest"]:
             if fw["account_id"] in accounts and fw["scan_date"] == accounts[fw["account_id"]]["scan_date"]:
                 accounts[fw["account_id"]]["frameworks"].append(fw)
         return {"accounts": list(accounts.values()), "severities": list(SEVERITIES)}
@@ -390,10 +394,16 @@ class LakeReader:
     # compliance ----------------------------------------------------------------------------
 
     @relist_on_missing_file
-    def compliance_summary(self, account: str | None = None) -> dict:
-        """Per framework and account: the latest score and counts, and the score of every scan day."""
+    def compliance_summary(self, account: str | None = None, latest_only: bool = False) -> dict:
+        """Per framework and account: the latest score and counts, and the score of every scan day
+        (``latest_only``: the latest day alone, for the overview)."""
         catalog = self.catalog()
         keys = sorted(k for k in catalog.compliance if account is None or k[0] == account)
+        if latest_only:
+            last = {}
+            for acc, day in keys:
+                last[acc] = max(day, last.get(acc, day))
+            keys = sorted(last.items())
         if not keys:
             return {"latest": [], "trend": []}
 
@@ -506,14 +516,14 @@ class LakeReader:
 
         def build(cur):
             src = self._source(cur, "findings", catalog.findings_files(scans), "facets_src")
-            return f"SELECT DISTINCT region, check_id FROM {src}"
+            return f"SELECT list(DISTINCT region) AS regions, list(DISTINCT check_id) AS checks FROM {src}"
 
-        table = self._run(build)
+        row = self._rows(build)[0] if catalog.findings_files(scans) else {"regions": [], "checks": []}
         result = {
             "account": [a for a, _ in scans],
             "service": sorted({s for k in scans for s in catalog.findings.get(k, {})}),
-            "region": sorted(set(table.column("region").to_pylist()) - {None}),
-            "check": sorted(set(table.column("check_id").to_pylist()) - {None}),
+            "region": sorted(set(row["regions"] or []) - {None}),
+            "check": sorted(set(row["checks"] or []) - {None}),
             "severity": list(SEVERITIES),
             "status": list(STATUSES),
             "dates": sorted({d.isoformat() for _, d in catalog.findings}, reverse=True),
@@ -716,57 +726,36 @@ class LakeReader:
         current_files = catalog.findings_files(current_scans)
         if not current_files and not previous_scans:
             return result
-        keys = "account_id, service, finding_uid, check_id, severity"
+        keys = ("account_id", "service", "finding_uid", "check_id", "severity", "check_title", "region",
+                "resource_id", "resource_uid", "status_extended")
+        columns = ", ".join(keys)
+        # A new failure is described as it is now, a resolved one as it was when it last failed.
+        described = ",\n".join(f"coalesce(p.{k}, n.{k}) AS {k}" for k in keys)
         cur = self._con.cursor()
         try:
             now_src = self._source(cur, "findings", current_files, "changes_now")
             prev_src = self._source(cur, "findings", catalog.findings_files(previous_scans), "changes_prev")
-            # Pass 1: the changed findings' keys, from the few columns that decide a change.
+            # One join of the current scan (every finding) with the previous scan's failures.
             cur.execute(f"""
                 CREATE TEMP TABLE changed AS
-                WITH now_all AS MATERIALIZED (
-                    SELECT {keys}, status, coalesce(muted, false) AS muted FROM {now_src}
-                ),
-                prev AS MATERIALIZED (
-                    SELECT {keys} FROM {prev_src} WHERE status = 'FAIL' AND NOT coalesce(muted, false)
-                )
-                SELECT 'new' AS change, {keys}, 'FAIL' AS status_now FROM now_all n
-                WHERE n.status = 'FAIL' AND NOT n.muted
-                  AND NOT EXISTS (SELECT 1 FROM prev p WHERE p.account_id = n.account_id
-                                                        AND p.finding_uid = n.finding_uid)
-                UNION ALL
-                SELECT 'resolved', p.account_id, p.service, p.finding_uid, p.check_id, p.severity,
-                       CASE WHEN x.finding_uid IS NULL THEN 'absent' WHEN x.muted THEN 'muted'
-                            ELSE x.status END
-                FROM prev p LEFT JOIN now_all x ON x.account_id = p.account_id AND x.finding_uid = p.finding_uid
-                WHERE x.finding_uid IS NULL OR x.muted OR x.status <> 'FAIL'
+                WITH n AS (SELECT {columns}, status, coalesce(muted, false) AS muted FROM {now_src}),
+                p AS (SELECT {columns} FROM {prev_src} WHERE status = 'FAIL' AND NOT coalesce(muted, false))
+                SELECT CASE WHEN p.finding_uid IS NULL THEN 'new' ELSE 'resolved' END AS change,
+                       {described},
+                       CASE WHEN n.finding_uid IS NULL THEN 'absent' WHEN n.muted THEN 'muted'
+                            ELSE n.status END AS status_now
+                FROM n FULL OUTER JOIN p ON n.account_id = p.account_id AND n.finding_uid = p.finding_uid
+                WHERE (p.finding_uid IS NULL AND n.status = 'FAIL' AND NOT n.muted)
+                   OR (p.finding_uid IS NOT NULL AND (n.finding_uid IS NULL OR n.muted OR n.status <> 'FAIL'))
             """)
             counts = cur.execute(
                 "SELECT change, account_id, severity, count(*) AS n FROM changed GROUP BY ALL"
             ).fetchall()
-            cur.execute(f"""
-                CREATE TEMP TABLE shown AS SELECT * FROM changed
+            shown = cur.sql(f"""
+                SELECT * FROM changed
                 QUALIFY row_number() OVER (PARTITION BY change ORDER BY {_SEVERITY_RANK}, account_id,
                                                                      check_id, finding_uid) <= {int(limit)}
-            """)
-            shown = cur.sql("SELECT * FROM shown").to_arrow_table().to_pylist()
-            # Pass 2: what the lists show, read only from the partitions that hold those findings.
-            details: dict[tuple[str, str, str], dict] = {}
-            for change, scans in (("new", current_scans), ("resolved", previous_scans)):
-                wanted = [r for r in shown if r["change"] == change]
-                if not wanted:
-                    continue
-                dates = dict(scans)
-                files = sorted({catalog.findings[(r["account_id"], dates[r["account_id"]])][r["service"]]
-                                for r in wanted})
-                src = self._source(cur, "findings", files, f"changes_details_{change}")
-                for row in cur.sql(
-                    "SELECT s.account_id, s.finding_uid, s.check_title, s.region, s.resource_id, "
-                    f"s.resource_uid, s.status_extended FROM {src} s JOIN shown w "
-                    "ON w.account_id = s.account_id AND w.finding_uid = s.finding_uid WHERE w.change = $change",
-                    params={"change": change},
-                ).to_arrow_table().to_pylist():
-                    details[(change, row["account_id"], row["finding_uid"])] = row
+            """).to_arrow_table().to_pylist()
         finally:
             cur.close()
         for change, acc, severity, n in counts:
@@ -775,7 +764,6 @@ class LakeReader:
         order = {s: i for i, s in enumerate(SEVERITIES)}
         for row in sorted(shown, key=lambda r: (order.get(r["severity"], 9), r["account_id"], r["check_id"],
                                                  r["finding_uid"])):
-            row.update(details.get((row["change"], row["account_id"], row["finding_uid"]), {}))
             row["scan_date"] = per_account[row["account_id"]]["scan_date"]
             row["previous_scan_date"] = per_account[row["account_id"]]["previous_scan_date"]
             result[row["change"]].append(row)
