@@ -93,7 +93,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(summary_text(lake, DEMO_ACCOUNT_ID, day, color=sys.stdout.isatty()))
     reports = lake.location(f"reports/scan_date={day.isoformat()}/account_id={DEMO_ACCOUNT_ID}")
     print(f"Reports (OCSF JSON, CSV, HTML): {reports}")
-    print(f"Query it: postureflow sql --lake {lake.location()} \"SELECT check_id, status, resource_id FROM findings\"")
+    exe = os.path.relpath(sys.argv[0]) if os.path.isfile(sys.argv[0]) else "postureflow"
+    print(f"Query it: {exe} sql --lake {lake.location()} \"SELECT check_id, status, resource_id FROM latest_findings WHERE status = 'FAIL'\"")
     return 0
 
 
