@@ -1,22 +1,34 @@
 """End-to-end: the dashboard in headless Chromium (Debian's chromium and chromium-driver), offline.
 
+1. Standalone (the app `postureflow dashboard` serves):
 The app serves a demo lake (scanned by the real engine on moto) with uvicorn on 127.0.0.1. Chromium
 may not resolve any other host, so a page that needed a CDN would break. The test follows the path a
 user takes: overview -> compliance (the SVG trend chart is drawn) -> a framework's failing
 requirement -> its failing findings -> a finding's page; then searches the explorer and opens the
-changes page. No page may log a console error (a blocked script or style would). Screenshots of each
-step go to artifacts/screenshots/.
+changes page. No page may log a console error (a blocked script or style would).
+
+2. Inside Airflow: a real `airflow api-server` with the project's plugins folder; a viewer logs in to
+the Airflow UI, opens Browse > Posture and gets the dashboard in the UI's frame (authenticated by the
+UI's cookie).
+
+Screenshots of each step go to artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -183,3 +195,90 @@ def test_overview_to_a_failing_finding(server, browser):
     assert j.errors == [], f"console errors: {j.errors}"
     for step in ("01-overview", "02-compliance", "03-framework", "05-finding", "08-changes"):
         assert (SCREENSHOTS / f"{step}.png").stat().st_size > 5000
+
+
+# -- inside the Airflow UI ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def airflow_ui(tmp_path_factory):
+    """`airflow api-server` on 127.0.0.1 (its own home, SQLite, the project's plugins), over the demo lake."""
+    from postureflow.airflow_env import airflow_env
+
+    demo = build_demo_lake(tmp_path_factory.getbasetemp() / "dashboard-demo-lake")
+    home = tmp_path_factory.mktemp("airflow-ui-home")
+    env = airflow_env(home, demo.path)
+    env.update({
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "viewer:viewer",
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+    })
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE, timeout=300)
+    port = free_port()
+    log = open(home / "api-server.log", "wb")
+    process = subprocess.Popen([airflow, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            assert process.poll() is None, (home / "api-server.log").read_text()[-3000:]
+            assert time.time() < deadline, "the API server did not start in 120 s"
+            try:
+                urllib.request.urlopen(f"{base}/postureflow/", timeout=2)
+            except urllib.error.HTTPError as err:
+                if err.code == 401:  # up, and the plugin refuses an anonymous request
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        passwords = home / "simple_auth_manager_passwords.json.generated"
+        yield base, demo, json.loads(passwords.read_text())["viewer"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the server and the worker it started, nothing else
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        log.close()
+
+
+def test_dashboard_inside_the_airflow_ui(airflow_ui, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, demo, password = airflow_ui
+    j = Journey(browser)
+    browser.delete_all_cookies()
+    browser.get(base + "/postureflow/")
+    assert "Not authenticated" in browser.page_source  # no Airflow session, no dashboard
+    browser.get_log("browser")  # that expected 401 is not an error of the journey below
+    browser.get(base + "/")
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.NAME, "username"))
+    browser.find_element(By.NAME, "username").send_keys("viewer")
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    menu = "//*[normalize-space(text())='Browse']"
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.XPATH, menu))
+    browser.find_element(By.XPATH, menu).click()
+    entry = "//*[normalize-space(text())='Posture']"
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.XPATH, entry))
+    browser.find_element(By.XPATH, entry).click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.TAG_NAME, "iframe"))
+    assert browser.current_url.endswith("/plugin/postureflow")
+    frame = browser.find_element(By.TAG_NAME, "iframe")
+    assert frame.get_attribute("src").rstrip("/").endswith("/postureflow")
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.account h2"))
+    assert f"Account {demo.account_id}" in browser.find_element(By.CSS_SELECTOR, "section.account h2").text
+    assert "viewer" in browser.find_element(By.CSS_SELECTOR, "header .meta").text
+    browser.find_element(By.LINK_TEXT, "Findings").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "findings"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#findings a.finding-link")
+    browser.switch_to.default_content()
+    j.settle("09-airflow-ui-posture")
+    # The Airflow UI logs its own messages; the dashboard's requests must not fail.
+    ours = [m for step, m in j.errors if "/postureflow/" in m]
+    assert ours == [], ours

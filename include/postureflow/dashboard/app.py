@@ -236,16 +236,18 @@ def create_app(
             return f"{prefix}/static/{name}?v={static[name][2]}"
 
         rd = reader()
-        catalog = rd.catalog()
+        catalog = rd.peek_catalog()  # error pages render on the event loop: never list the lake here
+        listed_at = (
+            dt.datetime.fromtimestamp(catalog.listed_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+            if catalog else "–"
+        )
         values = {
             "request": request,
             "url": url,
             "static": static_url,
             "finding_path": finding_path,
             "lake": rd.lake.location(),
-            "listed_at": dt.datetime.fromtimestamp(catalog.listed_at, dt.timezone.utc).strftime(
-                "%Y-%m-%d %H:%M:%S UTC"
-            ),
+            "listed_at": listed_at,
             "user": getattr(request.state, "postureflow_user", None),
             "severities": SEVERITIES,
             "statuses": STATUSES,

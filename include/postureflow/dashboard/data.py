@@ -294,6 +294,10 @@ class LakeReader:
             self._set_catalog(catalog)
         return catalog
 
+    def peek_catalog(self) -> Catalog | None:
+        """The current listing, or None before the first one; never lists the lake."""
+        return self._catalog
+
     def _refresh_in_background(self) -> None:
         try:
             self._set_catalog(list_catalog(self.lake))
