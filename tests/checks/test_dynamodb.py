@@ -70,9 +70,10 @@ def _backup_plans():
 
 
 def _backup_hooks(access):
-    """moto keeps backup plans but implements neither ListBackupSelections nor GetBackupSelection, so these
-    before-call hooks answer them in moto's place: the us-east-1 plan has SELECTIONS; in eu-west-1 listing the
-    plan's selections is denied."""
+    """The table check reads backup.selections, which the backup collector gathers. moto keeps backup plans
+    but implements neither ListBackupSelections nor GetBackupSelection, so before-call hooks on the backup
+    collector's clients answer them in moto's place: the us-east-1 plan has SELECTIONS; in eu-west-1 listing
+    the plan's selections is denied."""
 
     def reply(status, body):
         return AWSResponse("https://backup.amazonaws.com", status, {}, None), body

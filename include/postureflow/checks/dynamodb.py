@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
-
-RESOURCE_TAG = "aws:resourcetag/"
+from postureflow.checks.backup import judge_protected
+from postureflow.checks.base import FAIL, PASS, check
 
 
 @check(
@@ -67,70 +65,15 @@ def dynamodb_tables_pitr_enabled(tables):
             yield FAIL(table, f"DynamoDB table {table.id} does not have point-in-time recovery enabled.")
 
 
-def _tag_conditions_hold(conditions: dict, tags: dict[str, str]) -> bool:
-    """All of a selection's Conditions (StringEquals/NotEquals/Like/NotLike on aws:ResourceTag/...) hold."""
-    for operator, clauses in (conditions or {}).items():
-        op = operator.lower()
-        for clause in clauses or []:
-            key = str(clause.get("ConditionKey", ""))
-            if not key.lower().startswith(RESOURCE_TAG):
-                continue
-            value = tags.get(key[len(RESOURCE_TAG) :])
-            wanted = str(clause.get("ConditionValue", ""))
-            if op.endswith("like"):
-                hit = value is not None and _policy.matches(value, wanted)
-            else:
-                hit = value == wanted
-            if hit == ("not" in op):
-                return False
-    return True
-
-
-def _selects(selection, arn: str, tags: dict[str, str]) -> bool:
-    """Whether a ``dynamodb.backup_selections`` record selects the resource ``arn`` with ``tags``.
-
-    Shared: other services' *_protected_by_backup_plan checks (ec2) import it, so keep its signature.
-    """
-    if _policy.matches(arn, selection.get("not_resources") or []):
-        return False
-    by_arn = _policy.matches(arn, selection.get("resources") or [])
-    by_tag = any(
-        str(t.get("ConditionType", "STRINGEQUALS")).upper() == "STRINGEQUALS"
-        and tags.get(str(t.get("ConditionKey"))) == str(t.get("ConditionValue"))
-        for t in selection.get("list_of_tags") or []
-    )
-    return (by_arn or by_tag) and _tag_conditions_hold(selection.get("conditions") or {}, tags)
-
-
-def _plan(selection) -> str:
-    return selection.get("plan_name") or selection.get("plan_id")
-
-
 @check(
     id="dynamodb_table_protected_by_backup_plan",
     title="DynamoDB table is covered by an AWS Backup plan",
     severity="medium",
     resource_type="AwsDynamoDbTable",
-    reads=["dynamodb.tables", "dynamodb.backup_selections"],
+    reads=["dynamodb.tables", "backup.selections"],
     risk="A table no backup plan selects has no scheduled, retained, independently stored backups to recover "
     "from deletion, corruption or ransomware.",
     remediation="Assign the table to an AWS Backup plan, by ARN or by a tag the plan's resource selection uses.",
 )
-def dynamodb_table_protected_by_backup_plan(tables, backup_selections):
-    by_region: dict[str, list] = {}
-    for selection in backup_selections:
-        by_region.setdefault(selection.region, []).append(selection)
-    for table in tables:
-        selections = by_region.get(table.region, [])
-        readable = [s for s in selections if s.get("complete")]
-        covering = sorted({_plan(s) for s in readable if _selects(s, table.uid, table.tags)})
-        if covering:
-            yield PASS(table, f"DynamoDB table {table.id} is covered by AWS Backup plan(s) {', '.join(covering)}.")
-        elif any(not s.get("complete") for s in selections):
-            yield MANUAL(
-                table,
-                f"DynamoDB table {table.id} is not covered by any readable backup selection, and some backup "
-                "selections in the region could not be read.",
-            )
-        else:
-            yield FAIL(table, f"DynamoDB table {table.id} is not covered by any AWS Backup plan.")
+def dynamodb_table_protected_by_backup_plan(tables, selections):
+    yield from judge_protected(tables, selections, "DynamoDB table")

@@ -14,7 +14,7 @@ import ipaddress
 from typing import Iterable
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
-from postureflow.checks.dynamodb import _selects as backup_selects
+from postureflow.checks.backup import plan_label, selections_by_region, selects as backup_selects
 from postureflow.collect.secrets import describe_hits
 
 INTERNET_V4 = "0.0.0.0/0"
@@ -732,20 +732,17 @@ def ec2_ebs_volume_snapshots_exists(volumes, snapshots):
     title="EBS volume is covered by an AWS Backup plan",
     severity="medium",
     resource_type="AwsEc2Volume",
-    # The AWS Backup selections are collected once per run, by the dynamodb collector (no backup collector yet).
-    reads=["ec2.volumes", "ec2.instances", "dynamodb.backup_selections"],
+    reads=["ec2.volumes", "ec2.instances", "backup.selections"],
     risk="A volume no backup plan covers has no scheduled, retained backups to recover from deletion, "
     "corruption or ransomware.",
     remediation="Assign the volume (or the instance it is attached to) to an AWS Backup plan, by ARN or by a tag "
     "the plan's resource selection uses.",
 )
-def ec2_ebs_volume_protected_by_backup_plan(volumes, instances, backup_selections):
-    by_region: dict[str, list] = {}
-    for selection in backup_selections:
-        by_region.setdefault(selection.region, []).append(selection)
+def ec2_ebs_volume_protected_by_backup_plan(volumes, instances, selections):
+    by_region = selections_by_region(selections)
     instance_of = {(i.region, i.id): i for i in instances}
     for volume in volumes:
-        selections = by_region.get(volume.region, [])
+        in_region = by_region.get(volume.region, [])
         # An EC2 instance backup includes every EBS volume attached to the instance.
         targets = [volume] + [
             instance_of[(volume.region, i)]
@@ -754,8 +751,8 @@ def ec2_ebs_volume_protected_by_backup_plan(volumes, instances, backup_selection
         ]
         covering = sorted(
             {
-                f"{s.get('plan_name') or s.get('plan_id')}" + ("" if target is volume else f" (via {target.id})")
-                for s in selections
+                plan_label(s) + ("" if target is volume else f" (via {target.id})")
+                for s in in_region
                 if s.get("complete")
                 for target in targets
                 if backup_selects(s, target.uid, target.tags)
@@ -763,7 +760,7 @@ def ec2_ebs_volume_protected_by_backup_plan(volumes, instances, backup_selection
         )
         if covering:
             yield PASS(volume, f"EBS volume {volume.id} is covered by AWS Backup plan(s) {', '.join(covering)}.")
-        elif any(not s.get("complete") for s in selections):
+        elif any(not s.get("complete") for s in in_region):
             yield MANUAL(
                 volume,
                 f"EBS volume {volume.id} is not covered by any readable backup selection, and some backup "

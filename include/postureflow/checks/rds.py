@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from postureflow.checks.backup import judge_protected
 from postureflow.checks.base import FAIL, PASS, Result, check, days_since
 from postureflow.collect.base import Resource
 from postureflow.collect.rds import is_rds_engine
@@ -404,6 +405,37 @@ def rds_instance_backup_enabled(instances):
             yield PASS(db, f"RDS instance {db.id} keeps automated backups for {days} days.")
         else:
             yield FAIL(db, f"RDS instance {db.id} has automated backups turned off.")
+
+
+@check(
+    id="rds_instance_protected_by_backup_plan",
+    title="RDS DB instance is covered by an AWS Backup plan",
+    severity="high",
+    resource_type="AwsRdsDbInstance",
+    reads=["rds.instances", "backup.selections"],
+    risk="An instance no backup plan selects has only its automated backups, which are deleted with it and "
+    "live in the same account: nothing independent to restore from after deletion or ransomware.",
+    remediation="Assign the instance to an AWS Backup plan, by ARN or by a tag the plan's resource selection uses.",
+)
+def rds_instance_protected_by_backup_plan(instances, selections):
+    # AWS Backup protects a cluster member through its cluster (rds_cluster_protected_by_backup_plan), and a
+    # read replica is rebuilt from its source, so both are left out.
+    primaries = [db for db in _standalone(instances) if not db.get("read_replica_source")]
+    yield from judge_protected(primaries, selections, "RDS instance")
+
+
+@check(
+    id="rds_cluster_protected_by_backup_plan",
+    title="RDS DB cluster is covered by an AWS Backup plan",
+    severity="high",
+    resource_type="AwsRdsDbCluster",
+    reads=["rds.clusters", "backup.selections"],
+    risk="A cluster no backup plan selects has only its automated backups, which are deleted with it and "
+    "live in the same account: nothing independent to restore from after deletion or ransomware.",
+    remediation="Assign the cluster to an AWS Backup plan, by ARN or by a tag the plan's resource selection uses.",
+)
+def rds_cluster_protected_by_backup_plan(clusters, selections):
+    yield from judge_protected(_rds(clusters), selections, "RDS cluster")
 
 
 @check(

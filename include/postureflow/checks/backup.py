@@ -1,0 +1,152 @@
+"""AWS Backup checks: plans and vaults exist, vaults are encrypted.
+
+Also the shared rule for which resources a backup selection covers (``selects``)
+and ``judge_protected``, which the other services' ``*_protected_by_backup_plan``
+checks (dynamodb, ec2, rds) use with the ``backup.selections`` records.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from postureflow.checks import _policy
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.collect.base import Resource
+
+RESOURCE_TAG = "aws:resourcetag/"
+
+
+def _tag_conditions_hold(conditions: dict, tags: dict[str, str]) -> bool:
+    """All of a selection's Conditions (StringEquals/NotEquals/Like/NotLike on aws:ResourceTag/...) hold."""
+    for operator, clauses in (conditions or {}).items():
+        op = operator.lower()
+        for clause in clauses or []:
+            key = str(clause.get("ConditionKey", ""))
+            if not key.lower().startswith(RESOURCE_TAG):
+                continue
+            value = tags.get(key[len(RESOURCE_TAG) :])
+            wanted = str(clause.get("ConditionValue", ""))
+            if op.endswith("like"):
+                hit = value is not None and _policy.matches(value, wanted)
+            else:
+                hit = value == wanted
+            if hit == ("not" in op):
+                return False
+    return True
+
+
+def selects(selection, resource_arn: str, tags: dict[str, str]) -> bool:
+    """Whether a ``backup.selections`` record selects the resource ``resource_arn`` carrying ``tags``.
+
+    A resource is selected by ARN (``resources``, wildcards allowed) or by one of the
+    ``list_of_tags`` (StringEquals), unless ``not_resources`` excludes it, and only when
+    every tag ``conditions`` clause holds.
+    """
+    if _policy.matches(resource_arn, selection.get("not_resources") or []):
+        return False
+    by_arn = _policy.matches(resource_arn, selection.get("resources") or [])
+    by_tag = any(
+        str(t.get("ConditionType", "STRINGEQUALS")).upper() == "STRINGEQUALS"
+        and tags.get(str(t.get("ConditionKey"))) == str(t.get("ConditionValue"))
+        for t in selection.get("list_of_tags") or []
+    )
+    return (by_arn or by_tag) and _tag_conditions_hold(selection.get("conditions") or {}, tags)
+
+
+def plan_label(selection) -> str:
+    return selection.get("plan_name") or selection.get("plan_id")
+
+
+def selections_by_region(selections: Iterable[Resource]) -> dict[str, list]:
+    by_region: dict[str, list] = {}
+    for selection in selections:
+        by_region.setdefault(selection.region, []).append(selection)
+    return by_region
+
+
+def judge_protected(resources: Iterable[Resource], selections: Iterable[Resource], noun: str):
+    """PASS a resource some readable selection in its region covers; MANUAL when none does but some
+    selection there could not be read; FAIL otherwise."""
+    by_region = selections_by_region(selections)
+    for resource in resources:
+        in_region = by_region.get(resource.region, [])
+        covering = sorted(
+            {plan_label(s) for s in in_region if s.get("complete") and selects(s, resource.uid, resource.tags)}
+        )
+        if covering:
+            yield PASS(resource, f"{noun} {resource.id} is covered by AWS Backup plan(s) {', '.join(covering)}.")
+        elif any(not s.get("complete") for s in in_region):
+            yield MANUAL(
+                resource,
+                f"{noun} {resource.id} is not covered by any readable backup selection, and some backup "
+                "selections in the region could not be read.",
+            )
+        else:
+            yield FAIL(resource, f"{noun} {resource.id} is not covered by any AWS Backup plan.")
+
+
+@check(
+    id="backup_plans_exist",
+    title="At least one AWS Backup plan exists in a region that uses AWS Backup",
+    severity="low",
+    resource_type="AwsBackupBackupPlan",
+    reads=["backup.regions"],
+    risk="Backup vaults without any backup plan hold only what someone remembered to back up by hand: "
+    "nothing is backed up on a schedule or retained by policy.",
+    remediation="Create an AWS Backup plan with a schedule and retention that fit the data, and assign "
+    "resources to it by tag or ARN.",
+)
+def backup_plans_exist(regions):
+    for setting in regions:
+        plans, vaults = setting.get("plan_count"), setting.get("vault_count")
+        if plans is None:
+            continue  # ListBackupPlans could not be read: a scan error says so
+        if plans:
+            names = ", ".join(setting.get("plan_names") or [])
+            yield PASS(setting, f"Region {setting.region} has {plans} AWS Backup plan(s): {names}.")
+        elif vaults:
+            # Like Prowler, a region that has no vault either does not use AWS Backup and is not judged.
+            yield FAIL(setting, f"Region {setting.region} has backup vaults but no AWS Backup plan.")
+
+
+@check(
+    id="backup_vaults_exist",
+    title="At least one AWS Backup vault exists",
+    severity="low",
+    resource_type="AwsBackupBackupVault",
+    reads=["backup.regions"],
+    risk="Without a backup vault, AWS Backup has nowhere to keep recovery points, so no resource in the "
+    "region can be backed up centrally.",
+    remediation="Create a backup vault (encrypted with a KMS key you manage) and back resources up to it "
+    "with a backup plan.",
+)
+def backup_vaults_exist(regions):
+    for setting in regions:
+        vaults = setting.get("vault_count")
+        if vaults is None:
+            continue  # ListBackupVaults could not be read: a scan error says so
+        if vaults:
+            names = ", ".join(setting.get("vault_names") or [])
+            yield PASS(setting, f"Region {setting.region} has {vaults} AWS Backup vault(s): {names}.")
+        else:
+            yield FAIL(setting, f"Region {setting.region} has no AWS Backup vault.")
+
+
+@check(
+    id="backup_vaults_encrypted",
+    title="AWS Backup vault encrypts recovery points with a KMS key",
+    severity="medium",
+    resource_type="AwsBackupBackupVault",
+    reads=["backup.vaults"],
+    risk="Recovery points in a vault without an encryption key are not protected by a key whose use can "
+    "be restricted and audited, so anyone who reaches them can read the backed-up data.",
+    remediation="Create a new vault with an AWS KMS key (ideally a customer managed key), copy or re-create "
+    "the recovery points in it, and point the backup plans at the new vault.",
+)
+def backup_vaults_encrypted(vaults):
+    for vault in vaults:
+        key = vault.get("encryption_key_arn")
+        if key:
+            yield PASS(vault, f"Backup vault {vault.id} encrypts its recovery points with KMS key {key}.")
+        else:
+            yield FAIL(vault, f"Backup vault {vault.id} has no encryption key.")
