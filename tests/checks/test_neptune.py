@@ -93,7 +93,7 @@ def _outcomes(world, check_id, **expected):
 
 def test_scan_runs_the_rds_collector_once(world):
     services = [r.service for r in world.run.results]
-    assert services == ["rds", "neptune"]
+    assert services == ["backup", "rds", "neptune"]  # rds checks read backup.selections
     assert world.calls.repeated() == []
     neptune = [f for f in world.run.findings if f["service"] == "neptune"]
     assert neptune and all("app-" not in f["resource_id"] for f in neptune)
