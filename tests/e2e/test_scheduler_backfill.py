@@ -27,13 +27,23 @@ BLOCK_CHECK = "s3_bucket_level_public_access_block"
 FULL_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True)
 
 
-def api(services, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"{services.url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
+def api(services, method: str, path: str, body: dict | None = None, attempts: int = 6) -> dict:
+    """One REST call; a 5xx is retried, since SQLite is shared by three busy processes here."""
+    for attempt in range(attempts):
+        request = urllib.request.Request(
+            f"{services.url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as err:
+            if err.code == 409 and attempt > 0:
+                return {}  # the earlier attempt went through before its answer failed
+            if err.code < 500 or attempt == attempts - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def wait_for(predicate, what: str, services, timeout: float = 300):
