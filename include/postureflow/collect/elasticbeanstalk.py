@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from botocore.parsers import ResponseParserError
-
-from postureflow.collect.base import RegionScope, ScanError, collector
+from postureflow.collect.base import RegionScope, collector
 
 ENVIRONMENT_THREADS = 8
 GONE = {"Terminated", "Terminating"}
@@ -56,22 +54,12 @@ def _collect_environment(scope: RegionScope, client, env: dict) -> None:
 
 
 def _settings(scope: RegionScope, client, env: dict) -> list[dict] | None:
-    try:
-        answer = scope.call(
-            client,
-            "describe_configuration_settings",
-            ApplicationName=env["ApplicationName"],
-            EnvironmentName=env["EnvironmentName"],
-        )
-    except (NotImplementedError, ResponseParserError) as err:
-        # moto lacks this operation: in-process it raises NotImplementedError, as a server it answers an
-        # HTML 500 page. AWS itself never does either; record it like any unavailable API.
-        scope.collection.error(
-            ScanError(
-                scope.service, scope.region, "elasticbeanstalk:describe_configuration_settings", "501", str(err)[:1000]
-            )
-        )
-        return None
+    answer = scope.call(
+        client,
+        "describe_configuration_settings",
+        ApplicationName=env["ApplicationName"],
+        EnvironmentName=env["EnvironmentName"],
+    )
     if answer is None:
         return None
     configurations = answer.get("ConfigurationSettings") or [{}]

@@ -18,9 +18,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-from botocore.parsers import ResponseParserError
 
-from postureflow.collect.base import RegionScope, ScanError, collector
+from postureflow.collect.base import RegionScope, collector
 
 # Engines whose resources belong to the documentdb and neptune services.
 OTHER_SERVICE_ENGINES = ("docdb", "neptune")
@@ -150,14 +149,7 @@ def _listing(scope: RegionScope, client, operation: str, result_key: str, absent
     items: list = []
     marker = None
     while True:
-        try:
-            page = scope.call(client, operation, absent=absent, **params, **({"Marker": marker} if marker else {}))
-        except (NotImplementedError, ResponseParserError) as err:
-            # An operation moto lacks: in-process moto raises NotImplementedError, moto_server answers an
-            # HTML 500 page botocore cannot parse. Recorded like any other API that cannot be read here.
-            api = f"{client.meta.service_model.service_name}:{operation}"
-            scope.collection.error(ScanError(scope.service, scope.region, api, "501", str(err)[:1000]))
-            return None
+        page = scope.call(client, operation, absent=absent, **params, **({"Marker": marker} if marker else {}))
         if page is None:
             return None
         items.extend(page.get(result_key) or [])
