@@ -18,7 +18,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-
 from postureflow.collect.base import RegionScope, collector
 
 # Engines whose resources belong to the documentdb and neptune services.
