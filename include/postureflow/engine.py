@@ -13,7 +13,7 @@ import json
 import logging
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import pyarrow as pa
 
@@ -21,7 +21,8 @@ from postureflow.aws import AwsAccess
 from postureflow.checks import all_checks
 from postureflow.checks.base import Check, Result
 from postureflow.collect import all_collectors
-from postureflow.collect.base import Collection, Resource, ScanError, run_collector
+from postureflow.collect.base import Collection, ScanError, run_collector
+from postureflow.inventory import Resource
 from postureflow.lake import schema as lake_schema
 from postureflow.lake.store import Lake
 
@@ -45,6 +46,7 @@ class ScanContext:
     scanned_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     mute: MuteRule | None = None
     checks: Callable[[str], bool] | None = None  # which check ids run (the accounts file's `checks:`)
+    config: Mapping[str, Any] | None = None  # the audit config; None means Prowler's defaults
 
     def partition(self, service: str) -> dict:
         return {"scan_date": self.scan_date, "service": service, "account_id": self.account_id}
@@ -225,7 +227,7 @@ def finding_row(ctx: ScanContext, chk: Check, result: Result) -> dict:
         "scan_date": ctx.scan_date,
         "run_id": ctx.run_id,
         "scanned_at": ctx.scanned_at,
-        "check_version": chk.version,
+        "check_version": chk.version_for(ctx.config),
     }
     if ctx.mute is not None:
         muted, reason = ctx.mute(row)
@@ -241,7 +243,7 @@ def evaluate(
     for chk in checks:
         seen: set[str] = set()
         try:
-            for result in chk.evaluate(inventory, now):
+            for result in chk.evaluate(inventory, now, ctx.config):
                 row = finding_row(ctx, chk, result)
                 if row["finding_uid"] in seen:
                     raise ValueError(f"check {chk.id} judged {row['resource_uid']} twice")

@@ -54,3 +54,41 @@ def scan_in_moto(
     findings = con.sql(f"SELECT * FROM findings {where}", params=params).to_arrow_table().to_pylist()
     errors = con.sql(f"SELECT * FROM scan_errors {where}", params=params).to_arrow_table().to_pylist()
     return ScanRun(findings, errors, results)
+
+
+class DeniedAccess(AwsAccess):
+    """An AwsAccess whose clients fail chosen operations, the way AWS would refuse them.
+
+    ``denied`` holds ``"service:Operation"`` names (``"s3:GetBucketPolicy"``),
+    ``"service:*"`` or ``"*"``; each matching call raises a ``ClientError`` with
+    ``code`` before it is sent (regions limits it to those regions). ``hits``
+    counts the calls refused, so a test can tell the denial was exercised.
+    """
+
+    def __init__(self, *denied: str, code: str = "AccessDenied", regions: tuple[str, ...] = (), base=None):
+        base = base or AwsAccess.from_default_chain()
+        super().__init__(base._session_factory, base._endpoint_for, base.call_log)
+        self.denied, self.code, self.regions = set(denied), code, set(regions)
+        self.hits: list[str] = []
+
+    def client(self, service: str, region: str):
+        key = (service, region)
+        fresh = key not in self._clients
+        client = super().client(service, region)
+        if fresh:
+            client.meta.events.register("before-call", self._refuse(client, region))
+        return client
+
+    def _refuse(self, client, region: str):
+        from botocore.exceptions import ClientError
+
+        prefix = client.meta.service_model.signing_name or client.meta.service_model.endpoint_prefix
+        names = {client.meta.service_model.service_name, prefix}
+
+        def refuse(model, **_):
+            wanted = {"*"} | {f"{n}:*" for n in names} | {f"{n}:{model.name}" for n in names}
+            if self.denied & wanted and (not self.regions or region in self.regions):
+                self.hits.append(f"{region}:{model.name}")
+                raise ClientError({"Error": {"Code": self.code, "Message": "denied by the test"}}, model.name)
+
+        return refuse

@@ -6,7 +6,7 @@ from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.checks.backup import selects
-from postureflow.collect.base import Resource
+from postureflow.inventory import Resource
 from postureflow.lake import Lake
 from postureflow.testing import scan_in_moto
 

@@ -134,7 +134,7 @@ def test_supported_version_follows_the_calendar():
     import datetime as dt
 
     from postureflow.checks.eks import eks_cluster_uses_a_supported_version
-    from postureflow.collect.base import Resource
+    from postureflow.inventory import Resource
 
     cluster = Resource("clusters", "arn:aws:eks:us-east-1:123456789012:cluster/c", "c", REGION, {}, {"version": "1.33"})
     before = dt.datetime(2026, 7, 28, tzinfo=dt.timezone.utc)

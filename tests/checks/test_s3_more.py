@@ -10,7 +10,7 @@ from botocore.awsrequest import AWSResponse
 from postureflow.aws import AwsAccess
 from postureflow.checks import _policy
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import DeniedAccess, scan_in_moto
 
 ACCOUNT = "123456789012"
 OTHER = "111122223333"
@@ -297,6 +297,40 @@ def test_unreadable_account_block_is_not_judged(scan):
 
     access.client("s3control", "us-east-1").meta.events.register("before-call.s3-control.GetPublicAccessBlock", denied)
     run = scan("s3", access=access)
-    assert run.of("s3_account_level_public_access_blocks") == []
-    assert run.status("s3_bucket_level_public_access_block", "some-bucket") == "FAIL"
+    # Unknown is never a verdict: the account block and every bucket judged with it say so.
+    assert run.status("s3_account_level_public_access_blocks", ACCOUNT) == "MANUAL"
+    assert run.status("s3_bucket_level_public_access_block", "some-bucket") == "MANUAL"
+    [finding] = run.of("s3_bucket_level_public_access_block")
+    assert finding["status_extended"].startswith("No verdict:")
+    assert "s3control:get_public_access_block AccessDenied" in finding["status_extended"]
     assert ("s3control:get_public_access_block", "AccessDenied") in {(e["api"], e["error_code"]) for e in run.errors}
+
+
+PUBLIC_WRITE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::open-policy/*"}],
+}
+POLICY_CHECKS = ("s3_bucket_public_access", "s3_bucket_policy_public_write_access", "s3_bucket_cross_account_access")
+
+
+def test_denied_bucket_policy_is_no_verdict_never_pass(scan):
+    """Issue 11: GetBucketPolicy AccessDenied used to PASS as "has no bucket policy"."""
+    s3 = _bucket("open-policy")
+    s3.put_bucket_policy(Bucket="open-policy", Policy=json.dumps(PUBLIC_WRITE_POLICY))
+    readable = scan("s3")
+    assert {readable.status(c, "open-policy") for c in POLICY_CHECKS} == {"FAIL"}
+    access = DeniedAccess("s3:GetBucketPolicy")
+    run = scan("s3", access=access)
+    assert access.hits
+    for check_id in POLICY_CHECKS:
+        assert run.status(check_id, "open-policy") == "MANUAL", check_id
+    assert ("s3:get_bucket_policy", "AccessDenied") in {(e["api"], e["error_code"]) for e in run.errors}
+    # checks that do not read the policy still judge the bucket
+    assert run.status("s3_bucket_object_versioning", "open-policy") == "FAIL"
+
+
+def test_failed_bucket_listing_marks_the_region_unjudged(scan):
+    _bucket("listed")
+    run = scan("s3", access=DeniedAccess("s3:ListBuckets", regions=("eu-west-1",)))
+    assert run.status("s3_bucket_level_public_access_block", "listed") == "FAIL"
+    assert ("eu-west-1", "s3:list_buckets") in {(e["region"], e["api"]) for e in run.errors}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postureflow.checks._policy import public_actions
 from postureflow.checks.base import FAIL, PASS, check, parse_time
-from postureflow.collect.secrets import describe_hits
+from postureflow.secrets import describe_hits
 
 # Lambda runtime deprecation dates (AWS Lambda runtime deprecation schedule): from that day AWS no
 # longer applies security patches to the runtime.

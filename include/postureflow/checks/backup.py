@@ -11,7 +11,7 @@ from typing import Iterable
 
 from postureflow.checks import _policy
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
-from postureflow.collect.base import Resource
+from postureflow.inventory import Resource
 
 RESOURCE_TAG = "aws:resourcetag/"
 

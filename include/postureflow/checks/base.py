@@ -19,8 +19,16 @@ A check is one function in ``postureflow/checks/<service>.py``::
 Each name in ``reads`` ("<service>.<kind>") becomes one positional argument:
 the inventory records of that kind. A parameter named ``now`` receives the
 time the inventory was collected (so a re-evaluation of an old snapshot judges
-ages as of that day). A check makes no API calls and yields one result per
+ages as of that day); a parameter named ``config`` receives the audit-config
+values of the keys named in ``config=[...]`` (Prowler's keys and defaults, see
+``postureflow.config``). A check makes no API calls and yields one result per
 resource it judges; with nothing to judge it yields nothing.
+
+Unknown is never PASS and never FAIL. A result whose verdict read a field the
+collector could not read (the resource's own, or any field of another kind of
+record, such as the account's settings), or that lies in a region where the
+listing of a kind the check reads failed, is turned into a MANUAL "no verdict"
+result naming what could not be read. The check itself need not test for it.
 """
 
 from __future__ import annotations
@@ -28,14 +36,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
+import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from postureflow import __version__
-from postureflow.collect.base import Resource
+from postureflow.config import audit_config
+from postureflow.inventory import ALL_REGIONS, INCOMPLETE_KIND, Resource, UnreadTracker
 
 SEVERITIES = ("critical", "high", "medium", "low", "informational")
 STATUSES = ("PASS", "FAIL", "MANUAL")
+NO_VERDICT = "No verdict:"
 
 
 @dataclass(frozen=True)
@@ -70,22 +81,80 @@ class Check:
     remediation: str
     fn: Callable[..., Iterable[Result]]
     version: str
+    config_keys: tuple[str, ...] = ()
 
     @property
     def wants_now(self) -> bool:
         return "now" in inspect.signature(self.fn).parameters
 
+    def config_values(self, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The values of this check's audit-config keys under ``config`` (Prowler's defaults if None)."""
+        merged = config if config is not None else audit_config()
+        return {key: merged.get(key) for key in self.config_keys}
+
+    def version_for(self, config: Mapping[str, Any] | None = None) -> str:
+        """The check's version: its logic, plus the config values it judged with."""
+        if not self.config_keys:
+            return self.version
+        material = json.dumps(self.config_values(config), sort_keys=True, default=str)
+        return f"{self.version}.{hashlib.sha256(material.encode()).hexdigest()[:6]}"
+
     @property
     def read_services(self) -> set[str]:
         return {name.split(".", 1)[0] for name in self.reads}
 
-    def evaluate(self, inventory: dict[str, list[Resource]], now: dt.datetime) -> Iterator[Result]:
-        args = [inventory.get(name, []) for name in self.reads]
-        kwargs = {"now": now} if self.wants_now else {}
-        for result in self.fn(*args, **kwargs) or ():
+    def evaluate(
+        self, inventory: dict[str, list[Resource]], now: dt.datetime, config: Mapping[str, Any] | None = None
+    ) -> Iterator[Result]:
+        args = [[r for r in inventory.get(name, []) if r.kind != INCOMPLETE_KIND] for name in self.reads]
+        params = inspect.signature(self.fn).parameters
+        kwargs: dict[str, Any] = {}
+        if "now" in params:
+            kwargs["now"] = now
+        if "config" in params:
+            kwargs["config"] = self.config_values(config)
+        with UnreadTracker() as reads:
+            results = list(self.fn(*args, **kwargs) or ())
+        gaps = self._listing_gaps(inventory)
+        for result in results:
             if result.status not in STATUSES:
                 raise ValueError(f"check {self.id} returned status {result.status!r}")
-            yield result
+            reasons = _unread_reasons(result.resource, reads) + gaps.get(result.resource.region, gaps.get(ALL_REGIONS, []))
+            yield no_verdict(result, reasons) if reasons else result
+
+    def _listing_gaps(self, inventory: dict[str, list[Resource]]) -> dict[str, list[str]]:
+        """region -> why a listing this check reads is incomplete there."""
+        gaps: dict[str, list[str]] = {}
+        for name in self.reads:
+            service, kind = name.split(".", 1)
+            for record in inventory.get(f"{service}.{INCOMPLETE_KIND}", []):
+                if record.data.get("kind") == kind:
+                    gaps.setdefault(record.region, []).append(f"{kind} not listed ({record.data.get('reason')})")
+        if ALL_REGIONS in gaps:
+            for region, reasons in gaps.items():
+                if region != ALL_REGIONS:
+                    reasons.extend(gaps[ALL_REGIONS])
+        return gaps
+
+
+def _unread_reasons(resource: Resource, reads: dict) -> list[str]:
+    """The unread fields behind a verdict on ``resource``: its own, and any of another kind."""
+    return sorted(
+        {
+            f"{field} ({reason})"
+            for (owner, kind, field), reason in reads.items()
+            if owner == id(resource) or kind != resource.kind
+        }
+    )
+
+
+def no_verdict(result: Result, reasons: list[str]) -> Result:
+    """A verdict that rested on data that could not be read: MANUAL, saying what to allow."""
+    return MANUAL(
+        result.resource,
+        f"{NO_VERDICT} {result.resource.id}: could not read {'; '.join(reasons)}.",
+        result.resource_type,
+    )
 
 
 CHECKS: dict[str, Check] = {}
@@ -131,11 +200,16 @@ def check(
     risk: str,
     remediation: str,
     service: str | None = None,
+    config: Iterable[str] = (),
 ) -> Callable[[Callable[..., Iterable[Result]]], Callable[..., Iterable[Result]]]:
     """Register a check; its service defaults to the module it lives in."""
     if severity not in SEVERITIES:
         raise ValueError(f"check {id}: severity {severity!r} is not one of {SEVERITIES}")
     reads = tuple(reads)
+    config_keys = tuple(config)
+    unknown = [key for key in config_keys if key not in audit_config()]
+    if unknown:
+        raise ValueError(f"check {id}: config keys {unknown} are not Prowler audit-config keys")
     for name in reads:
         if "." not in name:
             raise ValueError(f"check {id}: reads entry {name!r} must be '<service>.<kind>'")
@@ -155,6 +229,7 @@ def check(
             remediation=remediation.strip(),
             fn=fn,
             version=_source_version(fn),
+            config_keys=config_keys,
         )
         return fn
 

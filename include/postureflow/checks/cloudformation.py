@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks.base import FAIL, PASS, check
-from postureflow.collect.secrets import describe_hits
+from postureflow.secrets import describe_hits
 
 
 @check(

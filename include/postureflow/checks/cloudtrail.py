@@ -21,7 +21,7 @@ import re
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
 from postureflow.checks.s3 import account_block, acl_known, public_exposure
-from postureflow.collect.base import Resource
+from postureflow.inventory import Resource
 from postureflow.collect.cloudtrail import THREAT_EVENTS
 
 CLOUDWATCH_DELIVERY_DAYS = 1

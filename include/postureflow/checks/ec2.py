@@ -15,7 +15,7 @@ from typing import Iterable
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
 from postureflow.checks.backup import plan_label, selections_by_region, selects as backup_selects
-from postureflow.collect.secrets import describe_hits
+from postureflow.secrets import describe_hits
 
 INTERNET_V4 = "0.0.0.0/0"
 INTERNET_V6 = "::/0"

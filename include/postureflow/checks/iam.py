@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
-from postureflow.collect.base import Resource
+from postureflow.inventory import Resource
 
 ROOT_USAGE_DAYS = 1
 KEY_ROTATION_DAYS = 90

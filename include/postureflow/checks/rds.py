@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from postureflow.checks.backup import judge_protected
 from postureflow.checks.base import FAIL, PASS, Result, check, days_since
-from postureflow.collect.base import Resource
+from postureflow.inventory import Resource
 from postureflow.collect.rds import is_rds_engine
 
 DEFAULT_ADMIN_USERNAMES = ("admin", "postgres")

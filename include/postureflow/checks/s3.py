@@ -34,8 +34,8 @@ def _blocks_everything(config: dict | None) -> bool:
 
 
 def account_block(account_blocks) -> dict:
-    """The account's Block Public Access settings ({} when unknown or not configured)."""
-    return next((dict(b.data) for b in account_blocks), {})
+    """The account's Block Public Access settings ({} when not configured)."""
+    return next(({setting: b.get(setting) for setting in BLOCK_SETTINGS} for b in account_blocks), {})
 
 
 def blocked(bucket, account: dict, setting: str) -> bool:
@@ -100,7 +100,7 @@ def _denies_insecure_transport(policy: dict | None) -> bool:
 )
 def s3_account_level_public_access_blocks(account_blocks):
     for block in account_blocks:
-        if _blocks_everything(block.data):
+        if _blocks_everything(account_block([block])):
             yield PASS(block, f"Account {block.id} blocks S3 public access with all four settings.")
         else:
             off = [s for s in BLOCK_SETTINGS if not block.get(s)]
@@ -117,7 +117,7 @@ def s3_account_level_public_access_blocks(account_blocks):
     remediation="Enable all four Block Public Access settings on the bucket, or on the whole account.",
 )
 def s3_bucket_level_public_access_block(buckets, account_blocks):
-    account_wide = any(_blocks_everything(b.data) for b in account_blocks)
+    account_wide = _blocks_everything(account_block(account_blocks))
     for bucket in buckets:
         if _blocks_everything(bucket.get("public_access_block")):
             yield PASS(bucket, f"S3 bucket {bucket.id} blocks public access.")

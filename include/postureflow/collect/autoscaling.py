@@ -9,7 +9,7 @@ only line numbers and the kind of secret are stored, never the user data.
 from __future__ import annotations
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import decode_user_data, scan_text
+from postureflow.secrets import decode_user_data, scan_text
 
 
 @collector("autoscaling")

@@ -13,7 +13,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import scan_key_values
+from postureflow.secrets import scan_key_values
 
 FUNCTION_THREADS = 8
 NOT_FOUND = ("ResourceNotFoundException",)

@@ -24,76 +24,36 @@ from typing import Any, Callable, Iterable, Iterator
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
+from postureflow import arn
+from postureflow.aws import AwsAccess
+from postureflow.inventory import ALL_REGIONS, INCOMPLETE_KIND, UNREAD, Resource, json_safe, tags_to_dict
+
+log = logging.getLogger(__name__)
+
 # An API the endpoint does not offer: a region without the service, or an emulator
 # (moto raises NotImplementedError in-process and answers an HTML 500 as a server).
 UNAVAILABLE_API_ERRORS = (EndpointConnectionError, ResponseParserError, NotImplementedError)
 
-from postureflow.aws import AwsAccess
-
-log = logging.getLogger(__name__)
-
-# Error codes meaning the scanner may not or cannot look here: recorded, not raised.
-RECORDED_ERROR_CODES = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "AuthorizationError",
-    "AuthFailure",
-    "OptInRequired",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "SubscriptionRequiredException",
-    "InvalidAccessException",
-    "UnsupportedOperation",
-    "UnsupportedOperationException",
-    "InvalidAction",
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "TooManyRequestsException",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
-    "InternalFailure",
-    "InternalError",
-    "InternalServerException",
-    "500",
-    "502",
-    "503",
-    "504",
+# Error codes meaning the scanner may not or cannot look here: recorded as scan errors, not raised.
+DENIED_CODES = {
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError",
+    "AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException", "Forbidden", "403",
+}  # fmt: skip
+UNAVAILABLE_CODES = {
+    "OptInRequired", "SubscriptionRequiredException", "InvalidAccessException", "UnsupportedOperation",
+    "UnsupportedOperationException", "InvalidAction", "NotImplemented",
     # moto answers an operation it does not implement with HTTP 404 "Not yet implemented"
-    "404",
-    "501",
-    "NotImplemented",
-}
+    "404", "501",
+}  # fmt: skip
+# Throttling that outlived botocore's retries, and server-side failures.
+TRANSIENT_CODES = {
+    "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "ServiceUnavailable",
+    "ServiceUnavailableException", "InternalFailure", "InternalError", "InternalServerException",
+    "500", "502", "503", "504",
+}  # fmt: skip
+RECORDED_ERROR_CODES = DENIED_CODES | UNAVAILABLE_CODES | TRANSIENT_CODES
 
 MAX_REGION_THREADS = 16
-
-
-def json_safe(value: Any) -> Any:
-    """Turn a boto3 response fragment into plain JSON types (datetimes become ISO strings)."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.date)):
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def tags_to_dict(tags: Iterable[dict] | dict | None) -> dict[str, str]:
-    """AWS returns tags as [{Key, Value}] (or {key: value}); the lake keeps a plain map."""
-    if not tags:
-        return {}
-    if isinstance(tags, dict):
-        return {str(k): str(v) for k, v in tags.items()}
-    return {str(t.get("Key", t.get("key"))): str(t.get("Value", t.get("value", ""))) for t in tags}
 
 
 @dataclass
@@ -103,24 +63,6 @@ class ScanError:
     api: str
     error_code: str
     message: str
-
-
-@dataclass
-class Resource:
-    """One inventory record: a resource (or a per-region setting) and the facts checks need."""
-
-    kind: str
-    uid: str
-    id: str
-    region: str
-    tags: dict[str, str]
-    data: dict[str, Any]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
 
 
 @dataclass
@@ -148,16 +90,80 @@ class ApiUnavailable(Exception):
     """Raised inside a collector when a recorded error means the rest of this region is moot."""
 
 
-class RegionScope:
-    """What a collector sees: one account, one region, a client factory and a sink."""
+OK, ABSENT, DENIED, UNAVAILABLE, ERROR = "ok", "absent", "denied", "unavailable", "error"
 
-    def __init__(self, access: AwsAccess, collection: Collection, region: str, partition: str = "aws"):
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one AWS read gave: a value, or why there is none.
+
+    ``ok``: the answer; ``absent``: AWS said the thing is not configured (an
+    answer too: ``value`` is ``None`` or the listing's empty list); ``denied``,
+    ``unavailable``, ``error``: the data could not be read, a scan-error row
+    says why, and nothing may be concluded from it.
+    """
+
+    state: str
+    value: Any = None
+    api: str = ""
+    code: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == OK
+
+    @property
+    def known(self) -> bool:
+        """AWS answered: the value (or its absence) is a fact checks may judge."""
+        return self.state in (OK, ABSENT)
+
+    @property
+    def reason(self) -> str:
+        return f"{self.api} {self.code}".strip()
+
+    def map(self, fn: Callable[[Any], Any]) -> "Outcome":
+        """The same outcome with ``fn`` applied to an ok value."""
+        return Outcome(self.state, fn(self.value), self.api, self.code) if self.ok else self
+
+    def get(self, key: str, default: Any = None) -> "Outcome":
+        """The outcome of one key of an ok response (``default`` when the key is missing)."""
+        return self.map(lambda value: (value or {}).get(key, default))
+
+    def or_else(self, default: Any) -> Any:
+        """The value when AWS answered, ``default`` otherwise (for data that decides nothing)."""
+        return self.value if self.ok else default
+
+
+def _classify(code: str) -> str:
+    if code in DENIED_CODES:
+        return DENIED
+    if code in UNAVAILABLE_CODES:
+        return UNAVAILABLE
+    return ERROR
+
+
+FAN_OUT_THREADS = 8
+
+
+class RegionScope:
+    """What a collector sees: one account, one region, a client factory and a sink.
+
+    Every AWS read goes through :meth:`fetch` (one call) or :meth:`list` (every
+    page of a listing), which return an :class:`Outcome` and write the
+    scan-error row themselves; :meth:`each` fans per-resource reads out over a
+    bounded pool. A collector never catches ``ClientError`` nor starts threads.
+    """
+
+    def __init__(self, access: AwsAccess, collection: Collection, region: str, partition: str | None = None,
+                 whole_account: bool = False):  # fmt: skip
         self.access = access
         self.collection = collection
         self.region = region
-        self.partition = partition
+        self.partition = partition or arn.partition_of(region)
         self.account_id = collection.account_id
         self.service = collection.service
+        # a global collector's gaps hold for every region it files findings in
+        self.gap_region = ALL_REGIONS if whole_account else region
 
     def client(self, service: str, region: str | None = None):
         return self.access.client(service, region or self.region)
@@ -165,7 +171,88 @@ class RegionScope:
     def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:
         region = self.region if region is None else region
         account = self.account_id if account is None else account
-        return f"arn:{self.partition}:{service}:{region}:{account}:{resource}"
+        return arn.build(service, resource, region=region, account=account, partition=self.partition)
+
+    # -- reading AWS ----------------------------------------------------------------------
+
+    def fetch(self, client, operation: str, absent: Iterable[str] = (), **params) -> Outcome:
+        """Call one operation. ``absent``: error codes that mean "not configured"."""
+        api = f"{client.meta.service_model.service_name}:{operation}"
+        try:
+            return Outcome(OK, getattr(client, operation)(**params), api)
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            if code in absent:
+                return Outcome(ABSENT, None, api, code)
+            if code in RECORDED_ERROR_CODES:
+                return self._failed(api, code, err.response.get("Error", {}).get("Message", str(err)))
+            raise
+        except UNAVAILABLE_API_ERRORS as err:
+            return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)
+
+    def list(
+        self,
+        client,
+        operation: str,
+        key: str,
+        *,
+        absent: Iterable[str] = (),
+        kind: str | Iterable[str] | None = None,
+        token: tuple[str, str] | None = None,
+        **params,
+    ) -> Outcome:
+        """Every item of ``key`` over all pages, or a failed outcome: never a silent partial list.
+
+        botocore's paginator is used where one exists; ``token=(output, input)``
+        names the page token of an operation botocore has none for. On failure,
+        each inventory ``kind`` named is marked incomplete in this region, so the
+        checks that read it give no verdict here.
+        """
+        api = f"{client.meta.service_model.service_name}:{operation}"
+        items: list = []
+
+        def pages() -> Iterator[dict]:
+            if client.can_paginate(operation):
+                yield from client.get_paginator(operation).paginate(**params)
+                return
+            call = dict(params)
+            while True:
+                page = getattr(client, operation)(**call)
+                yield page
+                if not token or not page.get(token[0]):
+                    return
+                call[token[1]] = page[token[0]]
+
+        outcome = self.fetch_pages(api, pages, items, key, absent)
+        if not outcome.known and kind:
+            for name in [kind] if isinstance(kind, str) else kind:
+                self.mark_incomplete(name, outcome)
+        return outcome
+
+    def fetch_pages(self, api: str, pages: Callable[[], Iterator[dict]], items: list, key: str, absent) -> Outcome:
+        try:
+            for page in pages():
+                items.extend(page.get(key) or [])
+            return Outcome(OK, items, api)
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            if code in absent:
+                return Outcome(ABSENT, [], api, code)
+            if code in RECORDED_ERROR_CODES:
+                return self._failed(api, code, err.response.get("Error", {}).get("Message", str(err)))
+            raise
+        except UNAVAILABLE_API_ERRORS as err:
+            return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)
+
+    def each(self, items: Iterable[Any], fn: Callable[[Any], Any], threads: int = FAN_OUT_THREADS) -> list[Any]:
+        """``fn`` over ``items`` on a bounded pool (per-resource reads); results in order."""
+        items = list(items)
+        if len(items) <= 1 or threads <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    # -- recording ------------------------------------------------------------------------
 
     def add(
         self,
@@ -174,57 +261,56 @@ class RegionScope:
         uid: str,
         id: str,
         region: str | None = None,
-        tags: Iterable[dict] | dict | None = None,
+        tags: Iterable[dict] | dict | Outcome | None = None,
         **data: Any,
     ) -> None:
+        """Record one resource. A data value may be an :class:`Outcome`: ok gives its value,
+        absent ``None``, a failed read ``None`` with the field named in ``_unread``."""
+        unread: dict[str, str] = {}
+        for name, value in list(data.items()):
+            if isinstance(value, Outcome):
+                data[name] = value.value if value.ok else None
+                if not value.known:
+                    unread[name] = value.reason
+        if isinstance(tags, Outcome):
+            if not tags.known:
+                unread["tags"] = tags.reason
+            tags = tags.value if tags.ok else None
+        if unread:
+            data[UNREAD] = unread
         # Round-trip through JSON now so checks see the same values from memory and from the lake.
         clean = json.loads(json.dumps(json_safe(data)))
         self.collection.add(
             Resource(kind=kind, uid=uid, id=id, region=region or self.region, tags=tags_to_dict(tags), data=clean)
         )
 
-    def call(self, client, operation: str, absent: Iterable[str] = (), **params) -> dict | None:
-        """Call one API operation.
+    def mark_incomplete(self, kind: str, outcome: Outcome) -> None:
+        """The listing of ``kind`` failed here: checks reading it give no verdict in this region."""
+        self.collection.add(
+            Resource(
+                kind=INCOMPLETE_KIND,
+                uid=f"{self.service}:{kind}@{self.gap_region}",
+                id=kind,
+                region=self.gap_region,
+                tags={},
+                data={"kind": kind, "reason": outcome.reason},
+            )
+        )
 
-        Returns the response; ``None`` when the error code is one of ``absent``
-        (the thing is simply not configured) or a recorded error (then a
-        scan-error row is written).
-        """
-        try:
-            return getattr(client, operation)(**params)
-        except ClientError as err:
-            code = str(err.response.get("Error", {}).get("Code", ""))
-            if code in absent:
-                return None
-            if code in RECORDED_ERROR_CODES:
-                self._record(client, operation, code, err.response.get("Error", {}).get("Message", str(err)))
-                return None
-            raise
-        except UNAVAILABLE_API_ERRORS as err:
-            self._record(client, operation, type(err).__name__, str(err))
-            return None
-
-    def paginate(self, client, operation: str, result_key: str, **params) -> Iterator[dict]:
-        """Yield every item of ``result_key`` over all pages; record errors and stop."""
-        try:
-            if client.can_paginate(operation):
-                for page in client.get_paginator(operation).paginate(**params):
-                    yield from page.get(result_key, []) or []
-            else:
-                yield from getattr(client, operation)(**params).get(result_key, []) or []
-        except ClientError as err:
-            code = str(err.response.get("Error", {}).get("Code", ""))
-            if code in RECORDED_ERROR_CODES:
-                self._record(client, operation, code, err.response.get("Error", {}).get("Message", str(err)))
-                return
-            raise
-        except UNAVAILABLE_API_ERRORS as err:
-            self._record(client, operation, type(err).__name__, str(err))
-
-    def _record(self, client, operation: str, code: str, message: str) -> None:
-        api = f"{client.meta.service_model.service_name}:{operation}"
+    def _failed(self, api: str, code: str, message: str, state: str | None = None) -> Outcome:
         log.warning("scan error in %s %s: %s %s", self.region, api, code, message)
         self.collection.error(ScanError(self.service, self.region, api, code, message[:1000]))
+        return Outcome(state or _classify(code), None, api, code)
+
+    # -- the pre-outcome interface, while collectors move to fetch/list --------------------
+
+    def call(self, client, operation: str, absent: Iterable[str] = (), **params) -> dict | None:
+        """Deprecated: :meth:`fetch` tells "not configured" from "could not read"."""
+        return self.fetch(client, operation, absent, **params).value
+
+    def paginate(self, client, operation: str, result_key: str, **params) -> Iterator[dict]:
+        """Deprecated: :meth:`list` fails as a whole instead of ending quietly."""
+        yield from self.list(client, operation, result_key, **params).value or []
 
 
 CollectorFn = Callable[[RegionScope], None]
@@ -269,7 +355,7 @@ def run_collector(
     collection.regions = targets
 
     def one_region(region: str) -> None:
-        scope = RegionScope(access, collection, region)
+        scope = RegionScope(access, collection, region, whole_account=coll.scope == "global")
         try:
             coll.fn(scope)
         except ApiUnavailable:

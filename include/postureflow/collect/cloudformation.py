@@ -9,7 +9,7 @@ the kind of secret they look like are stored, never a value.
 from __future__ import annotations
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import scan_key_values
+from postureflow.secrets import scan_key_values
 
 
 @collector("cloudformation")

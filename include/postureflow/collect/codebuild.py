@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import scan_key_values
+from postureflow.secrets import scan_key_values
 
 BATCH = 100
 # User names that Bitbucket, GitHub and GitLab use for an access token embedded in a clone URL.

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import decode_user_data, scan_text
+from postureflow.secrets import decode_user_data, scan_text
 
 # States in which an instance no longer exists as far as a posture check is concerned.
 GONE_STATES = {"terminated"}

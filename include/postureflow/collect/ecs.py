@@ -13,7 +13,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import scan_key_values
+from postureflow.secrets import scan_key_values
 
 DESCRIBE_SERVICES_BATCH = 10
 TASK_DEFINITION_THREADS = 8

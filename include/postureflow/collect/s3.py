@@ -13,15 +13,14 @@ Multi-Region Access Points (whose control plane is in us-west-2 only).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
-from botocore.exceptions import ClientError
+from postureflow import arn
+from postureflow.collect.base import RegionScope, collector, global_region
 
-from postureflow.collect.base import RECORDED_ERROR_CODES, RegionScope, ScanError, collector, global_region
-
-BUCKET_THREADS = 8
+BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 MRAP_REGION = "us-west-2"
 
 # Bucket names AWS services create on first use, predictable from the account and region. Someone
@@ -51,41 +50,40 @@ def collect_s3(scope: RegionScope) -> None:
     if scope.region == global_region(scope.collection.regions):
         _account_settings(scope)
     s3 = scope.client("s3")
-    names = [b["Name"] for b in scope.paginate(s3, "list_buckets", "Buckets", BucketRegion=scope.region)]
-    with ThreadPoolExecutor(max_workers=BUCKET_THREADS) as pool:
-        list(pool.map(lambda name: _collect_bucket(scope, name), names))
+    listing = scope.list(s3, "list_buckets", "Buckets", kind="buckets", BucketRegion=scope.region)
+    names = [b["Name"] for b in listing.value or []]
+    scope.each(names, lambda name: _collect_bucket(scope, name))
     _access_points(scope)
-    _predictable_buckets(scope, set(names))
-
-
-def _region_errors(scope: RegionScope) -> int:
-    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
+    if listing.known:
+        _predictable_buckets(scope, set(names))
 
 
 def _account_settings(scope: RegionScope) -> None:
     control = scope.client("s3control")
-    before = _region_errors(scope)
-    block = scope.call(
-        control,
-        "get_public_access_block",
-        absent=("NoSuchPublicAccessBlockConfiguration",),
-        AccountId=scope.account_id,
+    block = scope.fetch(
+        control, "get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",), AccountId=scope.account_id
     )
-    if block is not None or _region_errors(scope) == before:  # answered, or "not configured"
-        scope.add(
-            "account_public_access_block",
-            uid=f"arn:{scope.partition}:s3:::{scope.account_id}",
-            id=scope.account_id,
-            configured=block is not None,
-            **(block or {}).get("PublicAccessBlockConfiguration", {}),
-        )
+    settings = block.get("PublicAccessBlockConfiguration", {})
+    scope.add(
+        "account_public_access_block",
+        uid=arn.build("s3", scope.account_id, partition=scope.partition),
+        id=scope.account_id,
+        configured=block.map(bool),
+        settings=settings,
+        **{name: settings.get(name) for name in BLOCK_SETTINGS},
+    )
     if scope.partition != "aws":
         return  # Multi-Region Access Points exist in the commercial partition only
     mrap = scope.client("s3control", MRAP_REGION)
-    for point in scope.paginate(mrap, "list_multi_region_access_points", "AccessPoints", AccountId=scope.account_id):
+    points = scope.list(
+        mrap, "list_multi_region_access_points", "AccessPoints", kind="multi_region_access_points",
+        AccountId=scope.account_id,
+    )  # fmt: skip
+    for point in points.value or []:
         scope.add(
             "multi_region_access_points",
-            uid=f"arn:{scope.partition}:s3::{scope.account_id}:accesspoint/{point.get('Alias') or point['Name']}",
+            uid=arn.build("s3", f"accesspoint/{point.get('Alias') or point['Name']}", account=scope.account_id,
+                          partition=scope.partition),  # fmt: skip
             id=point["Name"],
             public_access_block=point.get("PublicAccessBlock"),
             regions=[r.get("Region") for r in point.get("Regions") or []],
@@ -105,85 +103,76 @@ def _grant(grant: dict) -> dict:
 
 def _collect_bucket(scope: RegionScope, name: str) -> None:
     s3 = scope.client("s3")
-    policy = scope.call(s3, "get_bucket_policy", absent=("NoSuchBucketPolicy",), Bucket=name)
-    block = scope.call(s3, "get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",), Bucket=name)
-    versioning = scope.call(s3, "get_bucket_versioning", Bucket=name) or {}
-    logging_conf = scope.call(s3, "get_bucket_logging", Bucket=name) or {}
-    encryption = scope.call(
-        s3, "get_bucket_encryption", absent=("ServerSideEncryptionConfigurationNotFoundError",), Bucket=name
-    )
-    tagging = scope.call(s3, "get_bucket_tagging", absent=("NoSuchTagSet",), Bucket=name) or {}
-    acl = scope.call(s3, "get_bucket_acl", Bucket=name)
-    ownership = scope.call(
-        s3, "get_bucket_ownership_controls", absent=("OwnershipControlsNotFoundError",), Bucket=name
-    )
-    lifecycle = scope.call(
-        s3, "get_bucket_lifecycle_configuration", absent=("NoSuchLifecycleConfiguration",), Bucket=name
-    )
-    lock = scope.call(
-        s3, "get_object_lock_configuration", absent=("ObjectLockConfigurationNotFoundError",), Bucket=name
-    )
-    ownership_rules = ((ownership or {}).get("OwnershipControls") or {}).get("Rules") or []
+    fetch = functools.partial(scope.fetch, s3, Bucket=name)
+    policy = fetch("get_bucket_policy", absent=("NoSuchBucketPolicy",))
+    block = fetch("get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",))
+    versioning = fetch("get_bucket_versioning")
+    logging_conf = fetch("get_bucket_logging")
+    encryption = fetch("get_bucket_encryption", absent=("ServerSideEncryptionConfigurationNotFoundError",))
+    tagging = fetch("get_bucket_tagging", absent=("NoSuchTagSet",))
+    acl = fetch("get_bucket_acl")
+    ownership = fetch("get_bucket_ownership_controls", absent=("OwnershipControlsNotFoundError",))
+    lifecycle = fetch("get_bucket_lifecycle_configuration", absent=("NoSuchLifecycleConfiguration",))
+    lock = fetch("get_object_lock_configuration", absent=("ObjectLockConfigurationNotFoundError",))
 
     scope.add(
         "buckets",
-        uid=f"arn:{scope.partition}:s3:::{name}",
+        uid=arn.build("s3", name, partition=scope.partition),
         id=name,
         tags=tagging.get("TagSet", []),
         account=scope.account_id,
-        policy=json.loads(policy["Policy"]) if policy else None,
-        public_access_block=(block or {}).get("PublicAccessBlockConfiguration"),
+        policy=policy.map(lambda r: json.loads(r["Policy"])),
+        public_access_block=block.get("PublicAccessBlockConfiguration"),
         versioning=versioning.get("Status"),
         mfa_delete=versioning.get("MFADelete"),
-        logging_target=(logging_conf.get("LoggingEnabled") or {}).get("TargetBucket"),
-        encryption_rules=(encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", []),
-        # None where the ACL could not be read: the ACL checks then leave the bucket unjudged.
-        acl_grants=None if acl is None else [_grant(g) for g in acl.get("Grants") or []],
-        object_ownership=ownership_rules[0].get("ObjectOwnership") if ownership_rules else None,
-        lifecycle_rules=[
-            {"id": r.get("ID"), "status": r.get("Status")} for r in (lifecycle or {}).get("Rules") or []
-        ],
-        object_lock=((lock or {}).get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled"),
+        logging_target=logging_conf.map(lambda r: (r.get("LoggingEnabled") or {}).get("TargetBucket")),
+        encryption_rules=encryption.map(lambda r: r.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])),
+        acl_grants=acl.map(lambda r: [_grant(g) for g in r.get("Grants") or []]),
+        object_ownership=ownership.map(lambda r: next(
+            (rule.get("ObjectOwnership") for rule in (r.get("OwnershipControls") or {}).get("Rules") or []), None
+        )),  # fmt: skip
+        lifecycle_rules=lifecycle.map(lambda r: [{"id": x.get("ID"), "status": x.get("Status")} for x in r.get("Rules") or []]),
+        object_lock=lock.map(lambda r: (r.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled")),
         predicted_for=predicted_service(name, scope.account_id),
     )
 
 
 def _access_points(scope: RegionScope) -> None:
     control = scope.client("s3control")
-    for point in scope.paginate(control, "list_access_points", "AccessPointList", AccountId=scope.account_id):
-        arn = point.get("AccessPointArn") or scope.arn("s3", f"accesspoint/{point['Name']}")
-        if arn.split(":")[3] not in ("", scope.region):
-            continue  # listed by another region's endpoint too; recorded there
-        details = scope.call(
+    points = scope.list(
+        control, "list_access_points", "AccessPointList", kind="access_points", AccountId=scope.account_id
+    )
+
+    def one(point: dict) -> None:
+        point_arn = point.get("AccessPointArn") or scope.arn("s3", f"accesspoint/{point['Name']}")
+        if arn.region_of(point_arn) not in (None, scope.region):
+            return  # listed by another region's endpoint too; recorded there
+        details = scope.fetch(
             control, "get_access_point", absent=("NoSuchAccessPoint",), AccountId=scope.account_id, Name=point["Name"]
         )
-        if details is None:
-            continue
+        if details.state == "absent":
+            return  # deleted since the listing
         scope.add(
             "access_points",
-            uid=arn,
+            uid=point_arn,
             id=point["Name"],
             bucket=point.get("Bucket"),
             network_origin=point.get("NetworkOrigin"),
             public_access_block=details.get("PublicAccessBlockConfiguration"),
         )
 
+    scope.each(points.value or [], one)
+
 
 def probe_bucket(scope: RegionScope, client, name: str, **params) -> str | None:
     """HeadBucket on a name: "present" (200), "forbidden" (403: another account's), "moved" (another
-    region's answer), "absent" (404); None after a recorded error."""
-    try:
-        client.head_bucket(Bucket=name, **params)
+    region's answer), "absent" (404); None when it could not be asked (a recorded error)."""
+    answers = {**{c: "absent" for c in ABSENT_BUCKET}, **{c: "forbidden" for c in FOREIGN_BUCKET},
+               **{c: "moved" for c in MOVED_BUCKET}}  # fmt: skip
+    outcome = scope.fetch(client, "head_bucket", absent=tuple(answers), Bucket=name, **params)
+    if outcome.ok:
         return "present"
-    except ClientError as err:
-        code = str(err.response.get("Error", {}).get("Code", ""))
-        for answer, codes in (("absent", ABSENT_BUCKET), ("forbidden", FOREIGN_BUCKET), ("moved", MOVED_BUCKET)):
-            if code in codes:
-                return answer
-        if code in RECORDED_ERROR_CODES:
-            scope.collection.error(ScanError(scope.service, scope.region, "s3:head_bucket", code, str(err)[:1000]))
-            return None
-        raise
+    return answers.get(outcome.code) if outcome.known else None
 
 
 def _predictable_buckets(scope: RegionScope, own: set[str]) -> None:
@@ -195,7 +184,7 @@ def _predictable_buckets(scope: RegionScope, own: set[str]) -> None:
         if name not in own and probe_bucket(scope, s3, name, ExpectedBucketOwner=scope.account_id) == "forbidden":
             scope.add(
                 "foreign_predictable_buckets",
-                uid=f"arn:{scope.partition}:s3:::{name}",
+                uid=arn.build("s3", name, partition=scope.partition),
                 id=name,
                 service_name=service,
             )

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import yaml
 
 from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.secrets import scan_key_values, scan_text
+from postureflow.secrets import scan_key_values, scan_text
 
 DOCUMENT_THREADS = 4
 # A parameter default that only points at a stored secret ({{ssm:...}}, {{ssm-secure:...}}, {{resolve:...}}).
