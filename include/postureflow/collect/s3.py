@@ -32,7 +32,9 @@ PREDICTABLE = {
     "AWS CodeStar": "aws-codestar-{region}-{account}",
 }
 ABSENT_BUCKET = ("404", "NoSuchBucket", "NotFound")
-FOREIGN_BUCKET = ("403", "AccessDenied", "Forbidden")
+# HEAD answers carry no error body: another account's bucket is a bare 403. A coded AccessDenied is our own
+# role being refused, which says nothing about the bucket.
+FOREIGN_BUCKET = ("403", "Forbidden")
 MOVED_BUCKET = ("301", "PermanentRedirect", "400")
 
 
