@@ -91,6 +91,12 @@ class Resource:
         """field -> why it could not be read."""
         return dict(self.data.get(UNREAD) or {})
 
+    def lacks(self, key: str) -> bool:
+        """True when ``key`` was read and holds nothing (not configured); False when it holds
+        something or could not be read. For checks that skip resources without the feature:
+        ``if fn.lacks("url_auth_type"): continue`` lets an unread field through to no verdict."""
+        return self.readable(key) and not self.data.get(key)
+
     def readable(self, key: str) -> bool:
         """Whether ``key`` was read (without noting a read): for checks that judge around a gap."""
         return key not in (self.data.get(UNREAD) or {})

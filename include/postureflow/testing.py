@@ -92,3 +92,12 @@ class DeniedAccess(AwsAccess):
                 raise ClientError({"Error": {"Code": self.code, "Message": "denied by the test"}}, model.name)
 
         return refuse
+
+
+def scan_denied(lake_dir: str, services: list[str], regions: list[str], *operations: str, **kwargs) -> ScanRun:
+    """Scan with ``operations`` refused (AccessDenied): for "data could not be read" tests."""
+    access = DeniedAccess(*operations)
+    run = scan_in_moto(Lake(lake_dir), services, regions=regions, access=access, **kwargs)
+    if not access.hits:
+        raise AssertionError(f"the scan never called {operations}: the denial tested nothing")
+    return run

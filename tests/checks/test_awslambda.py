@@ -9,7 +9,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 
@@ -78,7 +78,9 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("lambda-lake")))
         run = scan_in_moto(lake, ["awslambda"], regions=[REGION, "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        denied = lambda *ops: scan_denied(str(tmp_path_factory.mktemp("denied")), ["awslambda"], [REGION], *ops)
+        unread = {"policy": denied("lambda:GetPolicy"), "url": denied("lambda:GetFunctionUrlConfig")}
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def test_function_inside_vpc(world):
@@ -127,3 +129,16 @@ def test_function_no_secrets_in_variables(world):
 def test_each_call_made_once_and_no_scan_errors(world):
     assert world.calls.repeated() == []
     assert [e for e in world.run.errors if e["service"] == "awslambda"] == []
+
+
+@pytest.mark.parametrize(
+    "check, refused",
+    [("awslambda_function_not_publicly_accessible", "policy"), ("awslambda_function_url_public", "url")],
+)
+def test_unreadable_policy_or_url_gives_no_verdict(world, check, refused):
+    """Issue 11: lambda GetPolicy AccessDenied used to PASS as "has no policy"."""
+    statuses = world.unread[refused].statuses(check)
+    assert statuses["exposed-fn"] == "MANUAL"
+    assert set(statuses.values()) == {"MANUAL"}
+    # checks that read neither still judge
+    assert world.unread[refused].status("awslambda_function_using_supported_runtimes", "exposed-fn") == "FAIL"

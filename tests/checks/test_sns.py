@@ -8,7 +8,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 ACCOUNT = "123456789012"
 
@@ -46,7 +46,9 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("sns-lake")))
         run = scan_in_moto(lake, ["sns"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log, hooks=hooks)
+        denied = lambda *ops: scan_denied(str(tmp_path_factory.mktemp("denied")), ["sns"], ["us-east-1"], *ops)
+        unread = {"attributes": denied("sns:GetTopicAttributes"), "subscriptions": denied("sns:ListSubscriptions")}
+    return SimpleNamespace(run=run, calls=access.call_log, hooks=hooks, unread=unread)
 
 
 def test_topics_kms_encryption_at_rest_enabled(world):
@@ -79,3 +81,21 @@ def test_collection_calls(world):
     assert world.calls.repeated() == []
     assert world.calls.calls[("sns", "us-east-1", "GetTopicAttributes")] == 4
     assert not world.run.errors
+
+
+@pytest.mark.parametrize(
+    "check, refused",
+    [
+        ("sns_topics_kms_encryption_at_rest_enabled", "attributes"),
+        ("sns_topics_not_publicly_accessible", "attributes"),
+    ],
+)
+def test_unreadable_topic_attributes_give_no_verdict(world, check, refused):
+    statuses = world.unread[refused].statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+
+
+def test_unlisted_subscriptions_give_no_verdict(world):
+    # ListSubscriptions refused: no subscription is known, so none can be judged (no PASS by absence)
+    assert world.unread["subscriptions"].of("sns_subscription_not_using_http_endpoints") == []
+    assert ("us-east-1", "sns:list_subscriptions") in {(e["region"], e["api"]) for e in world.unread["subscriptions"].errors}

@@ -8,7 +8,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 ACCOUNT = "123456789012"
 
@@ -54,7 +54,8 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("sqs-lake")))
         run = scan_in_moto(lake, ["sqs"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = scan_denied(str(tmp_path_factory.mktemp("denied")), ["sqs"], ["us-east-1"], "sqs:GetQueueAttributes")
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def test_queues_server_side_encryption_enabled(world):
@@ -78,3 +79,10 @@ def test_queues_not_publicly_accessible(world):
 def test_collection_calls(world):
     assert world.calls.repeated() == []
     assert not world.run.errors
+
+
+@pytest.mark.parametrize("check", ["sqs_queues_server_side_encryption_enabled", "sqs_queues_not_publicly_accessible"])
+def test_unreadable_attributes_give_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+    assert all(f["status_extended"].startswith("No verdict:") for f in world.unread.of(check))

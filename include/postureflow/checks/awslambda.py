@@ -101,9 +101,9 @@ def awslambda_function_not_publicly_accessible(functions):
 )
 def awslambda_function_url_public(functions):
     for function in functions:
+        if function.lacks("url_auth_type"):
+            continue  # no function URL
         auth = function.get("url_auth_type")
-        if not auth:
-            continue
         if auth == "NONE":
             yield FAIL(function, f"Lambda function {function.id} has a function URL that anyone can call (auth NONE).")
         else:

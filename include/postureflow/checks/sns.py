@@ -19,8 +19,6 @@ from postureflow.checks.base import FAIL, PASS, check
 )
 def sns_topics_kms_encryption_at_rest_enabled(topics):
     for topic in topics:
-        if not topic.get("attributes_read"):
-            continue
         if topic.get("kms_key_id"):
             yield PASS(topic, f"SNS topic {topic.id} is encrypted with KMS key {topic['kms_key_id']}.")
         else:
@@ -40,8 +38,6 @@ def sns_topics_kms_encryption_at_rest_enabled(topics):
 )
 def sns_topics_not_publicly_accessible(topics):
     for topic in topics:
-        if not topic.get("attributes_read"):
-            continue
         actions = _policy.public_actions(topic.get("policy"))
         if actions:
             yield FAIL(topic, f"SNS topic {topic.id} policy lets everyone use {', '.join(actions)}.")

@@ -10,27 +10,24 @@ code is not downloaded (GetFunction hands out a presigned S3 URL to fetch it).
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
 from postureflow.secrets import scan_key_values
 
-FUNCTION_THREADS = 8
 NOT_FOUND = ("ResourceNotFoundException",)
 
 
 @collector("awslambda")
 def collect_lambda(scope: RegionScope) -> None:
     client = scope.client("lambda")
-    functions = list(scope.paginate(client, "list_functions", "Functions"))
-    with ThreadPoolExecutor(max_workers=FUNCTION_THREADS) as pool:
-        list(pool.map(lambda function: _collect_function(scope, client, function), functions))
+    functions = scope.list(client, "list_functions", "Functions", kind="functions")
+    scope.each(functions.value or [], lambda function: _collect_function(scope, client, function))
 
 
 def _collect_function(scope: RegionScope, client, function: dict) -> None:
     name = function["FunctionName"]
-    policy = scope.call(client, "get_policy", absent=NOT_FOUND, FunctionName=name)
-    url = scope.call(client, "get_function_url_config", absent=NOT_FOUND, FunctionName=name)
+    policy = scope.fetch(client, "get_policy", absent=NOT_FOUND, FunctionName=name)
+    url = scope.fetch(client, "get_function_url_config", absent=NOT_FOUND, FunctionName=name)
     vpc = function.get("VpcConfig") or {}
     variables = (function.get("Environment") or {}).get("Variables") or {}
     scope.add(
@@ -44,8 +41,8 @@ def _collect_function(scope: RegionScope, client, function: dict) -> None:
         security_group_ids=vpc.get("SecurityGroupIds") or [],
         # Only the names and kinds of secret-looking variables; the values never leave this function.
         environment_secrets=scan_key_values(variables),
-        policy=_json((policy or {}).get("Policy")),
-        url_auth_type=(url or {}).get("AuthType"),
+        policy=policy.map(lambda r: _json(r.get("Policy"))),
+        url_auth_type=url.get("AuthType"),
     )
 
 

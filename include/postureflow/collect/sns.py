@@ -11,35 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 from postureflow.collect.base import RegionScope, collector
 
-TOPIC_THREADS = 8
-
 UNCONFIRMED = ("PendingConfirmation", "Deleted", "")
-
-
-def _region_errors(scope: RegionScope) -> int:
-    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
-
-
-def _listing(scope: RegionScope, client, operation: str, result_key: str) -> tuple[list[dict], bool]:
-    before = _region_errors(scope)
-    items = list(scope.paginate(client, operation, result_key))
-    return items, _region_errors(scope) == before
 
 
 @collector("sns")
 def collect_sns(scope: RegionScope) -> None:
     sns = scope.client("sns")
 
-    topics, topics_listed = _listing(scope, sns, "list_topics", "Topics")
-    with ThreadPoolExecutor(max_workers=TOPIC_THREADS) as pool:
-        list(pool.map(lambda topic: _collect_topic(scope, sns, topic["TopicArn"]), topics))
+    topics = scope.list(sns, "list_topics", "Topics", kind="topics")
+    scope.each(topics.value or [], lambda topic: _collect_topic(scope, sns, topic["TopicArn"]))
 
-    subscriptions, subscriptions_listed = _listing(scope, sns, "list_subscriptions", "Subscriptions")
-    for sub in subscriptions:
+    subscriptions = scope.list(sns, "list_subscriptions", "Subscriptions", kind="subscriptions")
+    for sub in subscriptions.value or []:
         topic_arn = sub.get("TopicArn", "")
         sub_arn = sub.get("SubscriptionArn") or ""
         confirmed = sub_arn not in UNCONFIRMED
@@ -62,21 +48,20 @@ def collect_sns(scope: RegionScope) -> None:
         "regions",
         uid=scope.arn("sns", "topic"),
         id=scope.account_id,
-        topics_listed=topics_listed,
-        subscriptions_listed=subscriptions_listed,
+        topics_listed=topics.known,
+        subscriptions_listed=subscriptions.known,
     )
 
 
 def _collect_topic(scope: RegionScope, sns, arn: str) -> None:
-    response = scope.call(sns, "get_topic_attributes", absent=("NotFound",), TopicArn=arn)
-    attributes = (response or {}).get("Attributes") or {}
-    policy = attributes.get("Policy")
+    response = scope.fetch(sns, "get_topic_attributes", absent=("NotFound",), TopicArn=arn)
+    if response.state == "absent":
+        return  # deleted since the listing
+    attributes = response.get("Attributes", {})
     scope.add(
         "topics",
         uid=arn,
         id=arn.rsplit(":", 1)[-1],
-        # None where the attributes could not be read: the checks then leave the topic unjudged.
-        attributes_read=response is not None,
-        kms_key_id=attributes.get("KmsMasterKeyId") or None,
-        policy=json.loads(policy) if policy else None,
+        kms_key_id=attributes.map(lambda a: a.get("KmsMasterKeyId") or None),
+        policy=attributes.map(lambda a: json.loads(a["Policy"]) if a.get("Policy") else None),
     )
