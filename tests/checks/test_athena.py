@@ -24,3 +24,13 @@ def test_workgroup_encryption(scan):
         run.status("athena_workgroup_encryption", f"arn:aws:athena:{REGION}:123456789012:workgroup/wg-plain") == "FAIL"
     )
     assert run.errors == []
+
+
+def test_unreadable_workgroup_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _workgroup("wg-plain")
+    access = DeniedAccess("athena:GetWorkGroup", regions=(REGION,))
+    run = scan("athena", regions=[REGION], access=access)
+    assert run.statuses("athena_workgroup_encryption") == {"wg-plain": "MANUAL"}  # primary never ran a query
+    assert access.hits

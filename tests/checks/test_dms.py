@@ -81,3 +81,23 @@ def test_no_public_access(world):
 def test_no_errors(world):
     assert [e for e in world.run.errors if e["service"] == "dms"] == []
     assert [k for k in world.calls.repeated() if k[0] == "dms"] == []
+
+
+def test_unreadable_data_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="dms-sg", Description="dms", VpcId=vpc)["GroupId"]
+    dms = boto3.client("dms", region_name=REGION)
+    dms.create_replication_instance(
+        ReplicationInstanceIdentifier="ri-unknown", ReplicationInstanceClass="dms.t3.micro", PubliclyAccessible=True,
+        VpcSecurityGroupIds=[group],
+    )
+    # the security groups could not be listed: whether the public instance is reachable is unknown
+    run = scan("dms", regions=[REGION], access=DeniedAccess("ec2:DescribeSecurityGroups"))
+    assert run.status("dms_instance_no_public_access", "ri-unknown") == "MANUAL"
+    # the instances could not be listed: nothing is judged
+    run = scan("dms", regions=[REGION], access=DeniedAccess("dms:DescribeReplicationInstances"))
+    assert run.of("dms_instance_minor_version_upgrade_enabled") == []
+    assert "dms:describe_replication_instances" in {e["api"] for e in run.errors}

@@ -23,3 +23,13 @@ def test_encryption_at_rest(scan):
 
 def test_no_file_systems_no_findings(scan):
     assert scan("efs").of("efs_encryption_at_rest_enabled") == []
+
+
+def test_unlisted_file_systems_give_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _file_system("hidden-share", False)
+    access = DeniedAccess("elasticfilesystem:DescribeFileSystems")
+    run = scan("efs", access=access)
+    assert run.of("efs_encryption_at_rest_enabled") == []
+    assert access.hits and {e["api"] for e in run.errors} == {"efs:describe_file_systems"}

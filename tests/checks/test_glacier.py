@@ -10,6 +10,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
+from postureflow.testing import DeniedAccess
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -69,5 +70,14 @@ def test_vaults_policy_public_access(scan):
 def test_vault_whose_policy_cannot_be_read_is_not_judged(scan):
     boto3.client("glacier", region_name="us-east-1").create_vault(vaultName="unread-vault")
     run = scan("glacier")  # moto's own answer: 404 "not yet implemented", recorded as a scan error
-    assert run.of("glacier_vaults_policy_public_access") == []
+    assert run.statuses("glacier_vaults_policy_public_access") == {"unread-vault": "MANUAL"}
+    assert "No verdict" in run.of("glacier_vaults_policy_public_access")[0]["status_extended"]
     assert [e["api"] for e in run.errors] == ["glacier:get_vault_access_policy"]
+
+
+def test_vault_policy_denied_gives_no_verdict(scan):
+    boto3.client("glacier", region_name="eu-west-1").create_vault(vaultName="denied-vault")
+    access = DeniedAccess("glacier:GetVaultAccessPolicy", base=_policy_access())
+    run = scan("glacier", access=access)
+    assert run.statuses("glacier_vaults_policy_public_access") == {"denied-vault": "MANUAL"}
+    assert access.hits

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
 
 INTERNET = ("0.0.0.0/0", "::/0")
 
@@ -70,11 +70,13 @@ def dms_instance_no_public_access(instances, security_groups):
         if not instance.get("publicly_accessible"):
             yield PASS(instance, f"DMS replication instance {instance.id} is not publicly accessible.")
             continue
-        attached = [
-            groups[k]
-            for k in ((instance.region, gid) for gid in instance.get("security_group_ids") or [])
-            if k in groups
-        ]
+        keys = [(instance.region, gid) for gid in instance.get("security_group_ids") or []]
+        missing = [gid for region, gid in keys if (region, gid) not in groups]
+        if missing:
+            # a group that was not read could admit anyone: no verdict rather than a PASS
+            yield no_verdict(FAIL(instance, ""), [f"security group(s) {', '.join(missing)} (not in the inventory)"])
+            continue
+        attached = [groups[k] for k in keys]
         open_groups = [g.id for g in attached if _open_to_internet(g)]
         if open_groups:
             yield FAIL(

@@ -18,9 +18,8 @@ from postureflow.checks.base import FAIL, PASS, check
     "(glacier set-vault-access-policy), naming the accounts or roles that need access.",
 )
 def glacier_vaults_policy_public_access(vaults):
+    # A policy that could not be read is an unread field: the evaluation turns the verdict into no verdict.
     for vault in vaults:
-        if not vault.get("policy_read"):
-            continue
         if not vault.get("policy"):
             yield PASS(vault, f"S3 Glacier vault {vault.id} has no access policy.")
         elif actions := _policy.public_actions(vault["policy"]):

@@ -8,7 +8,8 @@ from postureflow.collect.base import RegionScope, collector
 @collector("dms")
 def collect_dms(scope: RegionScope) -> None:
     dms = scope.client("dms")
-    for instance in scope.paginate(dms, "describe_replication_instances", "ReplicationInstances"):
+    instances = scope.list(dms, "describe_replication_instances", "ReplicationInstances", kind="replication_instances")
+    for instance in instances.value or []:
         scope.add(
             "replication_instances",
             uid=instance["ReplicationInstanceArn"],
@@ -22,7 +23,7 @@ def collect_dms(scope: RegionScope) -> None:
             security_group_ids=[g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", [])],
             kms_key_id=instance.get("KmsKeyId"),
         )
-    for endpoint in scope.paginate(dms, "describe_endpoints", "Endpoints"):
+    for endpoint in scope.list(dms, "describe_endpoints", "Endpoints", kind="endpoints").value or []:
         scope.add(
             "endpoints",
             uid=endpoint["EndpointArn"],

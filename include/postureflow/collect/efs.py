@@ -8,7 +8,8 @@ from postureflow.collect.base import RegionScope, collector
 @collector("efs")
 def collect_efs(scope: RegionScope) -> None:
     efs = scope.client("efs")
-    for fs in scope.paginate(efs, "describe_file_systems", "FileSystems"):
+    listing = scope.list(efs, "describe_file_systems", "FileSystems", kind="file_systems")
+    for fs in listing.value or []:
         fs_id = fs["FileSystemId"]
         scope.add(
             "file_systems",

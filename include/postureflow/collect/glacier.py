@@ -13,23 +13,20 @@ from postureflow.collect.base import RegionScope, collector
 NO_POLICY = ("ResourceNotFoundException",)
 
 
-def _region_errors(scope: RegionScope) -> int:
-    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
-
-
 @collector("glacier")
 def collect_glacier(scope: RegionScope) -> None:
     glacier = scope.client("glacier")
-    for vault in scope.paginate(glacier, "list_vaults", "VaultList", accountId="-"):
-        name = vault["VaultName"]
-        before = _region_errors(scope)
-        response = scope.call(glacier, "get_vault_access_policy", absent=NO_POLICY, accountId="-", vaultName=name)
-        policy = ((response or {}).get("policy") or {}).get("Policy")
-        scope.add(
-            "vaults",
-            uid=vault.get("VaultARN") or scope.arn("glacier", f"vaults/{name}"),
-            id=name,
-            # False where the policy could not be read (a recorded error): the check leaves the vault unjudged.
-            policy_read=_region_errors(scope) == before,
-            policy=json.loads(policy) if policy else None,
-        )
+    vaults = scope.list(glacier, "list_vaults", "VaultList", kind="vaults", accountId="-")
+    scope.each(vaults.value or [], lambda vault: _collect_vault(scope, glacier, vault))
+
+
+def _collect_vault(scope: RegionScope, glacier, vault: dict) -> None:
+    name = vault["VaultName"]
+    policy = scope.fetch(glacier, "get_vault_access_policy", absent=NO_POLICY, accountId="-", vaultName=name)
+    scope.add(
+        "vaults",
+        uid=vault.get("VaultARN") or scope.arn("glacier", f"vaults/{name}"),
+        id=name,
+        # None when the vault has none; unread (no verdict) when it could not be read.
+        policy=policy.map(lambda r: json.loads((r.get("policy") or {}).get("Policy") or "null")),
+    )
