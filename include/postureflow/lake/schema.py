@@ -64,11 +64,34 @@ SCAN_ERRORS = pa.schema(
     ]
 )
 
+# What the alerts sent (and the state transitions they rest on): one row per rule and subject
+# (a finding, a scan error, the run) that changed state in a run (postureflow.alerts).
+ALERTS = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("rule", pa.string()),
+        ("key", pa.string()),  # finding_uid, scan-error key, or "run"
+        ("event", pa.string()),  # new, regression, still_failing, scan_error, scan_failed, resolved, baseline, digest
+        ("state", pa.string()),  # open or resolved
+        ("severity", pa.string()),
+        ("check_id", pa.string()),
+        ("service", pa.string()),
+        ("region", pa.string()),
+        ("resource_uid", pa.string()),
+        ("summary", pa.string()),
+        ("destinations", pa.list_(pa.string())),  # where it was delivered ([] for state-only rows)
+        ("scan_date", pa.date32()),
+        ("run_id", pa.string()),
+        ("recorded_at", UTC_TIMESTAMP),
+    ]
+)
+
 # dataset name -> (schema, partition columns in path order)
 DATASETS: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     "findings": (FINDINGS, ("scan_date", "service", "account_id")),
     "inventory": (INVENTORY, ("scan_date", "service", "account_id")),
     "scan_errors": (SCAN_ERRORS, ("scan_date", "service", "account_id")),
+    "alerts": (ALERTS, ("scan_date", "account_id")),
 }
 
 
