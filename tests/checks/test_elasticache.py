@@ -103,3 +103,28 @@ def test_replication_group_auth(world):
     assert world.run.status(check, "rg-secure") == "PASS"  # 5.0.6 with one
     assert world.run.status(check, "rg-modern") == "MANUAL"  # 7.1: RBAC territory, nothing configured
     assert "solo-redis" not in world.run.statuses(check)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "elasticache_redis_cluster_auto_minor_version_upgrades",
+        "elasticache_redis_cluster_backup_enabled",
+    ],
+)
+def test_unlisted_members_give_no_verdict(scan, check):
+    from postureflow.testing import DeniedAccess
+
+    _group(boto3.client("elasticache", region_name="us-east-1"), "rg-unknown", "7.1", AutoMinorVersionUpgrade=True)
+    # the member clusters could not be listed: the group's version (and any standalone cluster) is unknown
+    run = scan("elasticache", regions=["us-east-1"], access=DeniedAccess("elasticache:DescribeCacheClusters"))
+    assert run.statuses(check) == {"rg-unknown": "MANUAL"}
+
+
+def test_unlisted_groups_give_nothing(scan):
+    from postureflow.testing import DeniedAccess
+
+    _group(boto3.client("elasticache", region_name="us-east-1"), "rg-hidden", "7.1")
+    run = scan("elasticache", regions=["us-east-1"], access=DeniedAccess("elasticache:DescribeReplicationGroups"))
+    assert run.of("elasticache_redis_replication_group_auth_enabled") == []
+    assert "elasticache:describe_replication_groups" in {e["api"] for e in run.errors}

@@ -71,3 +71,14 @@ def test_master_nodes_no_public_ip(world):
 
 def test_no_errors(world):
     assert world.run.errors == [] and world.calls.repeated() == []
+
+
+def test_unreadable_data_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    cluster = _cluster("unknown")
+    access = DeniedAccess("elasticmapreduce:DescribeCluster", "elasticmapreduce:GetBlockPublicAccessConfiguration")
+    run = scan("emr", regions=["us-east-1"], access=access)
+    assert run.statuses("emr_cluster_master_nodes_no_public_ip") == {cluster: "MANUAL"}
+    assert set(run.statuses("emr_cluster_account_public_block_enabled").values()) == {"MANUAL"}
+    assert access.hits

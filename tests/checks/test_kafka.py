@@ -117,3 +117,12 @@ def test_connector_in_transit_encryption(world):
     check = "kafka_connector_in_transit_encryption_enabled"
     assert world.run.status(check, "sink-plain") == "FAIL"
     assert world.run.status(check, "sink-tls") == "PASS"
+
+
+def test_unlisted_clusters_give_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _build()
+    run = scan("kafka", regions=["us-east-1"], access=DeniedAccess("kafka:ListClustersV2"))
+    assert [f for f in run.findings if f["check_id"].startswith("kafka_cluster")] == []
+    assert "kafka:list_clusters_v2" in {e["api"] for e in run.errors}

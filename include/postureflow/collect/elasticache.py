@@ -13,7 +13,7 @@ from postureflow.collect.base import RegionScope, collector
 @collector("elasticache")
 def collect_elasticache(scope: RegionScope) -> None:
     client = scope.client("elasticache")
-    clusters = list(scope.paginate(client, "describe_cache_clusters", "CacheClusters"))
+    clusters = scope.list(client, "describe_cache_clusters", "CacheClusters", kind="cache_clusters").value or []
     versions: dict[str, list[str]] = {}
     for cluster in clusters:
         if cluster.get("ReplicationGroupId") and cluster.get("EngineVersion"):
@@ -34,7 +34,8 @@ def collect_elasticache(scope: RegionScope) -> None:
             subnet_group=cluster.get("CacheSubnetGroupName"),
         )
 
-    for group in scope.paginate(client, "describe_replication_groups", "ReplicationGroups"):
+    groups = scope.list(client, "describe_replication_groups", "ReplicationGroups", kind="replication_groups")
+    for group in groups.value or []:
         group_id = group["ReplicationGroupId"]
         scope.add(
             "replication_groups",

@@ -13,10 +13,10 @@ from postureflow.collect.base import RegionScope, collector
 @collector("kafka")
 def collect_kafka(scope: RegionScope) -> None:
     client = scope.client("kafka")
-    for cluster in scope.paginate(client, "list_clusters_v2", "ClusterInfoList"):
+    for cluster in scope.list(client, "list_clusters_v2", "ClusterInfoList", kind="clusters").value or []:
         _add_cluster(scope, cluster)
     connect = scope.client("kafkaconnect")
-    for connector in scope.paginate(connect, "list_connectors", "connectors"):
+    for connector in scope.list(connect, "list_connectors", "connectors", kind="connectors").value or []:
         encryption = connector.get("kafkaClusterEncryptionInTransit") or {}
         scope.add(
             "connectors",
