@@ -48,3 +48,13 @@ def test_recorder_of_some_resource_types_fails(scan):
     finding = run.of("config_recorder_all_regions_enabled")
     assert [f["status"] for f in finding] == ["FAIL"]
     assert "does not record all resource types" in finding[0]["status_extended"]
+
+
+def test_unreadable_recorder_status_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess("config:DescribeConfigurationRecorderStatus", regions=("eu-west-1",))
+    run = scan("config", access=access)
+    statuses = run.statuses("config_recorder_all_regions_enabled")
+    assert statuses["config-recorders-eu-west-1"] == "MANUAL"
+    assert statuses["config-recorders-us-east-1"] == "FAIL"  # readable, and nothing records there

@@ -129,9 +129,27 @@ class Outcome:
         """The outcome of one key of an ok response (``default`` when the key is missing)."""
         return self.map(lambda value: (value or {}).get(key, default))
 
+    def absent_as(self, value: Any) -> "Outcome":
+        """``value`` as the answer when AWS said "not configured" (Macie off -> "DISABLED")."""
+        return Outcome(OK, value, self.api, self.code) if self.state == ABSENT else self
+
     def or_else(self, default: Any) -> Any:
         """The value when AWS answered, ``default`` otherwise (for data that decides nothing)."""
         return self.value if self.ok else default
+
+
+def _code_and_message(err: ClientError) -> tuple[str, str]:
+    error = err.response.get("Error", {})
+    return str(error.get("Code", "")), str(error.get("Message", "") or err)
+
+
+def _means_absent(code: str, message: str, absent: Iterable[str | tuple[str, str]]) -> bool:
+    """``absent`` holds error codes, or (code, message fragment) pairs for services that answer
+    "not configured" with a generic code (Macie: AccessDeniedException "... not enabled")."""
+    for entry in absent:
+        if entry == code or (isinstance(entry, tuple) and entry[0] == code and entry[1] in message):
+            return True
+    return False
 
 
 def _classify(code: str) -> str:
@@ -175,17 +193,18 @@ class RegionScope:
 
     # -- reading AWS ----------------------------------------------------------------------
 
-    def fetch(self, client, operation: str, absent: Iterable[str] = (), **params) -> Outcome:
-        """Call one operation. ``absent``: error codes that mean "not configured"."""
+    def fetch(self, client, operation: str, absent: Iterable[str | tuple[str, str]] = (), **params) -> Outcome:
+        """Call one operation. ``absent``: error codes (or (code, message fragment) pairs) that
+        mean "not configured"."""
         api = f"{client.meta.service_model.service_name}:{operation}"
         try:
             return Outcome(OK, getattr(client, operation)(**params), api)
         except ClientError as err:
-            code = str(err.response.get("Error", {}).get("Code", ""))
-            if code in absent:
+            code, message = _code_and_message(err)
+            if _means_absent(code, message, absent):
                 return Outcome(ABSENT, None, api, code)
             if code in RECORDED_ERROR_CODES:
-                return self._failed(api, code, err.response.get("Error", {}).get("Message", str(err)))
+                return self._failed(api, code, message)
             raise
         except UNAVAILABLE_API_ERRORS as err:
             return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)
@@ -235,11 +254,11 @@ class RegionScope:
                 items.extend(page.get(key) or [])
             return Outcome(OK, items, api)
         except ClientError as err:
-            code = str(err.response.get("Error", {}).get("Code", ""))
-            if code in absent:
+            code, message = _code_and_message(err)
+            if _means_absent(code, message, absent):
                 return Outcome(ABSENT, [], api, code)
             if code in RECORDED_ERROR_CODES:
-                return self._failed(api, code, err.response.get("Error", {}).get("Message", str(err)))
+                return self._failed(api, code, message)
             raise
         except UNAVAILABLE_API_ERRORS as err:
             return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from postureflow.collect.base import RegionScope, collector
 
-from postureflow.collect.base import RECORDED_ERROR_CODES, RegionScope, ScanError, collector
+# AWS answers AccessDeniedException "Macie is not enabled" in a region where it is off (moto answers
+# ResourceNotFoundException): both mean "not enabled", not "not allowed".
+NOT_ENABLED = ("ResourceNotFoundException", ("AccessDeniedException", "not enabled"))
 
 
 @collector("macie")
 def collect_macie(scope: RegionScope) -> None:
-    macie = scope.client("macie2")
-    try:
-        session = macie.get_macie_session()
-    except ClientError as err:
-        error = err.response.get("Error", {})
-        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-        # AWS answers AccessDeniedException "Macie is not enabled" in a region where it is off
-        # (moto answers ResourceNotFoundException); both mean "not enabled", not "not allowed".
-        if code == "ResourceNotFoundException" or (code == "AccessDeniedException" and "not enabled" in message):
-            session = None
-        elif code in RECORDED_ERROR_CODES:
-            error_row = ScanError(scope.service, scope.region, "macie2:get_macie_session", code, message[:1000])
-            scope.collection.error(error_row)
-            return
-        else:
-            raise
+    session = scope.fetch(scope.client("macie2"), "get_macie_session", absent=NOT_ENABLED)
     scope.add(
         "sessions",
         uid=scope.arn("macie2", "session"),
         id=f"macie-{scope.region}",
-        status=(session or {}).get("status", "DISABLED"),
+        status=session.get("status", "DISABLED").absent_as("DISABLED"),
     )
