@@ -45,6 +45,7 @@ ACCOUNT_FIELDS = {
     "securityhub",
     "checks",
     "tags",
+    "alerts",
 }
 DEFAULTABLE = ACCOUNT_FIELDS - {"alias", "account_id"}
 
@@ -75,6 +76,7 @@ class Account:
     include_checks: tuple[str, ...] = ()
     exclude_checks: tuple[str, ...] = ()
     tags: dict = field(default_factory=dict)
+    alerts: dict = field(default_factory=dict)  # postureflow.alerts.rules.AlertsConfig, as a dict
 
     def check_filter(self):
         """None (every check) or a predicate on check ids, from the accounts file's `checks:`."""
@@ -210,6 +212,14 @@ def _parse_account(raw: Any, index: int, defaults: dict, path: Path, known_servi
         if unknown_checks:
             errors.append(f"{label}: field 'checks' names unknown check id(s) {', '.join(unknown_checks)}")
 
+    alerts: dict = {}
+    try:
+        from postureflow.alerts.rules import account_alerts
+
+        alerts = account_alerts(defaults.get("alerts"), raw.get("alerts"))
+    except ValueError as err:
+        errors.append(f"{label}: field 'alerts': {err}")
+
     if errors:
         return None, errors
     if mutelist and not os.path.isabs(mutelist):
@@ -230,6 +240,7 @@ def _parse_account(raw: Any, index: int, defaults: dict, path: Path, known_servi
             include_checks=include_checks,
             exclude_checks=exclude_checks,
             tags=dict(tags),
+            alerts=alerts,
         ),
         [],
     )
