@@ -131,3 +131,39 @@ def test_public_access(world):
 def test_fails_exposed_and_passes_private(world, check):
     assert world.run.status(check, "rs-exposed") == "FAIL"
     assert world.run.status(check, "rs-private") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check, denied",
+    [
+        ("redshift_cluster_in_transit_encryption_enabled", "redshift:DescribeClusterParameters"),
+        ("redshift_cluster_audit_logging", "redshift:DescribeLoggingStatus"),
+        ("redshift_cluster_public_access", "redshift:DescribeClusterSubnetGroups"),
+        ("redshift_cluster_public_access", "ec2:DescribeSecurityGroups"),
+    ],
+)
+def test_unreadable_data_gives_no_verdict(scan, check, denied):
+    from postureflow.testing import DeniedAccess
+
+    _build()
+    access = DeniedAccess(denied)
+    run = scan("redshift", regions=[REGION], access=access)
+    assert run.status(check, "rs-exposed") == "MANUAL"
+    assert access.hits
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "redshift_cluster_encrypted_at_rest",
+        "redshift_cluster_automated_snapshot",
+        "redshift_cluster_automatic_upgrades",
+    ],
+)
+def test_unlisted_clusters_give_nothing(scan, check):
+    from postureflow.testing import DeniedAccess
+
+    _build()
+    run = scan("redshift", regions=[REGION], access=DeniedAccess("redshift:DescribeClusters"))
+    assert run.of(check) == []
+    assert "redshift:describe_clusters" in {e["api"] for e in run.errors}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
 
 DEFAULT_PORT = 5439
 INTERNET = {"0.0.0.0/0", "::/0"}
@@ -49,11 +49,15 @@ def redshift_cluster_public_access(clusters, subnets, security_groups):
             yield PASS(cluster, f"{name} is set publicly accessible but none of its subnets routes to the internet.")
             continue
         port = int(cluster.get("port") or DEFAULT_PORT)
+        missing = [gid for gid in cluster.get("security_group_ids") or [] if (cluster.region, gid) not in groups]
+        if missing:
+            # a group that was not read could admit anyone: no verdict rather than a PASS
+            yield no_verdict(FAIL(cluster, ""), [f"security group(s) {', '.join(missing)} (not in the inventory)"])
+            continue
         open_groups = [
             gid
             for gid in cluster.get("security_group_ids") or []
-            if (cluster.region, gid) in groups
-            and any(_admits_internet(rule, port) for rule in groups[(cluster.region, gid)].get("ingress_rules") or [])
+            if any(_admits_internet(rule, port) for rule in groups[(cluster.region, gid)].get("ingress_rules") or [])
         ]
         if open_groups:
             yield FAIL(
@@ -103,8 +107,8 @@ def redshift_cluster_in_transit_encryption_enabled(clusters):
     for cluster in clusters:
         required = cluster.get("require_ssl")
         group = cluster.get("parameter_group")
-        if required is None:
-            continue  # the parameter group could not be read: a scan error says so
+        if required is None and cluster.readable("require_ssl"):
+            continue  # no parameter group to judge (an unread one falls through and gives no verdict)
         if required:
             yield PASS(cluster, f"Redshift cluster {cluster.id} requires TLS (require_ssl=true in {group}).")
         else:
@@ -124,8 +128,6 @@ def redshift_cluster_in_transit_encryption_enabled(clusters):
 def redshift_cluster_audit_logging(clusters):
     for cluster in clusters:
         enabled = cluster.get("logging_enabled")
-        if enabled is None:
-            continue  # DescribeLoggingStatus could not be read: a scan error says so
         if enabled:
             where = cluster.get("log_destination") or "s3"
             yield PASS(cluster, f"Redshift cluster {cluster.id} sends audit logs to {where}.")
