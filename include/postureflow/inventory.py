@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 UNREAD = "_unread"
+# In ``_unread``: every field of the record (its details could not be read at all).
+EVERY_FIELD = "*"
 # Inventory records of this kind say "the listing of <data.kind> failed in <region>".
 INCOMPLETE_KIND = "_incomplete"
 ALL_REGIONS = "*"
@@ -70,10 +72,10 @@ class Resource:
 
     def _note(self, key: str) -> None:
         unread = self.data.get(UNREAD)
-        if unread and key in unread:
+        if unread and (key in unread or EVERY_FIELD in unread):
             reads = _unread_reads.get()
             if reads is not None:
-                reads[(id(self), self.kind, key)] = unread[key]
+                reads[(id(self), self.kind, key)] = unread.get(key) or unread[EVERY_FIELD]
 
     def __getitem__(self, key: str) -> Any:
         self._note(key)
@@ -99,7 +101,8 @@ class Resource:
 
     def readable(self, key: str) -> bool:
         """Whether ``key`` was read (without noting a read): for checks that judge around a gap."""
-        return key not in (self.data.get(UNREAD) or {})
+        unread = self.data.get(UNREAD) or {}
+        return key not in unread and EVERY_FIELD not in unread
 
 
 class UnreadTracker:

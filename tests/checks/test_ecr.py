@@ -8,7 +8,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
@@ -75,7 +75,14 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("ecr-lake")))
         run = scan_in_moto(lake, ["ecr"], regions=[REGION, "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        denied = lambda *ops: scan_denied(str(tmp_path_factory.mktemp("denied")), ["ecr"], [REGION], *ops)
+        unread = {
+            "ecr_repositories_not_publicly_accessible": denied("ecr:GetRepositoryPolicy"),
+            "ecr_repositories_lifecycle_policy_enabled": denied("ecr:GetLifecyclePolicy"),
+            "ecr_repositories_scan_images_on_push_enabled": denied("ecr:BatchGetRepositoryScanningConfiguration"),
+            "ecr_repositories_tag_immutability": denied("ecr:DescribeRepositories"),
+        }
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def test_repositories_not_publicly_accessible(world):
@@ -106,3 +113,23 @@ def test_repositories_lifecycle_policy_enabled(world):
 def test_each_call_made_once_and_no_scan_errors(world):
     assert world.calls.repeated() == []
     assert world.run.errors == []
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "ecr_repositories_not_publicly_accessible",
+        "ecr_repositories_lifecycle_policy_enabled",
+        "ecr_repositories_scan_images_on_push_enabled",
+    ],
+)
+def test_unreadable_repository_details_give_no_verdict(world, check):
+    """Issue 11: GetRepositoryPolicy AccessDenied used to PASS as "has no repository policy"."""
+    statuses = world.unread[check].statuses(check)
+    assert statuses.get("open-repo") == "MANUAL" and set(statuses.values()) == {"MANUAL"}
+
+
+def test_unlisted_repositories_give_no_findings(world):
+    run = world.unread["ecr_repositories_tag_immutability"]
+    assert run.of("ecr_repositories_tag_immutability") == []
+    assert "ecr:describe_repositories" in {e["api"] for e in run.errors}

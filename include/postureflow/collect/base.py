@@ -26,7 +26,8 @@ from botocore.parsers import ResponseParserError
 
 from postureflow import arn
 from postureflow.aws import AwsAccess
-from postureflow.inventory import ALL_REGIONS, INCOMPLETE_KIND, UNREAD, Resource, json_safe, tags_to_dict
+from postureflow.inventory import ALL_REGIONS, EVERY_FIELD, INCOMPLETE_KIND, UNREAD, Resource, json_safe, tags_to_dict
+from postureflow.secrets import redact_values
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +301,14 @@ class RegionScope:
         # Round-trip through JSON now so checks see the same values from memory and from the lake.
         clean = json.loads(json.dumps(json_safe(data)))
         self.collection.add(
-            Resource(kind=kind, uid=uid, id=id, region=region or self.region, tags=tags_to_dict(tags), data=clean)
+            Resource(kind=kind, uid=uid, id=id, region=region or self.region, tags=redact_values(tags_to_dict(tags)), data=clean)
+        )
+
+    def add_unreadable(self, kind: str, outcome: Outcome, *, uid: str, id: str, **data: Any) -> None:
+        """Record a listed resource whose details could not be read: every check on it gives no verdict."""
+        self.collection.add(
+            Resource(kind=kind, uid=uid, id=id, region=self.region, tags={},
+                     data={**json_safe(data), UNREAD: {EVERY_FIELD: outcome.reason}})  # fmt: skip
         )
 
     def mark_incomplete(self, kind: str, outcome: Outcome) -> None:

@@ -7,43 +7,41 @@ GetLifecyclePolicy; BatchGetRepositoryScanningConfiguration in batches of 25.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import Outcome, RegionScope, collector
 
 SCANNING_BATCH = 25
-REPOSITORY_THREADS = 8
 
 
 @collector("ecr")
 def collect_ecr(scope: RegionScope) -> None:
     ecr = scope.client("ecr")
-    repositories = list(scope.paginate(ecr, "describe_repositories", "repositories"))
+    repositories = scope.list(ecr, "describe_repositories", "repositories", kind="repositories").value or []
     scanning = _scanning(scope, ecr, [r["repositoryName"] for r in repositories])
-    with ThreadPoolExecutor(max_workers=REPOSITORY_THREADS) as pool:
-        list(pool.map(lambda repo: _collect_repository(scope, ecr, repo, scanning), repositories))
+    scope.each(repositories, lambda repo: _collect_repository(scope, ecr, repo, scanning))
 
 
-def _scanning(scope: RegionScope, ecr, names: list[str]) -> dict[str, dict]:
-    found: dict[str, dict] = {}
+def _scanning(scope: RegionScope, ecr, names: list[str]) -> dict[str, Outcome]:
+    """Each repository's effective scanning configuration, as the outcome of its batch."""
+    found: dict[str, Outcome] = {}
     for start in range(0, len(names), SCANNING_BATCH):
-        answer = scope.call(
-            ecr, "batch_get_repository_scanning_configuration", repositoryNames=names[start : start + SCANNING_BATCH]
-        )
-        for config in (answer or {}).get("scanningConfigurations", []):
-            found[config["repositoryName"]] = config
+        batch = names[start : start + SCANNING_BATCH]
+        answer = scope.fetch(ecr, "batch_get_repository_scanning_configuration", repositoryNames=batch)
+        configs = {c["repositoryName"]: c for c in answer.or_else({}).get("scanningConfigurations", [])}
+        for name in batch:
+            found[name] = answer.map(lambda _: configs.get(name) or {})
     return found
 
 
-def _collect_repository(scope: RegionScope, ecr, repo: dict, scanning: dict[str, dict]) -> None:
+def _collect_repository(scope: RegionScope, ecr, repo: dict, scanning: dict[str, Outcome]) -> None:
     name = repo["repositoryName"]
-    policy = scope.call(
+    policy = scope.fetch(
         ecr, "get_repository_policy", absent=("RepositoryPolicyNotFoundException",), repositoryName=name
     )
-    lifecycle = scope.call(
+    lifecycle = scope.fetch(
         ecr, "get_lifecycle_policy", absent=("LifecyclePolicyNotFoundException",), repositoryName=name
     )
-    effective = scanning.get(name) or {}
+    effective = scanning[name]
     scope.add(
         "repositories",
         uid=repo["repositoryArn"],
@@ -52,8 +50,8 @@ def _collect_repository(scope: RegionScope, ecr, repo: dict, scanning: dict[str,
         scan_on_push=bool((repo.get("imageScanningConfiguration") or {}).get("scanOnPush")),
         scan_frequency=effective.get("scanFrequency"),
         effective_scan_on_push=effective.get("scanOnPush"),
-        lifecycle_policy=bool(lifecycle and lifecycle.get("lifecyclePolicyText")),
-        policy=_json(policy.get("policyText")) if policy else None,
+        lifecycle_policy=lifecycle.map(lambda r: bool(r.get("lifecyclePolicyText"))).absent_as(False),
+        policy=policy.map(lambda r: _json(r.get("policyText"))),
     )
 
 
