@@ -3,7 +3,7 @@
 Distinctive secret values are planted in moto where a posture scanner reads configuration
 (Lambda environment variables, an ECS task definition's container environment,
 CloudFormation stack outputs, launch configuration and EC2 instance user data, CodeBuild
-plaintext variables and a source URL), the real engine scans them and writes the reports,
+plaintext variables and a source URL, resource tags), the real engine scans them and writes the reports,
 and then every byte of every file under the lake - Parquet read raw and decoded through
 pyarrow - and every log record is searched for the values. The findings must still say
 FAIL for the resources that hold them: the scanner saw the secrets, it just did not keep them.
@@ -33,6 +33,8 @@ LC_PASSWORD = "pfLeakUserData-2Lp7Cx3Qm"
 EC2_PASSWORD = "pfLeakInstance-8Wz5Rk1Hs"
 CODEBUILD_PASSWORD = "pfLeakCodeBuild-9Ty4Gh2Nf"
 URL_TOKEN = "pfLeakUrlToken-5Df8Sa1Wq"
+TAG_PASSWORD = "pfLeakTag-4Hb7Qz2Xc"
+TAG_ACCESS_KEY = "AKIAPFLEAKTAGVALUE01"
 SECRETS = [
     LAMBDA_PASSWORD,
     LAMBDA_ACCESS_KEY,
@@ -42,6 +44,8 @@ SECRETS = [
     EC2_PASSWORD,
     CODEBUILD_PASSWORD,
     URL_TOKEN,
+    TAG_PASSWORD,
+    TAG_ACCESS_KEY,
 ]
 LC_USER_DATA = f"#!/bin/bash\nexport DB_PASSWORD={LC_PASSWORD}\n/opt/app/start\n"
 EC2_USER_DATA = f"#!/bin/bash\nexport ADMIN_PASSWORD={EC2_PASSWORD}\n"
@@ -70,6 +74,8 @@ def _plant() -> None:
         containerDefinitions=[
             {"name": "app", "image": "app:1", "memory": 128, "environment": [{"name": "API_TOKEN", "value": ECS_TOKEN}]}
         ],
+        # Tags reach the lake, the reports and Security Hub: their secret values must not.
+        tags=[{"key": "db_password", "value": TAG_PASSWORD}, {"key": "team", "value": "payments"}],
     )
 
     template = {
@@ -77,7 +83,9 @@ def _plant() -> None:
         "Outputs": {"DbPassword": {"Value": CFN_PASSWORD}},
     }
     boto3.client("cloudformation", region_name=REGION).create_stack(
-        StackName="leaky-stack", TemplateBody=json.dumps(template)
+        StackName="leaky-stack",
+        TemplateBody=json.dumps(template),
+        Tags=[{"Key": "deploy-key", "Value": TAG_ACCESS_KEY}, {"Key": "owner", "Value": "alice"}],
     )
 
     boto3.client("autoscaling", region_name=REGION).create_launch_configuration(
@@ -142,6 +150,12 @@ def test_planted_secrets_stay_out_of_lake_reports_and_logs(scan, lake, caplog):
     assert any(name.endswith(".parquet (decoded)") and "inventory" in name for name in texts)
     assert {pathlib.Path(p).suffix for p in paths.values()} == {".json", ".csv", ".html"}
     assert len([n for n in texts if "reports" in n]) == 3
+
+    # Tag keys are kept (mutelists match them); only the secret values are redacted.
+    task_tags = next(f["resource_tags"] for f in run.findings if f["resource_id"] == "leaky-task:1")
+    assert dict(task_tags) == {"db_password": "[redacted: Secret Keyword]", "team": "payments"}
+    stack_tags = next(f["resource_tags"] for f in run.findings if f["resource_id"] == "leaky-stack")
+    assert dict(stack_tags) == {"deploy-key": "[redacted: AWS Access Key]", "owner": "alice"}
 
     leaks = [(name, value) for name, data in texts.items() for value in _forbidden() if value in data]
     assert leaks == []
