@@ -139,3 +139,32 @@ def test_protected_by_backup_plan(world):
     assert world.run.status(check, "orders-scratch") == "FAIL"  # excluded by NotResources
     # The eu-west-1 plan's selections could not be read, so coverage there is unknown.
     assert world.run.status(check, "tbl-eu") == "MANUAL"
+
+
+@pytest.mark.parametrize(
+    "check, denied",
+    [
+        ("dynamodb_tables_pitr_enabled", "dynamodb:DescribeContinuousBackups"),
+        ("dynamodb_table_deletion_protection_enabled", "dynamodb:DescribeTable"),
+        ("dynamodb_tables_pitr_enabled", "dynamodb:DescribeTable"),
+    ],
+)
+def test_unreadable_table_gives_no_verdict(scan, check, denied):
+    from postureflow.testing import DeniedAccess
+
+    _table("tbl-unknown")
+    access = DeniedAccess(denied)
+    run = scan("dynamodb", regions=["us-east-1"], access=access)
+    assert run.statuses(check) == {"tbl-unknown": "MANUAL"}
+    assert access.hits
+
+
+def test_unlisted_dax_clusters_give_nothing(scan):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("dax", region_name="us-east-1").create_cluster(
+        ClusterName="dax-hidden", NodeType="dax.t3.small", ReplicationFactor=1, IamRoleArn=ROLE
+    )
+    run = scan("dynamodb", regions=["us-east-1"], access=DeniedAccess("dax:DescribeClusters"))
+    assert run.of("dynamodb_accelerator_cluster_encryption_enabled") == []
+    assert "dax:describe_clusters" in {e["api"] for e in run.errors}

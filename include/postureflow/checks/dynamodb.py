@@ -57,8 +57,6 @@ def dynamodb_table_deletion_protection_enabled(tables):
 def dynamodb_tables_pitr_enabled(tables):
     for table in tables:
         status = table.get("pitr_status")
-        if status is None:
-            continue  # DescribeContinuousBackups could not be read: a scan error says so
         if status == "ENABLED":
             yield PASS(table, f"DynamoDB table {table.id} has point-in-time recovery enabled.")
         else:

@@ -1,40 +1,69 @@
 """DynamoDB: tables and DAX clusters.
 
-Calls per region: paginated ListTables; per table DescribeTable,
-DescribeContinuousBackups and ListTagsOfResource; paginated DAX DescribeClusters.
-The AWS Backup selections that can cover tables are the backup collector's.
+Calls per region: ListTables (all pages); per table DescribeTable,
+DescribeContinuousBackups, GetResourcePolicy and ListTagsOfResource; when a
+table bills per provisioned capacity, application-autoscaling
+DescribeScalableTargets (namespace dynamodb, all pages) once; DAX
+DescribeClusters (all pages). The AWS Backup selections that can cover tables
+are the backup collector's.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import json
 
 from postureflow.collect.base import RegionScope, collector
 
-TABLE_THREADS = 8
 NOT_FOUND = ("ResourceNotFoundException",)
 TABLE_GONE = NOT_FOUND + ("TableNotFoundException",)
+NO_POLICY = ("PolicyNotFoundException",) + NOT_FOUND
+PROVISIONED = "PROVISIONED"
 
 
 @collector("dynamodb")
 def collect_dynamodb(scope: RegionScope) -> None:
     client = scope.client("dynamodb")
-    names = list(scope.paginate(client, "list_tables", "TableNames"))
-    with ThreadPoolExecutor(max_workers=TABLE_THREADS) as pool:
-        list(pool.map(lambda name: _collect_table(scope, client, name), names))
+    names = scope.list(client, "list_tables", "TableNames", kind="tables").value or []
+    described = scope.each(names, lambda name: (name, scope.fetch(client, "describe_table", absent=NOT_FOUND, TableName=name)))
+    described = [(name, answer) for name, answer in described if answer.state != "absent"]  # absent: deleted since
+    scaling = None
+    if any(answer.ok and _billing_mode(answer.value["Table"]) == PROVISIONED for _, answer in described):
+        scaling = scope.list(
+            scope.client("application-autoscaling"), "describe_scalable_targets", "ScalableTargets",
+            ServiceNamespace="dynamodb",
+        ).map(lambda targets: {(t.get("ResourceId"), t.get("ScalableDimension")) for t in targets})  # fmt: skip
+    scope.each(described, lambda item: _collect_table(scope, client, *item, scaling))
     _collect_dax(scope)
 
 
-def _collect_table(scope: RegionScope, client, name: str) -> None:
-    answer = scope.call(client, "describe_table", absent=NOT_FOUND, TableName=name)
-    table = (answer or {}).get("Table")
-    if not table:
+def _billing_mode(table: dict) -> str:
+    # DescribeTable leaves BillingModeSummary out for tables that were always provisioned
+    return (table.get("BillingModeSummary") or {}).get("BillingMode") or PROVISIONED
+
+
+TABLE_FIELDS = ("status", "deletion_protection", "pitr_status", "sse_type", "kms_key_arn", "billing_mode", "policy",
+                "autoscaling")  # fmt: skip
+
+
+def _collect_table(scope: RegionScope, client, name: str, described, scaling) -> None:
+    if not described.ok:
+        # listed but not described: every setting is unread, so each check gives no verdict on it
+        scope.add("tables", uid=scope.arn("dynamodb", f"table/{name}"), id=name, **dict.fromkeys(TABLE_FIELDS, described))
         return
+    table = described.value["Table"]
     arn = table.get("TableArn") or scope.arn("dynamodb", f"table/{name}")
-    backups = scope.call(client, "describe_continuous_backups", absent=TABLE_GONE, TableName=name)
-    pitr = ((backups or {}).get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
-    tags = list(scope.paginate(client, "list_tags_of_resource", "Tags", ResourceArn=arn))
+    backups = scope.fetch(client, "describe_continuous_backups", absent=TABLE_GONE, TableName=name)
+    policy = scope.fetch(client, "get_resource_policy", absent=NO_POLICY, ResourceArn=arn)
+    tags = scope.list(client, "list_tags_of_resource", "Tags", token=("NextToken", "NextToken"), ResourceArn=arn)
     sse = table.get("SSEDescription") or {}
+    billing = _billing_mode(table)
+    autoscaling = None
+    if billing == PROVISIONED and scaling is not None:
+        resource = f"table/{name}"
+        autoscaling = scaling.map(lambda found: {
+            "read": (resource, "dynamodb:table:ReadCapacityUnits") in found,
+            "write": (resource, "dynamodb:table:WriteCapacityUnits") in found,
+        })  # fmt: skip
     scope.add(
         "tables",
         uid=arn,
@@ -42,18 +71,27 @@ def _collect_table(scope: RegionScope, client, name: str) -> None:
         tags=tags,
         status=table.get("TableStatus"),
         deletion_protection=bool(table.get("DeletionProtectionEnabled")),
-        # ENABLED / DISABLED, or None when DescribeContinuousBackups could not be read.
-        pitr_status=pitr.get("PointInTimeRecoveryStatus") if backups is not None else None,
+        # ENABLED / DISABLED
+        pitr_status=backups.map(
+            lambda b: ((b.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}).get(
+                "PointInTimeRecoveryStatus"
+            )
+        ),
+        # "KMS" for a KMS key (AWS managed or customer managed); None for DynamoDB's own key
         sse_type=sse.get("SSEType"),
         sse_status=sse.get("Status"),
         kms_key_arn=sse.get("KMSMasterKeyArn"),
-        billing_mode=(table.get("BillingModeSummary") or {}).get("BillingMode"),
+        billing_mode=billing,
+        policy=policy.map(lambda r: json.loads(r.get("Policy") or "null")),
+        # provisioned tables: whether read and write capacity scale automatically
+        autoscaling=autoscaling,
     )
 
 
 def _collect_dax(scope: RegionScope) -> None:
     dax = scope.client("dax")
-    for cluster in scope.paginate(dax, "describe_clusters", "Clusters"):
+    clusters = scope.list(dax, "describe_clusters", "Clusters", kind="dax_clusters", token=("NextToken", "NextToken"))
+    for cluster in clusters.value or []:
         name = cluster["ClusterName"]
         scope.add(
             "dax_clusters",
@@ -62,5 +100,5 @@ def _collect_dax(scope: RegionScope) -> None:
             status=cluster.get("Status"),
             sse_status=(cluster.get("SSEDescription") or {}).get("Status"),
             endpoint_encryption=cluster.get("ClusterEndpointEncryptionType"),
+            node_zones=sorted({n.get("AvailabilityZone") for n in cluster.get("Nodes") or [] if n.get("AvailabilityZone")}),
         )
-
