@@ -124,3 +124,28 @@ def test_not_publicly_accessible(world):
     _pair(world, "opensearch_service_domains_not_publicly_accessible")
     # The same open policy behind a VPC endpoint is not public.
     assert world.run.status("opensearch_service_domains_not_publicly_accessible", "vpc-domain") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "opensearch_service_domains_access_control_enabled",
+        "opensearch_service_domains_audit_logging_enabled",
+        "opensearch_service_domains_cloudwatch_logging_enabled",
+        "opensearch_service_domains_encryption_at_rest_enabled",
+        "opensearch_service_domains_https_communications_enforced",
+        "opensearch_service_domains_node_to_node_encryption_enabled",
+        "opensearch_service_domains_not_publicly_accessible",
+        "opensearch_service_domains_updated_to_the_latest_service_software_version",
+    ],
+)
+def test_undescribed_domain_gives_no_verdict(scan, check):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("opensearch", region_name="us-east-1").create_domain(
+        DomainName="unknown-domain", AccessPolicies=_policy("*")
+    )
+    access = DeniedAccess("opensearch:DescribeDomains")
+    run = scan("opensearch", regions=["us-east-1"], access=access)
+    assert run.statuses(check) == {"unknown-domain": "MANUAL"}
+    assert access.hits

@@ -2,7 +2,8 @@
 
 Calls per region: ListDomainNames; DescribeDomains once per five domains (the
 API's batch size), which carries every setting the checks read; ListTags once
-per domain.
+per domain. A domain listed but not described is recorded with every setting
+unread (no verdict).
 """
 
 from __future__ import annotations
@@ -10,32 +11,42 @@ from __future__ import annotations
 from postureflow.collect.base import RegionScope, collector
 
 DESCRIBE_BATCH = 5  # DescribeDomains accepts at most five names per call
+DOMAIN_FIELDS = (
+    "engine_version", "vpc_id", "in_vpc", "access_policy", "fine_grained_access_control", "encryption_at_rest",
+    "node_to_node_encryption", "enforce_https", "tls_policy", "log_publishing", "internal_user_database",
+    "cognito_enabled", "instance_count", "zone_awareness", "dedicated_master", "dedicated_master_count",
+    "software_version", "software_update_available", "software_new_version",
+)  # fmt: skip
 
 
 @collector("opensearch")
 def collect_opensearch(scope: RegionScope) -> None:
     client = scope.client("opensearch")
-    listing = scope.call(client, "list_domain_names")
-    names = [d["DomainName"] for d in (listing or {}).get("DomainNames", []) if d.get("DomainName")]
-    for start in range(0, len(names), DESCRIBE_BATCH):
-        answer = scope.call(client, "describe_domains", DomainNames=names[start : start + DESCRIBE_BATCH])
-        for domain in (answer or {}).get("DomainStatusList", []):
-            if domain.get("Deleted"):
-                continue
-            _add_domain(scope, client, domain)
+    listing = scope.list(client, "list_domain_names", "DomainNames", kind="domains")
+    names = [d["DomainName"] for d in listing.value or [] if d.get("DomainName")]
+    batches = [names[start : start + DESCRIBE_BATCH] for start in range(0, len(names), DESCRIBE_BATCH)]
+    for batch, answer in zip(batches, scope.each(batches, lambda batch: scope.fetch(client, "describe_domains", DomainNames=batch))):
+        if not answer.ok:
+            # listed but not described: recorded with every setting unread, so no check judges them
+            for name in batch:
+                scope.add("domains", uid=scope.arn("es", f"domain/{name}"), id=name, **dict.fromkeys(DOMAIN_FIELDS, answer))
+            continue
+        live = [d for d in answer.value.get("DomainStatusList", []) if not d.get("Deleted")]
+        scope.each(live, lambda domain: _add_domain(scope, client, domain))
 
 
 def _add_domain(scope: RegionScope, client, domain: dict) -> None:
     arn = domain["ARN"]
-    tags = scope.call(client, "list_tags", absent=("ResourceNotFoundException",), ARN=arn)
+    tags = scope.fetch(client, "list_tags", absent=("ResourceNotFoundException",), ARN=arn)
     security = domain.get("AdvancedSecurityOptions") or {}
     software = domain.get("ServiceSoftwareOptions") or {}
     vpc = domain.get("VPCOptions") or {}
+    cluster = domain.get("ClusterConfig") or {}
     scope.add(
         "domains",
         uid=arn,
         id=domain["DomainName"],
-        tags=(tags or {}).get("TagList"),
+        tags=tags.get("TagList"),
         engine_version=domain.get("EngineVersion"),
         vpc_id=vpc.get("VPCId"),
         # A VPC domain has subnets and a "vpc" endpoint instead of a public one.
@@ -52,6 +63,12 @@ def _add_domain(scope: RegionScope, client, domain: dict) -> None:
             name: bool((option or {}).get("Enabled"))
             for name, option in (domain.get("LogPublishingOptions") or {}).items()
         },
+        internal_user_database=bool(security.get("InternalUserDatabaseEnabled")),
+        cognito_enabled=bool((domain.get("CognitoOptions") or {}).get("Enabled")),
+        instance_count=cluster.get("InstanceCount"),
+        zone_awareness=bool(cluster.get("ZoneAwarenessEnabled")),
+        dedicated_master=bool(cluster.get("DedicatedMasterEnabled")),
+        dedicated_master_count=cluster.get("DedicatedMasterCount"),
         software_version=software.get("CurrentVersion"),
         software_update_available=software.get("UpdateAvailable"),
         software_new_version=software.get("NewVersion"),
