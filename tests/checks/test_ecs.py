@@ -7,7 +7,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 LOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "app", "awslogs-region": REGION}}
@@ -101,7 +101,13 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("ecs-lake")))
         run = scan_in_moto(lake, ["ecs"], regions=[REGION, "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log, task_sets=task_sets)
+        denied = lambda *ops: scan_denied(str(tmp_path_factory.mktemp("denied")), ["ecs"], [REGION], *ops)
+        unread = {
+            "services": denied("ecs:DescribeServices"),
+            "task_definitions": denied("ecs:DescribeTaskDefinition"),
+            "listing": denied("ecs:ListClusters", "ecs:ListTaskDefinitions"),
+        }
+    return SimpleNamespace(run=run, calls=access.call_log, task_sets=task_sets, unread=unread)
 
 
 def test_service_no_assign_public_ip(world):
@@ -159,3 +165,26 @@ def test_task_definitions_no_environment_secrets(world):
 def test_each_call_made_once_and_no_scan_errors(world):
     assert world.calls.repeated() == []
     assert world.run.errors == []
+
+
+@pytest.mark.parametrize(
+    "check, refused",
+    [
+        ("ecs_service_no_assign_public_ip", "services"),
+        ("ecs_task_definitions_no_privileged_containers", "task_definitions"),
+        ("ecs_task_definitions_containers_readonly_access", "task_definitions"),
+        ("ecs_task_definitions_host_namespace_not_shared", "task_definitions"),
+        ("ecs_task_definitions_host_networking_mode_users", "task_definitions"),
+        ("ecs_task_definitions_logging_enabled", "task_definitions"),
+        ("ecs_task_definitions_no_environment_secrets", "task_definitions"),
+    ],
+)
+def test_unreadable_descriptions_give_no_verdict(world, check, refused):
+    statuses = world.unread[refused].statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+
+
+def test_unlisted_resources_give_no_findings(world):
+    run = world.unread["listing"]
+    assert not [f for f in run.findings if f["status"] in ("PASS", "FAIL")]
+    assert {"ecs:list_clusters", "ecs:list_task_definitions"} <= {e["api"] for e in run.errors}

@@ -7,7 +7,7 @@ from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 SECRET = "Sup3rS3cretValue"
@@ -68,6 +68,9 @@ def world(tmp_path_factory):
             {"ApiToken": {"type": "String", "default": "{{ssm:/app/token}}"}},
         )
         ssm.modify_document_permission(Name="pf-public", PermissionType="Share", AccountIdsToAdd=["all"])
+        _document("pf-public-as-aws-says", ["yum -y update"])
+        # DescribeDocumentPermission answers "All" for a public document: the comparison ignores case
+        ssm.modify_document_permission(Name="pf-public-as-aws-says", PermissionType="Share", AccountIdsToAdd=["All"])
         ssm.modify_document_permission(Name="pf-partners", PermissionType="Share", AccountIdsToAdd=["210987654321"])
         access = AwsAccess.from_default_chain()
         access.client("ssm", REGION).meta.events.register(
@@ -75,12 +78,18 @@ def world(tmp_path_factory):
         )
         lake = Lake(str(tmp_path_factory.mktemp("ssm-lake")))
         run = scan_in_moto(lake, ["ssm"], regions=[REGION], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log, lake=lake)
+        denied = lambda *ops: scan_denied(str(tmp_path_factory.mktemp("denied")), ["ssm"], [REGION], *ops)
+        unread = {
+            "ssm_documents_set_as_public": denied("ssm:DescribeDocumentPermission"),
+            "ssm_document_secrets": denied("ssm:GetDocument"),
+        }
+    return SimpleNamespace(run=run, calls=access.call_log, lake=lake, unread=unread)
 
 
 def test_documents_set_as_public(world):
     statuses = world.run.statuses("ssm_documents_set_as_public")
     assert statuses["pf-public"] == "FAIL"
+    assert statuses["pf-public-as-aws-says"] == "FAIL"
     assert statuses["pf-partners"] == "PASS"
     assert statuses["pf-clean"] == "PASS"
     assert not any(name.startswith("AWS-") for name in statuses)  # Amazon's own documents are not listed
@@ -118,3 +127,9 @@ def test_managed_compliant_patching(world):
 
 def test_no_errors(world):
     assert world.run.errors == [] and world.calls.repeated() == []
+
+
+@pytest.mark.parametrize("check", ["ssm_documents_set_as_public", "ssm_document_secrets"])
+def test_unreadable_document_details_give_no_verdict(world, check):
+    statuses = world.unread[check].statuses(check)
+    assert statuses.get("pf-public") == "MANUAL" and set(statuses.values()) == {"MANUAL"}

@@ -21,10 +21,8 @@ PUBLIC = "all"  # the account id SSM uses for "shared with everyone"
 )
 def ssm_documents_set_as_public(documents):
     for document in documents:
-        if not document.get("sharing_known"):
-            continue
         shared = document.get("shared_with") or []
-        if PUBLIC in shared:
+        if any(account.lower() == PUBLIC for account in shared):  # AWS answers "All"
             yield FAIL(document, f"SSM document {document.id} is shared publicly.")
         elif shared:
             yield PASS(document, f"SSM document {document.id} is not public; it is shared with {', '.join(shared)}.")
@@ -45,8 +43,6 @@ def ssm_documents_set_as_public(documents):
 )
 def ssm_document_secrets(documents):
     for document in documents:
-        if not document.get("content_known"):
-            continue
         hits = document.get("secret_hits") or []
         if hits:
             yield FAIL(document, f"SSM document {document.id} has secret-looking content at {describe_hits(hits)}.")

@@ -10,23 +10,20 @@ the variable names and the kind of secret they look like are stored, never a val
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from postureflow.collect.base import RegionScope, collector
 from postureflow.secrets import scan_key_values
 
 DESCRIBE_SERVICES_BATCH = 10
-TASK_DEFINITION_THREADS = 8
+SERVICE_KINDS = ("services", "task_sets")
 
 
 @collector("ecs")
 def collect_ecs(scope: RegionScope) -> None:
     ecs = scope.client("ecs")
-    for cluster_arn in scope.paginate(ecs, "list_clusters", "clusterArns"):
-        _collect_services(scope, ecs, cluster_arn)
-    arns = list(scope.paginate(ecs, "list_task_definitions", "taskDefinitionArns", status="ACTIVE"))
-    with ThreadPoolExecutor(max_workers=TASK_DEFINITION_THREADS) as pool:
-        list(pool.map(lambda arn: _collect_task_definition(scope, ecs, arn), arns))
+    clusters = scope.list(ecs, "list_clusters", "clusterArns", kind=SERVICE_KINDS)
+    scope.each(clusters.value or [], lambda cluster_arn: _collect_services(scope, ecs, cluster_arn))
+    arns = scope.list(ecs, "list_task_definitions", "taskDefinitionArns", kind="task_definitions", status="ACTIVE")
+    scope.each(arns.value or [], lambda arn: _collect_task_definition(scope, ecs, arn))
 
 
 def _public_ip(network_configuration: dict | None) -> str | None:
@@ -34,11 +31,15 @@ def _public_ip(network_configuration: dict | None) -> str | None:
 
 
 def _collect_services(scope: RegionScope, ecs, cluster_arn: str) -> None:
-    service_arns = list(scope.paginate(ecs, "list_services", "serviceArns", cluster=cluster_arn))
+    service_arns = scope.list(ecs, "list_services", "serviceArns", kind=SERVICE_KINDS, cluster=cluster_arn).value or []
     for start in range(0, len(service_arns), DESCRIBE_SERVICES_BATCH):
         batch = service_arns[start : start + DESCRIBE_SERVICES_BATCH]
-        answer = scope.call(ecs, "describe_services", cluster=cluster_arn, services=batch, include=["TAGS"])
-        for service in (answer or {}).get("services", []):
+        answer = scope.fetch(ecs, "describe_services", cluster=cluster_arn, services=batch, include=["TAGS"])
+        if not answer.ok:
+            for arn in batch:
+                scope.add_unreadable("services", answer, uid=arn, id=arn.rsplit("/", 1)[-1], cluster_arn=cluster_arn)
+            continue
+        for service in answer.value.get("services", []):
             scope.add(
                 "services",
                 uid=service["serviceArn"],
@@ -66,15 +67,17 @@ def _collect_services(scope: RegionScope, ecs, cluster_arn: str) -> None:
 
 
 def _collect_task_definition(scope: RegionScope, ecs, arn: str) -> None:
-    answer = scope.call(ecs, "describe_task_definition", taskDefinition=arn, include=["TAGS"])
-    if not answer:
+    answer = scope.fetch(ecs, "describe_task_definition", taskDefinition=arn, include=["TAGS"])
+    if not answer.ok:
+        family_revision = arn.rsplit("/", 1)[-1]
+        scope.add_unreadable("task_definitions", answer, uid=arn, id=family_revision)
         return
-    definition = answer.get("taskDefinition") or {}
+    definition = answer.value.get("taskDefinition") or {}
     scope.add(
         "task_definitions",
         uid=definition.get("taskDefinitionArn", arn),
         id=f"{definition.get('family')}:{definition.get('revision')}",
-        tags=answer.get("tags"),
+        tags=answer.value.get("tags"),
         family=definition.get("family"),
         revision=definition.get("revision"),
         network_mode=definition.get("networkMode"),

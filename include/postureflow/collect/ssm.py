@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
 from postureflow.collect.base import RegionScope, collector
 from postureflow.secrets import scan_key_values, scan_text
 
-DOCUMENT_THREADS = 4
 # A parameter default that only points at a stored secret ({{ssm:...}}, {{ssm-secure:...}}, {{resolve:...}}).
 SECRET_REFERENCE = re.compile(r"^\s*\{\{\s*(ssm|ssm-secure|resolve):")
 
@@ -20,19 +18,17 @@ SECRET_REFERENCE = re.compile(r"^\s*\{\{\s*(ssm|ssm-secure|resolve):")
 @collector("ssm")
 def collect_ssm(scope: RegionScope) -> None:
     ssm = scope.client("ssm")
-    documents = list(
-        scope.paginate(ssm, "list_documents", "DocumentIdentifiers", Filters=[{"Key": "Owner", "Values": ["Self"]}])
-    )
-    with ThreadPoolExecutor(max_workers=DOCUMENT_THREADS) as pool:
-        list(pool.map(lambda d: _collect_document(scope, ssm, d), documents))
+    own = [{"Key": "Owner", "Values": ["Self"]}]
+    documents = scope.list(ssm, "list_documents", "DocumentIdentifiers", kind="documents", Filters=own)
+    scope.each(documents.value or [], lambda d: _collect_document(scope, ssm, d), threads=4)
     _collect_patch_compliance(scope, ssm)
 
 
 def _collect_document(scope: RegionScope, ssm, listed: dict) -> None:
     name = listed["Name"]
     missing = ("InvalidDocument",)
-    permission = scope.call(ssm, "describe_document_permission", absent=missing, Name=name, PermissionType="Share")
-    content = scope.call(ssm, "get_document", absent=missing, Name=name)
+    permission = scope.fetch(ssm, "describe_document_permission", absent=missing, Name=name, PermissionType="Share")
+    content = scope.fetch(ssm, "get_document", absent=missing, Name=name)
     scope.add(
         "documents",
         uid=scope.arn("ssm", f"document/{name}"),
@@ -40,11 +36,9 @@ def _collect_document(scope: RegionScope, ssm, listed: dict) -> None:
         tags=listed.get("Tags"),
         document_type=listed.get("DocumentType"),
         document_format=listed.get("DocumentFormat"),
-        sharing_known=permission is not None,
-        shared_with=sorted((permission or {}).get("AccountIds", [])),
-        content_known=content is not None,
+        shared_with=permission.map(lambda r: sorted(r.get("AccountIds", []))),
         # where and what kind of secret-looking values the content holds; never the values
-        secret_hits=_secret_hits((content or {}).get("Content") or ""),
+        secret_hits=content.map(lambda r: _secret_hits(r.get("Content") or "")),
     )
 
 
@@ -72,9 +66,11 @@ def _secret_hits(content: str) -> list[dict[str, str]]:
 
 def _collect_patch_compliance(scope: RegionScope, ssm) -> None:
     patch_only = [{"Key": "ComplianceType", "Values": ["Patch"], "Type": "EQUAL"}]
-    for item in scope.paginate(
-        ssm, "list_resource_compliance_summaries", "ResourceComplianceSummaryItems", Filters=patch_only
-    ):
+    items = scope.list(
+        ssm, "list_resource_compliance_summaries", "ResourceComplianceSummaryItems", kind="patch_compliance",
+        Filters=patch_only,
+    )  # fmt: skip
+    for item in items.value or []:
         resource_id = item.get("ResourceId")
         if not resource_id:
             continue
