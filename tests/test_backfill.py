@@ -75,3 +75,66 @@ def test_plan_skips_regions_that_are_not_enabled():
     access = SimpleNamespace(caller_account_id=lambda: "123456789012", enabled_regions=lambda: ["us-east-1"])
     plan = plan_run(ACCOUNT, access, {"regions": ["us-east-1", "ap-east-1"]}, RunInfo("r", DAY, False))
     assert plan["regions"] == ["us-east-1"] and plan["skipped_regions"] == ["ap-east-1"]
+
+
+def test_backfill_unscanned_day(aws, lake, monkeypatch):
+    """A backfill of days never scanned writes no findings, compliance or reports for any service, whether the
+    service has its own collector (s3, rds) or reads another's inventory (documentdb, neptune read rds), and
+    records the day as not scanned, so no view compares against it."""
+    from postureflow import scope
+    from postureflow.runs import run_compliance, run_reports
+    from postureflow.sql.views import connect as views
+
+    account = Account(alias="t", account_id="123456789012", aws_conn_id="unused", regions=("us-east-1",),
+                      include_services=("s3", "rds", "documentdb", "neptune"))
+    services = ["rds", "documentdb", "neptune", "s3"]
+    scanned, never, half = dt.date(2026, 10, 2), dt.date(2026, 10, 1), dt.date(2026, 10, 3)
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pf-unscanned-bucket")
+    boto3.client("rds", region_name="us-east-1").create_db_cluster(  # moto refuses Engine="docdb"
+        DBClusterIdentifier="pf-graph", Engine="neptune", MasterUsername="admin", MasterUserPassword="password123")
+    ctx = ScanContext(account.account_id, ["us-east-1"], scanned, "scheduled__2026-10-02", lake)
+    for service in services:
+        scan_service(ctx, service, AwsAccess.from_default_chain())
+    # Day 3: only s3 was scanned (rds never ran): documentdb and neptune have no source inventory.
+    scan_service(ScanContext(account.account_id, ["us-east-1"], half, "manual__2026-10-03", lake), "s3",
+                 AwsAccess.from_default_chain())
+    before = {r["service"]: r["status"] for r in scope.read_day(lake, account.account_id, scanned)}
+    assert before["documentdb"] != scope.NOT_SCANNED and before["s3"] != scope.NOT_SCANNED
+
+    def no_aws(*args, **kwargs):
+        raise AssertionError("a backfill called AWS")
+
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", no_aws)
+    for day in (never, half):
+        info = RunInfo(run_id=f"backfill__{day}", scan_date=day, backfill=True)
+        plan = plan_run(account, None, {}, info)
+        results = {s: run_service(account, plan, s, info, lake, access=None) for s in services}
+        if day == never:
+            assert all(r.skipped for r in results.values()), {s: r.message for s, r in results.items()}
+            assert run_compliance(account, info, lake) is None
+            assert run_reports(account, info, lake) == {}
+        else:
+            assert not results["s3"].skipped
+            assert results["documentdb"].skipped and "no stored inventory of rds" in results["documentdb"].message
+            assert results["neptune"].skipped and results["rds"].skipped
+
+    for service in services:
+        partition = {"scan_date": never, "service": service, "account_id": account.account_id}
+        for dataset in ("findings", "scan_errors", "inventory"):
+            assert not lake.partition_exists(dataset, partition), (dataset, service)
+        if service != "s3":
+            assert not lake.partition_exists("findings", dict(partition, scan_date=half)), service
+    assert not os.path.exists(lake.path(f"compliance/scan_date={never}"))
+    assert not os.path.exists(lake.path(f"reports/scan_date={never}"))
+    recorded = {(r["service"], r["status"]) for r in scope.read_day(lake, account.account_id, never)}
+    assert recorded == {(s, scope.NOT_SCANNED) for s in services}
+    half_scope = {r["service"]: r["status"] for r in scope.read_day(lake, account.account_id, half)}
+    assert half_scope["documentdb"] == half_scope["neptune"] == half_scope["rds"] == scope.NOT_SCANNED
+    assert half_scope["s3"] != scope.NOT_SCANNED
+    # The real scan of day 2 is untouched, and no view counts day 1 as a scan.
+    assert {r["service"]: r["status"] for r in scope.read_day(lake, account.account_id, scanned)} == before
+    con = views(lake)
+    assert [r[0] for r in con.execute("SELECT scan_date FROM scans ORDER BY 1").fetchall()] == [scanned, half]
+    assert con.execute("SELECT count(*) FROM finding_changes WHERE scan_date = DATE '2026-10-01'").fetchone() == (0,)
+    # neptune was not scanned on day 3: its day-2 failures are not "resolved" there
+    assert con.execute("SELECT count(*) FROM findings WHERE service = 'neptune' AND status = 'FAIL'").fetchone()[0] > 0

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pyarrow as pa
 
+from postureflow import scope
 from postureflow.aws import AwsAccess
 from postureflow.checks import all_checks
 from postureflow.checks.base import Check, Result
@@ -63,6 +64,7 @@ class ServiceResult:
     errors: int = 0
     skipped: bool = False
     message: str = ""
+    regions: dict[str, str] = field(default_factory=dict)  # region -> complete / incomplete / not_scanned
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -265,6 +267,58 @@ def findings_table(rows: list[dict]) -> pa.Table:
 # -- one service, end to end ------------------------------------------------------------------
 
 
+def _write(ctx: ScanContext, dataset: str, service: str, table: pa.Table) -> None:
+    """The one place a service task writes its partitions (inventory, scan_errors, findings, scan_scope)."""
+    ctx.lake.write_partition(dataset, ctx.partition(service), table)
+
+
+def stored_collection_errors(ctx: ScanContext, service: str) -> list[ScanError]:
+    """The collection errors a past run recorded (a backfill keeps them: the inventory still lacks that data)."""
+    table = ctx.lake.read_partition("scan_errors", ctx.partition(service))
+    rows = [] if table is None else table.to_pylist()
+    return [
+        ScanError(service, r["region"], r["api"], r["error_code"], r["message"])
+        for r in rows
+        if not str(r["api"]).startswith("check:")
+    ]
+
+
+def _stored_regions(ctx: ScanContext, service: str, inventory: dict[str, list[Resource]]) -> list[str]:
+    """The regions a backfilled day covered: its scope rows, else the run's regions, else the inventory's."""
+    rows = [r for r in scope.read_service(ctx.lake, ctx.account_id, ctx.scan_date, service)
+            if r["status"] != scope.NOT_SCANNED]
+    if rows:
+        return sorted({r["region"] for r in rows})
+    if ctx.regions:
+        return list(ctx.regions)
+    return sorted({r.region for records in inventory.values() for r in records} - set(scope.ANY_REGION))
+
+
+def _derived_regions(ctx: ScanContext, sources: list[str]) -> list[str]:
+    """A service without a collector covers the regions its source services covered that day."""
+    regions: set[str] = set()
+    for source in sources:
+        regions |= {r["region"] for r in scope.read_service(ctx.lake, ctx.account_id, ctx.scan_date, source)
+                    if r["status"] != scope.NOT_SCANNED}
+    return sorted(regions) if regions else list(ctx.regions)
+
+
+def _not_scanned(ctx: ScanContext, service: str, result: ServiceResult, why: str) -> ServiceResult:
+    """No inventory to judge: write no findings, and record the day as not scanned for the service.
+
+    A day that already has findings or scope rows for it (scanned earlier, its
+    inventory since deleted) keeps them: a backfill never erases a real scan.
+    """
+    result.skipped, result.message = True, why
+    partition = ctx.partition(service)
+    if not ctx.lake.partition_exists(scope.DATASET, partition) and not ctx.lake.partition_exists("findings", partition):
+        regions = [scope.RegionStatus(r, scope.NOT_SCANNED) for r in (ctx.regions or [scope.ALL_REGIONS])]
+        _write(ctx, scope.DATASET, service,
+               scope.scope_table(ctx.account_id, ctx.scan_date, ctx.run_id, service, regions, ctx.scanned_at))
+    result.regions = {r: scope.NOT_SCANNED for r in ctx.regions}
+    return result
+
+
 def scan_service(
     ctx: ScanContext,
     service: str,
@@ -274,13 +328,16 @@ def scan_service(
 ) -> ServiceResult:
     """Collect (or, with ``collect=False``, reload) one service and evaluate its checks.
 
-    Writes the service's inventory, scan_errors and findings partitions. With
-    ``collect=False`` (a backfill) nothing is called in AWS and the stored
-    inventory is re-evaluated; if there is none, nothing is written and the
-    result says so.
+    Writes the service's inventory, scan_errors, findings and scan_scope
+    partitions. With ``collect=False`` (a backfill) nothing is called in AWS
+    and the stored inventory is re-evaluated. Whenever there is no inventory to
+    evaluate (its own, or for a service without a collector, that of every
+    service it reads) nothing but a ``not_scanned`` scope row is written and
+    the result says so.
     """
     checks = [c for c in all_checks().values() if c.service == service and (ctx.checks is None or ctx.checks(c.id))]
     collectors = all_collectors()
+    sources = sorted(service_dependencies().get(service, set()))
     errors: list[ScanError] = []
     result = ServiceResult(service)
 
@@ -289,39 +346,47 @@ def scan_service(
             raise ValueError("collecting needs AWS access")
         collection = run_collector(collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at)
         errors.extend(collection.errors)
-        ctx.lake.write_partition("inventory", ctx.partition(service), inventory_table(ctx, collection))
+        _write(ctx, "inventory", service, inventory_table(ctx, collection))
         inventory = group_by_name(collection)
         now = collection.collected_at
+        regions = list(collection.regions)
         result.resources = len(collection.resources)
     elif service in collectors:
         try:
             inventory, now = load_inventory(ctx, service)
         except InventoryMissing as err:
-            result.skipped, result.message = True, str(err)
-            return result
+            return _not_scanned(ctx, service, result, str(err))
+        errors.extend(stored_collection_errors(ctx, service))
+        regions = _stored_regions(ctx, service, inventory)
         result.resources = sum(len(v) for v in inventory.values())
     else:
-        inventory, now = {}, ctx.scanned_at
+        inventory, now, regions = {}, ctx.scanned_at, []
+
+    foreign: dict[str, dict[str, list[Resource]] | None] = {}
+    for source in sources:
+        try:
+            foreign[source] = load_inventory(ctx, source)[0]
+        except InventoryMissing:
+            foreign[source] = None
+    if service not in collectors and not any(foreign.values()):
+        return _not_scanned(
+            ctx, service, result,
+            f"no stored inventory of {', '.join(sources) or 'any source'} for {service} "
+            f"in account {ctx.account_id} on {ctx.scan_date}",
+        )
+    if service not in collectors:
+        regions = _derived_regions(ctx, [s for s in sources if foreign[s]])
 
     runnable: list[Check] = []
-    foreign_cache: dict[str, dict[str, list[Resource]]] = {}
     for chk in checks:
-        missing = []
-        for foreign in sorted(chk.read_services - {service}):
-            if foreign not in foreign_cache:
-                try:
-                    foreign_cache[foreign] = load_inventory(ctx, foreign)[0]
-                except InventoryMissing:
-                    foreign_cache[foreign] = None  # type: ignore[assignment]
-            if foreign_cache[foreign] is None:
-                missing.append(foreign)
+        missing = sorted(s for s in chk.read_services - {service} if not foreign.get(s))
         if missing:
             errors.append(
                 ScanError(service, "-", f"check:{chk.id}", "InventoryMissing", f"needs inventory of {', '.join(missing)}")
             )
             continue
         runnable.append(chk)
-    for foreign_inventory in foreign_cache.values():
+    for foreign_inventory in foreign.values():
         if foreign_inventory:
             inventory = {**foreign_inventory, **inventory}
 
@@ -333,14 +398,29 @@ def scan_service(
         if on_check:
             on_check(chk.id)
 
-    ctx.lake.write_partition("scan_errors", ctx.partition(service), errors_table(ctx, service, errors))
-    ctx.lake.write_partition("findings", ctx.partition(service), findings_table(rows))
+    if not regions:  # a backfill of "all" regions on a lake that predates scan_scope
+        regions = sorted({r["region"] for r in rows})
+    # A failed listing of a source service hides resources from this service's checks too.
+    gaps = scope.listing_gaps(inventory, service) if service in collectors else []
+    statuses = scope.region_statuses(regions, errors, gaps)
+    for source in sources:
+        if foreign.get(source):
+            source_gaps = scope.listing_gaps(foreign[source], source)
+            for region, status in scope.region_statuses(statuses, [], source_gaps, prefix=f"{source}.").items():
+                for kind in status.incomplete_kinds:
+                    statuses[region].taint(kind)
+
+    _write(ctx, "scan_errors", service, errors_table(ctx, service, errors))
+    _write(ctx, "findings", service, findings_table(rows))
+    _write(ctx, scope.DATASET, service,
+           scope.scope_table(ctx.account_id, ctx.scan_date, ctx.run_id, service, statuses.values(), ctx.scanned_at))
 
     result.findings = len(rows)
     result.passed = sum(1 for r in rows if r["status"] == "PASS" and not r["muted"])
     result.failed = sum(1 for r in rows if r["status"] == "FAIL" and not r["muted"])
     result.muted = sum(1 for r in rows if r["muted"])
     result.errors = len(errors)
+    result.regions = {region: status.status for region, status in sorted(statuses.items())}
     return result
 
 

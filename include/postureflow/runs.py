@@ -98,12 +98,11 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
 
 
 def has_findings(account: Account, info: RunInfo, lake: Lake) -> bool:
+    """Whether some service was scanned that day (scan_scope; a day recorded not_scanned has nothing to score)."""
     from postureflow.engine import all_services
+    from postureflow.scope import day_scanned
 
-    return any(
-        lake.partition_exists("findings", {"scan_date": info.scan_date, "service": s, "account_id": account.account_id})
-        for s in all_services()
-    )
+    return day_scanned(lake, account.account_id, info.scan_date, all_services())
 
 
 def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict | None:
@@ -120,6 +119,9 @@ def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict | None:
 def run_reports(account: Account, info: RunInfo, lake: Lake) -> dict[str, str]:
     from postureflow.reports import NoScanData, write_reports
 
+    if not has_findings(account, info, lake):
+        log.warning("no report: nothing was scanned for %s on %s", account.account_id, info.scan_date)
+        return {}
     try:
         return write_reports(lake, account.account_id, info.scan_date, run_id=info.run_id)
     except NoScanData as err:

@@ -86,12 +86,30 @@ ALERTS = pa.schema(
     ]
 )
 
+# What a run covered: one row per (service, region) it was asked to scan, and whether collection
+# there was complete (no scan error, no failed listing), incomplete, or not done at all
+# (not_scanned: no inventory for the day, e.g. a backfill of a day that was never scanned).
+SCAN_SCOPE = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("service", pa.string()),
+        ("region", pa.string()),
+        ("status", pa.string()),  # complete, incomplete or not_scanned
+        ("errors", pa.int64()),  # scan errors that touch this service there
+        ("incomplete_kinds", pa.list_(pa.string())),  # inventory kinds whose listing failed there
+        ("scan_date", pa.date32()),
+        ("run_id", pa.string()),
+        ("recorded_at", UTC_TIMESTAMP),
+    ]
+)
+
 # dataset name -> (schema, partition columns in path order)
 DATASETS: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     "findings": (FINDINGS, ("scan_date", "service", "account_id")),
     "inventory": (INVENTORY, ("scan_date", "service", "account_id")),
     "scan_errors": (SCAN_ERRORS, ("scan_date", "service", "account_id")),
     "alerts": (ALERTS, ("scan_date", "account_id")),
+    "scan_scope": (SCAN_SCOPE, ("scan_date", "service", "account_id")),
 }
 
 
