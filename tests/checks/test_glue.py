@@ -99,7 +99,10 @@ def test_collected_without_errors_or_repeats(world):
 def test_no_secret_reaches_the_inventory(world):
     stored = json.dumps([r.data for r in world.inventory.resources])
     assert PASSWORD not in stored
-    assert "USERNAME" not in stored and "--db-password" not in stored
+    assert "USERNAME" not in stored
+    # a secret-looking argument is named (so the check can say where to look), its value never kept
+    job = next(r for r in world.inventory.resources if r.kind == "jobs" and r.id == "job-sse-arg")
+    assert [hit["location"] for hit in job.data["secrets"]] == ["--db-password"]
 
 
 def test_connection_passwords_encryption(world):
@@ -126,3 +129,30 @@ def test_job_s3_encryption(world):
     assert world.run.status(check, "job-config-off") == "FAIL"
     assert world.run.status(check, "job-kms") == "PASS"
     assert world.run.status(check, "job-sse-arg") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check, denied",
+    [
+        ("glue_data_catalogs_connection_passwords_encryption_enabled", "glue:GetDataCatalogEncryptionSettings"),
+        ("glue_data_catalogs_connection_passwords_encryption_enabled", "glue:GetConnections"),
+        ("glue_data_catalogs_not_publicly_accessible", "glue:GetResourcePolicy"),
+    ],
+)
+def test_unreadable_catalog_gives_no_verdict(scan, check, denied):
+    from postureflow.testing import DeniedAccess
+
+    glue = boto3.client("glue", region_name="us-east-1")
+    _connection(glue, "jdbc-plain", enforce_ssl=False)
+    access = DeniedAccess(denied)
+    run = scan("glue", regions=["us-east-1"], access=access)
+    assert set(run.statuses(check).values()) == {"MANUAL"}
+    assert access.hits
+
+
+def test_unlisted_security_configurations_give_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _job(boto3.client("glue", region_name="us-east-1"), "job-unknown", SecurityConfiguration="sc-kms")
+    run = scan("glue", regions=["us-east-1"], access=DeniedAccess("glue:GetSecurityConfigurations"))
+    assert run.status("glue_etl_jobs_amazon_s3_encryption_enabled", "job-unknown") == "MANUAL"

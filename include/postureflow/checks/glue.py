@@ -23,9 +23,9 @@ def _catalog(catalog) -> str:
 )
 def glue_data_catalogs_connection_passwords_encryption_enabled(data_catalogs):
     for catalog in data_catalogs:
-        count = int(catalog.get("connection_count") or 0)
-        if not count:
-            continue  # no connections, no passwords to protect
+        count = catalog.get("connection_count")
+        if count == 0:
+            continue  # no connections, no passwords to protect (unknown: judged, and so no verdict)
         if catalog.get("password_encryption"):
             key = catalog.get("password_kms_key") or "the default key"
             yield PASS(catalog, f"{_catalog(catalog)} encrypts connection passwords with {key}.")
@@ -47,8 +47,8 @@ def glue_data_catalogs_connection_passwords_encryption_enabled(data_catalogs):
 def glue_data_catalogs_not_publicly_accessible(data_catalogs):
     for catalog in data_catalogs:
         policy = catalog.get("policy")
-        if not policy:
-            continue  # no resource policy, nothing shared
+        if not policy and catalog.readable("policy"):
+            continue  # no resource policy, nothing shared (an unread one is judged, and so gives no verdict)
         if _policy.is_public(policy):
             yield FAIL(catalog, f"{_catalog(catalog)} has a resource policy that allows any principal.")
         else:
