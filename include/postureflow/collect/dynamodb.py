@@ -41,14 +41,10 @@ def _billing_mode(table: dict) -> str:
     return (table.get("BillingModeSummary") or {}).get("BillingMode") or PROVISIONED
 
 
-TABLE_FIELDS = ("status", "deletion_protection", "pitr_status", "sse_type", "kms_key_arn", "billing_mode", "policy",
-                "autoscaling")  # fmt: skip
-
-
 def _collect_table(scope: RegionScope, client, name: str, described, scaling) -> None:
     if not described.ok:
         # listed but not described: every setting is unread, so each check gives no verdict on it
-        scope.add("tables", uid=scope.arn("dynamodb", f"table/{name}"), id=name, **dict.fromkeys(TABLE_FIELDS, described))
+        scope.add_unreadable("tables", described, uid=scope.arn("dynamodb", f"table/{name}"), id=name)
         return
     table = described.value["Table"]
     arn = table.get("TableArn") or scope.arn("dynamodb", f"table/{name}")

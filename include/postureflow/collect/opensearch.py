@@ -11,12 +11,6 @@ from __future__ import annotations
 from postureflow.collect.base import RegionScope, collector
 
 DESCRIBE_BATCH = 5  # DescribeDomains accepts at most five names per call
-DOMAIN_FIELDS = (
-    "engine_version", "vpc_id", "in_vpc", "access_policy", "fine_grained_access_control", "encryption_at_rest",
-    "node_to_node_encryption", "enforce_https", "tls_policy", "log_publishing", "internal_user_database",
-    "cognito_enabled", "instance_count", "zone_awareness", "dedicated_master", "dedicated_master_count",
-    "software_version", "software_update_available", "software_new_version",
-)  # fmt: skip
 
 
 @collector("opensearch")
@@ -29,7 +23,7 @@ def collect_opensearch(scope: RegionScope) -> None:
         if not answer.ok:
             # listed but not described: recorded with every setting unread, so no check judges them
             for name in batch:
-                scope.add("domains", uid=scope.arn("es", f"domain/{name}"), id=name, **dict.fromkeys(DOMAIN_FIELDS, answer))
+                scope.add_unreadable("domains", answer, uid=scope.arn("es", f"domain/{name}"), id=name)
             continue
         live = [d for d in answer.value.get("DomainStatusList", []) if not d.get("Deleted")]
         scope.each(live, lambda domain: _add_domain(scope, client, domain))
