@@ -10,7 +10,8 @@ FSBP = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-
 def test_enabled_per_region(scan):
     boto3.client("securityhub", region_name="us-east-1").enable_security_hub()
     run = scan("securityhub")
-    assert run.status("securityhub_enabled", "securityhub-us-east-1") == "PASS"
+    # on, but moto cannot list its standards and integrations: no verdict (it used to PASS)
+    assert run.status("securityhub_enabled", "securityhub-us-east-1") == "MANUAL"
     assert run.status("securityhub_enabled", "securityhub-eu-west-1") == "FAIL"
     # a region where the hub is off is a finding, not a scan error (moto lacks the standards listings,
     # which are the only errors here)
@@ -56,4 +57,12 @@ def test_enabled_with_a_standard_passes(scan):
     with _stub_hub(access, [FSBP], []):
         run = scan("securityhub", regions=["us-east-1"], access=access)
     assert run.status("securityhub_enabled", HUB) == "PASS"
-    assert "1 standard(s)" in run.of("securityhub_enabled")[0]["status_extended"]
+    assert "1 standards" in run.of("securityhub_enabled")[0]["status_extended"]
+
+
+def test_unreadable_hub_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("securityhub", region_name="us-east-1").enable_security_hub()
+    run = scan("securityhub", access=DeniedAccess("securityhub:DescribeHub"))
+    assert set(run.statuses("securityhub_enabled").values()) == {"MANUAL"}

@@ -22,14 +22,11 @@ def securityhub_enabled(hubs):
         if not hub.get("enabled"):
             yield FAIL(hub, f"Security Hub is not enabled in {where}.")
             continue
-        standards, integrations = hub.get("standards"), hub.get("integrations")
-        if standards is None and integrations is None:
-            yield PASS(hub, f"Security Hub is enabled in {where}; its standards and integrations could not be read.")
-        elif standards or integrations:
-            yield PASS(
-                hub,
-                f"Security Hub is enabled in {where} with {len(standards or [])} standard(s) and "
-                f"{len(integrations or [])} integration(s).",
-            )
+        # Either one in use is enough: a readable, non-empty one decides even if the other could not be read.
+        in_use = {name: hub.get(name) for name in ("standards", "integrations") if hub.readable(name)}
+        if any(in_use.values()):
+            counts = " and ".join(f"{len(items or [])} {name}" for name, items in in_use.items())
+            yield PASS(hub, f"Security Hub is enabled in {where} with {counts}.")
         else:
+            hub.get("standards"), hub.get("integrations")  # an unread one makes this no verdict
             yield FAIL(hub, f"Security Hub is enabled in {where} but has no standard or integration enabled.")

@@ -6,40 +6,25 @@ from postureflow.collect.base import RegionScope, collector
 
 # Asking a region where Security Hub is off answers InvalidAccessException ("not subscribed").
 NOT_ENABLED = ("InvalidAccessException", "ResourceNotFoundException")
+ACTIVE_STANDARD = ("READY", "PENDING", "INCOMPLETE")
 
 
 @collector("securityhub")
 def collect_securityhub(scope: RegionScope) -> None:
-    hub_client = scope.client("securityhub")
-    hub = scope.call(hub_client, "describe_hub", absent=NOT_ENABLED)
+    client = scope.client("securityhub")
+    hub = scope.fetch(client, "describe_hub", absent=NOT_ENABLED)
     standards = integrations = None
-    if hub is not None:
-        standards = _all_items(scope, hub_client, "get_enabled_standards", "StandardsSubscriptions")
-        if standards is not None:
-            standards = [
-                s["StandardsArn"] for s in standards if s.get("StandardsStatus") in ("READY", "PENDING", "INCOMPLETE")
-            ]
-        integrations = _all_items(scope, hub_client, "list_enabled_products_for_import", "ProductSubscriptions")
+    if hub.ok:
+        standards = scope.list(client, "get_enabled_standards", "StandardsSubscriptions").map(
+            lambda items: [s["StandardsArn"] for s in items if s.get("StandardsStatus") in ACTIVE_STANDARD]
+        )
+        integrations = scope.list(client, "list_enabled_products_for_import", "ProductSubscriptions")
     scope.add(
         "hubs",
-        uid=(hub or {}).get("HubArn") or scope.arn("securityhub", "hub/default"),
+        uid=hub.or_else({}).get("HubArn") or scope.arn("securityhub", "hub/default"),
         id=f"securityhub-{scope.region}",
-        tags=(hub or {}).get("Tags"),
-        enabled=hub is not None,
+        tags=hub.get("Tags"),
+        enabled=hub.map(lambda _: True).absent_as(False),
         standards=standards,
         integrations=integrations,
     )
-
-
-def _all_items(scope: RegionScope, client, operation: str, key: str) -> list | None:
-    """Every item over all pages, or None when the listing could not be read (a scan error)."""
-    items: list = []
-    params: dict = {}
-    while True:
-        page = scope.call(client, operation, **params)
-        if page is None:
-            return None
-        items.extend(page.get(key, []) or [])
-        if not page.get("NextToken"):
-            return items
-        params = {"NextToken": page["NextToken"]}
