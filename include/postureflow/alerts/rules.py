@@ -8,7 +8,8 @@ defaults:
       oncall-mail:  {type: email, conn_id: smtp_default, to: [secops@example.com]}
     rules:
       - {name: new-criticals, when: new_fail, min_severity: high, notify: [secops-slack]}
-    digest: {notify: [oncall-mail], dashboard_url: "https://airflow.example.com/postureflow/"}
+    digest: {notify: [oncall-mail]}
+    dashboard_url: "https://airflow.example.com/postureflow/"
 accounts:
   - alias: prod
     alerts:
@@ -128,7 +129,6 @@ class Rule(_Model):
 
 class Digest(_Model):
     notify: list[str] = Field(min_length=1)
-    dashboard_url: str | None = None
     min_severity: Literal["critical", "high", "medium", "low", "informational"] = "high"
 
 
@@ -146,6 +146,7 @@ class AlertsConfig(_Model):
         default=False, description="send alerts from backfills and re-runs of past dates too (off: they never alert)"
     )
     max_age_days: int = Field(default=2, ge=0, description="a run whose scan date is older than this is a past run")
+    dashboard_url: str | None = Field(default=None, description="links in messages point here (the dashboard's root)")
     inherit: bool = True
 
     @model_validator(mode="after")

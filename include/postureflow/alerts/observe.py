@@ -1,0 +1,192 @@
+"""What one account's run observed, read from the lake: its findings, its scan errors, and where it
+saw completely (per service and region).
+
+A finding counts as *observed* only where its service was scanned that day, in a region of the run,
+with no scan error for that service and region (or, once the runs' ``scan_scope`` dataset exists,
+where that dataset says collection was complete). A MANUAL finding ("No verdict: ...") is never an
+observation. Where a finding is not observed, the alerts keep its last state: it neither resolves
+nor alerts again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pyarrow.compute as pc
+import pyarrow.fs as pafs
+
+from postureflow.lake import Lake
+from postureflow.lake import schema as lake_schema
+
+log = logging.getLogger(__name__)
+
+ANY_REGION = "*"
+GLOBAL_REGIONS = ("global", "aws-global")
+
+
+def scan_dates(lake: Lake, dataset: str = "findings") -> list[dt.date]:
+    """Every scan_date partition of ``dataset`` (any account), oldest first."""
+    base = lake.path(dataset)
+    if lake.fs.get_file_info(base).type != pafs.FileType.Directory:
+        return []
+    days = []
+    for info in lake.fs.get_file_info(pafs.FileSelector(base, recursive=False)):
+        name = info.path.rsplit("/", 1)[-1]
+        if info.type == pafs.FileType.Directory and name.startswith("scan_date="):
+            try:
+                days.append(dt.date.fromisoformat(name[len("scan_date="):]))
+            except ValueError:
+                continue
+    return sorted(days)
+
+
+def _services() -> list[str]:
+    from postureflow.engine import all_services
+
+    return all_services()
+
+
+def read_day(lake: Lake, dataset: str, account_id: str, day: dt.date,
+             services: Iterable[str] | None = None) -> tuple[list[dict], set[str]]:
+    """Rows of a (scan_date, service, account_id)-partitioned dataset for one account and day,
+    and the services that had a partition."""
+    rows: list[dict] = []
+    present: set[str] = set()
+    for service in services or _services():
+        table = lake.read_partition(dataset, {"scan_date": day, "service": service, "account_id": account_id})
+        if table is not None:
+            present.add(service)
+            rows.extend(table.to_pylist())
+    return rows, present
+
+
+def scanned_days(lake: Lake, account_id: str, before: dt.date | None = None,
+                 after: dt.date | None = None) -> list[dt.date]:
+    """The days ``account_id`` has findings, oldest first (optionally strictly between after and before)."""
+    services = _services()
+    days = []
+    for day in scan_dates(lake):
+        if (before and day >= before) or (after and day <= after):
+            continue
+        if any(lake.partition_exists("findings", {"scan_date": day, "service": s, "account_id": account_id})
+               for s in services):
+            days.append(day)
+    return days
+
+
+def _scope_incomplete(lake: Lake, account_id: str, day: dt.date) -> set[tuple[str, str]] | None:
+    """(service, region) pairs the runs' scan_scope dataset marks incomplete; None while it does not exist."""
+    if "scan_scope" not in lake_schema.DATASETS:
+        return None
+    try:
+        data = lake.dataset("scan_scope")
+        if data is None:
+            return None
+        names = set(data.schema.names)
+        complete = next((c for c in ("complete", "collection_complete") if c in names), None)
+        if complete is None or not {"service", "region", "account_id", "scan_date"} <= names:
+            return None
+        table = data.to_table(
+            columns=["service", "region", complete],
+            filter=(pc.field("account_id") == account_id) & (pc.field("scan_date") == day),
+        )
+    except Exception:  # noqa: BLE001 - fall back to scan errors, never to "complete"
+        log.warning("scan_scope for %s on %s unreadable: using scan errors", account_id, day, exc_info=True)
+        return None
+    return {(r["service"], r["region"]) for r in table.to_pylist() if not r[complete]}
+
+
+@dataclass
+class Observation:
+    account_id: str
+    scan_date: dt.date
+    findings: list[dict]
+    errors: list[dict]
+    scanned_services: set[str]
+    regions: set[str]  # the run's regions (plus those findings came from)
+    incomplete: set[tuple[str, str]] = field(default_factory=set)
+
+    def observed(self, service: str | None, region: str | None) -> bool:
+        """Whether the run saw (service, region) completely: a finding there that is gone is really gone."""
+        if not service or service not in self.scanned_services:
+            return False
+        if (service, ANY_REGION) in self.incomplete or (service, region) in self.incomplete:
+            return False
+        return region in self.regions or region in GLOBAL_REGIONS
+
+    def by_uid(self) -> dict[str, dict]:
+        if not hasattr(self, "_by_uid"):
+            self._by_uid = {f["finding_uid"]: f for f in self.findings}
+        return self._by_uid
+
+    def state_of(self, uid: str, service: str | None, region: str | None) -> str:
+        """'failing', 'not_failing' (passing, muted or gone, seen completely) or 'unknown'."""
+        finding = self.by_uid().get(uid)
+        if is_failing(finding):
+            return "failing"  # a FAIL is a verdict wherever it was found
+        if not self.observed(service, region) or (finding is not None and not verdict(finding)):
+            return "unknown"
+        return "not_failing"
+
+
+def observe(lake: Lake, account_id: str, day: dt.date, regions: Iterable[str] = (),
+            services: Iterable[str] | None = None) -> Observation:
+    findings, scanned = read_day(lake, "findings", account_id, day, services)
+    errors, _ = read_day(lake, "scan_errors", account_id, day, services)
+    incomplete = _scope_incomplete(lake, account_id, day)
+    if incomplete is None:
+        # Until the runs record their scope: any scan error makes its service+region incomplete.
+        incomplete = {(e["service"], e["region"] or ANY_REGION) for e in errors}
+    return Observation(
+        account_id=account_id,
+        scan_date=day,
+        findings=findings,
+        errors=errors,
+        scanned_services=scanned,
+        regions=set(regions) | {f["region"] for f in findings if f.get("region")},
+        incomplete=incomplete,
+    )
+
+
+def is_failing(finding: dict | None) -> bool:
+    return bool(finding) and finding["status"] == "FAIL" and not finding.get("muted")
+
+
+def verdict(finding: dict | None) -> bool:
+    """A PASS or FAIL (muted or not) is a verdict; MANUAL ("No verdict: ...") is not."""
+    return bool(finding) and finding["status"] in ("PASS", "FAIL")
+
+
+def previous_status(lake: Lake, account_id: str, day: dt.date) -> dict[str, str]:
+    """finding_uid -> status at the account's previous scan (PASS, FAIL, MANUAL; 'muted' when muted)."""
+    earlier = scanned_days(lake, account_id, before=day)
+    if not earlier:
+        return {}
+    rows, _ = read_day(lake, "findings", account_id, earlier[-1])
+    return {r["finding_uid"]: ("muted" if r.get("muted") else r["status"]) for r in rows}
+
+
+def failing_for(lake: Lake, account_id: str, day: dt.date, days: int, lookback: int = 31) -> set[str]:
+    """Findings failing at a scan at least ``days`` days before ``day`` and at every observed scan since
+    (a scan where the finding was not observed does not break the streak)."""
+    cutoff = day - dt.timedelta(days=days)
+    window = [d for d in scanned_days(lake, account_id, before=day, after=cutoff - dt.timedelta(days=lookback))]
+    anchors = [d for d in window if d <= cutoff]
+    if not anchors:
+        return set()
+    start = anchors[-1]
+    candidates: set[str] | None = None
+    for d in [x for x in window if x >= start]:
+        obs = observe(lake, account_id, d)
+        by_uid = obs.by_uid()
+        if candidates is None:
+            candidates = {u for u, f in by_uid.items() if is_failing(f)}
+            where = {u: (by_uid[u]["service"], by_uid[u]["region"]) for u in candidates}
+            continue
+        for uid in list(candidates):
+            if obs.state_of(uid, *where[uid]) == "not_failing":
+                candidates.discard(uid)  # seen passing, muted or gone: the streak broke
+    return candidates or set()
