@@ -117,3 +117,28 @@ def test_fails_bad_and_passes_good(world, check, bad, good):
 def test_serverless_endpoint_config_not_judged(world):
     # Serverless variants have no instances to count.
     assert "ec-serverless" not in world.run.statuses("sagemaker_endpoint_config_prod_variant_instances")
+
+
+@pytest.mark.parametrize(
+    "check, denied, resource",
+    [
+        ("sagemaker_notebook_instance_root_access_disabled", "sagemaker:DescribeNotebookInstance", "nb-open"),
+        ("sagemaker_notebook_instance_vpc_settings_configured", "sagemaker:DescribeNotebookInstance", "nb-open"),
+        ("sagemaker_notebook_instance_without_direct_internet_access_configured",
+         "sagemaker:DescribeNotebookInstance", "nb-open"),
+        ("sagemaker_notebook_instance_encryption_enabled", "sagemaker:DescribeNotebookInstance", "nb-open"),
+        ("sagemaker_models_network_isolation_enabled", "sagemaker:DescribeModel", "model-open"),
+        ("sagemaker_endpoint_config_prod_variant_instances", "sagemaker:DescribeEndpointConfig", "ec-single"),
+        ("sagemaker_training_jobs_network_isolation_enabled", "sagemaker:DescribeTrainingJob", "tj-open"),
+        ("sagemaker_training_jobs_volume_and_output_encryption_enabled", "sagemaker:DescribeTrainingJob", "tj-open"),
+        ("sagemaker_training_jobs_vpc_settings_configured", "sagemaker:DescribeTrainingJob", "tj-open"),
+    ],
+)
+def test_undescribed_resource_gives_no_verdict(scan, check, denied, resource):
+    from postureflow.testing import DeniedAccess
+
+    _build()
+    access = DeniedAccess(denied)
+    run = scan("sagemaker", regions=["us-east-1"], access=access)
+    assert run.status(check, resource) == "MANUAL"
+    assert access.hits

@@ -116,8 +116,8 @@ def sagemaker_models_network_isolation_enabled(models):
 def sagemaker_endpoint_config_prod_variant_instances(endpoint_configs):
     for config in endpoint_configs:
         variants = [v for v in config.get("production_variants") or [] if not v.get("serverless")]
-        if not variants:
-            continue  # serverless variants have no instances to count
+        if not variants and config.readable("production_variants"):
+            continue  # serverless variants have no instances to count (unread ones give no verdict)
         single = [str(v.get("name")) for v in variants if int(v.get("initial_instance_count") or 0) < 2]
         if single:
             yield FAIL(

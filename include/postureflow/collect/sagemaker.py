@@ -1,34 +1,36 @@
 """SageMaker: notebook instances, models, endpoint configurations and training jobs.
 
-Calls per region: paginated ListNotebookInstances, ListModels, ListEndpointConfigs
+Calls per region: ListNotebookInstances, ListModels, ListEndpointConfigs
 and ListTrainingJobs, and one Describe call per resource listed (the listings
-leave out the settings the checks read).
+leave out the settings the checks read); a resource listed but not
+described is recorded with every setting unread.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, NamedTuple
 
 from postureflow.collect.base import RegionScope, collector
 
-DESCRIBE_THREADS = 8
 GONE = ("ResourceNotFound", "ValidationException")
 
 
 @collector("sagemaker")
 def collect_sagemaker(scope: RegionScope) -> None:
     client = scope.client("sagemaker")
-    with ThreadPoolExecutor(max_workers=DESCRIBE_THREADS) as pool:
-        for kind in KINDS:
-            names = [item[kind.name_field] for item in scope.paginate(client, kind.list_operation, kind.list_key)]
-            list(pool.map(lambda name, kind=kind: _describe(scope, client, kind, name), names))
+    for kind in KINDS:
+        listing = scope.list(client, kind.list_operation, kind.list_key, kind=kind.kind)
+        names = [item[kind.name_field] for item in listing.value or []]
+        scope.each(names, lambda name, kind=kind: _describe(scope, client, kind, name))
 
 
 def _describe(scope: RegionScope, client, kind: "Kind", name: str) -> None:
-    answer = scope.call(client, kind.describe_operation, absent=GONE, **{kind.name_field: name})
-    if answer:
-        scope.add(kind.kind, uid=answer[kind.arn_field], id=name, **kind.facts(answer))
+    answer = scope.fetch(client, kind.describe_operation, absent=GONE, **{kind.name_field: name})
+    if answer.ok:
+        scope.add(kind.kind, uid=answer.value[kind.arn_field], id=name, **kind.facts(answer.value))
+    elif not answer.known:
+        resource = kind.arn_resource.format(name=name.lower())
+        scope.add_unreadable(kind.kind, answer, uid=scope.arn("sagemaker", resource), id=name)
 
 
 def _notebook(nb: dict) -> dict:
@@ -40,6 +42,7 @@ def _notebook(nb: dict) -> dict:
         subnet_id=nb.get("SubnetId"),
         security_group_ids=nb.get("SecurityGroups") or [],
         kms_key_id=nb.get("KmsKeyId"),
+        lifecycle_config=nb.get("NotebookInstanceLifecycleConfigName"),
     )
 
 
@@ -84,6 +87,7 @@ class Kind(NamedTuple):
     name_field: str  # in the listing, and the Describe call's parameter
     describe_operation: str
     arn_field: str
+    arn_resource: str  # the ARN's resource part, for a resource that could not be described
     facts: Callable[[dict], dict]
 
 
@@ -95,6 +99,7 @@ KINDS = (
         "NotebookInstanceName",
         "describe_notebook_instance",
         "NotebookInstanceArn",
+        "notebook-instance/{name}",
         _notebook,
     ),
     Kind(
@@ -104,6 +109,7 @@ KINDS = (
         "ModelName",
         "describe_model",
         "ModelArn",
+        "model/{name}",
         _model,
     ),
     Kind(
@@ -113,6 +119,7 @@ KINDS = (
         "EndpointConfigName",
         "describe_endpoint_config",
         "EndpointConfigArn",
+        "endpoint-config/{name}",
         _endpoint_config,
     ),
     Kind(
@@ -122,6 +129,7 @@ KINDS = (
         "TrainingJobName",
         "describe_training_job",
         "TrainingJobArn",
+        "training-job/{name}",
         _training_job,
     ),
 )
