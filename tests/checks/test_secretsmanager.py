@@ -129,3 +129,28 @@ def test_has_restrictive_resource_policy(world):
             "allow-only": "FAIL",
         },
     )
+
+
+@pytest.mark.parametrize(
+    "check",
+    ["secretsmanager_not_publicly_accessible", "secretsmanager_has_restrictive_resource_policy"],
+)
+def test_unreadable_policy_gives_no_verdict(scan, check):
+    from postureflow.testing import DeniedAccess
+
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    sm.create_secret(Name="unknown", SecretString="x")
+    sm.put_resource_policy(SecretId="unknown", ResourcePolicy=POLICIES["public"])
+    access = DeniedAccess("secretsmanager:GetResourcePolicy")
+    run = scan("secretsmanager", regions=["us-east-1"], access=access)
+    assert run.statuses(check) == {"unknown": "MANUAL"}
+    assert access.hits
+
+
+def test_unlisted_secrets_give_nothing(scan):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("secretsmanager", region_name="us-east-1").create_secret(Name="hidden", SecretString="x")
+    run = scan("secretsmanager", regions=["us-east-1"], access=DeniedAccess("secretsmanager:ListSecrets"))
+    assert run.of("secretsmanager_automatic_rotation_enabled") == []
+    assert "secretsmanager:list_secrets" in {e["api"] for e in run.errors}

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import re
 
+from postureflow import arn
+from postureflow.checks import _policy
 from postureflow.checks.base import FAIL, PASS, check
-from postureflow.checks.iam import (
-    _as_list,
-    _summary,
-    account_of,
-    condition_limits_callers,
-    grants_action,
-    is_everyone,
-    pattern_matches,
-    principal_accounts,
-    public_statements,
-    statements,
-)
 
 _NEGATED = re.compile(
     r"^(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike)(IfExists)?$", re.IGNORECASE
@@ -58,9 +48,7 @@ def secretsmanager_automatic_rotation_enabled(secrets):
 )
 def secretsmanager_not_publicly_accessible(secrets):
     for secret in secrets:
-        if not secret.get("policy_read"):
-            continue
-        open_to_all = public_statements(secret.get("policy"))
+        open_to_all = _policy.public_statements(secret.get("policy"))
         if open_to_all:
             sids = ", ".join(s.get("Sid") or "(no Sid)" for s in open_to_all)
             yield FAIL(secret, f"Secret {secret.id} has resource policy statements open to everyone: {sids}.")
@@ -85,11 +73,11 @@ def _named_exception(key: str, value) -> bool:
 def _excepted_identities(statement: dict, secret_arn: str) -> list[str] | None:
     """For a Deny of every Secrets Manager action to everyone except listed principal ARNs (and, optionally,
     AWS services), the principals it lets through; None for any other statement."""
-    if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
+    if statement.get("Effect") != "Deny" or _policy.ANYONE not in _policy.aws_principals(statement):
         return None
-    if not grants_action(statement, "secretsmanager:zz-every-action"):
+    if not _policy.grants(statement, "secretsmanager:zz-every-action"):
         return None
-    if not any(pattern_matches(r, secret_arn) for r in _as_list(statement.get("Resource", "*"))):
+    if not _policy.resource_matches(statement, secret_arn):
         return None
     condition = statement.get("Condition")
     if not isinstance(condition, dict) or not condition:
@@ -104,24 +92,16 @@ def _excepted_identities(statement: dict, secret_arn: str) -> list[str] | None:
         if not _NEGATED.match(str(operator)) or not keys <= _EXCEPTION_KEYS:
             return None  # another operator or key could let more callers through
         for key, values in block.items():
-            if not all(_named_exception(str(key).lower(), v) for v in _as_list(values)):
+            if not all(_named_exception(str(key).lower(), v) for v in _policy.as_list(values)):
                 return None
             if str(key).lower() == "aws:principalarn":
-                excepted.extend(str(v) for v in _as_list(values))
+                excepted.extend(str(v) for v in _policy.as_list(values))
     return excepted or None
 
 
-def _outsiders(policy: dict, account: str) -> set[str]:
-    """Accounts (or "*") an Allow statement admits besides the secret's own account."""
-    found = set()
-    for statement in statements(policy):
-        if statement.get("Effect") != "Allow":
-            continue
-        accounts = principal_accounts(statement) - {account}
-        if "*" in accounts and condition_limits_callers(statement.get("Condition")):
-            accounts.discard("*")
-        found |= accounts
-    return found
+def _summary(items, limit: int = 5) -> str:
+    items = sorted(items)
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 @check(
@@ -137,15 +117,13 @@ def _outsiders(policy: dict, account: str) -> set[str]:
 )
 def secretsmanager_has_restrictive_resource_policy(secrets):
     for secret in secrets:
-        if not secret.get("policy_read"):
-            continue
         policy = secret.get("policy")
         if policy is None:
             yield FAIL(secret, f"Secret {secret.id} has no resource policy.")
             continue
-        outsiders = _outsiders(policy, account_of(secret.uid))
+        outsiders = _policy.outside_accounts(policy, arn.account_of(secret.uid))
         excepted = next(
-            (found for s in statements(policy) if (found := _excepted_identities(s, secret.uid)) is not None), None
+            (found for s in _policy.statements(policy) if (found := _excepted_identities(s, secret.uid)) is not None), None
         )
         if outsiders:
             yield FAIL(secret, f"Secret {secret.id} allows principals outside its account: {_summary(outsiders)}.")
