@@ -76,7 +76,15 @@ class DeniedAccess(AwsAccess):
         fresh = key not in self._clients
         client = super().client(service, region)
         if fresh:
-            client.meta.events.register("before-call", self._refuse(client, region))
+            refuse = self._refuse(client, region)
+            model = client.meta.service_model
+            event_prefix = model.service_id.hyphenize()
+            # named operations first in line, ahead of any test hook that answers the same call
+            for entry in self.denied:
+                service, _, operation = entry.partition(":")
+                if operation and operation != "*" and service in (model.service_name, model.signing_name, model.endpoint_prefix):
+                    client.meta.events.register_first(f"before-call.{event_prefix}.{operation}", refuse)
+            client.meta.events.register("before-call", refuse)
         return client
 
     def _refuse(self, client, region: str):

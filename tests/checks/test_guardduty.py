@@ -7,7 +7,7 @@ from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import DeniedAccess, scan_in_moto
 
 GOOD = "us-east-1"  # every protection plan on, no open findings, delegated admin with auto-enable ALL
 WEAK = "eu-west-1"  # protection plans off, two open high findings, no delegated admin
@@ -76,7 +76,14 @@ def world(tmp_path_factory):
         _answer_hooks(access)
         lake = Lake(str(tmp_path_factory.mktemp("guardduty-lake")))
         run = scan_in_moto(lake, ["guardduty"], REGIONS, access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = {}
+        for operation in ("guardduty:GetDetector", "guardduty:ListFindings", "guardduty:ListDetectors"):
+            denied = DeniedAccess(operation)
+            _answer_hooks(denied)
+            unread[operation] = scan_in_moto(Lake(str(tmp_path_factory.mktemp("denied"))), ["guardduty"], REGIONS,
+                                             access=denied)  # fmt: skip
+            assert denied.hits, (operation, unread[operation].errors, unread[operation].results)
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def _by_region(world, check) -> dict[str, str]:
@@ -142,3 +149,20 @@ def test_delegated_admin_all_regions(world):
         NONE: "FAIL",
         SUSPENDED: "FAIL",
     }
+
+
+@pytest.mark.parametrize(
+    "check, refused",
+    [
+        ("guardduty_is_enabled", "guardduty:ListDetectors"),
+        ("guardduty_is_enabled", "guardduty:GetDetector"),
+        ("guardduty_no_high_severity_findings", "guardduty:ListFindings"),
+        ("guardduty_delegated_admin_enabled_all_regions", "guardduty:GetDetector"),
+    ],
+)
+def test_unreadable_detector_gives_no_verdict(world, check, refused):
+    statuses = {f["region"]: f["status"] for f in world.unread[refused].of(check)}
+    normal = _by_region(world, check)
+    assert GOOD in statuses and statuses[GOOD] == "MANUAL"
+    # where nothing needed was refused (no detector to describe), the verdict stands
+    assert all(status == "MANUAL" or status == normal.get(region) for region, status in statuses.items())

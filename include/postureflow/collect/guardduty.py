@@ -23,16 +23,16 @@ NOT_ORG_ADMIN = ("BadRequestException",)
 def collect_guardduty(scope: RegionScope) -> None:
     client = scope.client("guardduty")
     # An account has at most one detector per region, so one page is the whole answer.
-    listing = scope.call(client, "list_detectors")
-    if listing is None:
-        return  # could not look (a scan error says why): no verdict on this region
-    detector_ids = listing.get("DetectorIds") or []
-    admins = scope.call(client, "list_organization_admin_accounts", absent=NOT_ORG_ADMIN, MaxResults=50)
-    # None: could not be read (not the management account, or access denied).
-    delegated_admins = None
-    if admins is not None:
-        enabled = [a for a in admins.get("AdminAccounts", []) if a.get("AdminStatus") == "ENABLED"]
-        delegated_admins = [a.get("AdminAccountId") for a in enabled]
+    listing = scope.fetch(client, "list_detectors")
+    admins = scope.fetch(client, "list_organization_admin_accounts", absent=NOT_ORG_ADMIN, MaxResults=50)
+    # None (absent): not the management account; unread: could not look.
+    delegated_admins = admins.map(
+        lambda r: [a.get("AdminAccountId") for a in r.get("AdminAccounts", []) if a.get("AdminStatus") == "ENABLED"]
+    )
+    if not listing.ok:
+        scope.add_unreadable("detectors", listing, uid=scope.arn("guardduty", "detector"), id=scope.account_id)
+        return
+    detector_ids = listing.value.get("DetectorIds") or []
     if not detector_ids:
         scope.add(
             "detectors",
@@ -47,37 +47,41 @@ def collect_guardduty(scope: RegionScope) -> None:
         _add_detector(scope, client, detector_id, delegated_admins)
 
 
-def _add_detector(scope: RegionScope, client, detector_id: str, delegated_admins: list | None) -> None:
-    detector = scope.call(client, "get_detector", DetectorId=detector_id) or {}
-    findings = scope.call(
+def _add_detector(scope: RegionScope, client, detector_id: str, delegated_admins) -> None:
+    uid = scope.arn("guardduty", f"detector/{detector_id}")
+    detector = scope.fetch(client, "get_detector", DetectorId=detector_id)
+    if not detector.ok:
+        scope.add_unreadable("detectors", detector, uid=uid, id=detector_id, exists=True)
+        return
+    findings = scope.fetch(
         client,
         "list_findings",
         DetectorId=detector_id,
         FindingCriteria={"Criterion": {"severity": {"Gte": HIGH_SEVERITY}, "service.archived": {"Eq": ["false"]}}},
         MaxResults=FINDINGS_PAGE,
     )
-    org = scope.call(client, "describe_organization_configuration", absent=NOT_ORG_ADMIN, DetectorId=detector_id)
-    features = _features(detector)
-    runtime = next((f for f in detector.get("Features") or [] if f.get("Name") == "RUNTIME_MONITORING"), {})
+    org = scope.fetch(client, "describe_organization_configuration", absent=NOT_ORG_ADMIN, DetectorId=detector_id)
+    found = detector.value
+    runtime = next((f for f in found.get("Features") or [] if f.get("Name") == "RUNTIME_MONITORING"), {})
     scope.add(
         "detectors",
-        uid=scope.arn("guardduty", f"detector/{detector_id}"),
+        uid=uid,
         id=detector_id,
-        tags=detector.get("Tags"),
+        tags=found.get("Tags"),
         exists=True,
-        status=detector.get("Status"),
+        status=found.get("Status"),
         # {"S3_DATA_EVENTS": "ENABLED", "RDS_LOGIN_EVENTS": "DISABLED", ...}; a feature GuardDuty
         # did not report (not offered in the region) is absent.
-        features=features,
+        features=_features(found),
         runtime_agents={
             c.get("Name"): c.get("Status") for c in runtime.get("AdditionalConfiguration") or [] if c.get("Name")
         },
-        # None when ListFindings could not be read; capped at one page, with more_high_findings set beyond it.
-        high_findings=None if findings is None else len(findings.get("FindingIds") or []),
-        more_high_findings=bool((findings or {}).get("NextToken")),
+        # capped at one page, with more_high_findings set beyond it
+        high_findings=findings.map(lambda r: len(r.get("FindingIds") or [])),
+        more_high_findings=findings.map(lambda r: bool(r.get("NextToken"))),
         delegated_admins=delegated_admins,
-        # NEW / ALL / NONE, or None when the organization configuration is not readable from this account.
-        org_auto_enable=_auto_enable(org),
+        # NEW / ALL / NONE, or None when this account is not the organization's GuardDuty admin.
+        org_auto_enable=org.map(_auto_enable),
     )
 
 
@@ -102,9 +106,7 @@ def _dig(value, *keys):
     return value
 
 
-def _auto_enable(org: dict | None) -> str | None:
-    if org is None:
-        return None
+def _auto_enable(org: dict) -> str:
     if org.get("AutoEnableOrganizationMembers"):
         return org["AutoEnableOrganizationMembers"]
     return "NEW" if org.get("AutoEnable") else "NONE"
