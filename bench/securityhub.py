@@ -197,7 +197,7 @@ def main() -> int:
         for i, (day, findings) in enumerate(runs):
             before = import_calls(access)
             start = time.perf_counter()
-            result = forward_findings(lake, access, ACCOUNT, day, ForwardOptions())
+            result = forward_findings(lake, access, ACCOUNT, day, ForwardOptions(enabled=True))
             seconds = time.perf_counter() - start
             calls = import_calls(access) - before
             assert calls == result.import_calls and result.failed == 0, result.as_dict()
@@ -219,7 +219,7 @@ def main() -> int:
         timings = []
         for _ in range(args.reps):
             start = time.perf_counter()
-            forward_findings(lake, access, ACCOUNT, DAYS[2], ForwardOptions(), dry_run=True)
+            forward_findings(lake, access, ACCOUNT, DAYS[2], ForwardOptions(enabled=True), dry_run=True)
             timings.append(time.perf_counter() - start)
         delta_compute = statistics.median(timings)
 

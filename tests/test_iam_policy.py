@@ -279,7 +279,7 @@ def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy):
     day = dt.date(2026, 11, 22)
     run = scan_in_moto(lake, all_services(), [REGION], access=access, account_id=account, scan_date=day)
     assert any(f["status"] == "FAIL" for f in run.findings)
-    result = forward_findings(lake, access, account, day, ForwardOptions(), [REGION])
+    result = forward_findings(lake, access, account, day, ForwardOptions(enabled=True), [REGION])
     assert result.import_calls >= 1 and result.sent_active >= 1
 
     called = {(service, operation) for (service, _region, operation) in access.call_log.calls}

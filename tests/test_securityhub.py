@@ -41,7 +41,7 @@ def access(aws):
 
 
 def forward(lake, access, day, **options):
-    return forward_findings(lake, access, ACCOUNT, day, ForwardOptions(**options))
+    return forward_findings(lake, access, ACCOUNT, day, ForwardOptions(**{"enabled": True, **options}))
 
 
 def _bucket(name, region="us-east-1"):
@@ -281,7 +281,7 @@ def test_region_without_security_hub_is_skipped_and_its_findings_wait(lake, acce
 def test_regions_argument_limits_forwarding(lake, access):
     enable_hub(*REGIONS)
     write_day(lake, DAY1, [row("east"), row("west", region="eu-west-1")])
-    result = forward_findings(lake, access, ACCOUNT, DAY1, ForwardOptions(), regions=["eu-west-1"])
+    result = forward_findings(lake, access, ACCOUNT, DAY1, ForwardOptions(enabled=True), regions=["eu-west-1"])
     assert result.sent_active == 1 and hub_findings("us-east-1") == {}
 
 
@@ -437,7 +437,7 @@ def test_disabled_forwarding_calls_nothing(lake, access):
 
 def test_dry_run_computes_the_delta_without_calls(lake, access):
     write_day(lake, DAY1, [row("a"), row("b")])
-    result = forward_findings(lake, access, ACCOUNT, DAY1, ForwardOptions(), dry_run=True)
+    result = forward_findings(lake, access, ACCOUNT, DAY1, ForwardOptions(enabled=True), dry_run=True)
     assert result.sent_by_kind == {"new": 2} and access.call_log.total == 0
     assert read_state(lake, ACCOUNT).num_rows == 0
 
@@ -446,7 +446,7 @@ def test_credentials_of_another_account_are_refused(lake, access):
     enable_hub("us-east-1")
     write_day(lake, DAY1, [row("bucket", account="999999999999")], account="999999999999")
     with pytest.raises(ValueError, match="not 999999999999"):
-        forward_findings(lake, access, "999999999999", DAY1, ForwardOptions())
+        forward_findings(lake, access, "999999999999", DAY1, ForwardOptions(enabled=True))
 
 
 # -- command line ---------------------------------------------------------------------------------
@@ -475,3 +475,59 @@ def test_cli_forward_state_and_asff(lake, aws, tmp_path, capsys):
     bad = ["securityhub", "forward", "--lake", lake.uri, "--date", "2026-11-20", "--min-severity", "severe"]
     assert main(bad) == 1
     assert "min_severity" in capsys.readouterr().err
+
+
+# -- partial scans never resolve ------------------------------------------------------------------
+
+
+def _public_bucket(name):
+    s3 = _bucket(name)
+    policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
+              f'"Action": "s3:PutObject", "Resource": "arn:aws:s3:::{name}/*"}}]}}')
+    s3.put_bucket_policy(Bucket=name, Policy=policy)
+    return s3
+
+
+def test_a_denied_read_resolves_nothing_in_security_hub(scan, lake, access):
+    """Day 2 with s3:GetBucketPolicy denied: the publicly writable bucket's FAIL findings stay ACTIVE."""
+    from postureflow.testing import DeniedAccess
+
+    enable_hub("us-east-1")
+    _public_bucket("pf-open-writable")
+    day1 = scan("s3", regions=["us-east-1"], scan_date=DAY1)
+    policy_fails = {f["finding_uid"]: f["check_id"] for f in _fails(day1).values()
+                    if f["resource_id"] == "pf-open-writable" and "polic" in f["check_id"]}
+    assert policy_fails, sorted(f["check_id"] for f in _fails(day1).values())
+    first = forward(lake, access, DAY1)
+    assert first.sent_active >= len(policy_fails)
+
+    denied = DeniedAccess("s3:GetBucketPolicy", base=access)
+    day2 = scan("s3", regions=["us-east-1"], access=denied, scan_date=DAY2)
+    assert denied.hits
+    for uid in policy_fails:
+        [now] = [f for f in day2.findings if f["finding_uid"] == uid]
+        assert now["status"] != "FAIL"  # no verdict (or, before the no-verdict rule, a false PASS)
+    result = forward(lake, access, DAY2)
+    assert result.sent_archived == 0 and result.sent_by_kind.get("passed", 0) == 0
+    assert result.pending >= len(policy_fails)
+    in_hub = hub_findings("us-east-1")
+    assert all(in_hub[uid]["RecordState"] == "ACTIVE" for uid in policy_fails)
+
+    # Day 3, read again in full: still failing, still active, nothing resolved.
+    scan("s3", regions=["us-east-1"], scan_date=DAY3)
+    assert forward(lake, access, DAY3).sent_archived == 0
+
+
+def test_pass_in_an_incomplete_region_and_absence_from_a_partial_scan_keep_the_last_state(lake, access):
+    enable_hub("us-east-1")
+    write_day(lake, DAY1, [row("fixed"), row("vanished"), row("unread")])
+    forward(lake, access, DAY1)
+    no_verdict = row("unread", "MANUAL", status_extended="No verdict: unread: could not read policy (denied).")
+    write_day(lake, DAY2, [row("fixed", "PASS"), no_verdict], errors=[{"region": "us-east-1", "api": "GetBucketPolicy"}])
+    result = forward(lake, access, DAY2)
+    assert result.import_calls == 0 and result.pending == 3
+    assert {d["RecordState"] for d in hub_findings("us-east-1").values()} == {"ACTIVE"}
+    # the same day without errors: the fix and the disappearance are real, the unread one is still unknown
+    write_day(lake, DAY3, [row("fixed", "PASS"), no_verdict])
+    assert forward(lake, access, DAY3).sent_by_kind == {"gone": 1, "passed": 1}
+    assert hub_findings("us-east-1")[row("unread")["finding_uid"]]["RecordState"] == "ACTIVE"

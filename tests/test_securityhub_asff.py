@@ -40,6 +40,7 @@ def doc_for(r, **kwargs):
 
 def test_options_defaults_and_parsing():
     assert ForwardOptions.from_dict(None) == ForwardOptions() == ForwardOptions.from_dict({})
+    assert ForwardOptions().enabled is False  # opt-in, like Prowler's --security-hub
     opts = ForwardOptions.from_dict({"enabled": False, "statuses": "ALL", "min_severity": "High"})
     assert (opts.enabled, opts.statuses, opts.min_severity) == (False, "all", "high")
     assert opts.wanted_statuses() == ("FAIL", "PASS", "MANUAL")

@@ -26,6 +26,7 @@ from typing import Iterable
 
 import pyarrow as pa
 
+from postureflow.checks.base import NO_VERDICT
 from postureflow.inventory import ALL_REGIONS, INCOMPLETE_KIND, Resource
 from postureflow.lake import schema as lake_schema
 from postureflow.lake.store import Lake
@@ -34,6 +35,17 @@ DATASET = "scan_scope"
 COMPLETE, INCOMPLETE, NOT_SCANNED = "complete", "incomplete", "not_scanned"
 # Scan errors not tied to one region (a check that crashed, inventory missing) touch every region.
 ANY_REGION = ("-", "", ALL_REGIONS, None)
+
+
+def verdict_sql(alias: str = "") -> str:
+    """SQL: the finding row is a verdict (not MANUAL "No verdict: could not read ...")."""
+    p = f"{alias}." if alias else ""
+    return f"NOT ({p}status = 'MANUAL' AND starts_with(coalesce({p}status_extended, ''), '{NO_VERDICT}'))"
+
+
+def is_verdict(row: dict) -> bool:
+    """The same test as :func:`verdict_sql`, on a finding row."""
+    return not (row.get("status") == "MANUAL" and str(row.get("status_extended") or "").startswith(NO_VERDICT))
 
 
 @dataclass
@@ -116,9 +128,9 @@ def read_day(lake: Lake, account_id: str, scan_date: dt.date) -> list[dict]:
     return ds.to_table(filter=expr).to_pylist()
 
 
-def statuses_by_key(rows: Iterable[dict]) -> dict[tuple[str, str], str]:
-    """(service, region) -> status."""
-    return {(r["service"], r["region"]): r["status"] for r in rows}
+def complete_keys(rows: Iterable[dict]) -> set[tuple[str, str]]:
+    """The (service, region) pairs scanned completely, from scope rows."""
+    return {(r["service"], r["region"]) for r in rows if r["status"] == COMPLETE}
 
 
 def day_scanned(lake: Lake, account_id: str, scan_date: dt.date, services: Iterable[str]) -> bool:

@@ -58,7 +58,8 @@ def _date(text: str) -> dt.date:
 def _options(args: argparse.Namespace):
     from postureflow.securityhub import ForwardOptions
 
-    return ForwardOptions(statuses=args.statuses, min_severity=args.min_severity)
+    # Running the command is the opt-in: the accounts file's `enabled` is for the DAGs.
+    return ForwardOptions(enabled=True, statuses=args.statuses, min_severity=args.min_severity)
 
 
 def forward_command(args: argparse.Namespace) -> int:

@@ -10,11 +10,14 @@ forwarding state and picks, per finding:
   not updated for 90 days): sent as ACTIVE;
 - ``passed`` / ``muted`` / ``filtered``: a finding last sent as ACTIVE that now
   passes, is muted, or no longer meets the options: sent once as ARCHIVED;
-- ``gone``: a finding last sent as ACTIVE that is absent from the run although
-  its service was scanned (its findings partition for the day exists): sent
-  once as ARCHIVED, unless the absence may be a scan failure (the check failed
-  that day, or the resource is missing from the inventory of a region whose
-  collection reported errors) - then it waits for a clean scan.
+- ``gone``: a finding last sent as ACTIVE that is absent from the run.
+
+A finding is only resolved (``passed``, ``gone``) where its service and region
+were scanned completely that day (``scan_scope``: no scan error, no failed
+listing) and, when present, the check gave a verdict. A MANUAL "No verdict"
+row, a PASS in a region with scan errors, or an absence from a region that was
+not scanned completely is "not observed": the finding keeps its last state in
+Security Hub and is counted as ``waiting``.
 
 Everything else costs nothing: an unchanged account produces an empty delta.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from postureflow import scope
 from postureflow.lake.query import create_dataset_view
 from postureflow.lake.store import Lake
 from postureflow.securityhub import state as sh_state
@@ -58,42 +62,27 @@ WITH today AS (
 st AS (
     SELECT * FROM securityhub_state WHERE account_id = $account
 ),
-errs AS (
-    SELECT service, region, api FROM scan_errors WHERE account_id = $account AND scan_date = $day
-),
-inv AS (
-    SELECT DISTINCT resource_uid FROM inventory WHERE account_id = $account AND scan_date = $day
-),
 joined AS (
     SELECT
         t AS f,
         s AS st,
         t.finding_uid IS NOT NULL AS present,
         coalesce(t.region, s.region) AS region,
-        (t.finding_uid IS NOT NULL
-            AND NOT coalesce(t.muted, false)
-            AND t.status IN (SELECT status FROM __wanted_status)
-            AND lower(t.severity) IN (SELECT severity FROM __wanted_severity)) AS wanted,
-        s.last_record_state = 'ACTIVE' AS was_active,
-        s.service IN (SELECT service FROM __scanned) AS service_scanned,
-        EXISTS (SELECT 1 FROM errs e WHERE e.service = s.service AND e.api = 'check:' || s.check_id) AS check_failed,
-        EXISTS (
-            SELECT 1 FROM errs e
-            WHERE e.service = s.service AND e.api NOT LIKE 'check:%'
-              AND (e.region = s.region OR coalesce(e.region, '-') IN ('-', ''))
-        ) AS region_errors,
-        s.resource_uid IN (SELECT resource_uid FROM inv) AS in_inventory
+        coalesce(t.service, s.service) AS service,
+        (t.finding_uid IS NOT NULL AND {verdict}) AS verdict,
+        s.last_record_state = 'ACTIVE' AS was_active
     FROM today t FULL OUTER JOIN st s ON t.finding_uid = s.finding_uid
 )
-SELECT f, st, present, wanted, was_active,
-       (NOT present AND was_active AND service_scanned AND NOT check_failed
-            AND (in_inventory OR NOT region_errors)) AS archive_gone,
-       (NOT present AND was_active AND NOT (service_scanned AND NOT check_failed
-            AND (in_inventory OR NOT region_errors))) AS gone_waiting
-FROM joined
+SELECT f, st, present, verdict, was_active,
+       (present AND verdict
+            AND NOT coalesce(f.muted, false)
+            AND f.status IN (SELECT status FROM __wanted_status)
+            AND lower(f.severity) IN (SELECT severity FROM __wanted_severity)) AS wanted,
+       EXISTS (SELECT 1 FROM __complete c WHERE c.service = j.service AND c.region = j.region) AS complete
+FROM joined j
 WHERE (region IN (SELECT region FROM __regions) OR NOT $filter_regions)
-  AND (wanted OR (was_active AND present) OR (NOT present AND was_active))
-"""
+  AND ((present AND verdict) OR was_active)
+""".format(verdict=scope.verdict_sql("t"))
 
 _FIRST_SEEN_SQL = """
 SELECT f.finding_uid, min(f.scan_date) AS first_day, arg_min(f.scanned_at, f.scan_date) AS first_scanned_at
@@ -151,13 +140,11 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
 
 
-def scanned_services(lake: Lake, account_id: str, scan_date: dt.date, services: set[str]) -> set[str]:
-    """Services whose findings partition exists for the day: scanned, even if they found nothing."""
-    return {
-        s
-        for s in services
-        if s and lake.partition_exists("findings", {"scan_date": scan_date, "service": s, "account_id": account_id})
-    }
+def _complete_table(lake: Lake, account_id: str, scan_date: dt.date) -> pa.Table:
+    """(service, region) pairs scanned completely that day; none for a day without scan_scope rows."""
+    keys = sorted(scope.complete_keys(scope.read_day(lake, account_id, scan_date)))
+    return pa.table({"service": pa.array([k[0] for k in keys], pa.string()),
+                     "region": pa.array([k[1] for k in keys], pa.string())})
 
 
 def _state_from_row(row: dict, previous: dict | None) -> dict:
@@ -212,27 +199,21 @@ def compute_delta(
 
     con = duckdb.connect(":memory:")
     try:
-        for dataset in ("findings", "inventory", "scan_errors", sh_state.STATE_DATASET):
+        for dataset in ("findings", sh_state.STATE_DATASET):
             create_dataset_view(con, lake, dataset)
         state_table = sh_state.read_state(lake, account_id)
         delta = Delta(state_rows={r["finding_uid"]: r for r in state_table.to_pylist()})
         days = [r["last_scan_date"] for r in delta.state_rows.values() if r["last_scan_date"] is not None]
         delta.watermark = max(days) if days else None
 
-        services = {r["service"] for r in delta.state_rows.values()}
-        services |= {
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT service FROM findings WHERE account_id = $account AND scan_date = $day",
-                {"account": account_id, "day": scan_date},
-            ).fetchall()
-        }
-        con.register("__scanned", _one_column("service", scanned_services(lake, account_id, scan_date, services)))
+        con.register("__complete", _complete_table(lake, account_id, scan_date))
         con.register("__wanted_status", _one_column("status", options.wanted_statuses()))
         con.register("__wanted_severity", _one_column("severity", options.wanted_severities()))
         con.register("__regions", _one_column("region", regions or []))
         params = {"account": account_id, "day": scan_date, "filter_regions": regions is not None}
         rows = con.sql(_DELTA_SQL, params=params).to_arrow_table().to_pylist()
+        for r in rows:
+            r["decision"] = _decide(r)
 
         wanted_new = [r["f"]["finding_uid"] for r in rows if r["wanted"] and r["st"]["finding_uid"] is None]
         first_seen: dict[str, dt.datetime] = {}
@@ -243,24 +224,44 @@ def compute_delta(
             ).fetchall():
                 first_seen[uid] = observed_at({"scan_date": day, "scanned_at": scanned})
 
-        gone = [r["st"] for r in rows if r["archive_gone"]]
+        gone = [r["st"] for r in rows if r["decision"] == "gone"]
         last_rows = _last_sent_rows(con, account_id, gone)
     finally:
         con.close()
 
-    delta.waiting = sum(1 for r in rows if r["gone_waiting"])
+    delta.waiting = sum(1 for r in rows if r["decision"] == "waiting")
     for r in rows:
-        f, st = r["f"], r["st"]
+        f, st, decision = r["f"], r["st"], r["decision"]
         previous = st if st["finding_uid"] is not None else None
-        if r["wanted"]:
+        if decision == "active":
             _plan_active(delta, f, previous, scan_date, now, info, first_seen, options)
-        elif r["present"] and r["was_active"]:
-            kind = "muted" if f["muted"] else "passed" if f["status"] == "PASS" else "filtered"
-            _plan_archive(delta, f, previous, kind, scan_date, now, info)
-        elif r["archive_gone"]:
+        elif decision in ("passed", "muted", "filtered"):
+            _plan_archive(delta, f, previous, decision, scan_date, now, info)
+        elif decision == "gone":
             row = last_rows.get(previous["finding_uid"]) or _row_from_state(previous)
             _plan_archive(delta, row, previous, "gone", scan_date, now, info)
     return delta
+
+
+def _decide(r: dict) -> str:
+    """What one finding needs: active, passed, muted, filtered, gone, waiting (not observed) or nothing."""
+    f, present, was_active, complete = r["f"], r["present"], r["was_active"], r["complete"]
+    previously_failing = was_active and (r["st"] or {}).get("last_status") == "FAIL"
+    if present and not r["verdict"]:
+        return "waiting" if was_active else "nothing"  # No verdict: the data could not be read
+    if present and f["status"] == "PASS" and not complete and previously_failing:
+        return "waiting"  # a PASS where collection had errors is not evidence of a fix
+    if r["wanted"]:
+        return "active"
+    if present and was_active:
+        if f["muted"]:
+            return "muted"
+        if f["status"] == "PASS":
+            return "passed"
+        return "filtered"
+    if not present and was_active:
+        return "gone" if complete else "waiting"
+    return "nothing"
 
 
 def _last_sent_rows(con, account_id: str, gone: list[dict]) -> dict[str, dict]:

@@ -1,8 +1,10 @@
 """Forward one account's findings for one scan date to AWS Security Hub.
 
 The entry point the DAG calls (as its last task, with the account's own AWS
-access) is :func:`forward_findings`. It sends only the delta (see
-``postureflow.securityhub.delta``) with BatchImportFindings, region by region:
+access) is :func:`forward_findings`, three steps: :func:`plan_forward` (the
+delta, from the lake only; see ``postureflow.securityhub.delta``),
+:func:`send_plan` (BatchImportFindings, region by region) and
+:func:`commit_forward` (the forwarding state and errors, in the lake):
 
 - a region where Security Hub is off (DescribeHub answers
   InvalidAccessException) is skipped with one warning; its findings stay
@@ -32,7 +34,7 @@ from postureflow.aws import AwsAccess
 from postureflow.lake.store import Lake
 from postureflow.securityhub import state as sh_state
 from postureflow.securityhub.asff import load_check_info
-from postureflow.securityhub.delta import ACTIVE, ARCHIVED, Delta, Outgoing, compute_delta
+from postureflow.securityhub.delta import ACTIVE, ACTIVE_KINDS, ARCHIVE_KINDS, ARCHIVED, Delta, Outgoing, compute_delta
 from postureflow.securityhub.options import ForwardOptions
 
 log = logging.getLogger(__name__)
@@ -191,6 +193,134 @@ def _failed(o: Outgoing, code: str, message: str, attempts: int) -> FailedFindin
     return FailedFinding(o.finding_uid, o.region, o.check_id, o.record_state, code, message, attempts)
 
 
+@dataclass
+class ForwardPlan:
+    """What one forwarding run will send (step 1 of plan, send, commit)."""
+
+    account_id: str
+    scan_date: dt.date
+    now: dt.datetime
+    result: ForwardResult
+    delta: Delta | None = None
+    by_region: dict[str, list[Outgoing]] = field(default_factory=dict)
+    failures: list[FailedFinding] = field(default_factory=list)  # documents that could not be built
+    final: bool = False  # nothing to send or commit (disabled, older day): ``result`` is the answer
+
+
+def plan_forward(
+    lake: Lake,
+    account_id: str,
+    scan_date: dt.date,
+    options: ForwardOptions,
+    regions: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> ForwardPlan:
+    """Compute the delta for (account, scan date); reads the lake, calls nothing."""
+    if isinstance(scan_date, dt.datetime):
+        scan_date = scan_date.date()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    result = ForwardResult(account_id=account_id, scan_date=scan_date.isoformat())
+    plan = ForwardPlan(account_id, scan_date, now, result)
+    if not options.enabled:
+        result.enabled = False
+        result.message = "Security Hub forwarding is not enabled for this account (securityhub: {enabled: true})"
+        log.info("%s", result.message)
+        plan.final = True
+        return plan
+
+    delta = compute_delta(lake, account_id, scan_date, options, regions, now, load_check_info())
+    if delta.watermark is not None and scan_date < delta.watermark:
+        result.message = (
+            f"Security Hub already holds findings of {delta.watermark} for account {account_id}; "
+            f"{scan_date} is older and is not forwarded over them"
+        )
+        log.warning("%s", result.message)
+        plan.final = True
+        return plan
+
+    plan.delta = delta
+    result.unchanged = delta.unchanged
+    result.pending = delta.waiting
+    plan.failures = [
+        FailedFinding(f.finding_uid, f.region, f.check_id, f.record_state, f.error_code, f.message, 0)
+        for f in delta.failures
+    ]
+    for o in delta.outgoing:
+        plan.by_region.setdefault(o.region, []).append(o)
+    log.info(
+        "Security Hub delta for %s on %s: %d to activate, %d to archive, %d unchanged, %d not observed, "
+        "across %d region(s)",
+        account_id, scan_date, delta.count(*ACTIVE_KINDS), delta.count(*ARCHIVE_KINDS), delta.unchanged,
+        delta.waiting, len(plan.by_region),
+    )
+    return plan
+
+
+def send_plan(plan: ForwardPlan, access: AwsAccess) -> list[_RegionOutcome]:
+    """BatchImportFindings for every region of the plan, regions in parallel; writes nothing."""
+    if not plan.by_region:
+        return []
+    caller = access.caller_account_id()
+    if caller != plan.account_id:
+        raise ValueError(
+            f"the AWS credentials are for account {caller}, not {plan.account_id}: Security Hub only "
+            "accepts findings from the account they belong to"
+        )
+    workers = max(1, min(MAX_REGION_THREADS, len(plan.by_region)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="securityhub") as pool:
+        return list(pool.map(lambda kv: _send_region(access, kv[0], kv[1]), sorted(plan.by_region.items())))
+
+
+def commit_forward(
+    lake: Lake, plan: ForwardPlan, outcomes: list[_RegionOutcome], run_id: str | None = None
+) -> ForwardResult:
+    """Advance the forwarding state for what Security Hub accepted; record what it did not."""
+    result, failures = plan.result, list(plan.failures)
+    accepted: list[Outgoing] = []
+    for outcome in outcomes:
+        result.import_calls += outcome.calls
+        if outcome.skipped:
+            waiting = len(plan.by_region[outcome.region])
+            result.skipped_regions.append(outcome.region)
+            result.pending += waiting
+            log.warning(
+                "Security Hub is not enabled in %s for account %s: skipped, %d finding(s) kept pending",
+                outcome.region, plan.account_id, waiting,
+            )
+            failures.append(
+                FailedFinding(None, outcome.region, None, None, NOT_ENABLED, f"Security Hub is not enabled; {waiting} finding(s) pending", 0)
+            )
+            continue
+        accepted.extend(outcome.accepted)
+        failures.extend(outcome.failures)
+
+    _save_state(lake, plan.account_id, plan.delta, accepted)
+    for o in accepted:
+        if o.record_state == ACTIVE:
+            result.sent_active += 1
+        else:
+            result.sent_archived += 1
+        result.trimmed += bool(o.built.trimmed)
+    result.sent_by_kind = _kinds(accepted)
+    result.failures = [f for f in failures if f.finding_uid is not None]
+    result.failed = len(result.failures)
+    for f in result.failures:
+        log.error(
+            "Security Hub did not accept finding %s (%s, %s, %s) after %d attempt(s): %s: %s",
+            f.finding_uid, f.check_id, f.region, f.record_state, f.attempts, f.error_code, f.message,
+        )
+    sh_state.write_errors(
+        lake, plan.account_id, plan.scan_date, _error_rows(failures, plan.account_id, plan.scan_date, run_id, plan.now)
+    )
+    log.info(
+        "Security Hub for %s on %s: %d active, %d archived, %d failed, %d unchanged, %d pending, "
+        "%d BatchImportFindings call(s), skipped regions: %s",
+        plan.account_id, plan.scan_date, result.sent_active, result.sent_archived, result.failed, result.unchanged,
+        result.pending, result.import_calls, ", ".join(result.skipped_regions) or "none",
+    )
+    return result
+
+
 def forward_findings(
     lake: Lake,
     access: AwsAccess,
@@ -210,97 +340,14 @@ def forward_findings(
     those regions (the run's enabled regions); findings elsewhere are left
     alone. ``dry_run`` computes the delta and calls nothing.
     """
-    if isinstance(scan_date, dt.datetime):
-        scan_date = scan_date.date()
-    result = ForwardResult(account_id=account_id, scan_date=scan_date.isoformat())
-    if not options.enabled:
-        result.enabled = False
-        result.message = "Security Hub forwarding is disabled for this account"
-        log.info("%s", result.message)
-        return result
-    now = now or dt.datetime.now(dt.timezone.utc)
-
-    delta = compute_delta(lake, account_id, scan_date, options, regions, now, load_check_info())
-    if delta.watermark is not None and scan_date < delta.watermark:
-        result.message = (
-            f"Security Hub already holds findings of {delta.watermark} for account {account_id}; "
-            f"{scan_date} is older and is not forwarded over them"
-        )
-        log.warning("%s", result.message)
-        return result
-
-    result.unchanged = delta.unchanged
-    result.pending = delta.waiting
-    failures: list[FailedFinding] = [
-        FailedFinding(f.finding_uid, f.region, f.check_id, f.record_state, f.error_code, f.message, 0)
-        for f in delta.failures
-    ]
-    by_region: dict[str, list[Outgoing]] = {}
-    for o in delta.outgoing:
-        by_region.setdefault(o.region, []).append(o)
-    log.info(
-        "Security Hub delta for %s on %s: %d to activate, %d to archive, %d unchanged, across %d region(s)",
-        account_id, scan_date, delta.count(*("new", "changed", "reopened", "refresh")),
-        delta.count("passed", "muted", "filtered", "gone"), delta.unchanged, len(by_region),
-    )
+    plan = plan_forward(lake, account_id, scan_date, options, regions, now)
+    if plan.final:
+        return plan.result
     if dry_run:
-        result.sent_by_kind = _kinds(delta.outgoing)
-        result.message = "dry run: nothing was sent"
-        return result
-
-    outcomes: list[_RegionOutcome] = []
-    if by_region:
-        caller = access.caller_account_id()
-        if caller != account_id:
-            raise ValueError(
-                f"the AWS credentials are for account {caller}, not {account_id}: Security Hub only "
-                "accepts findings from the account they belong to"
-            )
-        workers = max(1, min(MAX_REGION_THREADS, len(by_region)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="securityhub") as pool:
-            outcomes = list(pool.map(lambda kv: _send_region(access, kv[0], kv[1]), sorted(by_region.items())))
-
-    accepted: list[Outgoing] = []
-    for outcome in outcomes:
-        result.import_calls += outcome.calls
-        if outcome.skipped:
-            waiting = len(by_region[outcome.region])
-            result.skipped_regions.append(outcome.region)
-            result.pending += waiting
-            log.warning(
-                "Security Hub is not enabled in %s for account %s: skipped, %d finding(s) kept pending",
-                outcome.region, account_id, waiting,
-            )
-            failures.append(
-                FailedFinding(None, outcome.region, None, None, NOT_ENABLED, f"Security Hub is not enabled; {waiting} finding(s) pending", 0)
-            )
-            continue
-        accepted.extend(outcome.accepted)
-        failures.extend(outcome.failures)
-
-    _save_state(lake, account_id, delta, accepted)
-    for o in accepted:
-        if o.record_state == ACTIVE:
-            result.sent_active += 1
-        else:
-            result.sent_archived += 1
-        result.trimmed += bool(o.built.trimmed)
-    result.sent_by_kind = _kinds(accepted)
-    result.failures = [f for f in failures if f.finding_uid is not None]
-    result.failed = len(result.failures)
-    for f in result.failures:
-        log.error(
-            "Security Hub did not accept finding %s (%s, %s, %s) after %d attempt(s): %s: %s",
-            f.finding_uid, f.check_id, f.region, f.record_state, f.attempts, f.error_code, f.message,
-        )
-    sh_state.write_errors(lake, account_id, scan_date, _error_rows(failures, account_id, scan_date, run_id, now))
-    log.info(
-        "Security Hub for %s on %s: %d active, %d archived, %d failed, %d unchanged, %d pending, "
-        "%d BatchImportFindings call(s), skipped regions: %s",
-        account_id, scan_date, result.sent_active, result.sent_archived, result.failed, result.unchanged,
-        result.pending, result.import_calls, ", ".join(result.skipped_regions) or "none",
-    )
-    return result
+        plan.result.sent_by_kind = _kinds(plan.delta.outgoing)
+        plan.result.message = "dry run: nothing was sent"
+        return plan.result
+    return commit_forward(lake, plan, send_plan(plan, access), run_id)
 
 
 def _kinds(items: list[Outgoing]) -> dict[str, int]:
@@ -338,4 +385,7 @@ def _error_rows(failures, account_id, scan_date, run_id, now) -> list[dict]:
     ]
 
 
-__all__ = ["ForwardResult", "FailedFinding", "forward_findings", "batches", "ARCHIVED", "ACTIVE"]
+__all__ = [
+    "ForwardPlan", "ForwardResult", "FailedFinding", "forward_findings", "plan_forward", "send_plan", "commit_forward",
+    "batches", "ARCHIVED", "ACTIVE",
+]

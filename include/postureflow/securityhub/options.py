@@ -3,7 +3,7 @@
 ::
 
     securityhub:
-      enabled: true            # forward this account's findings (default true)
+      enabled: true            # forward this account's findings (default false: opt in, as with Prowler's -S)
       statuses: fail           # fail: FAIL findings only (default); all: PASS and MANUAL too
       min_severity: low        # forward findings at this severity or above (default informational)
       refresh_days: 30         # resend unchanged active findings after this many days (default 30)
@@ -36,7 +36,7 @@ def severity_rank(severity: str | None) -> int:
 
 @dataclass(frozen=True)
 class ForwardOptions:
-    enabled: bool = True
+    enabled: bool = False  # opt-in, like Prowler's --security-hub
     statuses: Literal["fail", "all"] = "fail"
     min_severity: str = "informational"
     refresh_days: int = 30

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import boto3
 import pyarrow as pa
 
+from postureflow import scope
 from postureflow.engine import finding_uid
 from postureflow.lake import schema as lake_schema
 
@@ -59,8 +61,11 @@ def write_day(
     service: str = "s3",
     errors: list[dict] | None = None,
     account: str = ACCOUNT,
+    regions: tuple[str, ...] = ("us-east-1",),
 ) -> None:
-    """Write one day's findings (and scan errors) partition for ``service``, as a scan task would."""
+    """Write one day's findings, scan errors and scan scope partitions for ``service``, as a scan task would.
+
+    The scope covers ``regions`` and the rows' regions; a region is complete unless an error touches it."""
     rows = [dict(r, scan_date=day, scanned_at=dt.datetime.combine(day, dt.time(6, 0), dt.timezone.utc)) for r in rows]
     partition = {"scan_date": day, "service": service, "account_id": account}
     lake.write_partition("findings", partition, pa.Table.from_pylist(rows, schema=lake_schema.FINDINGS))
@@ -78,6 +83,11 @@ def write_day(
         for e in errors or []
     ]
     lake.write_partition("scan_errors", partition, pa.Table.from_pylist(error_rows, schema=lake_schema.SCAN_ERRORS))
+    touched = [SimpleNamespace(region=e["region"]) for e in error_rows]
+    statuses = scope.region_statuses([*regions, *(r["region"] for r in rows)], touched)
+    when = dt.datetime.combine(day, dt.time(6, 0), dt.timezone.utc)
+    lake.write_partition(scope.DATASET, partition,
+                         scope.scope_table(account, day, f"run-{day}", service, statuses.values(), when))
 
 
 def enable_hub(*regions: str) -> None:
