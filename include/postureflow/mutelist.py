@@ -245,6 +245,17 @@ class Mutelist:
 
         return rule
 
+    def unmatched_checks(self, known_checks: Iterable[str]) -> list[str]:
+        """Entries whose check (an id or a pattern) matches none of ``known_checks``: a typo, or a
+        check postureflow does not have. Reported as warnings, not errors (docs/mutelist.md)."""
+        known = list(known_checks)
+        return [
+            f"account '{entry.account}', check '{entry.check}': matches no postureflow check, so it mutes nothing"
+            for entries in self.entries.values()
+            for entry in entries
+            if entry.check != "*" and not any(entry.check_matches(check_id) for check_id in known)
+        ]
+
     def __len__(self) -> int:
         return sum(len(v) for v in self.entries.values())
 
@@ -415,6 +426,18 @@ def _kind(value: Any) -> str:
 
 def _keys(keys: Iterable[Any]) -> str:
     return ", ".join(repr(k) for k in keys) or "none"
+
+
+def load_checked(path: str | Path, known_checks: Iterable[str] | None = None) -> Mutelist:
+    """Load a mutelist file and add a warning for each entry whose check matches no known check
+    (default: every postureflow check). Raises MutelistError naming the file and the entry."""
+    if known_checks is None:
+        from postureflow.checks import all_checks
+
+        known_checks = all_checks()
+    mutelist = Mutelist.load(path)
+    mutelist.warnings.extend(mutelist.unmatched_checks(known_checks))
+    return mutelist
 
 
 def load_rule(path: str | Path | None, account_id: str) -> MuteRule | None:
