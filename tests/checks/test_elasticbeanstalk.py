@@ -76,8 +76,8 @@ def test_environment_managed_updates_enabled(world):
     assert world.run.status(check, "careful-env") == "PASS"
 
 
-def test_unreadable_settings_are_a_scan_error_not_a_finding(world):
-    assert world.plain.findings == []
+def test_unreadable_settings_are_a_scan_error_and_no_verdict(world):
+    assert world.plain.findings and {f["status"] for f in world.plain.findings} == {"MANUAL"}
     apis = {e["api"] for e in world.plain.errors}
     assert apis == {"elasticbeanstalk:describe_configuration_settings"}
 

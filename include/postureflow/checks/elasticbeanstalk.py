@@ -5,14 +5,9 @@ from __future__ import annotations
 from postureflow.checks.base import FAIL, PASS, check
 
 
-def _configured(environments):
-    """Environments whose configuration settings could be read (others have nothing to judge)."""
-    return [e for e in environments if e.get("settings_read")]
-
-
 def _option_findings(environments, field: str, when_on: str, when_off: str):
     """PASS where the option ``field`` is "true", FAIL elsewhere; the texts follow "Elastic Beanstalk environment X"."""
-    for env in _configured(environments):
+    for env in environments:
         if str(env.get(field)).lower() == "true":
             yield PASS(env, f"Elastic Beanstalk environment {env.id} {when_on}.")
         else:

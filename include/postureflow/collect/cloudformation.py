@@ -15,7 +15,7 @@ from postureflow.secrets import scan_key_values
 @collector("cloudformation")
 def collect_cloudformation(scope: RegionScope) -> None:
     cfn = scope.client("cloudformation")
-    for stack in scope.paginate(cfn, "describe_stacks", "Stacks"):
+    for stack in scope.list(cfn, "describe_stacks", "Stacks", kind="stacks").value or []:
         if stack.get("StackStatus") == "DELETE_COMPLETE":
             continue
         outputs = [(o.get("OutputKey", ""), o.get("OutputValue")) for o in stack.get("Outputs") or []]

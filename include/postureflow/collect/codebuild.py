@@ -21,10 +21,15 @@ TOKEN_USERS = {"x-token-auth", "x-access-token", "oauth2"}
 @collector("codebuild")
 def collect_codebuild(scope: RegionScope) -> None:
     client = scope.client("codebuild")
-    names = list(scope.paginate(client, "list_projects", "projects"))
+    names = scope.list(client, "list_projects", "projects", kind="projects").value or []
     for start in range(0, len(names), BATCH):
-        answer = scope.call(client, "batch_get_projects", names=names[start : start + BATCH])
-        for project in (answer or {}).get("projects", []):
+        batch = names[start : start + BATCH]
+        answer = scope.fetch(client, "batch_get_projects", names=batch)
+        if not answer.ok:
+            for name in batch:
+                scope.add_unreadable("projects", answer, uid=scope.arn("codebuild", f"project/{name}"), id=name)
+            continue
+        for project in answer.value.get("projects", []):
             _add_project(scope, project)
 
 

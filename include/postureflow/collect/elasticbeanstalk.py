@@ -7,11 +7,8 @@ environment properties, which may hold secrets, are never read out.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from postureflow.collect.base import Outcome, RegionScope, collector
 
-from postureflow.collect.base import RegionScope, collector
-
-ENVIRONMENT_THREADS = 8
 GONE = {"Terminated", "Terminating"}
 # (namespace, option) -> field of the environment record.
 OPTIONS = {
@@ -23,22 +20,14 @@ OPTIONS = {
 @collector("elasticbeanstalk")
 def collect_elasticbeanstalk(scope: RegionScope) -> None:
     client = scope.client("elasticbeanstalk")
-    environments = [
-        e
-        for e in scope.paginate(client, "describe_environments", "Environments", IncludeDeleted=False)
-        if e.get("Status") not in GONE
-    ]
-    with ThreadPoolExecutor(max_workers=ENVIRONMENT_THREADS) as pool:
-        list(pool.map(lambda env: _collect_environment(scope, client, env), environments))
+    listing = scope.list(client, "describe_environments", "Environments", kind="environments", IncludeDeleted=False)
+    environments = [e for e in listing.value or [] if e.get("Status") not in GONE]
+    scope.each(environments, lambda env: _collect_environment(scope, client, env))
 
 
 def _collect_environment(scope: RegionScope, client, env: dict) -> None:
     settings = _settings(scope, client, env)
-    options: dict[str, str | None] = dict.fromkeys(OPTIONS.values())
-    for option in settings or []:
-        field = OPTIONS.get((option.get("Namespace"), option.get("OptionName")))
-        if field:
-            options[field] = option.get("Value")
+    options = {field: settings.map(lambda found, field=field: found.get(field)) for field in OPTIONS.values()}
     name = env["EnvironmentName"]
     scope.add(
         "environments",
@@ -48,19 +37,26 @@ def _collect_environment(scope: RegionScope, client, env: dict) -> None:
         status=env.get("Status"),
         solution_stack=env.get("SolutionStackName"),
         platform_arn=env.get("PlatformArn"),
-        settings_read=settings is not None,
         **options,
     )
 
 
-def _settings(scope: RegionScope, client, env: dict) -> list[dict] | None:
-    answer = scope.call(
+def _settings(scope: RegionScope, client, env: dict) -> Outcome:
+    """The environment's named options (field -> value), as the outcome of reading its settings."""
+    answer = scope.fetch(
         client,
         "describe_configuration_settings",
         ApplicationName=env["ApplicationName"],
         EnvironmentName=env["EnvironmentName"],
     )
-    if answer is None:
-        return None
-    configurations = answer.get("ConfigurationSettings") or [{}]
-    return configurations[0].get("OptionSettings") or []
+
+    def named(response: dict) -> dict[str, str | None]:
+        configurations = response.get("ConfigurationSettings") or [{}]
+        found: dict[str, str | None] = {}
+        for option in configurations[0].get("OptionSettings") or []:
+            field = OPTIONS.get((option.get("Namespace"), option.get("OptionName")))
+            if field:
+                found[field] = option.get("Value")
+        return found
+
+    return answer.map(named)

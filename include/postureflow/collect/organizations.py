@@ -5,7 +5,7 @@ organization features (central root credentials management) are on.
 Only the management account (or a delegated administrator) may read policies,
 delegated administrators and IAM organization features. From a member account those
 calls answer AccessDenied; that is the normal state of a member, so it is not
-recorded as a scan error there, and the checks judge nothing they could not read.
+recorded as a scan error there, and the checks give no verdict on what they could not read.
 
 API calls per run: organizations:DescribeOrganization; in an organization:
 organizations:ListPolicies (Filter=SERVICE_CONTROL_POLICY, paginated) with
@@ -18,12 +18,9 @@ iam:ListOrganizationsFeatures.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
-from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.iam import attempt
+from postureflow.collect.base import DENIED, Outcome, RegionScope, collector
 
-THREADS = 8
 NOT_IN_ORGANIZATION = ("AWSOrganizationsNotInUseException",)
 MEMBER_DENIED = ("AccessDeniedException",)
 # IAM answers these when root credentials management cannot be read or is not set up.
@@ -38,27 +35,31 @@ FEATURES_OFF = ("ServiceAccessNotEnabledException",)
 @collector("organizations", scope="global")
 def collect_organizations(scope: RegionScope) -> None:
     org = scope.client("organizations")
-    described, _ = attempt(scope, org, "describe_organization", absent=NOT_IN_ORGANIZATION)
-    if described is None:
+    described = scope.fetch(org, "describe_organization", absent=NOT_IN_ORGANIZATION)
+    if not described.ok:
         return  # not in an organization (or the call was refused and recorded)
-    info = described["Organization"]
+    info = described.value["Organization"]
     management = info.get("MasterAccountId") == scope.account_id
-    # From a member account, AccessDenied is expected; from the management account it is a finding gap.
+    # From a member account, AccessDenied is expected (not a scan error) but still unknown.
     denied = () if management else MEMBER_DENIED
 
-    scps = _listing(scope, org, "list_policies", "Policies", denied, Filter="SERVICE_CONTROL_POLICY")
-    admins = _listing(scope, org, "list_delegated_administrators", "DelegatedAdministrators", denied)
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        policies = None if scps is None else list(pool.map(lambda p: _policy(scope, org, p, denied), scps))
-        delegated = None if admins is None else list(pool.map(lambda a: _admin(scope, org, a, denied), admins))
+    def read(operation: str, key: str, **params) -> Outcome:
+        return _member_gap(scope.list(org, operation, key, absent=denied, **params))
 
-    iam = scope.client("iam")
-    features, code = attempt(scope, iam, "list_organizations_features", absent=FEATURES_UNREADABLE + FEATURES_OFF)
-    iam_features = None
-    if features is not None:
-        iam_features = sorted(features.get("EnabledFeatures", []))
-    elif code in FEATURES_OFF:
-        iam_features = []  # trusted access for IAM is off, so no IAM organization feature is on
+    scps = read("list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
+    admins = read("list_delegated_administrators", "DelegatedAdministrators")
+    policies = _all_read(scps, scope.each(scps.value or [], lambda p: _policy(scope, org, p, read, denied)))
+    delegated = _all_read(admins, scope.each(admins.value or [], lambda a: _admin(a, read)))
+
+    features = scope.fetch(
+        scope.client("iam"), "list_organizations_features", absent=FEATURES_UNREADABLE + FEATURES_OFF
+    )
+    if features.code in FEATURES_OFF:
+        iam_features = Outcome("ok", [])  # trusted access for IAM is off, so no IAM organization feature is on
+    elif features.code in FEATURES_UNREADABLE:
+        iam_features = Outcome(DENIED, None, features.api, features.code)
+    else:
+        iam_features = features.map(lambda r: sorted(r.get("EnabledFeatures", [])))
 
     scope.add(
         "organization",
@@ -74,45 +75,49 @@ def collect_organizations(scope: RegionScope) -> None:
     )
 
 
-def _listing(scope: RegionScope, client, operation: str, key: str, absent, **params) -> list[dict] | None:
-    """Every item over all pages, or None when the listing was refused."""
-    items: list[dict] = []
-    token: dict = {}
-    while True:
-        page, _ = attempt(scope, client, operation, absent=absent, **params, **token)
-        if page is None:
-            return None
-        items.extend(page.get(key, []))
-        if not page.get("NextToken"):
-            return items
-        token = {"NextToken": page["NextToken"]}
+def _member_gap(outcome: Outcome) -> Outcome:
+    """A member account's refused read: unknown, though not an error of the scan."""
+    if outcome.state == "absent" and outcome.code in MEMBER_DENIED:
+        return Outcome(DENIED, None, outcome.api, outcome.code)
+    return outcome
 
 
-def _policy(scope: RegionScope, org, summary: dict, absent) -> dict:
-    described, _ = attempt(scope, org, "describe_policy", absent=absent, PolicyId=summary["Id"])
-    content = ((described or {}).get("Policy") or {}).get("Content")
-    targets = _listing(scope, org, "list_targets_for_policy", "Targets", absent, PolicyId=summary["Id"])
-    return {
+def _all_read(listing: Outcome, details: list[tuple[dict, list[Outcome]]]) -> Outcome:
+    """The listing's items with their details, or the first failed read among them."""
+    if not listing.ok:
+        return listing
+    for _, reads in details:
+        failed = next((r for r in reads if not r.known), None)
+        if failed:
+            return failed
+    return Outcome("ok", [item for item, _ in details])
+
+
+def _policy(scope: RegionScope, org, summary: dict, read, denied) -> tuple[dict, list[Outcome]]:
+    described = _member_gap(scope.fetch(org, "describe_policy", absent=denied, PolicyId=summary["Id"]))
+    targets = read("list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+    content = (described.or_else({}).get("Policy") or {}).get("Content")
+    item = {
         "id": summary["Id"],
         "arn": summary.get("Arn"),
         "name": summary.get("Name"),
         "aws_managed": bool(summary.get("AwsManaged")),
         "document": _json(content),
-        "targets": None if targets is None else [{"id": t["TargetId"], "type": t.get("Type")} for t in targets],
+        "targets": [{"id": t["TargetId"], "type": t.get("Type")} for t in targets.or_else([])],
     }
+    return item, [described, targets]
 
 
-def _admin(scope: RegionScope, org, admin: dict, absent) -> dict:
-    services = _listing(
-        scope, org, "list_delegated_services_for_account", "DelegatedServices", absent, AccountId=admin["Id"]
-    )
-    return {
+def _admin(admin: dict, read) -> tuple[dict, list[Outcome]]:
+    services = read("list_delegated_services_for_account", "DelegatedServices", AccountId=admin["Id"])
+    item = {
         "account_id": admin["Id"],
         "name": admin.get("Name"),
         "status": admin.get("Status"),
         "delegated_since": admin.get("DelegationEnabledDate"),
-        "services": None if services is None else sorted(s["ServicePrincipal"] for s in services),
+        "services": sorted(s["ServicePrincipal"] for s in services.or_else([])),
     }
+    return item, [services]
 
 
 def _json(text: str | None) -> dict | None:
