@@ -1,10 +1,10 @@
 """What one account's run observed, read from the lake: its findings, its scan errors, and where it
 saw completely (per service and region).
 
-A finding counts as *observed* only where its service was scanned that day, in a region of the run,
-with no scan error for that service and region (or, once the runs' ``scan_scope`` dataset exists,
-where that dataset says collection was complete). A MANUAL finding ("No verdict: ...") is never an
-observation. Where a finding is not observed, the alerts keep its last state: it neither resolves
+A finding counts as *observed* only where the run's ``scan_scope`` rows (postureflow.scope) say its
+service and region were scanned completely; on a lake written before scan_scope, where its service
+was scanned that day, in a region of the run, with no scan error for that service and region.
+A MANUAL "No verdict: ..." finding is never an observation. Where a finding is not observed, the alerts keep its last state: it neither resolves
 nor alerts again.
 """
 
@@ -15,11 +15,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import pyarrow.compute as pc
 import pyarrow.fs as pafs
 
 from postureflow.lake import Lake
-from postureflow.lake import schema as lake_schema
 
 log = logging.getLogger(__name__)
 
@@ -65,38 +63,14 @@ def read_day(lake: Lake, dataset: str, account_id: str, day: dt.date,
 
 def scanned_days(lake: Lake, account_id: str, before: dt.date | None = None,
                  after: dt.date | None = None) -> list[dt.date]:
-    """The days ``account_id`` has findings, oldest first (optionally strictly between after and before)."""
+    """The days ``account_id`` was scanned (postureflow.scope.day_scanned: a day recorded as not scanned
+    does not count), oldest first, optionally strictly between ``after`` and ``before``."""
+    from postureflow.scope import day_scanned
+
     services = _services()
-    days = []
-    for day in scan_dates(lake):
-        if (before and day >= before) or (after and day <= after):
-            continue
-        if any(lake.partition_exists("findings", {"scan_date": day, "service": s, "account_id": account_id})
-               for s in services):
-            days.append(day)
-    return days
-
-
-def _scope_incomplete(lake: Lake, account_id: str, day: dt.date) -> set[tuple[str, str]] | None:
-    """(service, region) pairs the runs' scan_scope dataset marks incomplete; None while it does not exist."""
-    if "scan_scope" not in lake_schema.DATASETS:
-        return None
-    try:
-        data = lake.dataset("scan_scope")
-        if data is None:
-            return None
-        names = set(data.schema.names)
-        complete = next((c for c in ("complete", "collection_complete") if c in names), None)
-        if complete is None or not {"service", "region", "account_id", "scan_date"} <= names:
-            return None
-        table = data.to_table(
-            columns=["service", "region", complete],
-            filter=(pc.field("account_id") == account_id) & (pc.field("scan_date") == day),
-        )
-    except Exception:  # noqa: BLE001 - fall back to scan errors, never to "complete"
-        log.warning("scan_scope for %s on %s unreadable: using scan errors", account_id, day, exc_info=True)
-        return None
-    return {(r["service"], r["region"]) for r in table.to_pylist() if not r[complete]}
+    return [day for day in scan_dates(lake)
+            if not ((before and day >= before) or (after and day <= after))
+            and day_scanned(lake, account_id, day, services)]
 
 
 @dataclass
@@ -108,9 +82,12 @@ class Observation:
     scanned_services: set[str]
     regions: set[str]  # the run's regions (plus those findings came from)
     incomplete: set[tuple[str, str]] = field(default_factory=set)
+    complete: set[tuple[str, str]] | None = None  # from scan_scope; None on a lake without it
 
     def observed(self, service: str | None, region: str | None) -> bool:
         """Whether the run saw (service, region) completely: a finding there that is gone is really gone."""
+        if self.complete is not None:
+            return (service, region) in self.complete
         if not service or service not in self.scanned_services:
             return False
         if (service, ANY_REGION) in self.incomplete or (service, region) in self.incomplete:
@@ -134,12 +111,15 @@ class Observation:
 
 def observe(lake: Lake, account_id: str, day: dt.date, regions: Iterable[str] = (),
             services: Iterable[str] | None = None) -> Observation:
+    from postureflow import scope
+
     findings, scanned = read_day(lake, "findings", account_id, day, services)
     errors, _ = read_day(lake, "scan_errors", account_id, day, services)
-    incomplete = _scope_incomplete(lake, account_id, day)
-    if incomplete is None:
-        # Until the runs record their scope: any scan error makes its service+region incomplete.
-        incomplete = {(e["service"], e["region"] or ANY_REGION) for e in errors}
+    scope_rows = scope.read_day(lake, account_id, day)
+    complete = None
+    if scope_rows:
+        complete = scope.complete_keys(scope_rows)
+        scanned = {r["service"] for r in scope_rows if r["status"] != scope.NOT_SCANNED}
     return Observation(
         account_id=account_id,
         scan_date=day,
@@ -147,7 +127,9 @@ def observe(lake: Lake, account_id: str, day: dt.date, regions: Iterable[str] = 
         errors=errors,
         scanned_services=scanned,
         regions=set(regions) | {f["region"] for f in findings if f.get("region")},
-        incomplete=incomplete,
+        # Without scan_scope: any scan error makes its service+region incomplete.
+        incomplete={(e["service"], e["region"] or ANY_REGION) for e in errors},
+        complete=complete,
     )
 
 
@@ -156,8 +138,10 @@ def is_failing(finding: dict | None) -> bool:
 
 
 def verdict(finding: dict | None) -> bool:
-    """A PASS or FAIL (muted or not) is a verdict; MANUAL ("No verdict: ...") is not."""
-    return bool(finding) and finding["status"] in ("PASS", "FAIL")
+    """PASS, FAIL (muted or not) and a manual check's MANUAL are verdicts; MANUAL "No verdict: ..." is not."""
+    from postureflow.scope import is_verdict
+
+    return bool(finding) and is_verdict(finding)
 
 
 def previous_status(lake: Lake, account_id: str, day: dt.date) -> dict[str, str]:
