@@ -121,7 +121,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS postureflow.compliance (
   `checks`          array<string>,
   `framework_score` double,
   `run_id`          string,
-  `evaluated_at`    timestamp
+  `evaluated_at`    timestamp,
+  `looser_config`   array<string>
 )
 PARTITIONED BY (
   `scan_date`       date,

@@ -15,6 +15,8 @@ from postureflow.accounts import Account
 from postureflow.aws import AwsAccess
 from postureflow.engine import ScanContext, ServiceResult, scan_service, with_dependencies
 from postureflow.lake import Lake
+from postureflow import secrets
+from postureflow.params import selection as run_selection
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,9 @@ def run_info_from_context(context: dict) -> RunInfo:
 
 def plan_run(account: Account, access: AwsAccess | None, params: dict, info: RunInfo) -> dict:
     """Preflight: verify the account behind the connection and settle regions and services."""
-    services_param = params.get("services") or list(account.services())
-    services = with_dependencies(services_param)
-    regions_param = params.get("regions") or (list(account.regions) if account.regions else "all")
+    selected = run_selection(params, account)  # Params validated: strings split, unknown names refused
+    services = with_dependencies(selected.services)
+    regions_param = selected.regions
     if info.backfill:
         # A backfill re-evaluates stored inventory: no AWS call at all.
         regions = [] if regions_param == "all" else list(regions_param)
@@ -93,8 +95,10 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
         lake=lake,
         mute=mute_rule_for(account),
         checks=account.check_filter(),
+        config=account.resolved_config(),
     )
-    return scan_service(ctx, service, access, collect=not plan["backfill"])
+    with secrets.use_config(ctx.config):  # secrets_ignore_patterns act while collecting
+        return scan_service(ctx, service, access, collect=not plan["backfill"])
 
 
 def has_findings(account: Account, info: RunInfo, lake: Lake) -> bool:
@@ -112,7 +116,7 @@ def run_compliance(account: Account, info: RunInfo, lake: Lake) -> dict | None:
     if not has_findings(account, info, lake):
         return None
 
-    summary = write_compliance(lake, account.account_id, info.scan_date, info.run_id)
+    summary = write_compliance(lake, account.account_id, info.scan_date, info.run_id, config=account.resolved_config())
     return {"scores": summary.get("scores", {}), "rows": summary.get("rows", 0)}
 
 

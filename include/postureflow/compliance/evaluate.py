@@ -20,6 +20,11 @@ Requirement status (muted findings never fail a requirement):
 
 The first rule that applies wins.
 
+``looser_config`` lists the audit-config keys of the requirement's checks whose
+value in the run's config is looser than Prowler's default (90 days where CIS
+says 45): such a PASS is not the benchmark's PASS
+(:func:`postureflow.config.strictness.looser_keys`).
+
 Framework score: ``100 * PASS / (PASS + FAIL)`` over the framework's
 requirements, in percent; null when no requirement was PASS or FAIL. MANUAL and
 NOT_EVALUATED requirements are left out, so the score says how much of what
@@ -32,7 +37,7 @@ import datetime as dt
 import os
 import re
 import threading
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -308,6 +313,17 @@ def _judge(sparse: pa.Table, accounts: list[str], req_keys: pa.Table) -> pa.Tabl
     return pa.table({"status": status, **counts, "framework_score": score})
 
 
+def _looser_config(frameworks: tuple[Framework, ...], config: Mapping[str, Any] | None) -> pa.Array:
+    """Per requirement (in table order): its checks' config keys that are looser than Prowler's default."""
+    from postureflow.checks import all_checks
+    from postureflow.config.strictness import looser_keys
+
+    checks = all_checks()
+    per_check = {c: looser_keys(checks[c], config) for fw in frameworks for c in fw.all_checks() if c in checks}
+    values = [sorted({k for c in req.checks for k in per_check.get(c, ())}) for fw in frameworks for req in fw.requirements]
+    return pa.array(values, pa.list_(pa.string()))
+
+
 def compliance_tables(
     lake: Lake,
     scan_date: dt.date,
@@ -315,6 +331,7 @@ def compliance_tables(
     account_ids: list[str] | None = None,
     frameworks: Iterable[str | Framework] | None = None,
     evaluated_at: dt.datetime | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> dict[str, pa.Table]:
     """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
 
@@ -328,7 +345,8 @@ def compliance_tables(
         if not isinstance(account, str) or not _ACCOUNT.match(account):
             raise ValueError(f"account id must be 12 digits, got {account!r}")
     evaluated_at = evaluated_at or dt.datetime.now(dt.timezone.utc)
-    requirements, mapping, req_keys = _tables_for(_select_frameworks(frameworks))
+    chosen = _select_frameworks(frameworks)
+    requirements, mapping, req_keys = _tables_for(chosen)
 
     con = _cursor()
     try:
@@ -357,6 +375,7 @@ def compliance_tables(
         "scan_date": pa.repeat(pa.scalar(scan_date, pa.date32()), n),
         "run_id": pa.repeat(pa.scalar(run_id, pa.string()), n),
         "evaluated_at": pa.repeat(pa.scalar(evaluated_at, COMPLIANCE.field("evaluated_at").type), n),
+        "looser_config": _looser_config(chosen, config),
     }
     tables = {}
     for number, account in enumerate(accounts):
@@ -390,6 +409,7 @@ def write_compliance(
     run_id: str,
     frameworks: Iterable[str | Framework] | None = None,
     evaluated_at: dt.datetime | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> dict:
     """Evaluate every framework for one account's scan and replace its compliance partition.
 
@@ -402,7 +422,7 @@ def write_compliance(
     if not isinstance(account_id, str) or not _ACCOUNT.match(account_id):
         raise ValueError(f"account id must be 12 digits, got {account_id!r}")
     scan_date = as_date(scan_date)
-    table = compliance_tables(lake, scan_date, run_id, [account_id], frameworks, evaluated_at)[account_id]
+    table = compliance_tables(lake, scan_date, run_id, [account_id], frameworks, evaluated_at, config)[account_id]
     lake.write_partition("compliance", {"scan_date": scan_date, "account_id": account_id}, table)
     return _summary(account_id, scan_date, run_id, table)
 
