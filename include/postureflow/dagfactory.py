@@ -184,6 +184,10 @@ def build_dag(account: Account):
         scored >> reported
         done = summary()
         [reported, forwarded] >> done
+        if account.alerts:  # postureflow.alerts: rules over this run, after compliance, even if a scan failed
+            from postureflow.alerts.tasks import alerts_task
+
+            scored >> alerts_task(account, services)
 
     return posture_scan()
 
