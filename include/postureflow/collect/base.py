@@ -218,13 +218,14 @@ class RegionScope:
         *,
         absent: Iterable[str] = (),
         kind: str | Iterable[str] | None = None,
-        token: tuple[str, str] | None = None,
+        token: tuple[str, str] | Callable[[dict], dict | None] | None = None,
         **params,
     ) -> Outcome:
         """Every item of ``key`` over all pages, or a failed outcome: never a silent partial list.
 
         botocore's paginator is used where one exists; ``token=(output, input)``
-        names the page token of an operation botocore has none for. On failure,
+        names the page token of an operation botocore has none for (or a function
+        from a page to the next call's extra parameters, None at the end). On failure,
         each inventory ``kind`` named is marked incomplete in this region, so the
         checks that read it give no verdict here.
         """
@@ -239,6 +240,12 @@ class RegionScope:
             while True:
                 page = getattr(client, operation)(**call)
                 yield page
+                if callable(token):
+                    following = token(page)
+                    if not following:
+                        return
+                    call.update(following)
+                    continue
                 if not token or not page.get(token[0]):
                     return
                 call[token[1]] = page[token[0]]
