@@ -104,3 +104,161 @@ accounts:
     runs = account.check_filter()
     assert runs("s3_bucket_no_mfa_delete") is False and runs("s3_bucket_secure_transport_policy") is True
     assert "no_such_check" in loaded.errors[0] and "'b'" in loaded.errors[0]
+
+
+# -- issue 15 item 7: every bad value names file, account and field; the good accounts still load ------
+
+
+@pytest.mark.parametrize(
+    "entry, field, says",
+    [
+        # unquoted: YAML would build a date and fail the whole file ("month must be in 1..12")
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, start_date: 2026-13-45}', "start_date", "month"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, start_date: "01/02/2026"}', "start_date", "YYYY"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, schedule: "@sometimes"}', "schedule", "preset"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: [us-moon-1]}', "regions", "us-moon-1"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: []}', "regions", "empty"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: 5}', "regions", "'all' or a list"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: 5}', "aws_conn_id", "wrong type"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, mutelist: nope.yaml}', "mutelist", "does not exist"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, services: {include: []}}', "services.include", "empty"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, checks: {include: []}}', "checks.include", "empty"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, audit_config: {max_console_access_days: x}}',
+         "audit_config", "max_console_access_days"),
+        ('{alias: bad, account_id: 42, aws_conn_id: c}', "account_id", "quoted"),
+    ],
+)
+def test_each_bad_value_is_named_and_the_good_account_loads(tmp_path, entry, field, says):
+    path = write(
+        tmp_path,
+        f"""
+accounts:
+  - {{alias: good, account_id: "210987654321", aws_conn_id: aws_good}}
+  - {entry}
+""",
+    )
+    loaded = load_accounts(path)
+    assert [a.alias for a in loaded.accounts] == ["good"]
+    (message,) = loaded.errors
+    assert str(path) in message and "account 'bad'" in message and f"field '{field}'" in message and says in message
+    assert "is required" not in message  # a wrong type is not reported as missing
+
+
+def test_wrong_type_is_not_reported_as_missing(tmp_path):
+    path = write(tmp_path, 'accounts:\n  - {alias: a, account_id: "123456789012", aws_conn_id: 5}\n')
+    (message,) = load_accounts(path).errors
+    assert "field 'aws_conn_id' has the wrong type" in message and "got 5" in message
+
+
+def test_opt_in_regions_and_region_strings_are_accepted(tmp_path):
+    path = write(
+        tmp_path,
+        """
+accounts:
+  - {alias: a, account_id: "123456789012", aws_conn_id: c, regions: [me-central-1, ap-southeast-5]}
+  - {alias: b, account_id: "210987654321", aws_conn_id: c, regions: "us-east-1, eu-west-1"}
+""",
+    )
+    loaded = load_accounts(path)
+    assert loaded.errors == []
+    assert [a.regions for a in loaded.accounts] == [("me-central-1", "ap-southeast-5"), ("us-east-1", "eu-west-1")]
+
+
+def test_unquoted_valid_start_date_and_airflow_presets(tmp_path):
+    path = write(
+        tmp_path,
+        'accounts:\n  - {alias: a, account_id: "123456789012", aws_conn_id: c, start_date: 2026-02-03, schedule: "@weekly"}\n',
+    )
+    (account,) = load_accounts(path).accounts
+    assert account.start_date == "2026-02-03" and account.schedule == "@weekly"
+
+
+def test_schedule_presets_are_airflows():
+    from airflow.utils.dates import cron_presets
+
+    from postureflow.accounts import SCHEDULE_PRESETS
+
+    assert set(SCHEDULE_PRESETS) == {*cron_presets, "@once", "@continuous"}
+
+
+def test_excluding_every_service_is_an_error(tmp_path):
+    from postureflow.engine import all_services
+
+    excluded = ", ".join(all_services())
+    path = write(tmp_path, f'accounts:\n  - {{alias: a, account_id: "123456789012", aws_conn_id: c, services: {{exclude: [{excluded}]}}}}\n')
+    (message,) = load_accounts(path).errors
+    assert "field 'services'" in message and "selects no service" in message
+
+
+def test_mutelist_is_checked_and_unknown_check_ids_are_warnings(tmp_path):
+    (tmp_path / "mutelist.yaml").write_text(
+        'Mutelist:\n  Accounts:\n    "*":\n      Checks:\n'
+        '        "s3_bucket_no_mfa_delete": {Regions: ["*"], Resources: ["*"]}\n'
+        '        "s3_bucket_no_such_check": {Regions: ["*"], Resources: ["*"]}\n'
+    )
+    (tmp_path / "broken.yaml").write_text("Mutelist:\n  Accounts:\n    '*': {Checks: {x: {Regions: '*'}}}\n")
+    path = write(
+        tmp_path,
+        """
+accounts:
+  - {alias: a, account_id: "123456789012", aws_conn_id: c, mutelist: mutelist.yaml}
+  - {alias: b, account_id: "210987654321", aws_conn_id: c, mutelist: broken.yaml}
+""",
+    )
+    loaded = load_accounts(path)
+    assert [a.alias for a in loaded.accounts] == ["a"]
+    assert loaded.accounts[0].mutelist == str(tmp_path / "mutelist.yaml")
+    (error,) = loaded.errors
+    assert "account 'b'" in error and "field 'mutelist'" in error and "broken.yaml" in error
+    (warning,) = loaded.warnings
+    assert "s3_bucket_no_such_check" in warning and "matches no postureflow check" in warning
+
+
+def test_audit_config_defaults_and_per_account_overrides(tmp_path):
+    (tmp_path / "prowler.yaml").write_text("aws:\n  max_unused_access_keys_days: 30\n  elb_min_azs: 3\nazure: {x: 1}\n")
+    path = write(
+        tmp_path,
+        """
+defaults:
+  audit_config: {max_unused_access_keys_days: 60, trusted_account_ids: ["111122223333"]}
+accounts:
+  - {alias: a, account_id: "123456789012", aws_conn_id: c}
+  - {alias: b, account_id: "210987654321", aws_conn_id: c, audit_config: {max_unused_access_keys_days: 90}}
+  - {alias: f, account_id: "333333333333", aws_conn_id: c, audit_config: prowler.yaml}
+""",
+    )
+    loaded = load_accounts(path)
+    assert loaded.errors == []
+    a, b, f = (account.resolved_config() for account in loaded.accounts)
+    assert a["max_unused_access_keys_days"] == 60 and a["trusted_account_ids"] == ["111122223333"]
+    assert b["max_unused_access_keys_days"] == 90 and b["trusted_account_ids"] == ["111122223333"]
+    assert f["max_unused_access_keys_days"] == 30 and f["elb_min_azs"] == 3 and f["trusted_account_ids"] == []
+    assert a["max_console_access_days"] == 45  # Prowler's default where nobody overrides
+
+
+def test_unknown_audit_config_key_is_a_warning(tmp_path):
+    path = write(tmp_path, 'accounts:\n  - {alias: a, account_id: "123456789012", aws_conn_id: c, audit_config: {nosuch_key: 1}}\n')
+    loaded = load_accounts(path)
+    assert loaded.errors == [] and "nosuch_key" in loaded.warnings[0]
+
+
+def test_published_json_schema_is_current():
+    import json
+
+    from postureflow.accounts import json_schema
+
+    published = Path(__file__).resolve().parents[1] / "docs" / "accounts.schema.json"
+    assert json.loads(published.read_text()) == json_schema(), "regenerate: python -m postureflow.accounts > docs/accounts.schema.json"
+
+
+def test_json_schema_validates_the_example_and_rejects_a_bad_file():
+    import jsonschema
+    import yaml
+
+    from postureflow.accounts import json_schema
+
+    schema = json_schema()
+    good = yaml.safe_load('defaults: {regions: all}\naccounts: [{alias: a, account_id: "123456789012", aws_conn_id: c}]')
+    jsonschema.validate(good, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"accounts": [{"alias": "a", "account_id": "123456789012", "aws_conn_id": 5}]}, schema)

@@ -526,3 +526,9 @@ def load_accounts(path: str | Path | None = None) -> AccountsFile:
     for warning in warnings:
         log.warning("%s", warning)
     return AccountsFile(path, accounts, errors, warnings)
+
+
+if __name__ == "__main__":  # python -m postureflow.accounts > docs/accounts.schema.json
+    import json
+
+    print(json.dumps(json_schema(), indent=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def register(subparsers) -> None:
@@ -11,7 +12,7 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="checks_command", required=True, metavar="ACTION")
     listing = sub.add_parser("list", help="list every check with its service and severity")
     listing.add_argument("--json", action="store_true", help="print a JSON list of objects")
-    listing.add_argument("--service", action="append", help="only this service (repeatable)")
+    listing.add_argument("--service", action="append", help="only this service (repeatable, or comma separated)")
     listing.set_defaults(func=list_checks)
 
 
@@ -26,7 +27,16 @@ def check_frameworks() -> dict[str, list[str]]:
 
 def list_checks(args: argparse.Namespace) -> int:
     from postureflow.checks import all_checks
+    from postureflow.params import split_names
 
+    services = split_names(args.service or [])
+    known = sorted({c.service for c in all_checks().values()})
+    unknown = [s for s in services if s not in known]
+    if unknown or (args.service and not services):
+        # An unknown name must not look like "no checks": say so, with the valid choices, exit 2 (usage).
+        print(f"postureflow: error: unknown service(s) {', '.join(unknown) or repr('')}; known: {', '.join(known)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     frameworks = check_frameworks()
     rows = [
         {
@@ -38,7 +48,7 @@ def list_checks(args: argparse.Namespace) -> int:
             "frameworks": frameworks.get(c.id, []),
         }
         for c in all_checks().values()
-        if not args.service or c.service in args.service
+        if not services or c.service in services
     ]
     if args.json:
         print(json.dumps(rows, indent=2))

@@ -25,9 +25,10 @@ def register(subparsers) -> None:
 
 
 def validate_file(args: argparse.Namespace) -> int:
-    from postureflow.mutelist import Mutelist
+    from postureflow.mutelist import load_checked
 
-    mutelist = Mutelist.load(args.file)  # MutelistError -> "postureflow: error: <file>: <entry>: ..."
+    # MutelistError -> "postureflow: error: <file>: <entry>: ..."; entries matching no check are warnings
+    mutelist = load_checked(args.file)
     for warning in mutelist.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.file}: OK, {mutelist.summary()}")

@@ -22,6 +22,7 @@ def register(subparsers) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard chain)")
     parser.add_argument("--scan-date", type=dt.date.fromisoformat, help="partition date (default: today, UTC)")
     parser.add_argument("--mutelist", help="mutelist YAML file (Prowler's format)")
+    parser.add_argument("--config-file", help="Prowler config.yaml: its aws: audit config (default: Prowler's defaults)")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
     parser.set_defaults(func=run_scan)
 
@@ -33,10 +34,16 @@ def run_scan(args: argparse.Namespace) -> int:
     from postureflow.aws import AwsAccess
     from postureflow.checks import all_checks
     from postureflow.engine import ScanContext, execution_order, scan_service, select_services, with_dependencies
+    from postureflow.secrets import use_config
     from postureflow.summary import summary_text
 
     console = Console(stderr=True)
     lake = lake_from(args)
+    config = None
+    if args.config_file:  # read before any AWS call: a bad file fails fast, naming the file and the key
+        from postureflow.config import resolve
+
+        config = resolve(args.config_file)
     access = AwsAccess.from_default_chain(profile=args.profile)
     account_id = access.caller_account_id()
     enabled = access.enabled_regions()
@@ -60,6 +67,7 @@ def run_scan(args: argparse.Namespace) -> int:
         lake=lake,
         scanned_at=now,
         mute=mute,
+        config=config,
     )
     checks = all_checks()
     total = sum(1 for c in checks.values() if c.service in services)
@@ -67,7 +75,7 @@ def run_scan(args: argparse.Namespace) -> int:
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, disable=args.no_progress, transient=True,
-    ) as progress:
+    ) as progress, use_config(config):  # secrets_ignore_patterns act while collecting
         bar = progress.add_task("checks", total=total)
         for service in services:
             progress.update(bar, description=f"collecting {service}")
