@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 UNREAD = "_unread"
-# In ``_unread``: every field of the record (its details could not be read at all).
+# In ``_unread``: every field the record does not hold (its details could not be read at all;
+# the fields it holds came from the listing and are known).
 EVERY_FIELD = "*"
 # Inventory records of this kind say "the listing of <data.kind> failed in <region>".
 INCOMPLETE_KIND = "_incomplete"
@@ -72,7 +73,7 @@ class Resource:
 
     def _note(self, key: str) -> None:
         unread = self.data.get(UNREAD)
-        if unread and (key in unread or EVERY_FIELD in unread):
+        if unread and (key in unread or (EVERY_FIELD in unread and key not in self.data)):
             reads = _unread_reads.get()
             if reads is not None:
                 reads[(id(self), self.kind, key)] = unread.get(key) or unread[EVERY_FIELD]
@@ -102,7 +103,7 @@ class Resource:
     def readable(self, key: str) -> bool:
         """Whether ``key`` was read (without noting a read): for checks that judge around a gap."""
         unread = self.data.get(UNREAD) or {}
-        return key not in unread and EVERY_FIELD not in unread
+        return key not in unread and (EVERY_FIELD not in unread or key in self.data)
 
 
 class UnreadTracker:

@@ -312,7 +312,8 @@ class RegionScope:
         )
 
     def add_unreadable(self, kind: str, outcome: Outcome, *, uid: str, id: str, **data: Any) -> None:
-        """Record a listed resource whose details could not be read: every check on it gives no verdict."""
+        """Record a listed resource whose details could not be read: only ``data`` (what the listing
+        said) is known, and every check that reads anything else gives it no verdict."""
         self.collection.add(
             Resource(kind=kind, uid=uid, id=id, region=self.region, tags={},
                      data={**json_safe(data), UNREAD: {EVERY_FIELD: outcome.reason}})  # fmt: skip
