@@ -162,3 +162,50 @@ def test_planted_secrets_stay_out_of_lake_reports_and_logs(scan, lake, caplog):
     assert caplog.records, "the scan is expected to log something"
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     assert [s for s in SECRETS if s in logged] == []
+
+
+# -- the detector itself: detect-secrets with Prowler's plugins, secrets_ignore_patterns ----------------
+
+
+def test_detect_secrets_finds_prowlers_kinds_and_keeps_no_value():
+    from postureflow.secrets import scan_key_values, scan_text
+
+    text = "\n".join([
+        "#!/bin/bash",
+        "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLF",
+        "export ADMIN_PASSWORD=pfLeakUnit-1Qw2Er3Ty",
+        "curl https://deploy:pfLeakUrl-9Zx8Cv7Bn@example.com/x",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "echo done",
+    ])  # fmt: skip
+    hits = scan_text(text)
+    assert hits == [
+        {"location": "line 2", "type": "AWS Access Key"},
+        {"location": "line 3", "type": "Secret Keyword"},
+        {"location": "line 4", "type": "Basic Auth Credentials"},
+        {"location": "line 5", "type": "Private Key"},
+    ]
+    env = {"DB_PASSWORD": "pfLeakUnit-5Gh6Jk7Lm", "API_TOKEN": "pfLeakUnit-8Nb9Vc0Xz", "PATH": "/usr/bin",
+           "DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db", "REF": "{{resolve:ssm:/x}}"}  # fmt: skip
+    found = {h["location"]: h["type"] for h in scan_key_values(env)}
+    assert found == {"DB_PASSWORD": "Secret Keyword", "API_TOKEN": "Secret keyword in name"}
+    assert "pfLeakUnit" not in repr(hits) + repr(found)
+
+
+def test_secrets_ignore_patterns_skip_matching_lines_only_while_configured():
+    from postureflow.secrets import scan_key_values, use_config
+
+    env = {"DB_PASSWORD": "pfLeakUnit-5Gh6Jk7Lm", "KNOWN_TEST_KEY": "AKIAIOSFODNN7EXAMPLF"}
+    with use_config({"secrets_ignore_patterns": ["KNOWN_TEST_KEY"]}):
+        assert [h["location"] for h in scan_key_values(env)] == ["DB_PASSWORD"]
+    assert [h["location"] for h in scan_key_values(env)] == ["DB_PASSWORD", "KNOWN_TEST_KEY"]
+
+
+def test_tag_values_are_redacted_and_keys_kept():
+    from postureflow.secrets import redact_values
+
+    tags = {"Name": "web-1", "owner": "alice@example.com", "deploy-key": "AKIAIOSFODNN7EXAMPLF", "db_password": "pfLeakUnit-3Df4Gh5Jk"}
+    assert redact_values(tags) == {"Name": "web-1", "owner": "alice@example.com",
+                                   "deploy-key": "[redacted: AWS Access Key]", "db_password": "[redacted: Secret Keyword]"}  # fmt: skip
+    assert redact_values({"auth-team": "platform", "token-expiry": "2026-12-31"}) == {
+        "auth-team": "platform", "token-expiry": "2026-12-31"}  # names alone never redact a tag  # fmt: skip
