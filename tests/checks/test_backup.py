@@ -59,6 +59,29 @@ def answer_selections(access, region: str, selections: dict) -> None:
     events.register("before-call.backup.GetBackupSelection", get_selection)
 
 
+RECOVERY_POINTS = {
+    "vault-sealed": [
+        {"RecoveryPointArn": f"arn:aws:backup:us-east-1:{ACCOUNT}:recovery-point:rp-sealed", "IsEncrypted": True,
+         "EncryptionKeyArn": KEY, "Status": "COMPLETED"},
+        {"RecoveryPointArn": f"arn:aws:backup:us-east-1:{ACCOUNT}:recovery-point:rp-plain", "IsEncrypted": False,
+         "Status": "COMPLETED"},
+    ],
+}
+
+
+def answer_recovery_points(access, regions, points: dict) -> None:
+    """moto does not implement ListRecoveryPointsByBackupVault: a before-call hook answers it from
+    ``points`` (vault name -> recovery points)."""
+
+    def reply(params, **_):
+        vault = params["url_path"].split("/backup-vaults/", 1)[1].split("/", 1)[0]
+        body = {"RecoveryPoints": points.get(vault, []), "ResponseMetadata": {}}
+        return AWSResponse("https://backup.amazonaws.com", 200, {}, None), body
+
+    for region in regions:
+        access.client("backup", region).meta.events.register("before-call.backup.ListRecoveryPointsByBackupVault", reply)
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     from moto import mock_aws
@@ -67,6 +90,7 @@ def world(tmp_path_factory):
         _build()
         access = AwsAccess.from_default_chain()
         answer_selections(access, "us-east-1", SELECTIONS)
+        answer_recovery_points(access, REGIONS, RECOVERY_POINTS)
         lake = Lake(str(tmp_path_factory.mktemp("backup-lake")))
         run = scan_in_moto(lake, ["backup"], REGIONS, access=access)
     return SimpleNamespace(run=run, calls=access.call_log, lake=lake)
@@ -103,9 +127,9 @@ def test_vaults_encrypted(world):
     assert world.run.status(check, "eu-vault") == "FAIL"
 
 
-def test_unreadable_listing_is_not_judged(tmp_path):
-    """A denied ListBackupVaults / ListBackupPlans records a scan error and no "none exist" FAIL
-    (before-call hooks stand in for the denial)."""
+def test_unreadable_listing_gives_no_verdict(tmp_path):
+    """A denied ListBackupVaults / ListBackupPlans records a scan error and no "none exist" FAIL, but a
+    no-verdict result on the region (before-call hooks stand in for the denial)."""
     from moto import mock_aws
 
     def denied(**_):
@@ -119,8 +143,8 @@ def test_unreadable_listing_is_not_judged(tmp_path):
         events.register("before-call.backup.ListBackupPlans", denied)
         run = scan_in_moto(Lake(str(tmp_path)), ["backup"], ["us-east-1"], access=access)
     assert sorted(e["api"] for e in run.errors) == ["backup:list_backup_plans", "backup:list_backup_vaults"]
-    assert run.of("backup_vaults_exist") == []
-    assert run.of("backup_plans_exist") == []
+    assert run.statuses("backup_vaults_exist") == {"backup-us-east-1": "MANUAL"}
+    assert run.statuses("backup_plans_exist") == {"backup-us-east-1": "MANUAL"}
 
 
 def _resource(arn, tags=None):
@@ -146,3 +170,20 @@ def test_selects():
     )
     assert selects(conditioned, table, {"env": "prod"})
     assert not selects(conditioned, table, {"env": "dev"})
+
+
+def test_unreadable_selection_gives_no_verdict_on_uncovered_resources(scan):
+    """dynamodb's protected_by_backup_plan: a table no readable selection covers, in a region where a
+    plan's selections could not be listed, gets no verdict; a covered one still PASSes."""
+    from postureflow.testing import DeniedAccess
+
+    backup = boto3.client("backup", region_name="us-east-1")
+    backup.create_backup_plan(BackupPlan={"BackupPlanName": "p", "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v"}]})
+    boto3.client("dynamodb", region_name="us-east-1").create_table(
+        TableName="t-unknown", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+    )
+    access = DeniedAccess("backup:ListBackupSelections")
+    run = scan("dynamodb", regions=["us-east-1"], access=access)
+    assert run.statuses("dynamodb_table_protected_by_backup_plan") == {"t-unknown": "MANUAL"}
+    assert access.hits

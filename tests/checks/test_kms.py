@@ -9,6 +9,7 @@ import json
 from types import SimpleNamespace
 
 import boto3
+
 import pytest
 
 from postureflow.aws import AwsAccess
@@ -189,6 +190,7 @@ def test_key_not_publicly_accessible(world):
     _expect(
         world,
         "kms_key_not_publicly_accessible",
+        # kms:CallerAccount pinned to the key's own account narrows the statement open to everyone
         {"public": "FAIL", "public-account-bound": "PASS", "kept": "PASS", "doomed": None},
     )
     failing = [f for f in world.run.of("kms_key_not_publicly_accessible") if f["resource_id"] == world.ids["public"]]
@@ -226,3 +228,47 @@ def test_key_enclave_debug_attestation_detected(world):
         {"enclave-default": "FAIL", "enclave-attested": "PASS", "enclave-wildcard": "MANUAL", "enclave-guarded": None},
     )
     assert world.calls.repeated() == []
+
+
+@pytest.mark.parametrize(
+    "check, key, denied",
+    [
+        ("kms_key_not_publicly_accessible", "public", "kms:GetKeyPolicy"),
+        ("kms_key_enclave_attestation_not_enforced", "enclave-default", "kms:GetKeyPolicy"),
+        ("kms_key_enclave_attestation_bypassable_path", "enclave-default", "kms:GetKeyPolicy"),
+        ("kms_cmk_rotation_enabled", "public", "kms:GetKeyRotationStatus"),
+        ("kms_cmk_rotation_enabled", "public", "kms:DescribeKey"),
+        ("kms_cmk_not_deleted_unintentionally", "public", "kms:DescribeKey"),
+        ("kms_key_enclave_debug_attestation_detected", "enclave-default", "cloudtrail:LookupEvents"),
+    ],
+)
+def test_unreadable_key_data_gives_no_verdict(scan, check, key, denied):
+    from postureflow.testing import DeniedAccess
+
+    kms = boto3.client("kms", region_name="us-east-1")
+    key_id = kms.create_key(**KEYS[key])["KeyMetadata"]["KeyId"]
+    access = DeniedAccess(denied)
+    run = scan("kms", regions=["us-east-1"], access=access)
+    assert run.statuses(check) == {key_id: "MANUAL"}
+    assert access.hits
+
+
+def test_unparseable_key_policy_gives_no_verdict(scan):
+    """A policy text that is not a JSON policy is judged by no check (AWS validates policies, so this guards
+    against a reader that would treat it as "no statements" and PASS)."""
+    from botocore.awsrequest import AWSResponse
+
+    from postureflow.aws import AwsAccess
+
+    kms = boto3.client("kms", region_name="us-east-1")
+    key_id = kms.create_key(Description="enclave secrets")["KeyMetadata"]["KeyId"]
+    access = AwsAccess.from_default_chain()
+
+    def garbled(**_):
+        return AWSResponse("https://kms", 200, {}, None), {"Policy": "{not json", "ResponseMetadata": {}}
+
+    access.client("kms", "us-east-1").meta.events.register("before-call.kms.GetKeyPolicy", garbled)
+    run = scan("kms", regions=["us-east-1"], access=access)
+    for check in ("kms_key_not_publicly_accessible", "kms_key_enclave_attestation_not_enforced",
+                  "kms_key_enclave_attestation_bypassable_path"):
+        assert run.statuses(check) == {key_id: "MANUAL"}, check

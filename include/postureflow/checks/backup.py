@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
 from postureflow.inventory import Resource
 
 RESOURCE_TAG = "aws:resourcetag/"
@@ -65,24 +65,24 @@ def selections_by_region(selections: Iterable[Resource]) -> dict[str, list]:
 
 
 def judge_protected(resources: Iterable[Resource], selections: Iterable[Resource], noun: str):
-    """PASS a resource some readable selection in its region covers; MANUAL when none does but some
-    selection there could not be read; FAIL otherwise."""
+    """PASS a resource some readable selection in its region covers; FAIL when none covers it, or no
+    verdict when some selection there (or the resource's tags) could not be read."""
     by_region = selections_by_region(selections)
     for resource in resources:
         in_region = by_region.get(resource.region, [])
-        covering = sorted(
-            {plan_label(s) for s in in_region if s.get("complete") and selects(s, resource.uid, resource.tags)}
-        )
+        readable = [s for s in in_region if s.readable("resources")]
+        tags = resource.tags if resource.readable("tags") else {}
+        covering = sorted({plan_label(s) for s in readable if selects(s, resource.uid, tags)})
         if covering:
             yield PASS(resource, f"{noun} {resource.id} is covered by AWS Backup plan(s) {', '.join(covering)}.")
-        elif any(not s.get("complete") for s in in_region):
-            yield MANUAL(
-                resource,
-                f"{noun} {resource.id} is not covered by any readable backup selection, and some backup "
-                "selections in the region could not be read.",
-            )
-        else:
-            yield FAIL(resource, f"{noun} {resource.id} is not covered by any AWS Backup plan.")
+            continue
+        verdict = FAIL(resource, f"{noun} {resource.id} is not covered by any AWS Backup plan.")
+        # An unreadable selection (or unread tags a selection might match) could cover it. Named here
+        # rather than read: reading another kind's unread field would void every verdict of the check.
+        gaps = [f"backup selections of plan {plan_label(s)} ({r})" for s in in_region if not s.readable("resources")
+                for r in s.unread.values()]  # fmt: skip
+        gaps += [f"tags ({resource.unread['tags']})"] if not resource.readable("tags") else []
+        yield no_verdict(verdict, sorted(set(gaps))) if gaps else verdict
 
 
 @check(
@@ -99,13 +99,12 @@ def judge_protected(resources: Iterable[Resource], selections: Iterable[Resource
 def backup_plans_exist(regions):
     for setting in regions:
         plans, vaults = setting.get("plan_count"), setting.get("vault_count")
-        if plans is None:
-            continue  # ListBackupPlans could not be read: a scan error says so
         if plans:
             names = ", ".join(setting.get("plan_names") or [])
             yield PASS(setting, f"Region {setting.region} has {plans} AWS Backup plan(s): {names}.")
-        elif vaults:
-            # Like Prowler, a region that has no vault either does not use AWS Backup and is not judged.
+        elif vaults or plans is None:
+            # Like Prowler, a region that has no vault either does not use AWS Backup and is not judged
+            # (an unread plan listing is judged, and so gives no verdict).
             yield FAIL(setting, f"Region {setting.region} has backup vaults but no AWS Backup plan.")
 
 
@@ -123,8 +122,6 @@ def backup_plans_exist(regions):
 def backup_vaults_exist(regions):
     for setting in regions:
         vaults = setting.get("vault_count")
-        if vaults is None:
-            continue  # ListBackupVaults could not be read: a scan error says so
         if vaults:
             names = ", ".join(setting.get("vault_names") or [])
             yield PASS(setting, f"Region {setting.region} has {vaults} AWS Backup vault(s): {names}.")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
+
+# A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
+UNPARSEABLE = "its policy (not a JSON policy document)"
 
 
 @check(
@@ -20,7 +23,9 @@ from postureflow.checks.base import FAIL, PASS, check
 def glacier_vaults_policy_public_access(vaults):
     # A policy that could not be read is an unread field: the evaluation turns the verdict into no verdict.
     for vault in vaults:
-        if not vault.get("policy"):
+        if not _policy.parseable(vault.get("policy")):
+            yield no_verdict(FAIL(vault, ""), [UNPARSEABLE])
+        elif not vault.get("policy"):
             yield PASS(vault, f"S3 Glacier vault {vault.id} has no access policy.")
         elif actions := _policy.public_actions(vault["policy"]):
             yield FAIL(vault, f"S3 Glacier vault {vault.id} policy lets everyone use {', '.join(actions)}.")

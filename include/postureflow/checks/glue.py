@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
+
+# A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
+UNPARSEABLE = "its policy (not a JSON policy document)"
 
 
 def _catalog(catalog) -> str:
@@ -49,7 +52,9 @@ def glue_data_catalogs_not_publicly_accessible(data_catalogs):
         policy = catalog.get("policy")
         if not policy and catalog.readable("policy"):
             continue  # no resource policy, nothing shared (an unread one is judged, and so gives no verdict)
-        if _policy.is_public(policy):
+        if not _policy.parseable(policy):
+            yield no_verdict(FAIL(catalog, ""), [UNPARSEABLE])
+        elif _policy.is_public(policy):
             yield FAIL(catalog, f"{_catalog(catalog)} has a resource policy that allows any principal.")
         else:
             yield PASS(catalog, f"{_catalog(catalog)} has a resource policy that allows no anonymous principal.")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
-from postureflow.checks.iam import _as_list, grants_action, is_everyone, public_statements, statements
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, no_verdict
+from postureflow.policy import as_list as _as_list, statements
+
+# A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
+UNPARSEABLE = "its policy (not a JSON policy document)"
 
 
 def _name(key) -> str:
@@ -25,11 +29,9 @@ def _name(key) -> str:
 def kms_cmk_rotation_enabled(keys):
     # Only enabled, customer managed, symmetric keys with KMS-generated material can rotate automatically;
     # rotation_enabled is None for everything else, and for keys whose status could not be read.
-    for key in keys:
-        if key.get("manager") != "CUSTOMER" or key.get("state") != "Enabled":
-            continue
-        if key.get("rotation_enabled") is None:
-            continue
+    for key in _customer_keys(keys):
+        if key.get("rotation_enabled") is None and key.readable("rotation_enabled"):
+            continue  # automatic rotation does not apply (an unread status gives no verdict)
         if key.get("rotation_enabled"):
             yield PASS(key, f"KMS key {_name(key)} has automatic rotation enabled.")
         else:
@@ -38,7 +40,9 @@ def kms_cmk_rotation_enabled(keys):
 
 def _customer_keys(keys, enabled_only: bool = True):
     for key in keys:
-        if key.get("manager") == "CUSTOMER" and (not enabled_only or key.get("state") == "Enabled"):
+        if not key.readable("manager"):
+            yield key  # not described: judged, and so given no verdict
+        elif key.get("manager") == "CUSTOMER" and (not enabled_only or key.get("state") == "Enabled"):
             yield key
 
 
@@ -73,9 +77,12 @@ def kms_cmk_not_deleted_unintentionally(keys):
 )
 def kms_key_not_publicly_accessible(keys):
     for key in _customer_keys(keys):
-        if key.get("policy") is None:
+        if key.lacks("policy"):
+            continue  # no policy read (pending deletion): nothing to judge; an unread one gives no verdict
+        if not _policy.parseable(key.get("policy")):
+            yield no_verdict(FAIL(key, ""), [UNPARSEABLE])
             continue
-        open_to_all = public_statements(key["policy"])
+        open_to_all = _policy.public_statements(key.get("policy"))
         if open_to_all:
             sids = ", ".join(s.get("Sid") or "(no Sid)" for s in open_to_all)
             yield FAIL(key, f"KMS key {_name(key)} has policy statements open to everyone: {sids}.")
@@ -100,7 +107,7 @@ _UNATTESTED_OPERATOR = re.compile(r"^StringNotEquals(IgnoreCase)?IfExists$", re.
 
 
 def _sensitive_actions(statement: dict) -> set[str]:
-    return {action for action in ENCLAVE_SENSITIVE_ACTIONS if grants_action(statement, action)}
+    return {action for action in ENCLAVE_SENSITIVE_ACTIONS if _policy.grants(statement, action)}
 
 
 def _null_blocks(condition: dict, value: str) -> set[str]:
@@ -135,9 +142,9 @@ def _requires_attestation(statement: dict) -> bool:
 
 def _denies_unattested(statement: dict, actions: set[str]) -> bool:
     """A Deny to everyone, covering ``actions``, that fires whenever the request carries no attestation."""
-    if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
+    if statement.get("Effect") != "Deny" or _policy.ANYONE not in _policy.aws_principals(statement):
         return False
-    if not all(grants_action(statement, action) for action in actions):
+    if not all(_policy.grants(statement, action) for action in actions):
         return False
     condition = statement.get("Condition")
     if not condition:
@@ -167,7 +174,7 @@ def _sids(found: list[dict]) -> str:
 
 def _enclave_keys(keys):
     for key in _customer_keys(keys):
-        if key.get("enclave_key") and key.get("policy") is not None:
+        if key.get("enclave_key") and not key.lacks("policy"):
             yield key
 
 
@@ -184,6 +191,9 @@ def _enclave_keys(keys):
 )
 def kms_key_enclave_attestation_not_enforced(keys):
     for key in _enclave_keys(keys):
+        if not _policy.parseable(key.get("policy")):
+            yield no_verdict(FAIL(key, ""), [UNPARSEABLE])
+            continue
         unattested = _unattested_grants(key["policy"])
         if unattested:
             yield FAIL(key, f"KMS enclave key {_name(key)} grants sensitive actions without attestation conditions "
@@ -206,6 +216,9 @@ def kms_key_enclave_attestation_not_enforced(keys):
 def kms_key_enclave_attestation_bypassable_path(keys):
     for key in _enclave_keys(keys):
         policy = key["policy"]
+        if not _policy.parseable(policy):
+            yield no_verdict(FAIL(key, ""), [UNPARSEABLE])
+            continue
         open_paths = [
             s
             for s in _unattested_grants(policy)
@@ -231,8 +244,8 @@ def kms_key_enclave_attestation_bypassable_path(keys):
 )
 def kms_key_enclave_debug_attestation_detected(keys):
     for key in _customer_keys(keys):
-        calls = key.get("enclave_calls")
-        if not calls or not calls.get("observed"):
+        calls = key.get("enclave_calls") or {}
+        if not calls.get("observed") and key.readable("enclave_calls"):
             continue  # no enclave has used the key in CloudTrail's event history: nothing to judge
         if calls.get("debug_count"):
             first = calls["debug"][0]
@@ -241,5 +254,5 @@ def kms_key_enclave_debug_attestation_detected(keys):
         elif calls.get("complete"):
             yield PASS(key, f"KMS key {_name(key)} served {calls['observed']} enclave calls, none in debug mode.")
         else:
-            yield MANUAL(key, f"KMS key {_name(key)} served {calls['observed']} enclave calls without debug mode in "
+            yield MANUAL(key, f"KMS key {_name(key)} served {calls.get('observed', 0)} enclave calls without debug mode in "
                          "the most recent events read; older events were not read.")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, no_verdict
+
+# A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
+UNPARSEABLE = "its policy (not a JSON policy document)"
 
 SLOW_LOGS = ("SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS")
 
@@ -140,6 +143,8 @@ def opensearch_service_domains_not_publicly_accessible(domains):
         if domain.get("in_vpc"):
             where = f"VPC {domain['vpc_id']}" if domain.get("vpc_id") else "its VPC"
             yield PASS(domain, f"{_label(domain)} is reachable only inside {where}.")
+        elif not _policy.parseable(domain.get("access_policy")):
+            yield no_verdict(FAIL(domain, ""), [UNPARSEABLE])
         elif _policy.is_public(domain.get("access_policy")):
             yield FAIL(
                 domain,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from postureflow import arn
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
+
+# A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
+UNPARSEABLE = "its policy (not a JSON policy document)"
 
 _NEGATED = re.compile(
     r"^(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike)(IfExists)?$", re.IGNORECASE
@@ -48,6 +51,9 @@ def secretsmanager_automatic_rotation_enabled(secrets):
 )
 def secretsmanager_not_publicly_accessible(secrets):
     for secret in secrets:
+        if not _policy.parseable(secret.get("policy")):
+            yield no_verdict(FAIL(secret, ""), [UNPARSEABLE])
+            continue
         open_to_all = _policy.public_statements(secret.get("policy"))
         if open_to_all:
             sids = ", ".join(s.get("Sid") or "(no Sid)" for s in open_to_all)
@@ -99,11 +105,6 @@ def _excepted_identities(statement: dict, secret_arn: str) -> list[str] | None:
     return excepted or None
 
 
-def _summary(items, limit: int = 5) -> str:
-    items = sorted(items)
-    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
 @check(
     id="secretsmanager_has_restrictive_resource_policy",
     title="Secrets Manager secret's resource policy denies everyone but named principals",
@@ -118,6 +119,9 @@ def _summary(items, limit: int = 5) -> str:
 def secretsmanager_has_restrictive_resource_policy(secrets):
     for secret in secrets:
         policy = secret.get("policy")
+        if not _policy.parseable(policy):
+            yield no_verdict(FAIL(secret, ""), [UNPARSEABLE])
+            continue
         if policy is None:
             yield FAIL(secret, f"Secret {secret.id} has no resource policy.")
             continue
@@ -126,8 +130,8 @@ def secretsmanager_has_restrictive_resource_policy(secrets):
             (found for s in _policy.statements(policy) if (found := _excepted_identities(s, secret.uid)) is not None), None
         )
         if outsiders:
-            yield FAIL(secret, f"Secret {secret.id} allows principals outside its account: {_summary(outsiders)}.")
+            yield FAIL(secret, f"Secret {secret.id} allows principals outside its account: {_policy.summary(outsiders)}.")
         elif excepted is None:
             yield FAIL(secret, f"Secret {secret.id} has no Deny that keeps out every principal but named ones.")
         else:
-            yield PASS(secret, f"Secret {secret.id} denies every principal except {_summary(excepted, 3)}.")
+            yield PASS(secret, f"Secret {secret.id} denies every principal except {_policy.summary(excepted, 3)}.")

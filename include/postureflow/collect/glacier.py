@@ -6,8 +6,6 @@ per vault (a vault without a policy answers ResourceNotFoundException).
 
 from __future__ import annotations
 
-import json
-
 from postureflow.collect.base import RegionScope, collector
 
 NO_POLICY = ("ResourceNotFoundException",)
@@ -27,6 +25,7 @@ def _collect_vault(scope: RegionScope, glacier, vault: dict) -> None:
         "vaults",
         uid=vault.get("VaultARN") or scope.arn("glacier", f"vaults/{name}"),
         id=name,
-        # None when the vault has none; unread (no verdict) when it could not be read.
-        policy=policy.map(lambda r: json.loads((r.get("policy") or {}).get("Policy") or "null")),
+        # The JSON text as AWS returns it (checks read it with postureflow.policy); None when the vault
+        # has none; unread (no verdict) when it could not be read.
+        policy=policy.map(lambda r: (r.get("policy") or {}).get("Policy") or None),
     )

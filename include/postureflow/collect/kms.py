@@ -14,12 +14,9 @@ import base64
 import binascii
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+from postureflow import policy as policy_language
+from postureflow.collect.base import Outcome, RegionScope, collector
 
-from postureflow.collect.base import RegionScope, collector
-from postureflow.collect.iam import attempt
-
-KEY_THREADS = 8
 MAX_EVENT_PAGES = 20  # 50 events a page: the most recent 1,000 events per enclave key
 ENCLAVE_KMS_EVENTS = {"Decrypt", "DeriveSharedSecret", "GenerateDataKey", "GenerateDataKeyPair", "GenerateRandom"}
 # An enclave started with --debug-mode attests with these measurements (PCR0, PCR1, PCR2) all zero.
@@ -35,41 +32,43 @@ ATTESTATION_PREFIX = "kms:recipientattestation:"
 def collect_kms(scope: RegionScope) -> None:
     kms = scope.client("kms")
     aliases: dict[str, list[str]] = {}
-    for alias in scope.paginate(kms, "list_aliases", "Aliases"):
+    # aliases only help name keys and spot enclave keys: a key without them is still judged
+    for alias in scope.list(kms, "list_aliases", "Aliases").or_else([]):
         if alias.get("TargetKeyId"):
             aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
-    keys = list(scope.paginate(kms, "list_keys", "Keys"))
-    with ThreadPoolExecutor(max_workers=KEY_THREADS) as pool:
-        list(pool.map(lambda k: _collect_key(scope, k["KeyId"], aliases.get(k["KeyId"], [])), keys))
+    keys = scope.list(kms, "list_keys", "Keys", kind="keys").value or []
+    scope.each(keys, lambda k: _collect_key(scope, k, aliases.get(k["KeyId"], [])))
 
 
-def _collect_key(scope: RegionScope, key_id: str, aliases: list[str]) -> None:
+def _collect_key(scope: RegionScope, listed: dict, aliases: list[str]) -> None:
     kms = scope.client("kms")
-    described = scope.call(kms, "describe_key", KeyId=key_id)
-    if described is None:
+    key_id = listed["KeyId"]
+    described = scope.fetch(kms, "describe_key", KeyId=key_id)
+    if not described.ok:
+        scope.add_unreadable("keys", described, uid=listed.get("KeyArn") or scope.arn("kms", f"key/{key_id}"), id=key_id)
         return
-    meta = described["KeyMetadata"]
+    meta = described.value["KeyMetadata"]
     customer = meta.get("KeyManager") == "CUSTOMER"
-    rotation = None
-    tags: list[dict] = []
+    rotation: Outcome | None = None
+    tags: Outcome | list = []
+    policy: Outcome | None = None
     if customer:
         if meta.get("KeyState") == "Enabled" and _rotation_possible(meta):
-            status = scope.call(kms, "get_key_rotation_status", KeyId=key_id)
-            if status is not None:
-                rotation = bool(status.get("KeyRotationEnabled"))
-        tags = [
-            {"Key": t["TagKey"], "Value": t["TagValue"]}
-            for t in scope.paginate(kms, "list_resource_tags", "Tags", KeyId=key_id)
-        ]
-    policy = None
-    if customer and meta.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
-        answer, _ = attempt(
-            scope, kms, "get_key_policy", absent=("NotFoundException", "KMSInvalidStateException"),
-            KeyId=key_id, PolicyName="default",
+            rotation = scope.fetch(kms, "get_key_rotation_status", KeyId=key_id).map(
+                lambda r: bool(r.get("KeyRotationEnabled"))
+            )
+        tags = scope.list(kms, "list_resource_tags", "Tags", token=("NextMarker", "Marker"), KeyId=key_id).map(
+            lambda found: [{"Key": t["TagKey"], "Value": t["TagValue"]} for t in found]
         )
-        policy = _json((answer or {}).get("Policy"))
+        if meta.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
+            policy = scope.fetch(
+                kms, "get_key_policy", absent=("NotFoundException", "KMSInvalidStateException"),
+                KeyId=key_id, PolicyName="default",
+            ).map(lambda r: r.get("Policy") or None)  # fmt: skip  (JSON text: checks parse it)
     arn = meta.get("Arn") or scope.arn("kms", f"key/{key_id}")
-    enclave = customer and _enclave_key(meta, aliases, tags, policy)
+    known_tags = tags.or_else([]) if isinstance(tags, Outcome) else tags
+    known_policy = policy.or_else(None) if policy is not None else None
+    enclave = customer and _enclave_key(meta, aliases, known_tags, known_policy)
     scope.add(
         "keys",
         uid=arn,
@@ -81,7 +80,10 @@ def _collect_key(scope: RegionScope, key_id: str, aliases: list[str]) -> None:
         state=meta.get("KeyState"),
         deletion_date=meta.get("DeletionDate"),
         spec=meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"),
+        usage=meta.get("KeyUsage"),
         origin=meta.get("Origin"),
+        multi_region=bool(meta.get("MultiRegion")),
+        # None where automatic rotation does not apply (not enabled, asymmetric, imported)
         rotation_enabled=rotation,
         policy=policy,
         enclave_key=enclave,
@@ -95,49 +97,42 @@ def _rotation_possible(meta: dict) -> bool:
     return spec == "SYMMETRIC_DEFAULT" and meta.get("Origin", "AWS_KMS") == "AWS_KMS"
 
 
-def _json(text: str | None) -> dict | None:
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
-
-
-def _enclave_key(meta: dict, aliases: list[str], tags: list[dict], policy: dict | None) -> bool:
+def _enclave_key(meta: dict, aliases: list[str], tags: list[dict], policy: str | None) -> bool:
     """A key for Nitro Enclave workloads: named so (description, alias, tag) or bound to attestation."""
     words = [meta.get("Description") or "", *aliases, *(t["Key"] for t in tags), *(t["Value"] for t in tags)]
     if any("enclave" in word.lower() for word in words):
         return True
-    statements = (policy or {}).get("Statement") or []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
+    for statement in policy_language.statements(policy):
+        condition = statement.get("Condition")
         for block in (condition or {}).values() if isinstance(condition, dict) else ():
             if isinstance(block, dict) and any(str(k).lower().startswith(ATTESTATION_PREFIX) for k in block):
                 return True
     return False
 
 
-def _enclave_calls(scope: RegionScope, key_arn: str) -> dict | None:
+def _enclave_calls(scope: RegionScope, key_arn: str) -> Outcome:
     """What CloudTrail's event history holds of enclaves using the key: how many calls, which attested
-    in debug mode. None when the history could not be read."""
+    in debug mode, and whether the history was read to its end (at most MAX_EVENT_PAGES pages)."""
     cloudtrail = scope.client("cloudtrail")
     lookup = {"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": key_arn}], "MaxResults": 50}
     observed, debug, complete = 0, [], False
     for _ in range(MAX_EVENT_PAGES):
-        page, _ = attempt(scope, cloudtrail, "lookup_events", **lookup)
-        if page is None:
-            return None
-        for event in page.get("Events", []):
+        page = scope.fetch(cloudtrail, "lookup_events", **lookup)
+        if not page.ok:
+            return page
+        for event in page.value.get("Events", []):
             call = _enclave_call(event)
             if call is not None:
                 observed += 1
                 if call.pop("debug"):
                     debug.append(call)
-        if not page.get("NextToken"):
+        if not page.value.get("NextToken"):
             complete = True
             break
-        lookup["NextToken"] = page["NextToken"]
+        lookup["NextToken"] = page.value["NextToken"]
     debug.sort(key=lambda c: c["time"] or "")
-    return {"observed": observed, "debug_count": len(debug), "debug": debug[:5], "complete": complete}
+    result = {"observed": observed, "debug_count": len(debug), "debug": debug[:5], "complete": complete}
+    return Outcome("ok", result, "cloudtrail:lookup_events")
 
 
 def _enclave_call(event: dict) -> dict | None:

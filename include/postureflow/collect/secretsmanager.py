@@ -7,8 +7,6 @@ secretsmanager:GetResourcePolicy per secret.
 
 from __future__ import annotations
 
-import json
-
 from postureflow.collect.base import RegionScope, collector
 
 NO_SECRET = ("ResourceNotFoundException",)
@@ -37,12 +35,7 @@ def _collect_secret(scope: RegionScope, client, secret: dict) -> None:
         kms_key_id=secret.get("KmsKeyId"),
         owning_service=secret.get("OwningService"),
         # None when the secret has no resource policy; unread (no verdict) when it could not be read
-        policy=policy.map(lambda r: _json(r.get("ResourcePolicy"))),
+        # (the JSON text as AWS returns it: checks read it with postureflow.policy)
+        policy=policy.map(lambda r: r.get("ResourcePolicy") or None),
     )
 
-
-def _json(text: str | None) -> dict | None:
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
