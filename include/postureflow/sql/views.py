@@ -29,6 +29,7 @@ import duckdb
 import postureflow.compliance  # noqa: F401  (registers the compliance dataset)
 from postureflow.lake.query import create_dataset_view
 from postureflow.lake.store import Lake
+from postureflow.sql.inventory_views import add_inventory_views
 
 TABLES = ("findings", "inventory", "scan_errors", "compliance")
 
@@ -121,4 +122,5 @@ def connect(lake: Lake, database: str = ":memory:") -> duckdb.DuckDBPyConnection
     for dataset in TABLES:
         create_dataset_view(con, lake, dataset)
     add_views(con)
+    add_inventory_views(con)  # s3_buckets, ec2_instances, ... (postureflow.sql.inventory_views)
     return con
