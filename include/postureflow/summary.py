@@ -2,7 +2,8 @@
 
 Overview (FAIL / PASS / MUTED with percentages), then per service the FAIL
 counts by severity, then (where compliance has been computed) one status
-line per framework. Read from the lake, so the CLI, the Airflow task log and
+line per framework, then the scan errors per service and region (access
+denied, endpoint unreachable, ...) and any scope that was not read in full. Read from the lake, so the CLI, the Airflow task log and
 a later `postureflow summary` all print the same thing.
 """
 
@@ -70,6 +71,14 @@ def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
             ).fetchall()
         except Exception:  # noqa: BLE001 - compliance columns differ: print the rest
             compliance = []
+    errors = scan_error_counts(con, lake, params)
+    from postureflow import scope
+
+    incomplete = sorted(
+        (r["service"], r["region"], r["status"])
+        for r in scope.read_day(lake, account_id, scan_date)
+        if r["status"] != scope.COMPLETE
+    )
     failed, passed, muted, total = overview
     return {
         "account_id": account_id,
@@ -84,7 +93,38 @@ def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
         "compliance": [
             dict(zip(("framework", "version", "passed", "failed", "manual", "not_evaluated"), row)) for row in compliance
         ],
+        "errors": errors,
+        "incomplete": [dict(zip(("service", "region", "status"), row)) for row in incomplete],
     }
+
+
+def scan_error_counts(con, lake: Lake, params: dict) -> list[dict]:
+    """Scan errors of the day per service, region and kind (Prowler prints an error count; we say where)."""
+    create_dataset_view(con, lake, "scan_errors")
+    rows = con.execute(
+        """SELECT service, region, error_code, count(*) AS n, arg_min(api, api) AS api
+           FROM scan_errors WHERE account_id = $account AND scan_date = $day
+           GROUP BY service, region, error_code ORDER BY service, region, error_code""",
+        params,
+    ).fetchall()
+    return [dict(zip(("service", "region", "error_code", "count", "api"), row)) for row in rows]
+
+
+def error_kind(code: str) -> str:
+    """A reader's name for a scan error code."""
+    from postureflow.collect.base import DENIED_CODES, TRANSIENT_CODES, UNAVAILABLE_CODES
+
+    if code in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError", "ReadTimeoutError"):
+        return "endpoint unreachable"
+    if code in DENIED_CODES:
+        return "access denied"
+    if code in TRANSIENT_CODES:
+        return "throttled or AWS error"
+    if code in UNAVAILABLE_CODES:
+        return "API not available"
+    if code == "InventoryMissing":
+        return "inventory missing"
+    return code
 
 
 def render_summary(data: dict, lake_location: str | None = None, color: bool = False) -> str:
@@ -122,6 +162,27 @@ def render_summary(data: dict, lake_location: str | None = None, color: bool = F
                 f"[green]{_percent(fw['passed'], judged)} ({fw['passed']}) PASS[/green]  "
                 f"{fw['manual']} manual, {fw['not_evaluated']} not evaluated"
             )
+    errors = data.get("errors") or []
+    if errors or data.get("incomplete"):
+        count = sum(e["count"] for e in errors)
+        console.print(
+            f"[yellow]Scan errors: {count}. Part of the scope was not read: findings there are not "
+            "complete, and nothing missing there counts as resolved.[/yellow]"
+        )
+        table = Table(box=box.ROUNDED)
+        for column in ("Service", "Region", "Errors", "What", "Example"):
+            table.add_column(column, justify="right" if column == "Errors" else "left")
+        for e in errors:
+            table.add_row(e["service"], e["region"], str(e["count"]), f"{error_kind(e['error_code'])} ({e['error_code']})",
+                          e["api"])
+        errored = {(e["service"], e["region"]) for e in errors}
+        for gap in data.get("incomplete") or []:
+            if (gap["service"], gap["region"]) not in errored and not any(
+                e["service"] == gap["service"] and e["region"] in ("-", "") for e in errors
+            ):
+                what = "not scanned (no inventory)" if gap["status"] == "not_scanned" else "listing incomplete"
+                table.add_row(gap["service"], gap["region"], "0", what, "")
+        console.print(table)
     if lake_location:
         console.print(f"Findings lake: {lake_location}")
     return out.getvalue()
