@@ -1,6 +1,6 @@
-"""IAM (global): users merged with the credential report, the root account, groups,
-roles (with their trust policies), inline and managed policies, the password policy,
-server certificates and SAML providers.
+"""IAM (global): users merged with the credential report, the root user, groups, roles
+(with their trust policies), inline and managed policies, the password policy, server
+certificates and SAML providers. One function per IAM entity.
 
 API calls per run (each once, except the report polls):
   iam:GenerateCredentialReport, iam:GetCredentialReport (repeated only while AWS
@@ -12,6 +12,11 @@ API calls per run (each once, except the report polls):
   access key, iam:GenerateServiceLastAccessedDetails and
   iam:GetServiceLastAccessedDetails (repeated only while the job is IN_PROGRESS).
 
+A listing that fails marks its kinds incomplete (checks reading them give no
+verdict); a read that fails leaves the fields it feeds unread (no verdict on
+those resources). A policy document that is not JSON is kept as its text, so
+the checks can say it could not be parsed instead of judging an empty policy.
+
 Nothing secret is stored: no key material, no MFA seeds, no certificate bodies.
 """
 
@@ -22,97 +27,90 @@ import io
 import json
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from botocore.exceptions import ClientError, EndpointConnectionError
-from botocore.parsers import ResponseParserError
-
-from postureflow.collect.base import RECORDED_ERROR_CODES, RegionScope, ScanError, collector
+from postureflow.collect.base import ERROR, OK, Outcome, RegionScope, ScanError, collector
 
 ROOT_ROW = "<root_account>"
-POLICY_THREADS = 8
-# How long to wait for AWS to finish building the credential report.
+# How long to wait for AWS to finish building the credential report or a last-accessed job.
 REPORT_POLL_SECONDS = (1, 2, 2, 3, 3, 5, 5, 5, 10, 10, 10, 15)
-# No report to read (generation was refused or failed): recorded, not raised.
+# GetCredentialReport codes: still building; no report to read (generation was refused or failed).
+REPORT_BUILDING = "ReportInProgress"
 REPORT_MISSING = ("ReportNotPresent", "ReportExpired")
-
 # Credential report values that mean "no date".
 _NO_DATE = {"", "N/A", "no_information", "not_supported"}
+# The credential-report facts each user and the root carry.
+REPORT_FIELDS = ("in_credential_report", "password_enabled", "password_last_used", "password_last_changed",
+                 "mfa_active", "access_keys")  # fmt: skip
 
 
 @collector("iam", scope="global")
 def collect_iam(scope: RegionScope) -> None:
     iam = scope.client("iam")
-    partition = scope.partition
-    account = scope.account_id
-
     # Ask for the report first: AWS builds it while we read everything else. If we may not
     # generate one, a recent report may still be readable.
-    scope.call(iam, "generate_credential_report", absent=("LimitExceeded", "ServiceFailure"))
-
-    users, users_ok = _complete(
-        scope, scope.paginate(iam, "get_account_authorization_details", "UserDetailList", Filter=["User"])
-    )
-    groups, groups_ok = _complete(
-        scope, scope.paginate(iam, "get_account_authorization_details", "GroupDetailList", Filter=["Group"])
-    )
-    roles, roles_ok = _complete(
-        scope, scope.paginate(iam, "get_account_authorization_details", "RoleDetailList", Filter=["Role"])
-    )
-    local_policies = list(
-        scope.paginate(iam, "get_account_authorization_details", "Policies", Filter=["LocalManagedPolicy"])
-    )
-    aws_policies = list(scope.paginate(iam, "list_policies", "Policies", Scope="AWS", OnlyAttached=True))
-
-    summary = (scope.call(iam, "get_account_summary") or {}).get("SummaryMap")
-    mfa_devices, mfa_listed = _complete(scope, scope.paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices"))
-
+    scope.fetch(iam, "generate_credential_report", absent=("LimitExceeded", "ServiceFailure"))
+    mfa_devices = scope.list(iam, "list_virtual_mfa_devices", "VirtualMFADevices")
     report = _credential_report(scope, iam)
 
-    # -- users, merged with their credential report row --------------------------------------
-    rows = {}
-    for user in users:
-        row = (report or {}).get(user["UserName"])
-        if row is not None and row.get("arn") not in (None, user["Arn"]):
-            row = None  # a deleted and re-created user of the same name: the row is stale
-        rows[user["Arn"]] = _report_facts(row)
-    keyed = [arn for arn, facts in rows.items() if any(k["active"] for k in facts["access_keys"] or [])]
+    _users(scope, iam, report, mfa_devices)
+    _root(scope, iam, report, mfa_devices)
+    _groups(scope, iam)
+    _roles(scope, iam)
+    _customer_policies(scope, iam)
+    _aws_policies(scope, iam)
+    _password_policy(scope, iam)
+    _server_certificates(scope, iam)
+    _saml_providers(scope, iam)
+    # The anchor of account-wide findings (no SAML provider at all, ...).
+    scope.add("account", uid=scope.arn("iam", "root", region=""), id=scope.account_id)
+
+
+# -- one function per IAM entity ------------------------------------------------------------------
+
+
+def _users(scope: RegionScope, iam, report: Outcome, mfa_devices: Outcome) -> None:
+    users = scope.list(iam, "get_account_authorization_details", "UserDetailList", kind=("users", "inline_policies"),
+                       Filter=["User"])  # fmt: skip
+    facts = {user["Arn"]: _user_facts(report, user) for user in users.value or []}
+    keyed = [arn for arn, f in facts.items() if f["access_keys"].ok and any(k["active"] for k in f["access_keys"].value or [])]
     reach = _services_with_access(scope, iam, keyed)
-    for user in users:
+    for user in users.value or []:
+        arn = user["Arn"]
         scope.add(
             "users",
-            uid=user["Arn"],
+            uid=arn,
             id=user["UserName"],
             tags=user.get("Tags"),
             groups=sorted(user.get("GroupList", [])),
             attached_policies=[p["PolicyArn"] for p in user.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in user.get("UserPolicyList", [])],
-            virtual_mfa_serials=_assigned_virtual_devices(mfa_devices, user["Arn"]) if mfa_listed else None,
-            services_with_access=reach.get(user["Arn"]),
-            **rows[user["Arn"]],
+            virtual_mfa_serials=mfa_devices.map(lambda devices, arn=arn: _assigned_virtual_devices(devices, arn)),
+            services_with_access=reach.get(arn, Outcome(OK, None)),
+            **facts[arn],
         )
         _add_inline_policies(scope, "user", user, user.get("UserPolicyList", []))
 
-    # -- the root user --------------------------------------------------------------------------
-    root_row = (report or {}).get(ROOT_ROW)
-    if root_row is not None or summary is not None:
-        root_arn = (root_row or {}).get("arn") or f"arn:{partition}:iam::{account}:root"
-        root_virtual = None
-        if mfa_listed:
-            root_virtual = [d["SerialNumber"] for d in mfa_devices if _is_root_device(d, root_arn)]
-        scope.add(
-            "root",
-            uid=root_arn,
-            id=ROOT_ROW,
-            **_report_facts(root_row),
-            account_mfa_enabled=None if summary is None else bool(summary.get("AccountMFAEnabled")),
-            account_access_keys_present=None if summary is None else bool(summary.get("AccountAccessKeysPresent")),
-            virtual_mfa_serials=root_virtual,
-        )
 
-    # -- groups and roles -----------------------------------------------------------------------
-    for group in groups:
+def _root(scope: RegionScope, iam, report: Outcome, mfa_devices: Outcome) -> None:
+    summary = scope.fetch(iam, "get_account_summary").get("SummaryMap")
+    row = report.map(lambda rows: rows.get(ROOT_ROW))
+    root_arn = (row.value or {}).get("arn") or scope.arn("iam", "root", region="")
+    scope.add(
+        "root",
+        uid=root_arn,
+        id=ROOT_ROW,
+        **_report_fields(row),
+        account_mfa_enabled=summary.map(lambda s: bool((s or {}).get("AccountMFAEnabled"))),
+        account_access_keys_present=summary.map(lambda s: bool((s or {}).get("AccountAccessKeysPresent"))),
+        virtual_mfa_serials=mfa_devices.map(lambda devices: [d["SerialNumber"] for d in devices if _is_root_device(d, root_arn)]),
+    )  # fmt: skip
+
+
+def _groups(scope: RegionScope, iam) -> None:
+    groups = scope.list(iam, "get_account_authorization_details", "GroupDetailList",
+                        kind=("groups", "inline_policies"), Filter=["Group"])  # fmt: skip
+    for group in groups.value or []:
         scope.add(
             "groups",
             uid=group["Arn"],
@@ -121,7 +119,12 @@ def collect_iam(scope: RegionScope) -> None:
             inline_policies=[p["PolicyName"] for p in group.get("GroupPolicyList", [])],
         )
         _add_inline_policies(scope, "group", group, group.get("GroupPolicyList", []))
-    for role in roles:
+
+
+def _roles(scope: RegionScope, iam) -> None:
+    roles = scope.list(iam, "get_account_authorization_details", "RoleDetailList",
+                       kind=("roles", "inline_policies"), Filter=["Role"])  # fmt: skip
+    for role in roles.value or []:
         scope.add(
             "roles",
             uid=role["Arn"],
@@ -135,43 +138,53 @@ def collect_iam(scope: RegionScope) -> None:
         )
         _add_inline_policies(scope, "role", role, role.get("RolePolicyList", []))
 
-    # -- managed policies -----------------------------------------------------------------------
-    for policy in local_policies:
+
+def _customer_policies(scope: RegionScope, iam) -> None:
+    policies = scope.list(iam, "get_account_authorization_details", "Policies", kind="policies",
+                          Filter=["LocalManagedPolicy"])  # fmt: skip
+    for policy in policies.value or []:
         default = next((v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), {})
-        _add_policy(scope, policy, default.get("Document"), aws_managed=False)
+        _add_policy(scope, policy, Outcome(OK, default.get("Document")), aws_managed=False)
 
-    def aws_policy(policy: dict) -> None:
-        version = scope.call(
-            iam, "get_policy_version", PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"]
-        )
-        if version is not None:
-            _add_policy(scope, policy, version["PolicyVersion"].get("Document"), aws_managed=True)
 
-    with ThreadPoolExecutor(max_workers=POLICY_THREADS) as pool:
-        list(pool.map(aws_policy, aws_policies))
+def _aws_policies(scope: RegionScope, iam) -> None:
+    """Attached AWS-managed policies, each with its default version's document."""
+    policies = scope.list(iam, "list_policies", "Policies", kind="policies", Scope="AWS", OnlyAttached=True)
 
-    # -- account-wide settings ------------------------------------------------------------------
-    (password_policy,), policy_read = _complete(
-        scope, [scope.call(iam, "get_account_password_policy", absent=("NoSuchEntity",))]
+    def one(policy: dict) -> None:
+        version = scope.fetch(iam, "get_policy_version", absent=("NoSuchEntity",), PolicyArn=policy["Arn"],
+                              VersionId=policy["DefaultVersionId"])  # fmt: skip
+        if version.state != "absent":  # absent: the policy was deleted since the listing
+            _add_policy(scope, policy, version.get("PolicyVersion").map(lambda v: (v or {}).get("Document")), True)
+
+    scope.each(policies.value or [], one)
+
+
+def _password_policy(scope: RegionScope, iam) -> None:
+    answer = scope.fetch(iam, "get_account_password_policy", absent=("NoSuchEntity",))
+    settings = answer.get("PasswordPolicy", {})
+
+    def setting(name: str) -> Outcome:
+        return settings.map(lambda s: s.get(name))
+
+    scope.add(
+        "password_policy",
+        uid=scope.arn("iam", "account-password-policy", region=""),
+        id="account-password-policy",
+        configured=answer.map(lambda _: True).absent_as(False),
+        minimum_length=setting("MinimumPasswordLength"),
+        reuse_prevention=setting("PasswordReusePrevention"),
+        max_age=setting("MaxPasswordAge"),
+        require_symbols=setting("RequireSymbols"),
+        require_numbers=setting("RequireNumbers"),
+        require_uppercase=setting("RequireUppercaseCharacters"),
+        require_lowercase=setting("RequireLowercaseCharacters"),
     )
-    if policy_read:  # absent (not configured) or present; not denied
-        settings = (password_policy or {}).get("PasswordPolicy", {})
-        scope.add(
-            "password_policy",
-            uid=f"arn:{partition}:iam::{account}:account-password-policy",
-            id="account-password-policy",
-            configured=password_policy is not None,
-            minimum_length=settings.get("MinimumPasswordLength"),
-            reuse_prevention=settings.get("PasswordReusePrevention"),
-            max_age=settings.get("MaxPasswordAge"),
-            require_symbols=settings.get("RequireSymbols"),
-            require_numbers=settings.get("RequireNumbers"),
-            require_uppercase=settings.get("RequireUppercaseCharacters"),
-            require_lowercase=settings.get("RequireLowercaseCharacters"),
-        )
 
-    certificates = scope.paginate(iam, "list_server_certificates", "ServerCertificateMetadataList")
-    for cert in {c["Arn"]: c for c in certificates}.values():  # one record per certificate
+
+def _server_certificates(scope: RegionScope, iam) -> None:
+    listing = scope.list(iam, "list_server_certificates", "ServerCertificateMetadataList", kind="server_certificates")
+    for cert in {c["Arn"]: c for c in listing.value or []}.values():  # one record per certificate
         scope.add(
             "server_certificates",
             uid=cert["Arn"],
@@ -180,9 +193,10 @@ def collect_iam(scope: RegionScope) -> None:
             upload_date=cert.get("UploadDate"),
         )
 
-    saml = scope.call(iam, "list_saml_providers")
-    saml_listed = saml is not None
-    for provider in (saml or {}).get("SAMLProviderList", []):
+
+def _saml_providers(scope: RegionScope, iam) -> None:
+    listing = scope.list(iam, "list_saml_providers", "SAMLProviderList", kind="saml_providers")
+    for provider in listing.value or []:
         scope.add(
             "saml_providers",
             uid=provider["Arn"],
@@ -190,56 +204,11 @@ def collect_iam(scope: RegionScope) -> None:
             valid_until=provider.get("ValidUntil"),
         )
 
-    # One record for the account itself: the anchor of account-wide checks, and which
-    # listings were complete (a check does not judge what it could not see).
-    scope.add(
-        "account",
-        uid=f"arn:{partition}:iam::{account}:root",
-        id=account,
-        users_listed=users_ok,
-        groups_listed=groups_ok,
-        roles_listed=roles_ok,
-        saml_providers_listed=saml_listed,
-        credential_report=report is not None,
-    )
+
+# -- policies ---------------------------------------------------------------------------------------
 
 
-def _complete(scope: RegionScope, items) -> tuple[list, bool]:
-    """Drain ``items`` (a scope.paginate or scope.call result); also say whether no API error was recorded."""
-    before = len(scope.collection.errors)
-    drained = list(items)
-    return drained, len(scope.collection.errors) == before
-
-
-def attempt(scope: RegionScope, client, operation: str, absent=(), **params) -> tuple[dict | None, str | None]:
-    """Like ``scope.call``, but also says which "absent" code answered, and records an operation
-    the endpoint does not implement (moto raises NotImplementedError in-process and answers an
-    HTML 500 page as a server) as a scan error."""
-    try:
-        return getattr(client, operation)(**params), None
-    except ClientError as err:
-        code = str(err.response.get("Error", {}).get("Code", ""))
-        if code in absent:
-            return None, code
-        if code in RECORDED_ERROR_CODES:
-            message = err.response.get("Error", {}).get("Message", str(err))
-            _record(scope, operation, code, message, client.meta.service_model.service_name)
-            return None, None
-        raise
-    except NotImplementedError as err:
-        _record(scope, operation, "NotImplemented", str(err), client.meta.service_model.service_name)
-        return None, None
-    except EndpointConnectionError as err:
-        _record(scope, operation, "EndpointConnectionError", str(err), client.meta.service_model.service_name)
-        return None, None
-    except ResponseParserError as err:
-        # An answer that is not the API's format at all (moto_server's HTML 500 page for an
-        # operation it lacks, a proxy's error page): recorded as the server error it is.
-        _record(scope, operation, "500", str(err), client.meta.service_model.service_name)
-        return None, None
-
-
-def _add_policy(scope: RegionScope, policy: dict, document: Any, aws_managed: bool) -> None:
+def _add_policy(scope: RegionScope, policy: dict, document: Outcome, aws_managed: bool) -> None:
     scope.add(
         "policies",
         uid=policy["Arn"],
@@ -247,19 +216,20 @@ def _add_policy(scope: RegionScope, policy: dict, document: Any, aws_managed: bo
         aws_managed=aws_managed,
         attachment_count=policy.get("AttachmentCount", 0),
         default_version=policy.get("DefaultVersionId"),
-        document=_document(document),
+        document=document.map(_document),
     )
 
 
-def _document(document: Any) -> dict | None:
-    """Policy documents come decoded from botocore; accept the raw URL-encoded JSON too."""
+def _document(document: Any) -> dict | str | None:
+    """Policy documents come decoded from botocore; accept the raw URL-encoded JSON too. A text that
+    is not JSON is kept as it is: the checks report it as unparseable (no verdict)."""
     if document is None or isinstance(document, dict):
         return document
     text = urllib.parse.unquote(document) if "%" in document else document
     try:
         return json.loads(text)
     except ValueError:
-        return None
+        return text
 
 
 def _add_inline_policies(scope: RegionScope, entity_type: str, entity: dict, policies: list[dict]) -> None:
@@ -289,84 +259,89 @@ def _is_root_device(device: dict, root_arn: str) -> bool:
     return device.get("SerialNumber", "").endswith(":mfa/root-account-mfa-device")
 
 
-# -- services reachable with a user's credentials ---------------------------------------------
+# -- services reachable with a user's credentials ---------------------------------------------------
 
 
-def _services_with_access(scope: RegionScope, iam, user_arns: list[str]) -> dict[str, list[str]]:
-    """user ARN -> the service namespaces its permissions reach (IAM's service last-accessed report).
+def _failed(scope: RegionScope, api: str, code: str, message: str) -> Outcome:
+    """A read AWS answered without an error code but without the data (a job that failed or never
+    finished): recorded like any failed read."""
+    scope.collection.error(ScanError(scope.service, scope.region, api, code, message[:1000]))
+    return Outcome(ERROR, None, api, code)
 
-    Asked only for users with an active access key. One report job per user; if the first
-    request is refused, the rest are not tried.
-    """
+
+def _services_with_access(scope: RegionScope, iam, user_arns: list[str]) -> dict[str, Outcome]:
+    """user ARN -> the outcome of the service namespaces its permissions reach (IAM's service
+    last-accessed report). One job per user; if the first request is refused, the rest are not tried."""
     if not user_arns:
         return {}
-    first, _ = attempt(scope, iam, "generate_service_last_accessed_details", Arn=user_arns[0])
-    if first is None:
-        return {}
-    jobs = {user_arns[0]: first["JobId"]}
-
-    def generate(arn: str) -> tuple[str, str | None]:
-        response, _ = attempt(scope, iam, "generate_service_last_accessed_details", Arn=arn)
-        return arn, None if response is None else response["JobId"]
-
-    with ThreadPoolExecutor(max_workers=POLICY_THREADS) as pool:
-        jobs.update((arn, job) for arn, job in pool.map(generate, user_arns[1:]) if job)
-        results = dict(zip(jobs, pool.map(lambda job: _job_services(scope, iam, job), jobs.values())))
-    return {arn: services for arn, services in results.items() if services is not None}
+    first = scope.fetch(iam, "generate_service_last_accessed_details", Arn=user_arns[0])
+    if not first.ok:
+        return {arn: first for arn in user_arns}
+    rest = scope.each(user_arns[1:], lambda arn: scope.fetch(iam, "generate_service_last_accessed_details", Arn=arn))
+    jobs = dict(zip(user_arns, [first, *rest]))
+    results = scope.each(list(jobs.values()), lambda job: _job_services(scope, iam, job.value["JobId"]) if job.ok else job)
+    return dict(zip(jobs, results))
 
 
-def _job_services(scope: RegionScope, iam, job_id: str) -> list[str] | None:
-    services: list[str] = []
+def _job_services(scope: RegionScope, iam, job_id: str) -> Outcome:
+    api = "iam:GetServiceLastAccessedDetails"
     for wait in (0, *REPORT_POLL_SECONDS):
         if wait:
             time.sleep(wait)
-        page, _ = attempt(scope, iam, "get_service_last_accessed_details", JobId=job_id)
-        if page is None:
-            return None
-        if page.get("JobStatus") == "IN_PROGRESS":
+        page = scope.fetch(iam, "get_service_last_accessed_details", JobId=job_id)
+        if not page.ok:
+            return page
+        status = page.value.get("JobStatus")
+        if status == "IN_PROGRESS":
             continue
-        if page.get("JobStatus") == "FAILED":
-            message = (page.get("Error") or {}).get("Message", "the report job failed")
-            _record(scope, "get_service_last_accessed_details", "JobFailed", message)
-            return None
-        services.extend(s["ServiceNamespace"] for s in page.get("ServicesLastAccessed", []))
-        while page.get("IsTruncated") and page.get("Marker"):
-            page, _ = attempt(scope, iam, "get_service_last_accessed_details", JobId=job_id, Marker=page["Marker"])
-            if page is None:
-                return None
-            services.extend(s["ServiceNamespace"] for s in page.get("ServicesLastAccessed", []))
-        return sorted(set(services))
-    _record(scope, "get_service_last_accessed_details", "JobInProgress", "the report was not ready in time")
-    return None
+        if status == "FAILED":
+            return _failed(scope, api, "JobFailed", (page.value.get("Error") or {}).get("Message", "the report job failed"))
+        services = [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
+        while page.value.get("IsTruncated") and page.value.get("Marker"):
+            page = scope.fetch(iam, "get_service_last_accessed_details", JobId=job_id, Marker=page.value["Marker"])
+            if not page.ok:
+                return page
+            services += [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
+        return Outcome(OK, sorted(set(services)), api)
+    return _failed(scope, api, "JobInProgress", "the report was not ready in time")
 
 
-# -- the credential report ---------------------------------------------------------------------
+# -- the credential report ---------------------------------------------------------------------------
 
 
-def _record(scope: RegionScope, operation: str, code: str, message: str, service: str = "iam") -> None:
-    scope.collection.error(ScanError(scope.service, scope.region, f"{service}:{operation}", code, message[:1000]))
-
-
-def _credential_report(scope: RegionScope, iam) -> dict[str, dict] | None:
+def _credential_report(scope: RegionScope, iam) -> Outcome:
     """The credential report as {user name: row}; polls only while AWS is still building it."""
+    api = "iam:GetCredentialReport"
     for wait in (0, *REPORT_POLL_SECONDS):
         if wait:
             time.sleep(wait)
-        try:
-            response = iam.get_credential_report()
-        except ClientError as err:
-            code = str(err.response.get("Error", {}).get("Code", ""))
-            if code == "ReportInProgress":
-                continue
-            if code in RECORDED_ERROR_CODES or code in REPORT_MISSING:
-                _record(scope, "get_credential_report", code, err.response.get("Error", {}).get("Message", str(err)))
-                return None
-            raise
-        content = response.get("Content", b"")
-        text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
-        return {row["user"]: row for row in csv.DictReader(io.StringIO(text)) if row.get("user")}
-    _record(scope, "get_credential_report", "ReportInProgress", "the credential report was not ready in time")
-    return None
+        answer = scope.fetch(iam, "get_credential_report", absent=(REPORT_BUILDING, *REPORT_MISSING))
+        if answer.code == REPORT_BUILDING:
+            continue
+        if answer.code in REPORT_MISSING:
+            return _failed(scope, api, answer.code, "no credential report could be generated")
+        return answer.map(_report_rows)
+    return _failed(scope, api, REPORT_BUILDING, "the credential report was not ready in time")
+
+
+def _report_rows(response: dict) -> dict[str, dict]:
+    content = response.get("Content", b"")
+    text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
+    return {row["user"]: row for row in csv.DictReader(io.StringIO(text)) if row.get("user")}
+
+
+def _user_facts(report: Outcome, user: dict) -> dict[str, Outcome]:
+    def row_of(rows: dict) -> dict | None:
+        row = rows.get(user["UserName"])
+        # A deleted and re-created user of the same name: the row is stale.
+        return row if row is not None and row.get("arn") in (None, user["Arn"]) else None
+
+    return _report_fields(report.map(row_of))
+
+
+def _report_fields(row: Outcome) -> dict[str, Outcome]:
+    """The credential-report facts as outcomes: unread all together when the report could not be read."""
+    return {name: row.map(lambda r, name=name: _report_facts(r)[name]) for name in REPORT_FIELDS}
 
 
 def _report_date(value: str | None) -> str | None:
@@ -382,14 +357,7 @@ def _report_bool(value: str | None) -> bool | None:
 def _report_facts(row: dict | None) -> dict:
     """The credential report facts checks use; every field None when there is no row."""
     if row is None:
-        return {
-            "in_credential_report": False,
-            "password_enabled": None,
-            "password_last_used": None,
-            "password_last_changed": None,
-            "mfa_active": None,
-            "access_keys": None,
-        }
+        return {name: (False if name == "in_credential_report" else None) for name in REPORT_FIELDS}
     keys = []
     for slot in (1, 2):
         rotated = _report_date(row.get(f"access_key_{slot}_last_rotated"))
@@ -406,7 +374,7 @@ def _report_facts(row: dict | None) -> dict:
         )
     return {
         "in_credential_report": True,
-        # The root user's password_enabled is "not_supported": it always has one.
+        # The root user's password_enabled is "not_supported" unless the organization removed it.
         "password_enabled": _report_bool(row.get("password_enabled")),
         # "no_information" (never used, or not since Oct 2014) becomes None.
         "password_last_used": _report_date(row.get("password_last_used")),
