@@ -269,7 +269,7 @@ def findings_table(rows: list[dict]) -> pa.Table:
 
 def _write(ctx: ScanContext, dataset: str, service: str, table: pa.Table) -> None:
     """The one place a service task writes its partitions (inventory, scan_errors, findings, scan_scope)."""
-    ctx.lake.write_partition(dataset, ctx.partition(service), table)
+    ctx.lake.write_partition(dataset, ctx.partition(service), table, regions=ctx.regions or None)
 
 
 def stored_collection_errors(ctx: ScanContext, service: str) -> list[ScanError]:

@@ -1,12 +1,28 @@
-"""DuckDB over the lake: one view per dataset, the same SQL for a local folder or S3."""
+"""DuckDB over the lake: one view per dataset, the same SQL for a local folder or S3.
+
+A view reads exactly the files the lake's manifests name (never a glob, which
+would also see files a killed writer left uncommitted). A query that hits an
+unreadable file raises ``CorruptLakeFile`` naming it (``run``); with
+``skip_corrupt`` (or ``POSTUREFLOW_SKIP_CORRUPT=1``) the file is left out with a
+warning and the query runs over the others.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import warnings
+from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
 from postureflow.lake import schema as lake_schema
-from postureflow.lake.store import Lake
+from postureflow.lake.errors import CorruptLakeFile, skip_corrupt_default, verify
+from postureflow.lake.store import Lake, Layout
+
+log = logging.getLogger(__name__)
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
@@ -21,37 +37,55 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _has_files(lake: Lake, dataset: str) -> bool:
-    import pyarrow.fs as pafs
-
-    base = lake.path(dataset)
-    if lake.fs.get_file_info(base).type == pafs.FileType.NotFound:
-        return False
-    selector = pafs.FileSelector(base, recursive=True)
-    return any(info.path.endswith("/part-0.parquet") for info in lake.fs.get_file_info(selector))
-
-
-def create_dataset_view(con: duckdb.DuckDBPyConnection, lake: Lake, dataset: str, view: str | None = None) -> None:
-    """Define ``view`` (default: the dataset's name) over every partition of ``dataset``."""
-    view = view or dataset
-    schema, partition_by = lake_schema.DATASETS[dataset]
+def source_sql(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    dataset: str,
+    files: list[str],
+    name: str | None = None,
+) -> str:
+    """A FROM item over exactly ``files`` of ``dataset``, every column of its schema, in schema order."""
+    layout = Layout.of(dataset)
+    schema = layout.schema
     columns = ", ".join(f'"{n}"' for n in schema.names)
-    if not _has_files(lake, dataset):
-        empty = pa.Table.from_batches([], schema=schema)
-        con.register(f"__empty_{view}", empty)
-        con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT {columns} FROM "__empty_{view}"')
-        return
+    name = name or f"__lake_{dataset}"
+    if not files:
+        con.register(f"__empty_{name}", schema.empty_table())
+        return f'(SELECT {columns} FROM "__empty_{name}")'
     if lake.is_local:
-        hive_types = ", ".join(f"'{c}': {_DUCK_TYPES[schema.field(c).type]}" for c in partition_by)
-        con.execute(
-            f'CREATE OR REPLACE VIEW "{view}" AS SELECT {columns} FROM read_parquet('
-            f"{_quote(lake.parquet_glob(dataset))}, hive_partitioning = true, "
-            f"hive_types = {{{hive_types}}}, union_by_name = true)"
-        )
-    else:
-        # DuckDB cannot fetch its httpfs extension here; pyarrow reads S3 and DuckDB scans the arrow dataset.
-        con.register(f"__arrow_{view}", lake.dataset(dataset))
-        con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT {columns} FROM "__arrow_{view}"')
+        paths = ", ".join(_quote(p) for p in files)
+        if layout.dir_columns:
+            hive_types = ", ".join(f"'{c}': {_DUCK_TYPES[schema.field(c).type]}" for c in layout.dir_columns)
+            options = f"hive_partitioning = true, hive_types = {{{hive_types}}}"
+        else:
+            options = "hive_partitioning = false"
+        # every file was written with the dataset's schema (checked on write): no per-file schema probe
+        return f"(SELECT {columns} FROM read_parquet([{paths}], {options}))"
+    # DuckDB cannot fetch its httpfs extension here; pyarrow reads S3 and DuckDB scans the arrow dataset.
+    import pyarrow.dataset as ds
+
+    partitioning = None
+    if layout.dir_columns:
+        partitioning = ds.partitioning(pa.schema([schema.field(c) for c in layout.dir_columns]), flavor="hive")
+    con.register(name, ds.dataset(files, filesystem=lake.fs, format="parquet", partitioning=partitioning,
+                                  partition_base_dir=lake.path(dataset), schema=schema))
+    return f'(SELECT {columns} FROM "{name}")'
+
+
+def create_dataset_view(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    dataset: str,
+    view: str | None = None,
+    exclude: Iterable[str] = (),
+    scan_dates: Iterable[dt.date] | None = None,
+) -> list[str]:
+    """Define ``view`` (default: the dataset's name) over the live files of ``dataset``; returns them."""
+    view = view or dataset
+    skip = set(exclude)
+    files = [f for f in lake.files(dataset, scan_dates) if f not in skip]
+    con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT * FROM {source_sql(con, lake, dataset, files, view)}')
+    return files
 
 
 def connect(lake: Lake, datasets: list[str] | None = None) -> duckdb.DuckDBPyConnection:
@@ -60,3 +94,68 @@ def connect(lake: Lake, datasets: list[str] | None = None) -> duckdb.DuckDBPyCon
     for dataset in datasets or list(lake_schema.DATASETS):
         create_dataset_view(con, lake, dataset)
     return con
+
+
+# -- errors that name the file -----------------------------------------------------------------
+
+
+def find_corrupt(lake: Lake, files: Iterable[str], message: str = "") -> list[tuple[str, str]]:
+    """The files among ``files`` that do not read, with why; a file the error message names is tried first."""
+    files = list(files)
+    named = [f for f in files if f in message or f.rsplit("/", 1)[-1] in message]
+    for path in named:
+        reason = verify(lake.storage, path)
+        if reason:
+            return [(path, reason)]
+    found = []
+    for path in files:
+        reason = verify(lake.storage, path)
+        if reason:
+            found.append((path, reason))
+    return found
+
+
+_DATA_ERROR = re.compile(r"parquet|thrift|TProtocol|Invalid|magic|corrupt|decompress|footer|page", re.I)
+
+
+def run(
+    lake: Lake,
+    sql: str,
+    datasets: list[str] | None = None,
+    params: dict | list | None = None,
+    skip_corrupt: bool | None = None,
+    setup=None,
+) -> pa.Table:
+    """Run ``sql`` over the lake's views (plus whatever ``setup(con)`` defines) and return an arrow table.
+
+    An unreadable file raises CorruptLakeFile naming it; with ``skip_corrupt`` (default:
+    POSTUREFLOW_SKIP_CORRUPT) it is left out, with a warning, and the query runs again.
+    """
+    skip_corrupt = skip_corrupt_default() if skip_corrupt is None else skip_corrupt
+    datasets = datasets or list(lake_schema.DATASETS)
+    excluded: set[str] = set()
+    while True:
+        con = duckdb.connect(":memory:")
+        files: list[str] = []
+        for dataset in datasets:
+            files += create_dataset_view(con, lake, dataset, exclude=excluded)
+        if setup is not None:
+            setup(con)
+        try:
+            return con.execute(sql, params).to_arrow_table() if params is not None else con.sql(sql).to_arrow_table()
+        except duckdb.Error as err:
+            if not _DATA_ERROR.search(str(err)):
+                raise
+            corrupt = find_corrupt(lake, files, str(err))
+            if not corrupt:
+                raise
+            if not skip_corrupt:
+                path, reason = corrupt[0]
+                raise CorruptLakeFile(lake.storage.location(path), reason) from err
+            for path, reason in corrupt:
+                message = f"skipping corrupt lake file {lake.storage.location(path)}: {reason}"
+                log.warning(message)
+                warnings.warn(message, stacklevel=2)
+                excluded.add(path)
+        finally:
+            con.close()
