@@ -138,7 +138,7 @@ def test_scan_cli_reads_a_prowler_config_file(aws, tmp_path, capsys):
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pf-config-bucket")
     code = main(["scan", "--lake", str(tmp_path / "lake"), "--regions", "us-east-1", "--services", "s3",
                  "--no-progress", "--scan-date", "2026-11-22", "--config-file", str(reference("config_aws.yaml"))])  # fmt: skip
-    assert code == 0 and "Overview Results" in capsys.readouterr().out
+    assert code in (0, 3) and "Overview Results" in capsys.readouterr().out  # 3: FAILs remain (Prowler's code)
     bad = tmp_path / "bad.yaml"
     bad.write_text("aws:\n  max_console_access_days: never\n")
     code = main(["scan", "--lake", str(tmp_path / "lake"), "--services", "s3", "--no-progress", "--config-file", str(bad)])

@@ -25,6 +25,7 @@ def register(subparsers) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard chain)")
     parser.add_argument("--scan-date", type=dt.date.fromisoformat, help="partition date (default: today, UTC)")
     parser.add_argument("--mutelist", help="mutelist YAML file (Prowler's format)")
+    parser.add_argument("--config-file", help="Prowler config.yaml: its aws: audit config (default: Prowler's defaults)")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
     parser.add_argument("-z", "--ignore-exit-code-3", action="store_true",
                         help="exit 0 rather than 3 when FAIL findings remain (as Prowler's -z)")
@@ -68,10 +69,16 @@ def run_scan(args: argparse.Namespace) -> int:
     from postureflow.checks import all_checks
     from postureflow.cli._exitcodes import USAGE, scan_exit_code
     from postureflow.engine import ScanContext, execution_order, scan_service, select_services, with_dependencies
+    from postureflow.secrets import use_config
     from postureflow.summary import summary_text
 
     console = Console(stderr=True)
     lake = lake_from(args, must_exist=False)
+    config = None
+    if args.config_file:  # read before any AWS call: a bad file fails fast, naming the file and the key
+        from postureflow.config import resolve
+
+        config = resolve(args.config_file)
     access = AwsAccess.from_default_chain(profile=args.profile)
     account_id = access.caller_account_id()
     try:
@@ -95,6 +102,7 @@ def run_scan(args: argparse.Namespace) -> int:
         lake=lake,
         scanned_at=now,
         mute=mute,
+        config=config,
     )
     checks = all_checks()
     total = sum(1 for c in checks.values() if c.service in services)
@@ -103,7 +111,7 @@ def run_scan(args: argparse.Namespace) -> int:
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, disable=args.no_progress, transient=True,
-    ) as progress:
+    ) as progress, use_config(config):  # secrets_ignore_patterns act while collecting
         bar = progress.add_task("checks", total=total)
         for service in services:
             progress.update(bar, description=f"collecting {service}")
