@@ -68,3 +68,13 @@ def test_unknown_region_error_names_the_valid_choices():
     with pytest.raises(ParamsError) as err:
         selection({"regions": "us-moon-1"}, ACCOUNT)
     assert "known:" in str(err.value) and "eu-west-1" in str(err.value) and "me-central-1" in str(err.value)
+
+
+def test_checks_list_refuses_an_unknown_service_naming_the_valid_ones(capsys):
+    from postureflow.cli import main
+
+    assert main(["checks", "list", "--service", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown service(s) nosuch" in err and "known:" in err and "s3" in err
+    assert main(["checks", "list", "--service", "s3,iam", "--json"]) == 0
+    assert '"service": "iam"' in capsys.readouterr().out

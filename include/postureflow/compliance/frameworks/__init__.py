@@ -16,7 +16,8 @@ A file maps requirement ids to postureflow check ids::
         checks: [account_maintain_current_contact_details]
         not_implemented: [account_maintain_current_contact_details]
 
-Loading validates every file: a mapped check that postureflow does not implement
+Loading validates every file (the shape with the pydantic :class:`FrameworkModel`,
+errors naming the file, the requirement and the field): a mapped check that postureflow does not implement
 is an error naming the file and the requirement, unless the requirement (or the
 file) lists it under ``not_implemented``. A requirement with no checks is
 manual. ``scripts/import_frameworks.py --sync`` refreshes the not_implemented
@@ -28,14 +29,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Annotated, Any, Iterable, Literal, Optional
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent
 
-_FILE_KEYS = {"framework", "version", "label", "name", "source", "not_implemented", "requirements"}
-_REQUIREMENT_KEYS = {"id", "section", "title", "profile", "assessment", "checks", "not_implemented", "description"}
 
 
 class FrameworkError(ValueError):
@@ -79,61 +79,96 @@ class Framework:
         return {c for r in self.requirements for c in r.not_implemented}
 
 
-def _string(value, where: str, field: str, required: bool = True) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise FrameworkError(f"{where}: '{field}' is required")
-        return None
+def _text(value: Any) -> Any:
+    """YAML reads ``version: 6.0`` as a number; framework files mean text. Empty means missing."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise FrameworkError(f"{where}: '{field}' must be a string, got {type(value).__name__}")
-    return value
+        return str(value)
+    return None if value == "" else value
 
 
-def _id_list(value, where: str, field: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise FrameworkError(f"{where}: '{field}' must be a list of check ids")
-    return value
+Text = Annotated[str, BeforeValidator(_text)]
+OptionalText = Annotated[Optional[str], BeforeValidator(_text)]
+
+
+class RequirementModel(BaseModel):
+    """One requirement of a framework file (shape only; check ids are cross-checked after)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Text
+    section: OptionalText = None
+    title: OptionalText = None
+    profile: OptionalText = None
+    assessment: Optional[Literal["automated", "manual"]] = None
+    checks: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    not_implemented: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    description: OptionalText = None
+
+    _lists = field_validator("checks", "not_implemented", mode="before")(classmethod(lambda cls, v: [] if v is None else v))
+
+
+class FrameworkModel(BaseModel):
+    """A framework file: requirement ids mapped to postureflow check ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    framework: Text
+    version: Text
+    label: OptionalText = None
+    name: OptionalText = None
+    source: OptionalText = None
+    not_implemented: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    requirements: list[RequirementModel] = Field(min_length=1)
+
+    _lists = field_validator("not_implemented", mode="before")(classmethod(lambda cls, v: [] if v is None else v))
+
+
+def _shape_error(err: ValidationError, where: str, document: Any) -> FrameworkError:
+    """The first pydantic error as ``<file>: requirement <id>: ...`` (the old messages, kept)."""
+    item = err.errors()[0]
+    loc = list(item["loc"])
+    at = where
+    if loc[:1] == ["requirements"] and len(loc) > 1 and isinstance(loc[1], int):
+        raw = (document.get("requirements") or [])[loc[1]]
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        at = f"{where}: requirement {rid}" if rid not in (None, "") else f"{where}: requirement #{loc[1] + 1}"
+        loc = loc[2:]
+    name = ".".join(str(part) for part in loc)
+    if item["type"] == "missing":
+        return FrameworkError(f"{at}: '{name}' is required")
+    if item["type"] == "extra_forbidden":
+        return FrameworkError(f"{at}: unknown key(s) {[name]}")
+    if item["type"] == "too_short" and name == "requirements":
+        return FrameworkError(f"{at}: 'requirements' must be a non-empty list")
+    if item["type"] == "model_type" and not name:
+        return FrameworkError(f"{at}: must be a mapping")
+    return FrameworkError(f"{at}: field '{name}': {item['msg']} (got {item.get('input')!r})")
 
 
 def parse_framework(document, path: Path, known_checks: Iterable[str]) -> Framework:
-    """Validate one framework document against the set of implemented check ids."""
+    """Validate one framework document (pydantic for the shape) against the set of implemented check ids."""
     known = set(known_checks)
     where = str(path)
     if not isinstance(document, dict):
         raise FrameworkError(f"{where}: expected a mapping at the top level")
-    unexpected = set(document) - _FILE_KEYS
-    if unexpected:
-        raise FrameworkError(f"{where}: unknown key(s) {sorted(unexpected)}")
-    framework = _string(document.get("framework"), where, "framework")
-    version = _string(document.get("version"), where, "version")
-    label = _string(document.get("label"), where, "label", required=False) or f"{framework} {version}"
-    name = _string(document.get("name"), where, "name", required=False) or label
-    file_pending = set(_id_list(document.get("not_implemented"), where, "not_implemented"))
-    items = document.get("requirements")
-    if not isinstance(items, list) or not items:
-        raise FrameworkError(f"{where}: 'requirements' must be a non-empty list")
+    try:
+        model = FrameworkModel.model_validate(document)
+    except ValidationError as err:
+        raise _shape_error(err, where, document) from None
+    label = model.label or f"{model.framework} {model.version}"
+    file_pending = set(model.not_implemented)
 
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise FrameworkError(f"{where}: requirement #{index + 1} must be a mapping")
-        rid = _string(item.get("id"), f"{where}: requirement #{index + 1}", "id")
-        at = f"{where}: requirement {rid}"
-        if rid in seen:
+    for item in model.requirements:
+        at = f"{where}: requirement {item.id}"
+        if item.id in seen:
             raise FrameworkError(f"{at}: duplicate requirement id")
-        seen.add(rid)
-        unexpected = set(item) - _REQUIREMENT_KEYS
-        if unexpected:
-            raise FrameworkError(f"{at}: unknown key(s) {sorted(unexpected)}")
-        checks = _id_list(item.get("checks"), at, "checks")
+        seen.add(item.id)
+        checks = item.checks
         if len(set(checks)) != len(checks):
             raise FrameworkError(f"{at}: a check is listed twice")
-        pending = set(_id_list(item.get("not_implemented"), at, "not_implemented"))
+        pending = set(item.not_implemented)
         stray = pending - set(checks)
         if stray:
             raise FrameworkError(f"{at}: not_implemented lists {sorted(stray)}, which are not in its checks")
@@ -143,27 +178,24 @@ def parse_framework(document, path: Path, known_checks: Iterable[str]) -> Framew
                     f"{at}: check {check_id!r} is not a postureflow check "
                     "(fix the id, or list it under not_implemented if it is planned)"
                 )
-        assessment = _string(item.get("assessment"), at, "assessment", required=False)
-        if assessment is not None and assessment not in ("automated", "manual"):
-            raise FrameworkError(f"{at}: assessment must be 'automated' or 'manual', got {assessment!r}")
-        section = _string(item.get("section"), at, "section", required=False) or ""
+        section = item.section or ""
         requirements.append(
             Requirement(
-                id=rid,
+                id=item.id,
                 section=section,
-                title=_string(item.get("title"), at, "title", required=False) or f"{section} {rid}".strip(),
+                title=item.title or f"{section} {item.id}".strip(),
                 checks=tuple(checks),
                 not_implemented=frozenset((pending | file_pending) & set(checks)),
-                profile=_string(item.get("profile"), at, "profile", required=False),
-                assessment=assessment or ("automated" if checks else "manual"),
+                profile=item.profile,
+                assessment=item.assessment or ("automated" if checks else "manual"),
             )
         )
     return Framework(
         key=path.stem,
-        framework=framework,
-        version=version,
+        framework=model.framework,
+        version=model.version,
         label=label,
-        name=name,
+        name=model.name or label,
         path=path,
         requirements=tuple(requirements),
     )
