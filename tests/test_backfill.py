@@ -138,3 +138,4 @@ def test_backfill_unscanned_day(aws, lake, monkeypatch):
     assert con.execute("SELECT count(*) FROM finding_changes WHERE scan_date = DATE '2026-10-01'").fetchone() == (0,)
     # neptune was not scanned on day 3: its day-2 failures are not "resolved" there
     assert con.execute("SELECT count(*) FROM findings WHERE service = 'neptune' AND status = 'FAIL'").fetchone()[0] > 0
+    assert con.execute("SELECT count(*) FROM finding_changes WHERE change = 'resolved'").fetchone() == (0,)

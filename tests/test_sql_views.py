@@ -210,3 +210,87 @@ def test_interactive_session(built):
     stdout = io.StringIO()
     assert interactive(con, io.StringIO("SELECT 7 AS seven"), stdout, "csv") == 0
     assert "seven\n7" in stdout.getvalue().replace("\r", "")
+
+
+# -- partial scans never resolve anything (engine on moto) ------------------------------------------
+
+DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 2)
+
+
+def _resolved(lake, day):
+    return connect(lake).execute(
+        "SELECT service, region, count(*) FROM finding_changes WHERE change = 'resolved' AND scan_date = ? "
+        "GROUP BY ALL ORDER BY ALL", [day]).fetchall()
+
+
+def _latest(lake):
+    return dict(connect(lake).execute(
+        "SELECT service || '/' || region, count(*) FROM latest_findings WHERE status = 'FAIL' GROUP BY 1").fetchall())
+
+
+@pytest.fixture
+def two_services(scan):
+    import boto3
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pf-views-east")
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="pf-views-west", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    boto3.client("iam").create_user(UserName="pf-views-user")
+    first = scan("s3", "iam", regions=["us-east-1", "eu-west-1"], scan_date=DAY1)
+    assert {f["service"] for f in first.findings if f["status"] == "FAIL"} == {"s3", "iam"}
+    return first
+
+
+def test_a_run_killed_early_resolves_nothing(two_services, scan, lake, monkeypatch):
+    before = _latest(lake)
+    import postureflow.engine as engine
+
+    real = engine.run_collector
+
+    def killed(coll, *args, **kwargs):
+        if coll.service == "s3":
+            raise SystemExit("killed")  # the task process dies before s3 writes anything
+        return real(coll, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_collector", killed)
+    with pytest.raises(SystemExit):
+        scan("s3", "iam", regions=["us-east-1", "eu-west-1"], scan_date=DAY2)
+    assert _resolved(lake, DAY2) == []
+    assert _latest(lake) == before  # s3's state is still day 1's
+
+
+def test_a_later_scan_of_one_service_resolves_nothing_elsewhere(two_services, scan, lake):
+    before = _latest(lake)
+    scan("iam", regions=["us-east-1", "eu-west-1"], scan_date=DAY2)
+    assert _resolved(lake, DAY2) == []
+    assert _latest(lake) == before and any(k.startswith("s3/") for k in before)
+    scans = connect(lake).execute("SELECT scan_date, services, complete FROM scans ORDER BY 1").fetchall()
+    assert [d for d, _, _ in scans] == [DAY1, DAY2] and scans[1][1] < scans[0][1]
+
+
+def test_a_narrower_region_scan_resolves_nothing_in_other_regions(two_services, scan, lake):
+    import boto3
+
+    before = _latest(lake)
+    assert before.get("s3/eu-west-1")
+    scan("s3", "iam", regions=["us-east-1"], scan_date=DAY2)
+    assert [r for r in _resolved(lake, DAY2) if r[1] == "eu-west-1"] == []
+    assert _latest(lake)["s3/eu-west-1"] == before["s3/eu-west-1"]
+    # the same day again, all regions, after the west bucket is deleted: now it is resolved
+    boto3.client("s3", region_name="eu-west-1").delete_bucket(Bucket="pf-views-west")
+    scan("s3", "iam", regions=["us-east-1", "eu-west-1"], scan_date=DAY2)
+    assert ("s3", "eu-west-1") in {(s, r) for s, r, _ in _resolved(lake, DAY2)}
+    assert "s3/eu-west-1" not in _latest(lake)
+
+
+def test_a_denied_read_resolves_nothing_in_the_views(two_services, scan, lake):
+    from postureflow.testing import DeniedAccess
+
+    before = _latest(lake)
+    scan("s3", "iam", regions=["us-east-1", "eu-west-1"], scan_date=DAY2,
+         access=DeniedAccess("s3:GetBucketPolicy", regions=("us-east-1",)))
+    assert [r for r in _resolved(lake, DAY2) if r[:2] == ("s3", "us-east-1")] == []
+    assert _latest(lake)["s3/us-east-1"] == before["s3/us-east-1"]
+    status = dict(connect(lake).execute(
+        "SELECT region, status FROM scope WHERE service = 's3' AND scan_date = ?", [DAY2]).fetchall())
+    assert status == {"us-east-1": "incomplete", "eu-west-1": "complete"}

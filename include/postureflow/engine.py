@@ -268,8 +268,16 @@ def findings_table(rows: list[dict]) -> pa.Table:
 
 
 def _write(ctx: ScanContext, dataset: str, service: str, table: pa.Table) -> None:
-    """The one place a service task writes its partitions (inventory, scan_errors, findings, scan_scope)."""
-    ctx.lake.write_partition(dataset, ctx.partition(service), table, regions=ctx.regions or None)
+    """The one place a service task writes its partitions (inventory, scan_errors, findings, scan_scope).
+
+    A run replaces the rows of its own regions (and its region-less rows: check errors "-", account-wide
+    listing gaps "*"); other regions' rows of the day stay. A global service files everything in one
+    region that depends on the run's regions, so its partition is replaced whole.
+    """
+    collector = all_collectors().get(service)
+    whole = not ctx.regions or (collector is not None and collector.scope == "global")
+    regions = None if whole else [*ctx.regions, *scope.ANY_REGION[:3]]
+    ctx.lake.write_partition(dataset, ctx.partition(service), table, regions=regions)
 
 
 def stored_collection_errors(ctx: ScanContext, service: str) -> list[ScanError]:
@@ -398,8 +406,9 @@ def scan_service(
         if on_check:
             on_check(chk.id)
 
-    if not regions:  # a backfill of "all" regions on a lake that predates scan_scope
-        regions = sorted({r["region"] for r in rows})
+    # Every region a finding was filed in is part of the scope (and a backfill of "all" regions on a
+    # lake that predates scan_scope learns its regions from the findings).
+    regions = sorted(set(regions) | {r["region"] for r in rows})
     # A failed listing of a source service hides resources from this service's checks too.
     gaps = scope.listing_gaps(inventory, service) if service in collectors else []
     statuses = scope.region_statuses(regions, errors, gaps)
