@@ -40,6 +40,8 @@ from typing import Any, Callable, Literal, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 
+from postureflow.params import split_names
+
 log = logging.getLogger(__name__)
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -62,13 +64,6 @@ def default_accounts_path() -> Path:
 # -- the model -------------------------------------------------------------------------------------
 
 
-def _names(value: Any) -> Any:
-    """A list of names: a YAML list, or one string of names separated by commas or spaces."""
-    if isinstance(value, str):
-        return [part for part in re.split(r"[\s,]+", value) if part]
-    return value
-
-
 class Selection(BaseModel):
     """Which services (or checks) to run: ``include`` only these, ``exclude`` these."""
 
@@ -80,7 +75,7 @@ class Selection(BaseModel):
     @field_validator("include", "exclude", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
-        return _names(value)
+        return split_names(value)
 
     @field_validator("include")
     @classmethod
@@ -126,7 +121,7 @@ class AccountModel(BaseModel):
     @field_validator("regions", mode="before")
     @classmethod
     def _regions(cls, value: Any) -> Any:
-        return value if value == "all" else _names(value)
+        return value if value == "all" else split_names(value)
 
     @field_validator("regions")
     @classmethod
