@@ -12,7 +12,6 @@ import pytest
 from postureflow.cli import main
 from postureflow.compliance.evaluate import compliance_tables, write_compliance, write_compliance_day
 from postureflow.compliance.frameworks import load_frameworks, parse_framework
-from postureflow.lake.store import PART_FILE
 from postureflow.sql.sample import finding, write_findings
 
 A, B = "111111111111", "222222222222"
@@ -102,8 +101,8 @@ def test_rerun_replaces_the_partition(lake, framework):
     assert rows["R1"]["status"] == "PASS" and rows["R7"]["status"] == "PASS"
     assert {r["run_id"] for r in rows.values()} == {"run-2"}
     assert summary["scores"]["Test 1"] == 100.0
-    files = list(Path(lake.path("compliance")).rglob("*"))
-    assert sorted(f.name for f in files if f.is_file()) == [PART_FILE]
+    files = list(Path(lake.path("compliance")).rglob("*.parquet"))
+    assert len(files) == 1 and lake.files("compliance") == [str(files[0])]
 
 
 def test_account_without_findings_is_not_evaluated(lake, framework):

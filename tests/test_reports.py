@@ -401,25 +401,10 @@ def test_cli_report(lake, synthetic, capsys):
 
 
 def test_reports_on_an_s3_lake(monkeypatch):
-    import pyarrow.fs as pafs
-
     from postureflow.moto_server import MotoServer
 
     with MotoServer() as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", url)
-        # moto 5.2.5 answers CompleteMultipartUpload with the wrong XML root (getmoto/moto#10055), which
-        # pyarrow rejects; allow_delayed_open makes pyarrow send small objects as one PUT, as on real S3.
-        monkeypatch.setattr(
-            "postureflow.lake.store._s3_filesystem",
-            lambda: pafs.S3FileSystem(
-                region="us-east-1",
-                endpoint_override=url.split("://", 1)[1],
-                scheme="http",
-                access_key="testing",
-                secret_key="testing",
-                allow_delayed_open=True,
-            ),
-        )
         boto3.client("s3", region_name="us-east-1", endpoint_url=url).create_bucket(Bucket="pf-lake")
         lake = Lake("s3://pf-lake/lake")
         write_findings(lake, "s3", [row(1, "s3", "s3_bucket_no_mfa_delete", "FAIL", "medium")])

@@ -42,12 +42,11 @@ from typing import Any, Iterable, Mapping
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from postureflow.compliance.frameworks import Framework, load_frameworks
 from postureflow.compliance.schema import COMPLIANCE, STATUSES
 from postureflow.lake import schema as lake_schema
-from postureflow.lake.store import PART_FILE, Lake
+from postureflow.lake.store import Lake
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REQUIREMENT_COLUMNS = ("framework_key", "framework", "version", "label", "requirement_id", "section", "title", "profile")
@@ -169,37 +168,15 @@ def _findings_source(
     con: duckdb.DuckDBPyConnection, lake: Lake, scan_date: dt.date, account_ids: list[str] | None
 ) -> str:
     """A SQL subquery over the day's findings (check_id, status, muted, account_id), all services."""
-    day = scan_date.isoformat()
+    from postureflow.lake.query import source_sql
+
+    day = scan_date.date() if isinstance(scan_date, dt.datetime) else scan_date
     columns = "check_id, status, coalesce(muted, false) AS muted, account_id"
     where = ""
     if account_ids is not None:
         where = " WHERE account_id IN (" + ", ".join(f"'{a}'" for a in account_ids) + ")"
-    if lake.is_local:
-        directory = lake.path(f"findings/scan_date={day}")
-        if os.path.isdir(directory):
-            pattern = f"{directory}/*/*/{PART_FILE}".replace("'", "''")
-            return (
-                f"(SELECT {columns} FROM read_parquet('{pattern}', hive_partitioning = true, "
-                f"hive_types = {{'scan_date': DATE, 'service': VARCHAR, 'account_id': VARCHAR}}){where})"
-            )
-        table = _EMPTY_FINDINGS.empty_table()
-    else:
-        import pyarrow.fs as pafs
-
-        base = lake.path(f"findings/scan_date={day}")
-        table = _EMPTY_FINDINGS.empty_table()
-        if lake.fs.get_file_info(base).type != pafs.FileType.NotFound:
-            schema, _ = lake_schema.DATASETS["findings"]
-            partitioning = ds.partitioning(
-                pa.schema([schema.field("service"), schema.field("account_id")]), flavor="hive"
-            )
-            dataset = ds.dataset(
-                base, filesystem=lake.fs, format="parquet", partitioning=partitioning, ignore_prefixes=[".", "_"]
-            )
-            flt = None if account_ids is None else pc.field("account_id").isin(account_ids)
-            table = dataset.to_table(columns=["check_id", "status", "muted", "account_id"], filter=flt)
-    con.register("day_findings_arrow", table)
-    return f"(SELECT {columns} FROM day_findings_arrow{where})"
+    files = lake.files("findings", [day], account_ids)
+    return f"(SELECT {columns} FROM {source_sql(con, lake, 'findings', files, 'day_findings_arrow')}{where})"
 
 
 # One scan of the day's findings (three columns), reduced to counts per account and check, joined

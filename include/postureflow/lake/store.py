@@ -37,6 +37,7 @@ from postureflow.lake.storage import AlreadyExists, Storage, is_temp
 
 log = logging.getLogger(__name__)
 
+PART_FILE = "part-0.parquet"  # the file name of the layout before manifests (docs/lake.md: migrating)
 DIR_COLUMNS = ("scan_date",)  # the only partition column that is a folder
 BUCKETS = 32  # manifests (and small-file sets) per dataset and day: spreads commit contention
 MAX_SMALL_FILES = 8  # a bucket with more small files than this merges them in the next commit

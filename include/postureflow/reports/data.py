@@ -13,7 +13,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import pyarrow.fs as pafs
 
 from postureflow.lake import Lake
 from postureflow.lake import schema as lake_schema
@@ -84,18 +83,8 @@ def as_date(value: dt.date | str) -> dt.date:
 
 
 def scanned_services(lake: Lake, account_id: str, scan_date: dt.date) -> list[str]:
-    """Services whose findings partition for (scan_date, account_id) exists."""
-    base = lake.path(f"findings/scan_date={scan_date.isoformat()}")
-    infos = lake.fs.get_file_info(pafs.FileSelector(base, allow_not_found=True, recursive=False))
-    services = []
-    for info in infos:
-        name = info.base_name
-        if info.type == pafs.FileType.Directory and name.startswith("service="):
-            service = name[len("service=") :]
-            values = {"scan_date": scan_date, "service": service, "account_id": account_id}
-            if lake.partition_exists("findings", values):
-                services.append(service)
-    return sorted(services)
+    """Services whose findings partition for (scan_date, account_id) was written."""
+    return sorted({p["service"] for p in lake.partitions("findings", [scan_date], [account_id])})
 
 
 def _check_metadata() -> dict[str, CheckInfo]:
