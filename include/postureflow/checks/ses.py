@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
+from postureflow import policy as policy_language
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 
@@ -46,7 +46,7 @@ def ses_identity_not_publicly_accessible(identities):
             continue
         policies = identity.get("policies") or {}
         unparsed = [name for name, document in policies.items() if not isinstance(document, dict)]
-        public = [name for name, document in policies.items() if isinstance(document, dict) and _policy.is_public(document)]
+        public = [name for name, document in policies.items() if isinstance(document, dict) and policy_language.is_public(document)]
         if public:
             yield FAIL(identity, f"SES identity {identity.id} lets everyone send through policy {', '.join(public)}.")
         elif unparsed:
