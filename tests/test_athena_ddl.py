@@ -9,11 +9,10 @@ import pyarrow as pa
 import pytest
 
 import postureflow.compliance  # noqa: F401  (registers the compliance dataset)
-from postureflow.engine import all_services
 from postureflow.lake import schema as lake_schema
+from postureflow.lake.store import Layout
 
 DDL = Path(__file__).resolve().parents[1] / "include" / "athena" / "tables.sql"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "prowler-5.46" / "aws_checks.csv"
 TABLES = ("findings", "inventory", "scan_errors", "compliance")
 
 # the Athena (Hive DDL) spelling of each arrow type the lake uses
@@ -63,38 +62,50 @@ def test_every_table_is_declared():
 
 
 @pytest.mark.parametrize("dataset", TABLES)
-def test_columns_and_partitions_match_the_schema(dataset):
+def test_columns_and_partitions_match_the_lake_layout(dataset):
+    """Folders hold scan_date only; every other column, service and account_id included, is in the files."""
     table = _parse()[dataset]
-    schema, partition_by = lake_schema.DATASETS[dataset]
-    expected_columns = [(f.name, EXPECTED_TYPE[f.type]) for f in schema if f.name not in partition_by]
+    schema, _ = lake_schema.DATASETS[dataset]
+    assert Layout.of(dataset).dir_columns == ("scan_date",)
+    expected_columns = [(f.name, EXPECTED_TYPE[f.type]) for f in schema if f.name != "scan_date"]
     assert table["columns"] == expected_columns
-    assert table["partitions"] == [(c, EXPECTED_TYPE[schema.field(c).type]) for c in partition_by]
+    assert table["partitions"] == [("scan_date", "date")]
 
 
 @pytest.mark.parametrize("dataset", TABLES)
-def test_partition_projection_follows_the_hive_layout(dataset):
+def test_partition_projection_follows_the_layout(dataset):
     table = _parse()[dataset]
     props = table["properties"]
-    _, partition_by = lake_schema.DATASETS[dataset]
     assert table["location"] == f"${{LAKE}}/{dataset}/"
     assert props["projection.enabled"] == "true"
-    template = "/".join(f"{c}=${{{c}}}" for c in partition_by)
-    assert props["storage.location.template"] == f"${{LAKE}}/{dataset}/{template}/"
+    assert props["storage.location.template"] == f"${{LAKE}}/{dataset}/scan_date=${{scan_date}}/"
     assert props["projection.scan_date.type"] == "date"
     assert props["projection.scan_date.format"] == "yyyy-MM-dd"
     assert props["projection.scan_date.range"].endswith(",NOW")
-    assert props["projection.account_id.type"] == "injected"
-    if "service" in partition_by:
-        assert props["projection.service.type"] in ("enum", "injected")
-        if props["projection.service.type"] == "enum":
-            listed = set(props["projection.service.values"].split(","))
-            missing = set(all_services()) - listed
-            assert not missing, f"services missing from the enum (regenerate tables.sql): {sorted(missing)}"
     projected = {k.split(".")[1] for k in props if k.startswith("projection.") and k.count(".") >= 2}
-    assert projected == set(partition_by)
+    assert projected == {"scan_date"}
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside the repo")
+def test_data_files_sit_where_the_location_template_points(tmp_path):
+    """What Athena lists under scan_date=<day>/ is exactly the live data files (manifests hide under _)."""
+    import datetime as dt
+
+    from postureflow.lake import Lake
+    from postureflow.sql.sample import finding, write_findings
+
+    lake = Lake(str(tmp_path))
+    days = [dt.date(2026, 11, 21), dt.date(2026, 11, 22)]
+    write_findings(lake, [finding(a, d, s, f"{s}_check", f"r{i}") for a in ("111111111111", "222222222222")
+                          for d in days for s in ("s3", "iam") for i in range(3)])
+    write_findings(lake, [finding("111111111111", days[1], "s3", "s3_check", "r9")])  # a re-run: replaces
+    assert lake.days("findings") == days
+    for day in lake.days("findings"):
+        folder = tmp_path / "findings" / f"scan_date={day.isoformat()}"
+        visible = sorted(str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", ".")))
+        assert visible == sorted(lake.files("findings", [day]))
+        assert isinstance(day, dt.date)
+
+
 def test_file_is_up_to_date():
     from postureflow.sql.athena import render
 
