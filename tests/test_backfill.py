@@ -63,16 +63,23 @@ def test_backfill_of_a_day_without_inventory_is_skipped_and_writes_nothing(lake)
     assert not os.path.exists(lake.path("findings"))
 
 
+def _resolving_session():
+    """A session whose credentials resolve (the connection's role could be assumed)."""
+    return SimpleNamespace(get_credentials=lambda: SimpleNamespace(get_frozen_credentials=lambda: None))
+
+
 def test_plan_refuses_a_connection_that_reaches_another_account():
     from postureflow.runs import AccountMismatch
 
-    access = SimpleNamespace(caller_account_id=lambda: "999999999999", enabled_regions=lambda: ["us-east-1"])
+    access = SimpleNamespace(caller_account_id=lambda: "999999999999", enabled_regions=lambda: ["us-east-1"],
+                             session=_resolving_session)
     with pytest.raises(AccountMismatch, match="reached account 999999999999"):
         plan_run(ACCOUNT, access, {}, RunInfo("r", DAY, False))
 
 
 def test_plan_skips_regions_that_are_not_enabled():
-    access = SimpleNamespace(caller_account_id=lambda: "123456789012", enabled_regions=lambda: ["us-east-1"])
+    access = SimpleNamespace(caller_account_id=lambda: "123456789012", enabled_regions=lambda: ["us-east-1"],
+                             session=_resolving_session)
     plan = plan_run(ACCOUNT, access, {"regions": ["us-east-1", "ap-east-1"]}, RunInfo("r", DAY, False))
     assert plan["regions"] == ["us-east-1"] and plan["skipped_regions"] == ["ap-east-1"]
 

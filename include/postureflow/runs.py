@@ -15,6 +15,7 @@ from postureflow.accounts import Account
 from postureflow.aws import AwsAccess
 from postureflow.engine import ScanContext, ServiceResult, scan_service, with_dependencies
 from postureflow.lake import Lake
+from postureflow.preflight import verify_connection
 from postureflow import secrets
 from postureflow.params import selection as run_selection
 
@@ -57,6 +58,7 @@ def plan_run(account: Account, access: AwsAccess | None, params: dict, info: Run
         return {"account_id": account.account_id, "regions": regions, "services": services,
                 "scan_date": info.scan_date.isoformat(), "backfill": True, "skipped_regions": []}
     assert access is not None
+    verify_connection(access, account.aws_conn_id)  # one line naming the connection if the role is refused
     caller = access.caller_account_id()
     if caller != account.account_id:
         raise AccountMismatch(
