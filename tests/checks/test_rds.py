@@ -507,3 +507,63 @@ def test_instance_event_subscription_security_groups(world):
     assert world.run.status(check, US_SUBSCRIPTIONS) == "FAIL"
     assert world.run.status(check, EU_SUBSCRIPTIONS) == "PASS"
     assert {f["resource_type"] for f in world.run.of(check)} == {"AwsRdsEventSubscription"}
+
+
+# -- data that could not be read gives no verdict ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "check, denied, resource",
+    [
+        ("rds_instance_transport_encrypted", "rds:DescribeDBParameters", "good-db"),
+        ("rds_instance_transport_encrypted", "rds:DescribeDBClusterParameters", "good-cluster"),
+        ("rds_snapshots_public_access", "rds:DescribeDBSnapshotAttributes", "good-db-snap"),
+        ("rds_snapshots_public_access", "rds:DescribeDBClusterSnapshotAttributes", "good-cluster-snap"),
+        ("rds_instance_deprecated_engine_version", "rds:DescribeDBEngineVersions", "good-db"),
+        ("rds_instance_critical_event_subscription", "rds:DescribeEventSubscriptions", None),
+        ("rds_cluster_critical_event_subscription", "rds:DescribeEventSubscriptions", None),
+        ("rds_instance_event_subscription_parameter_groups", "rds:DescribeEventSubscriptions", None),
+        ("rds_instance_event_subscription_security_groups", "rds:DescribeEventSubscriptions", None),
+    ],
+)
+def test_unreadable_detail_gives_no_verdict(world_builder, scan, check, denied, resource):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess(denied)
+    run = scan("rds", regions=["us-east-1"], access=access)
+    statuses = run.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"} if resource is None else statuses[resource] == "MANUAL"
+    assert access.hits
+
+
+UNLISTED_CHECKS = (
+    "rds_cluster_multi_az", "rds_cluster_backtrack_enabled", "rds_cluster_copy_tags_to_snapshots",
+    "rds_cluster_default_admin", "rds_cluster_deletion_protection", "rds_cluster_iam_authentication_enabled",
+    "rds_cluster_integration_cloudwatch_logs", "rds_cluster_minor_version_upgrade_enabled",
+    "rds_cluster_non_default_port", "rds_cluster_storage_encrypted", "rds_instance_minor_version_upgrade_enabled",
+    "rds_instance_multi_az", "rds_instance_no_public_access", "rds_instance_storage_encrypted",
+    "rds_instance_backup_enabled", "rds_instance_certificate_expiration", "rds_instance_copy_tags_to_snapshots",
+    "rds_instance_default_admin", "rds_instance_deletion_protection", "rds_instance_enhanced_monitoring_enabled",
+    "rds_instance_iam_authentication_enabled", "rds_instance_inside_vpc", "rds_instance_integration_cloudwatch_logs",
+    "rds_instance_non_default_port", "rds_snapshots_encrypted",
+)  # fmt: skip
+
+
+def test_unlisted_databases_give_no_pass_or_fail(world_builder, scan):
+    """Every check judging what the listings carry: with the listings denied, no PASS and no FAIL (one scan)."""
+    from postureflow.testing import DeniedAccess
+
+    denied = ("rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:DescribeDBSnapshots",
+              "rds:DescribeDBClusterSnapshots")  # fmt: skip
+    run = scan("rds", regions=["us-east-1"], access=DeniedAccess(*denied))
+    for check in UNLISTED_CHECKS:
+        assert {f["status"] for f in run.of(check)} <= {"MANUAL"}, check
+    assert "rds:describe_db_instances" in {e["api"] for e in run.errors}
+
+
+@pytest.fixture
+def world_builder(aws):
+    rds = _rds()
+    _build_instances(rds)
+    _build_clusters(rds)
+    _build_event_subscriptions(rds)

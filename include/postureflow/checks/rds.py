@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from postureflow.checks.backup import judge_protected
-from postureflow.checks.base import FAIL, PASS, Result, check, days_since
+from postureflow.checks.base import FAIL, PASS, Result, check, days_since, no_verdict
 from postureflow.inventory import Resource
 from postureflow.collect.rds import is_rds_engine
 
@@ -78,8 +78,8 @@ def judge_retention(clusters, noun: str, minimum: int):
 def judge_public_snapshots(snapshots, noun: str):
     """Manual snapshots whose sharing attribute was read: FAIL when anyone may restore them."""
     for snap in snapshots:
-        if snap.get("snapshot_type") != "manual" or snap.get("public") is None:
-            continue
+        if snap.get("snapshot_type") != "manual" or (snap.readable("public") and snap.get("public") is None):
+            continue  # automated, or deleted meanwhile (an unread sharing attribute gives no verdict)
         if snap.get("public"):
             yield FAIL(snap, f"{noun} {snap.id} is shared publicly: any AWS account can restore it.")
         else:
@@ -526,9 +526,16 @@ def rds_instance_deletion_protection(instances):
     remediation="Upgrade the instance to a supported engine version (modify-db-instance --engine-version).",
 )
 def rds_instance_deprecated_engine_version(instances, engine_versions):
-    offered = {(e.region, e.get("engine")): set(e.get("versions") or []) for e in engine_versions}
+    offered = {(e.region, e.get("engine")): set(e.get("versions") or []) for e in engine_versions if e.readable("versions")}
+    # engines whose offered versions could not be listed: named, not read (reading another kind's unread
+    # field would void every verdict of the check, not just these)
+    unknown = {(e.region, e.id): e.unread.get("versions") for e in engine_versions if not e.readable("versions")}
     for db in _rds(instances):
-        versions = offered.get((db.region, db.get("engine")))
+        key = (db.region, db.get("engine"))
+        if key in unknown:
+            yield no_verdict(FAIL(db, ""), [f"the {key[1]} versions RDS offers ({unknown[key]})"])
+            continue
+        versions = offered.get(key)
         if versions is None:
             continue
         label = f"{db.get('engine')} {db.get('engine_version')}"
@@ -656,8 +663,8 @@ def rds_instance_transport_encrypted(instances, clusters):
     for noun, resource, resource_type in judged:
         enforced = _enforces_tls(resource)
         group = resource.get("parameter_group")
-        if enforced is None:
-            continue
+        if enforced is None and resource.readable("transport_parameters"):
+            continue  # no TLS parameter applies (an unread parameter group gives no verdict)
         if enforced:
             yield PASS(resource, f"{noun} {resource.id} requires TLS through parameter group {group}.", resource_type)
         else:

@@ -15,10 +15,9 @@ DescribeDBEngineVersions once per RDS engine in use.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import Outcome, RegionScope, collector
 
 # Engines whose resources belong to the documentdb and neptune services.
 OTHER_SERVICE_ENGINES = ("docdb", "neptune")
@@ -27,7 +26,6 @@ OTHER_SERVICE_ENGINES = ("docdb", "neptune")
 TRANSPORT_PARAMETERS = ("rds.force_ssl", "require_secure_transport")
 TRANSPORT_ENGINE_PREFIXES = ("postgres", "aurora-postgresql", "mysql", "mariadb", "aurora-mysql", "aurora", "sqlserver")
 
-SNAPSHOT_THREADS = 8
 NO_GROUP = ("DBParameterGroupNotFound",)
 
 
@@ -42,8 +40,8 @@ def _supports_transport_parameter(engine: str | None) -> bool:
 @collector("rds")
 def collect_rds(scope: RegionScope) -> None:
     rds = scope.client("rds")
-    instances = list(scope.paginate(rds, "describe_db_instances", "DBInstances"))
-    clusters = list(scope.paginate(rds, "describe_db_clusters", "DBClusters"))
+    instances = scope.list(rds, "describe_db_instances", "DBInstances", kind="instances").value or []
+    clusters = scope.list(rds, "describe_db_clusters", "DBClusters", kind="clusters").value or []
 
     # Cluster members take TLS settings from the cluster's parameter group, so only standalone
     # instances need their own.
@@ -105,7 +103,9 @@ def _add_instance(scope: RegionScope, db: dict, instance_params: dict) -> None:
         iam_auth=bool(db.get("IAMDatabaseAuthenticationEnabled")),
         cloudwatch_logs=db.get("EnabledCloudwatchLogsExports") or [],
         parameter_group=group,
+        # {parameter: value}; None where no TLS parameter applies; unread when the group could not be read
         transport_parameters=instance_params.get(group),
+        engine_lifecycle_support=db.get("EngineLifecycleSupport"),
         ca_certificate_id=certificate.get("CAIdentifier") or db.get("CACertificateIdentifier"),
         certificate_valid_till=certificate.get("ValidTill"),
     )
@@ -136,41 +136,24 @@ def _add_cluster(scope: RegionScope, cluster: dict, cluster_params: dict) -> Non
         auto_minor_version_upgrade=cluster.get("AutoMinorVersionUpgrade"),
         parameter_group=group,
         transport_parameters=cluster_params.get(group),
+        engine_lifecycle_support=cluster.get("EngineLifecycleSupport"),
     )
 
 
-def _listing(scope: RegionScope, client, operation: str, result_key: str, absent=(), **params) -> list | None:
-    """Every item over all Marker pages, or None when the listing failed or the thing is absent.
-
-    Unlike ``scope.paginate`` this tells a failed listing from an empty one, so a record that
-    says "nothing configured" is only written when AWS said so.
-    """
-    items: list = []
-    marker = None
-    while True:
-        page = scope.call(client, operation, absent=absent, **params, **({"Marker": marker} if marker else {}))
-        if page is None:
-            return None
-        items.extend(page.get(result_key) or [])
-        marker = page.get("Marker")
-        if not marker:
-            return items
-
-
 def _parameters(scope: RegionScope, rds, operation: str, name_param: str, groups: Iterable[str | None]) -> dict:
-    """group name -> {TLS parameter: value} for each readable parameter group."""
-    found: dict[str, dict] = {}
-    for group in sorted(g for g in groups if g):
-        params = _listing(scope, rds, operation, "Parameters", absent=NO_GROUP, **{name_param: group})
-        if params is not None:
-            wanted = [p for p in params if p.get("ParameterName") in TRANSPORT_PARAMETERS]
-            found[group] = {p["ParameterName"]: p.get("ParameterValue") for p in wanted}
-    return found
+    """group name -> Outcome of {TLS parameter: value} for each parameter group in use."""
+    names = sorted(g for g in groups if g)
+
+    def read(group: str) -> Outcome:
+        params = scope.list(rds, operation, "Parameters", absent=NO_GROUP, **{name_param: group})
+        return params.map(
+            lambda found: {p["ParameterName"]: p.get("ParameterValue") for p in found if p.get("ParameterName") in TRANSPORT_PARAMETERS}
+        )
+
+    return dict(zip(names, scope.each(names, read)))
 
 
-def _restore_attribute(answer: dict | None, result_key: str, attributes_key: str) -> list[str] | None:
-    if answer is None:
-        return None
+def _restore_attribute(answer: dict, result_key: str, attributes_key: str) -> list[str]:
     for attribute in (answer.get(result_key) or {}).get(attributes_key, []):
         if attribute.get("AttributeName") == "restore":
             return list(attribute.get("AttributeValues") or [])
@@ -178,34 +161,30 @@ def _restore_attribute(answer: dict | None, result_key: str, attributes_key: str
 
 
 def _collect_snapshots(scope: RegionScope, rds) -> None:
-    snapshots = list(scope.paginate(rds, "describe_db_snapshots", "DBSnapshots"))
-    cluster_snapshots = list(scope.paginate(rds, "describe_db_cluster_snapshots", "DBClusterSnapshots"))
+    snapshots = scope.list(rds, "describe_db_snapshots", "DBSnapshots", kind="snapshots").value or []
+    cluster_snapshots = scope.list(
+        rds, "describe_db_cluster_snapshots", "DBClusterSnapshots", kind="cluster_snapshots"
+    ).value or []
 
-    def instance_sharing(snapshot: dict) -> list[str] | None:
-        answer = scope.call(
-            rds,
-            "describe_db_snapshot_attributes",
-            absent=("DBSnapshotNotFound",),
+    def instance_sharing(snapshot: dict) -> Outcome:
+        return scope.fetch(
+            rds, "describe_db_snapshot_attributes", absent=("DBSnapshotNotFound",),
             DBSnapshotIdentifier=snapshot["DBSnapshotIdentifier"],
-        )
-        return _restore_attribute(answer, "DBSnapshotAttributesResult", "DBSnapshotAttributes")
+        ).map(lambda r: _restore_attribute(r, "DBSnapshotAttributesResult", "DBSnapshotAttributes"))  # fmt: skip
 
-    def cluster_sharing(snapshot: dict) -> list[str] | None:
-        answer = scope.call(
-            rds,
-            "describe_db_cluster_snapshot_attributes",
-            absent=("DBClusterSnapshotNotFoundFault",),
+    def cluster_sharing(snapshot: dict) -> Outcome:
+        return scope.fetch(
+            rds, "describe_db_cluster_snapshot_attributes", absent=("DBClusterSnapshotNotFoundFault",),
             DBClusterSnapshotIdentifier=snapshot["DBClusterSnapshotIdentifier"],
-        )
-        return _restore_attribute(answer, "DBClusterSnapshotAttributesResult", "DBClusterSnapshotAttributes")
+        ).map(lambda r: _restore_attribute(r, "DBClusterSnapshotAttributesResult", "DBClusterSnapshotAttributes"))  # fmt: skip
 
+    # Only manual snapshots can be shared: only their attributes are read.
     manual = [s for s in snapshots if s.get("SnapshotType") == "manual"]
     manual_clusters = [s for s in cluster_snapshots if s.get("SnapshotType") == "manual"]
-    with ThreadPoolExecutor(max_workers=SNAPSHOT_THREADS) as pool:
-        sharing = dict(zip((s["DBSnapshotArn"] for s in manual), pool.map(instance_sharing, manual)))
-        cluster_sharing_by_arn = dict(
-            zip((s["DBClusterSnapshotArn"] for s in manual_clusters), pool.map(cluster_sharing, manual_clusters))
-        )
+    sharing = dict(zip((s["DBSnapshotArn"] for s in manual), scope.each(manual, instance_sharing)))
+    cluster_sharing_by_arn = dict(
+        zip((s["DBClusterSnapshotArn"] for s in manual_clusters), scope.each(manual_clusters, cluster_sharing))
+    )
 
     for snap in snapshots:
         arn = snap["DBSnapshotArn"]
@@ -218,7 +197,7 @@ def _collect_snapshots(scope: RegionScope, rds) -> None:
             instance_id=snap.get("DBInstanceIdentifier"),
             snapshot_type=snap.get("SnapshotType"),
             encrypted=bool(snap.get("Encrypted")),
-            **_sharing_facts(arn in sharing, sharing.get(arn)),
+            **_sharing_facts(sharing.get(arn)),
         )
     for snap in cluster_snapshots:
         arn = snap["DBClusterSnapshotArn"]
@@ -231,26 +210,29 @@ def _collect_snapshots(scope: RegionScope, rds) -> None:
             cluster_id=snap.get("DBClusterIdentifier"),
             snapshot_type=snap.get("SnapshotType"),
             encrypted=bool(snap.get("StorageEncrypted")),
-            **_sharing_facts(arn in cluster_sharing_by_arn, cluster_sharing_by_arn.get(arn)),
+            **_sharing_facts(cluster_sharing_by_arn.get(arn)),
         )
 
 
-def _sharing_facts(asked: bool, restore: list[str] | None) -> dict:
-    """public: True/False for a manual snapshot whose attributes were read, None otherwise."""
-    if not asked or restore is None:
+def _sharing_facts(restore: Outcome | None) -> dict:
+    """public: True/False for a manual snapshot whose attributes were read; None for an automated one
+    (or one deleted meanwhile); unread when they could not be read."""
+    if restore is None or restore.state == "absent":
         return {"public": None, "shared_with_accounts": None}
-    return {"public": "all" in restore, "shared_with_accounts": sorted(v for v in restore if v != "all")}
+    return {
+        "public": restore.map(lambda values: "all" in values),
+        "shared_with_accounts": restore.map(lambda values: sorted(v for v in values if v != "all")),
+    }
 
 
 def _collect_event_subscriptions(scope: RegionScope, rds) -> None:
-    subscriptions = _listing(scope, rds, "describe_event_subscriptions", "EventSubscriptionsList")
-    if subscriptions is None:
-        return
+    subscriptions = scope.list(rds, "describe_event_subscriptions", "EventSubscriptionsList")
     scope.add(
         "event_subscriptions",
         uid=scope.arn("rds", "event-subscriptions"),
         id="event-subscriptions",
-        subscriptions=[
+        # unread when the listing failed: the event-notification checks give no verdict in this region
+        subscriptions=subscriptions.map(lambda found: [
             {
                 "name": s.get("CustSubscriptionId"),
                 "arn": s.get("EventSubscriptionArn"),
@@ -260,21 +242,24 @@ def _collect_event_subscriptions(scope: RegionScope, rds) -> None:
                 "source_ids": s.get("SourceIdsList") or [],
                 "categories": [c.lower() for c in s.get("EventCategoriesList") or []],
             }
-            for s in subscriptions
-        ],
-    )
+            for s in found
+        ]),
+    )  # fmt: skip
 
 
 def _collect_engine_versions(scope: RegionScope, rds, engines: set[str | None]) -> None:
     """The engine versions RDS still offers in this region, for each engine in use."""
-    for engine in sorted(e for e in engines if e):
-        versions = _listing(scope, rds, "describe_db_engine_versions", "DBEngineVersions", Engine=engine)
-        if versions is None:
-            continue
+    names = sorted(e for e in engines if e)
+    listings = scope.each(
+        names, lambda engine: scope.list(rds, "describe_db_engine_versions", "DBEngineVersions", Engine=engine)
+    )
+    for engine, versions in zip(names, listings):
         scope.add(
             "engine_versions",
             uid=scope.arn("rds", f"engine-versions/{engine}"),
             id=engine,
             engine=engine,
-            versions=sorted({v["EngineVersion"] for v in versions if v.get("Status", "available") != "deprecated"}),
+            versions=versions.map(
+                lambda found: sorted({v["EngineVersion"] for v in found if v.get("Status", "available") != "deprecated"})
+            ),
         )
