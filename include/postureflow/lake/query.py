@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import warnings
 from typing import Iterable
 
@@ -115,7 +114,9 @@ def find_corrupt(lake: Lake, files: Iterable[str], message: str = "") -> list[tu
     return found
 
 
-_DATA_ERROR = re.compile(r"parquet|thrift|TProtocol|Invalid|magic|corrupt|decompress|footer|page", re.I)
+# errors in the SQL itself: no file is to blame, so none is looked for
+_SQL_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
+               duckdb.SyntaxException, duckdb.ConversionException, duckdb.InterruptException)
 
 
 def run(
@@ -144,7 +145,7 @@ def run(
         try:
             return con.execute(sql, params).to_arrow_table() if params is not None else con.sql(sql).to_arrow_table()
         except duckdb.Error as err:
-            if not _DATA_ERROR.search(str(err)):
+            if isinstance(err, _SQL_ERRORS):
                 raise
             corrupt = find_corrupt(lake, files, str(err))
             if not corrupt:

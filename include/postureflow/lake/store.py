@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from postureflow.lake import manifest as mf
@@ -216,17 +217,18 @@ class Lake:
 
     def delete_day(self, dataset: str, day: dt.date) -> int:
         """Drop a whole scan_date of ``dataset`` (retention); returns the files removed."""
-        layout = Layout.of(dataset)
-        if "scan_date" not in layout.dir_columns:
+        day_dir = f"{dataset}/scan_date={_text(day)}"  # tables, and file folders like reports/
+        if dataset in lake_schema.DATASETS and "scan_date" not in Layout.of(dataset).dir_columns:
             raise ValueError(f"{dataset} is not partitioned by scan_date")
-        directory = self.path(layout.day_dir({"scan_date": day}))
+        directory = self.path(day_dir)
         if not self.storage.exists(directory):
             return 0
         # manifests first: from then on readers see an empty day, never a day with missing files
-        for bucket in mf.buckets_present(self.storage, layout.day_dir({"scan_date": day})):
-            for info in self.storage.list(mf.manifest_dir(self.storage, layout.day_dir({"scan_date": day}), bucket)):
+        for bucket in mf.buckets_present(self.storage, day_dir):
+            for info in self.storage.list(mf.manifest_dir(self.storage, day_dir, bucket)):
                 self.storage.delete(info.path)
-        removed = sum(1 for info in self.storage.list(directory) if info.type == info.type.File)
+        infos = self.fs.get_file_info(pafs.FileSelector(directory, recursive=True))
+        removed = sum(1 for info in infos if info.type == pafs.FileType.File and "/_manifest/" not in info.path)
         self.fs.delete_dir(directory)
         return removed
 
