@@ -34,11 +34,11 @@ def _cluster(name, zones=("a",), region="us-east-1", **kwargs):
         )
 
 
-def _docdb_access():
+def _docdb_access(access=None):
     """moto's RDS backend does not accept the docdb engine, so this hook amends its answers: clusters,
     instances and cluster snapshots whose name starts with "docs-" report Engine "docdb", as DocumentDB's
     do in the shared RDS API."""
-    access = AwsAccess.from_default_chain()
+    access = access or AwsAccess.from_default_chain()
 
     def relabel(parsed, **_):
         for key, name_key in (
@@ -134,3 +134,14 @@ def test_cluster_public_snapshot(world):
 
 def test_cluster_storage_encrypted(world):
     _outcomes(world, "documentdb_cluster_storage_encrypted", docs_bad="FAIL", docs_good="PASS")
+
+
+def test_unreadable_snapshot_sharing_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _cluster("docs-unknown")
+    _rds().create_db_cluster_snapshot(DBClusterIdentifier="docs-unknown", DBClusterSnapshotIdentifier="docs-unknown-snap")
+    access = _docdb_access(DeniedAccess("rds:DescribeDBClusterSnapshotAttributes"))
+    run = scan("documentdb", regions=["us-east-1"], access=access)
+    assert run.statuses("documentdb_cluster_public_snapshot") == {"docs-unknown-snap": "MANUAL"}
+    assert access.hits

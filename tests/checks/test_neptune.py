@@ -141,3 +141,14 @@ def test_cluster_snapshot_encrypted(world):
 def test_cluster_storage_encrypted(world):
     _outcomes(world, "neptune_cluster_storage_encrypted", bad_graph="FAIL", good_graph="PASS")
     assert world.run.of("neptune_cluster_storage_encrypted")[0]["severity"] == "high"
+
+
+def test_unreadable_snapshot_sharing_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _cluster("np-unknown")
+    _snapshot("np-unknown", "np-unknown-snap")
+    access = DeniedAccess("rds:DescribeDBClusterSnapshotAttributes")
+    run = scan("neptune", regions=["us-east-1"], access=access)
+    assert run.statuses("neptune_cluster_public_snapshot") == {"np-unknown-snap": "MANUAL"}
+    assert access.hits
