@@ -9,7 +9,8 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
-from postureflow.checks.ec2 import INSTANCE_PORT_CHECKS, SECURITY_GROUP_PORT_CHECKS
+from postureflow.checks.ec2_instances import INSTANCE_PORT_CHECKS
+from postureflow.checks.ec2_securitygroups import SECURITY_GROUP_PORT_CHECKS
 from postureflow.lake import Lake
 from postureflow.testing import scan_in_moto
 
@@ -122,7 +123,8 @@ def _amended_access(ids):
     - moto accepts EnclaveOptions on RunInstances but drops it (DescribeInstances never reports it), and
       cannot back-date LaunchTime: DescribeInstances answers are amended for instances tagged enclave=yes
       (EnclaveOptions.Enabled) and age=old (launched 400 days ago);
-    - moto has no GetSnapshotBlockPublicAccessState, GetInstanceMetadataDefaults, DescribeClientVpnEndpoints
+    - moto has no GetSnapshotBlockPublicAccessState, GetImageBlockPublicAccessState, GetInstanceMetadataDefaults,
+      DescribeClientVpnEndpoints
       or ssm:DescribeInstanceInformation: they get canned answers per region;
     - moto never reports load-balancer interfaces: interfaces tagged owner=amazon-elb get that
       Attachment.InstanceOwnerId, as ELB's requester-managed interfaces have.
@@ -146,15 +148,16 @@ def _amended_access(ids):
                 interface["Attachment"] = {"InstanceOwnerId": "amazon-elb", "Status": "attached"}
 
     settings = {
-        "us-east-1": ("block-all-sharing", {"HttpTokens": "required"}, ids["client_vpns"]),
-        "eu-west-1": ("block-new-sharing", {}, []),
+        "us-east-1": ("block-all-sharing", {"HttpTokens": "required"}, ids["client_vpns"], "block-new-sharing"),
+        "eu-west-1": ("block-new-sharing", {}, [], "unblocked"),
     }
-    for region, (snapshot_state, metadata, vpns) in settings.items():
+    for region, (snapshot_state, metadata, vpns, image_state) in settings.items():
         ec2 = access.client("ec2", region)
         ec2.meta.events.register("after-call.ec2.DescribeInstances", amend_instances)
         ec2.meta.events.register("after-call.ec2.DescribeNetworkInterfaces", amend_interfaces)
         _answer(ec2, "ec2.GetSnapshotBlockPublicAccessState", {"State": snapshot_state})
         _answer(ec2, "ec2.GetInstanceMetadataDefaults", {"AccountLevel": metadata})
+        _answer(ec2, "ec2.GetImageBlockPublicAccessState", {"ImageBlockPublicAccessState": image_state})
         _answer(ec2, "ec2.DescribeClientVpnEndpoints", {"ClientVpnEndpoints": vpns})
         managed = [{"InstanceId": i} for i in ids["ssm_managed"]] if region == "us-east-1" else []
         _answer(access.client("ssm", region), "ssm.DescribeInstanceInformation", {"InstanceInformationList": managed})
@@ -598,7 +601,7 @@ def test_launch_template_no_secrets(world):
     assert _status(world, check, "lt_good") == "PASS"
     assert _status(world, check, "lt_inherits") == "PASS"
     texts = {f["resource_id"]: f["status_extended"] for f in world.run.of(check)}
-    assert "version 1: line 3 (AWS access key id)" in texts[world.ids["lt_bad"]]
+    assert "version 1: line 3 (AWS Access Key)" in texts[world.ids["lt_bad"]]
 
 
 # -- instance hosts: exposure, age, management, user data ------------------------------------------------------
@@ -664,7 +667,7 @@ def test_instance_secrets_user_data(world):
     assert _status(world, check, "clean_host") == "PASS"
     assert _status(world, check, "private_host") == "PASS"  # no user data at all
     texts = {f["resource_id"]: f["status_extended"] for f in world.run.of(check)}
-    assert "line 3 (AWS access key id)" in texts[world.ids["leaky_host"]]
+    assert "line 3 (AWS Access Key)" in texts[world.ids["leaky_host"]]
     assert FAKE_KEY_ID not in texts[world.ids["leaky_host"]]
 
 
@@ -686,7 +689,7 @@ def test_no_user_data_text_reaches_the_lake(world):
     text = "\n".join(raw + findings)
     for leaked in (FAKE_KEY_ID, FAKE_PASSWORD, "yum -y", base64.b64encode(FAKE_KEY_ID.encode()).decode()[:16]):
         assert leaked not in text
-    assert "AWS access key id" in text  # what was found is recorded, just not the value
+    assert "AWS Access Key" in text  # what was found is recorded, just not the value
 
 
 # -- security group use -------------------------------------------------------------------------------------
@@ -889,6 +892,7 @@ def test_each_region_collected_once_without_repeated_calls(world):
 # Operations moto's in-process mock does not implement (recorded as scan errors without the world's hooks).
 MOTO_LACKS = {
     "ec2:get_snapshot_block_public_access_state",
+    "ec2:get_image_block_public_access_state",
     "ec2:get_instance_metadata_defaults",
     "ec2:describe_client_vpn_endpoints",
     "ssm:describe_instance_information",

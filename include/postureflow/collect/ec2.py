@@ -8,29 +8,29 @@ Per region: DescribeInstances, DescribeVolumes, DescribeSnapshots (own),
 DescribeImages (own), DescribeAddresses, DescribeLaunchTemplates,
 DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeNetworkAcls,
 DescribeTransitGateways, DescribeClientVpnEndpoints, GetEbsEncryptionByDefault,
-GetSnapshotBlockPublicAccessState, GetInstanceMetadataDefaults and
+GetSnapshotBlockPublicAccessState, GetImageBlockPublicAccessState, GetInstanceMetadataDefaults and
 ssm:DescribeInstanceInformation (which instances Systems Manager manages).
-Per resource, in a small thread pool: DescribeInstanceAttribute(userData) per
+Per resource, through ``scope.each``: DescribeInstanceAttribute(userData) per
 instance, DescribeSnapshotAttribute(createVolumePermission) per own snapshot and
 DescribeLaunchTemplateVersions per launch template.
 
 User data (instances and launch template versions) is decoded in memory and
 scanned for secret-looking lines; only line numbers and secret types are kept.
+
+Every listing names its inventory kind, so a failed listing gives the checks reading that kind
+no verdict in the region; every per-resource read is stored as an Outcome, so an unread field
+is named in ``_unread`` and any verdict resting on it becomes "no verdict".
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
-
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import Outcome, RegionScope, collector
 from postureflow.secrets import decode_user_data, scan_text
 
 # States in which an instance no longer exists as far as a posture check is concerned.
 GONE_STATES = {"terminated"}
 GONE_TRANSIT_GATEWAY_STATES = {"deleted", "deleting"}
 GONE_CLIENT_VPN_STATES = {"deleted", "deleting"}
-RESOURCE_THREADS = 8
 
 
 @collector("ec2")
@@ -50,78 +50,58 @@ def collect_ec2(scope: RegionScope) -> None:
     _collect_client_vpn_endpoints(scope, ec2)
 
 
-# -- calls ----------------------------------------------------------------------------------------
-
-
-def _pages(scope: RegionScope, client, operation: str, result_key: str, **params) -> list[dict] | None:
-    """Every item over all NextToken pages, or None when a page could not be read (the error is recorded):
-    unlike ``scope.paginate``, the caller can tell "nothing there" from "could not look"."""
-    items: list[dict] = []
-    token = None
-    while True:
-        page = scope.call(client, operation, **params, **({"NextToken": token} if token else {}))
-        if page is None:
-            return None
-        items.extend(page.get(result_key) or [])
-        token = page.get("NextToken")
-        if not token:
-            return items
-
-
-def _each(fn: Callable, items: list) -> list:
-    """``fn`` over ``items`` in a small thread pool (one API call per item), results in order."""
-    if len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=RESOURCE_THREADS) as pool:
-        return list(pool.map(fn, items))
-
-
 # -- per-region settings --------------------------------------------------------------------------
+# One record per region whatever the answer: a setting that could not be read is recorded unread,
+# so its checks show "no verdict" instead of nothing.
 
 
 def _collect_account_settings(scope: RegionScope, ec2) -> None:
-    answer = scope.call(ec2, "get_ebs_encryption_by_default")
-    if answer is not None:
-        scope.add(
-            "ebs_encryption_by_default",
-            uid=scope.arn("ec2", "ebs-encryption-by-default"),
-            id="ebs-encryption-by-default",
-            enabled=bool(answer.get("EbsEncryptionByDefault")),
-        )
-    answer = scope.call(ec2, "get_snapshot_block_public_access_state")
-    if answer is not None:
-        scope.add(
-            "snapshot_block_public_access",
-            uid=scope.arn("ec2", "snapshot-block-public-access"),
-            id="snapshot-block-public-access",
-            state=answer.get("State"),
-        )
-    answer = scope.call(ec2, "get_instance_metadata_defaults")
-    if answer is not None:
-        defaults = answer.get("AccountLevel") or {}
-        scope.add(
-            "instance_metadata_defaults",
-            uid=scope.arn("ec2", "instance-metadata-defaults"),
-            id="instance-metadata-defaults",
-            http_tokens=defaults.get("HttpTokens"),
-            http_endpoint=defaults.get("HttpEndpoint"),
-        )
+    answer = scope.fetch(ec2, "get_ebs_encryption_by_default")
+    scope.add(
+        "ebs_encryption_by_default",
+        uid=scope.arn("ec2", "ebs-encryption-by-default"),
+        id="ebs-encryption-by-default",
+        enabled=answer.map(lambda a: bool(a.get("EbsEncryptionByDefault"))),
+    )
+    answer = scope.fetch(ec2, "get_snapshot_block_public_access_state")
+    scope.add(
+        "snapshot_block_public_access",
+        uid=scope.arn("ec2", "snapshot-block-public-access"),
+        id="snapshot-block-public-access",
+        state=answer.get("State"),
+    )
+    answer = scope.fetch(ec2, "get_image_block_public_access_state")
+    scope.add(
+        "image_block_public_access",
+        uid=scope.arn("ec2", "image-block-public-access"),
+        id="image-block-public-access",
+        state=answer.get("ImageBlockPublicAccessState"),
+    )
+    defaults = scope.fetch(ec2, "get_instance_metadata_defaults").map(lambda a: a.get("AccountLevel") or {})
+    scope.add(
+        "instance_metadata_defaults",
+        uid=scope.arn("ec2", "instance-metadata-defaults"),
+        id="instance-metadata-defaults",
+        http_tokens=defaults.get("HttpTokens"),
+        http_endpoint=defaults.get("HttpEndpoint"),
+    )
 
 
 # -- instances ------------------------------------------------------------------------------------
 
 
 def _collect_instances(scope: RegionScope, ec2) -> None:
+    listed = scope.list(ec2, "describe_instances", "Reservations", kind="instances")
     instances = [
         instance
-        for reservation in scope.paginate(ec2, "describe_instances", "Reservations")
+        for reservation in listed.or_else([])
         for instance in reservation.get("Instances", [])
         if (instance.get("State") or {}).get("Name") not in GONE_STATES
     ]
     if not instances:
         return
     managed = _ssm_managed_instance_ids(scope)
-    user_data = _each(lambda i: _user_data_findings(scope, ec2, i["InstanceId"]), instances)
+    user_data = scope.each(instances, lambda i: _user_data_findings(scope, ec2, i["InstanceId"]))
     for instance, secrets in zip(instances, user_data, strict=True):
         instance_id = instance["InstanceId"]
         metadata = instance.get("MetadataOptions") or {}
@@ -132,6 +112,7 @@ def _collect_instances(scope: RegionScope, ec2) -> None:
             id=instance_id,
             tags=instance.get("Tags"),
             state=(instance.get("State") or {}).get("Name"),
+            state_reason=(instance.get("StateTransitionReason") or None),
             instance_type=instance.get("InstanceType"),
             image_id=instance.get("ImageId"),
             launch_time=instance.get("LaunchTime"),
@@ -150,26 +131,23 @@ def _collect_instances(scope: RegionScope, ec2) -> None:
             http_endpoint=metadata.get("HttpEndpoint"),
             enclaves_enabled=bool((instance.get("EnclaveOptions") or {}).get("Enabled")),
             amd_sev_snp=cpu.get("AmdSevSnp"),
-            ssm_managed=None if managed is None else instance_id in managed,
+            monitoring=(instance.get("Monitoring") or {}).get("State"),
+            ssm_managed=managed.map(lambda ids, i=instance_id: i in ids),
             user_data=secrets,
         )
 
 
-def _ssm_managed_instance_ids(scope: RegionScope) -> set[str] | None:
-    """Instances Systems Manager knows about in this region; None if it could not be asked."""
+def _ssm_managed_instance_ids(scope: RegionScope) -> Outcome:
+    """The ids of the instances Systems Manager knows about in this region."""
     ssm = scope.client("ssm")
-    listed = _pages(scope, ssm, "describe_instance_information", "InstanceInformationList")
-    if listed is None:
-        return None
-    return {i["InstanceId"] for i in listed if i.get("InstanceId")}
+    listed = scope.list(ssm, "describe_instance_information", "InstanceInformationList")
+    return listed.map(lambda items: {i["InstanceId"] for i in items if i.get("InstanceId")})
 
 
-def _user_data_findings(scope: RegionScope, ec2, instance_id: str) -> dict | None:
-    """Whether the instance has user data and which of its lines look secret; None if unreadable."""
-    answer = scope.call(ec2, "describe_instance_attribute", InstanceId=instance_id, Attribute="userData")
-    if answer is None:
-        return None
-    return _scan_user_data((answer.get("UserData") or {}).get("Value"))
+def _user_data_findings(scope: RegionScope, ec2, instance_id: str) -> Outcome:
+    """Whether the instance has user data and which of its lines look secret."""
+    answer = scope.fetch(ec2, "describe_instance_attribute", InstanceId=instance_id, Attribute="userData")
+    return answer.map(lambda a: _scan_user_data((a.get("UserData") or {}).get("Value")))
 
 
 def _scan_user_data(raw: str | None) -> dict:
@@ -189,7 +167,7 @@ def _security_group_ids(instance: dict) -> list[str]:
 
 
 def _collect_volumes(scope: RegionScope, ec2) -> None:
-    for volume in scope.paginate(ec2, "describe_volumes", "Volumes"):
+    for volume in scope.list(ec2, "describe_volumes", "Volumes", kind="volumes").or_else([]):
         volume_id = volume["VolumeId"]
         scope.add(
             "volumes",
@@ -208,12 +186,9 @@ def _collect_volumes(scope: RegionScope, ec2) -> None:
 def _collect_snapshots(scope: RegionScope, ec2) -> None:
     # OwnerIds=self already limits the answer to this account; the owner test guards against
     # endpoints (moto) that ignore it and would otherwise cost one attribute call per public snapshot.
-    snapshots = [
-        s
-        for s in scope.paginate(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
-        if s.get("OwnerId") in (None, scope.account_id)
-    ]
-    public = _each(lambda s: _snapshot_is_public(scope, ec2, s["SnapshotId"]), snapshots)
+    listed = scope.list(ec2, "describe_snapshots", "Snapshots", kind="snapshots", OwnerIds=["self"])
+    snapshots = [s for s in listed.or_else([]) if s.get("OwnerId") in (None, scope.account_id)]
+    public = scope.each(snapshots, lambda s: _snapshot_is_public(scope, ec2, s["SnapshotId"]))
     for snapshot, is_public in zip(snapshots, public, strict=True):
         snapshot_id = snapshot["SnapshotId"]
         scope.add(
@@ -229,15 +204,15 @@ def _collect_snapshots(scope: RegionScope, ec2) -> None:
         )
 
 
-def _snapshot_is_public(scope: RegionScope, ec2, snapshot_id: str) -> bool | None:
-    answer = scope.call(ec2, "describe_snapshot_attribute", SnapshotId=snapshot_id, Attribute="createVolumePermission")
-    if answer is None:
-        return None
-    return any(p.get("Group") == "all" for p in answer.get("CreateVolumePermissions") or [])
+def _snapshot_is_public(scope: RegionScope, ec2, snapshot_id: str) -> Outcome:
+    answer = scope.fetch(
+        ec2, "describe_snapshot_attribute", SnapshotId=snapshot_id, Attribute="createVolumePermission"
+    )
+    return answer.map(lambda a: any(p.get("Group") == "all" for p in a.get("CreateVolumePermissions") or []))
 
 
 def _collect_images(scope: RegionScope, ec2) -> None:
-    for image in scope.paginate(ec2, "describe_images", "Images", Owners=["self"]):
+    for image in scope.list(ec2, "describe_images", "Images", kind="images", Owners=["self"]).or_else([]):
         image_id = image["ImageId"]
         scope.add(
             "images",
@@ -254,7 +229,7 @@ def _collect_images(scope: RegionScope, ec2) -> None:
 
 
 def _collect_addresses(scope: RegionScope, ec2) -> None:
-    for address in scope.paginate(ec2, "describe_addresses", "Addresses"):
+    for address in scope.list(ec2, "describe_addresses", "Addresses", kind="addresses").or_else([]):
         allocation = address.get("AllocationId") or address.get("PublicIp")
         scope.add(
             "addresses",
@@ -269,17 +244,12 @@ def _collect_addresses(scope: RegionScope, ec2) -> None:
 
 
 def _collect_launch_templates(scope: RegionScope, ec2) -> None:
-    templates = list(scope.paginate(ec2, "describe_launch_templates", "LaunchTemplates"))
-    versions = _each(
-        lambda t: list(
-            scope.paginate(
-                ec2,
-                "describe_launch_template_versions",
-                "LaunchTemplateVersions",
-                LaunchTemplateId=t["LaunchTemplateId"],
-            )
-        ),
+    templates = scope.list(ec2, "describe_launch_templates", "LaunchTemplates", kind="launch_templates").or_else([])
+    versions = scope.each(
         templates,
+        lambda t: scope.list(
+            ec2, "describe_launch_template_versions", "LaunchTemplateVersions", LaunchTemplateId=t["LaunchTemplateId"]
+        ),
     )
     for template, template_versions in zip(templates, versions, strict=True):
         template_id = template["LaunchTemplateId"]
@@ -291,7 +261,9 @@ def _collect_launch_templates(scope: RegionScope, ec2) -> None:
             name=template.get("LaunchTemplateName"),
             default_version=template.get("DefaultVersionNumber"),
             latest_version=template.get("LatestVersionNumber"),
-            versions=sorted((_template_version(v) for v in template_versions), key=lambda v: v["number"] or 0),
+            versions=template_versions.map(
+                lambda listed: sorted((_template_version(v) for v in listed), key=lambda v: v["number"] or 0)
+            ),
         )
 
 
@@ -311,7 +283,8 @@ def _template_version(version: dict) -> dict:
 
 
 def _collect_network_interfaces(scope: RegionScope, ec2) -> None:
-    for interface in scope.paginate(ec2, "describe_network_interfaces", "NetworkInterfaces"):
+    listed = scope.list(ec2, "describe_network_interfaces", "NetworkInterfaces", kind="network_interfaces")
+    for interface in listed.or_else([]):
         interface_id = interface["NetworkInterfaceId"]
         attachment = interface.get("Attachment") or {}
         scope.add(
@@ -335,7 +308,8 @@ def _collect_network_interfaces(scope: RegionScope, ec2) -> None:
 
 
 def _collect_security_groups(scope: RegionScope, ec2) -> None:
-    for group in scope.paginate(ec2, "describe_security_groups", "SecurityGroups"):
+    listed = scope.list(ec2, "describe_security_groups", "SecurityGroups", kind="security_groups")
+    for group in listed.or_else([]):
         group_id = group["GroupId"]
         scope.add(
             "security_groups",
@@ -343,6 +317,7 @@ def _collect_security_groups(scope: RegionScope, ec2) -> None:
             id=group_id,
             tags=group.get("Tags"),
             name=group.get("GroupName"),
+            description=group.get("Description"),
             vpc_id=group.get("VpcId"),
             ingress_rules=group.get("IpPermissions", []),
             egress_rules=group.get("IpPermissionsEgress", []),
@@ -350,7 +325,7 @@ def _collect_security_groups(scope: RegionScope, ec2) -> None:
 
 
 def _collect_network_acls(scope: RegionScope, ec2) -> None:
-    for acl in scope.paginate(ec2, "describe_network_acls", "NetworkAcls"):
+    for acl in scope.list(ec2, "describe_network_acls", "NetworkAcls", kind="network_acls").or_else([]):
         acl_id = acl["NetworkAclId"]
         scope.add(
             "network_acls",
@@ -380,7 +355,8 @@ def _collect_network_acls(scope: RegionScope, ec2) -> None:
 
 
 def _collect_transit_gateways(scope: RegionScope, ec2) -> None:
-    for gateway in scope.paginate(ec2, "describe_transit_gateways", "TransitGateways"):
+    listed = scope.list(ec2, "describe_transit_gateways", "TransitGateways", kind="transit_gateways")
+    for gateway in listed.or_else([]):
         if gateway.get("State") in GONE_TRANSIT_GATEWAY_STATES:
             continue
         if gateway.get("OwnerId") not in (None, scope.account_id):
@@ -398,7 +374,8 @@ def _collect_transit_gateways(scope: RegionScope, ec2) -> None:
 
 
 def _collect_client_vpn_endpoints(scope: RegionScope, ec2) -> None:
-    for endpoint in scope.paginate(ec2, "describe_client_vpn_endpoints", "ClientVpnEndpoints"):
+    listed = scope.list(ec2, "describe_client_vpn_endpoints", "ClientVpnEndpoints", kind="client_vpn_endpoints")
+    for endpoint in listed.or_else([]):
         status = (endpoint.get("Status") or {}).get("Code")
         if status in GONE_CLIENT_VPN_STATES:
             continue

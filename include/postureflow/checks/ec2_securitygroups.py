@@ -1,0 +1,415 @@
+"""EC2 security group checks, and the rule helpers the instance checks share.
+
+The port-exposure checks are one shared rule over a table of ports
+(``SECURITY_GROUP_PORT_CHECKS``); every row is still a check of its own, with its
+Prowler id.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterable
+
+from postureflow.checks.base import FAIL, PASS, check
+
+INTERNET_V4 = "0.0.0.0/0"
+INTERNET_V6 = "::/0"
+ALL_PORTS = (0, 65535)
+TCP = ("tcp", "6")
+UDP = ("udp", "17")
+# Public IPv4 ranges at least this wide (a prefix shorter than /24, but not /0) are "wide open".
+WIDE_OPEN_PREFIX = 24
+
+
+# -- security group rules -----------------------------------------------------------------------
+
+
+def _open_to_internet(rule: dict) -> bool:
+    """The rule admits traffic from 0.0.0.0/0 or ::/0."""
+    return any(r.get("CidrIp") == INTERNET_V4 for r in rule.get("IpRanges") or []) or any(
+        r.get("CidrIpv6") == INTERNET_V6 for r in rule.get("Ipv6Ranges") or []
+    )
+
+
+def _port_range(rule: dict) -> tuple[int, int] | None:
+    """(from, to) of a TCP/UDP rule; None when the rule states no ports."""
+    low, high = rule.get("FromPort"), rule.get("ToPort")
+    if low is None or high is None:
+        return None
+    return int(low), int(high)
+
+
+def _rule_opens_all_ports(rule: dict) -> bool:
+    protocol = str(rule.get("IpProtocol"))
+    if protocol == "-1":
+        return True
+    return protocol in (*TCP, *UDP) and _port_range(rule) == ALL_PORTS
+
+
+def _rule_opens_tcp_port(rule: dict, port: int) -> bool:
+    protocol = str(rule.get("IpProtocol"))
+    if protocol == "-1":
+        return True
+    if protocol not in TCP:
+        return False
+    ports = _port_range(rule)
+    return ports is not None and ports[0] <= port <= ports[1]
+
+
+def _internet_rules(group) -> list[dict]:
+    return [rule for rule in group.get("ingress_rules") or [] if _open_to_internet(rule)]
+
+
+def _open_tcp_ports(group, ports: Iterable[int]) -> list[int]:
+    """Which of ``ports`` the group opens to the internet over TCP (all-traffic rules included)."""
+    rules = _internet_rules(group)
+    return [port for port in ports if any(_rule_opens_tcp_port(rule, port) for rule in rules)]
+
+
+def _group_label(group) -> str:
+    name = group.get("name")
+    return f"{name} ({group.id})" if name and name != group.id else group.id
+
+
+def _groups_by_id(security_groups) -> dict[tuple[str, str], object]:
+    return {(g.region, g.id): g for g in security_groups}
+
+
+def _instance_groups(instance, groups: dict) -> list:
+    keys = [(instance.region, gid) for gid in instance.get("security_group_ids") or []]
+    return [groups[key] for key in keys if key in groups]
+
+
+def _ports_text(ports: Iterable[int]) -> str:
+    ports = list(ports)
+    return f"port {ports[0]}" if len(ports) == 1 else "ports " + ", ".join(str(p) for p in ports)
+
+
+def _port_check(security_groups, ports: tuple[int, ...], service_name: str):
+    for group in security_groups:
+        opened = _open_tcp_ports(group, ports)
+        if opened:
+            what = f"TCP {_ports_text(opened)} ({service_name})"
+            yield FAIL(group, f"Security group {_group_label(group)} allows ingress from the internet to {what}.")
+        else:
+            what = f"TCP {_ports_text(ports)} ({service_name})"
+            yield PASS(
+                group, f"Security group {_group_label(group)} does not allow ingress from the internet to {what}."
+            )
+
+
+# -- security groups -----------------------------------------------------------------------------------
+
+
+@check(
+    id="ec2_securitygroup_allow_ingress_from_internet_to_all_ports",
+    service="ec2",
+    title="Security group does not open every port to the internet",
+    severity="critical",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    risk="A group that admits all traffic from anywhere exposes every service on its members, including ones "
+    "never meant to be reachable.",
+    remediation="Replace all-traffic or 0-65535 rules from 0.0.0.0/0 or ::/0 with rules for the specific ports "
+    "and source ranges the workload needs.",
+)
+def ec2_securitygroup_allow_ingress_from_internet_to_all_ports(security_groups):
+    for group in security_groups:
+        if any(_rule_opens_all_ports(rule) for rule in _internet_rules(group)):
+            yield FAIL(group, f"Security group {_group_label(group)} opens all ports to the internet.")
+        else:
+            yield PASS(group, f"Security group {_group_label(group)} does not open all ports to the internet.")
+
+
+@check(
+    id="ec2_securitygroup_allow_ingress_from_internet_to_any_port",
+    service="ec2",
+    title="Security group admits no internet traffic, unless it only fronts load balancers or endpoints",
+    severity="high",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups", "ec2.network_interfaces"],
+    config=["ec2_allowed_interface_types", "ec2_allowed_instance_owners"],
+    risk="Any port open to 0.0.0.0/0 or ::/0 on a group used by instances or other customer-managed interfaces "
+    "exposes those services to the whole internet.",
+    remediation="Narrow internet-facing rules to known source ranges, or put the service behind a load balancer, "
+    "API Gateway or VPC endpoint and allow only that front end in the group.",
+)
+def ec2_securitygroup_allow_ingress_from_internet_to_any_port(security_groups, network_interfaces, config):
+    users = _interfaces_by_group(network_interfaces)
+    allowed_types = set(config["ec2_allowed_interface_types"] or ())
+    allowed_owners = set(config["ec2_allowed_instance_owners"] or ())
+    for group in security_groups:
+        if not _internet_rules(group):
+            yield PASS(group, f"Security group {_group_label(group)} admits no traffic from the internet.")
+            continue
+        interfaces = users.get((group.region, group.id), [])
+        exposed = [n for n in interfaces if not _allowed_front_end(n, allowed_types, allowed_owners)]
+        if exposed:
+            first = exposed[0]
+            owner = first.get("instance_owner_id") or first.get("instance_id") or "this account"
+            yield FAIL(
+                group,
+                f"Security group {_group_label(group)} admits internet traffic and is attached to "
+                f"{len(exposed)} network interface(s) that are not load balancer or endpoint interfaces "
+                f"(e.g. {first.id}, type {first.get('type')}, owner {owner}).",
+            )
+        elif interfaces:
+            yield PASS(
+                group,
+                f"Security group {_group_label(group)} admits internet traffic only to load balancer, "
+                "API Gateway or VPC endpoint interfaces.",
+            )
+        else:
+            yield PASS(
+                group,
+                f"Security group {_group_label(group)} admits internet traffic but is not attached to any "
+                "network interface.",
+            )
+
+
+def _interfaces_by_group(network_interfaces) -> dict[tuple[str, str], list]:
+    users: dict[tuple[str, str], list] = {}
+    for interface in network_interfaces:
+        for group_id in interface.get("group_ids") or []:
+            users.setdefault((interface.region, group_id), []).append(interface)
+    return users
+
+
+def _allowed_front_end(interface, types: set, owners: set) -> bool:
+    return (
+        interface.get("type") in types
+        or interface.get("instance_owner_id") in owners
+    )
+
+
+@check(
+    id="ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports",
+    service="ec2",
+    title="Security group does not admit the internet to high-risk TCP ports (ec2_high_risk_ports)",
+    severity="high",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    config=["ec2_high_risk_ports"],
+    risk="Mail, RPC, SMB and common development and admin ports (by default 25, 110, 135, 143, 445, 3000, 4333, "
+    "5000, 5500, 8080, 8088) are frequent targets; open to the internet they invite exploitation and data theft.",
+    remediation="Remove rules allowing 0.0.0.0/0 or ::/0 to these ports, or restrict them to known source "
+    "ranges; publish web applications through a load balancer instead.",
+)
+def ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports(security_groups, config):
+    ports = tuple(int(p) for p in config["ec2_high_risk_ports"] or ())
+    yield from _port_check(security_groups, ports, "high-risk services")
+
+
+# (check id, service, TCP ports, what exposing it risks)
+SECURITY_GROUP_PORT_CHECKS = [
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
+        "SSH",
+        (22,),
+        "SSH open to the internet invites brute-force and exploitation of the SSH service on every member.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+        "RDP",
+        (3389,),
+        "RDP open to the internet is a leading ransomware entry point through brute force and RDP flaws.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_cassandra_7199_9160_8888",
+        "Cassandra",
+        (7199, 9160, 8888),
+        "Cassandra's JMX, Thrift and OpsCenter ports on the internet let anyone read or change the cluster's data "
+        "and configuration.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_elasticsearch_kibana_9200_9300_5601",
+        "Elasticsearch/Kibana",
+        (9200, 9300, 5601),
+        "Internet-reachable Elasticsearch and Kibana are found by scanners within hours and their indices "
+        "copied, ransomed or deleted.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_ftp_20_21",
+        "FTP",
+        (20, 21),
+        "FTP sends credentials and files in clear text and FTP daemons are a common brute-force and exploit target.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_kafka_9092",
+        "Kafka",
+        (9092,),
+        "An exposed Kafka broker lets outsiders read, inject or delete messages on its topics.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_memcached_11211",
+        "Memcached",
+        (11211,),
+        "Memcached has no authentication by default: exposed servers leak cached data and are abused for "
+        "amplification attacks.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mongodb_27017_27018",
+        "MongoDB",
+        (27017, 27018),
+        "Internet-facing MongoDB is a frequent target of data theft and ransom wipes.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306",
+        "MySQL",
+        (3306,),
+        "A MySQL server reachable from the internet is open to credential brute-forcing and database-engine exploits.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_oracle_1521_2483",
+        "Oracle",
+        (1521, 2483),
+        "An Oracle listener reachable from the internet is open to TNS attacks, credential guessing and "
+        "database exploits.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432",
+        "PostgreSQL",
+        (5432,),
+        "A PostgreSQL server reachable from the internet is open to credential brute-forcing and "
+        "database-engine exploits.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379",
+        "Redis",
+        (6379,),
+        "Redis trusts whoever connects by default; an exposed server can be read, wiped or turned into remote "
+        "code execution.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_sql_server_1433_1434",
+        "SQL Server",
+        (1433, 1434),
+        "A SQL Server instance reachable from the internet is open to credential brute-forcing and engine exploits.",
+    ),
+    (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_telnet_23",
+        "Telnet",
+        (23,),
+        "Telnet sends credentials in clear text and exposed Telnet services are a staple of botnet recruitment.",
+    ),
+]
+
+
+def _register_security_group_port_check(check_id: str, service_name: str, ports: tuple[int, ...], risk: str) -> None:
+    @check(
+        id=check_id,
+        service="ec2",
+        title=f"Security group does not allow {service_name} (TCP {_ports_text(ports)}) from the internet",
+        severity="high",
+        resource_type="AwsEc2SecurityGroup",
+        reads=["ec2.security_groups"],
+        risk=risk,
+        remediation=f"Remove rules allowing 0.0.0.0/0 or ::/0 to TCP {_ports_text(ports)}; reach {service_name} "
+        "over a VPN, PrivateLink, a bastion or Session Manager, or allow only named source ranges.",
+    )
+    def security_group_port_open(security_groups):
+        yield from _port_check(security_groups, ports, service_name)
+
+
+for _row in SECURITY_GROUP_PORT_CHECKS:
+    _register_security_group_port_check(*_row)
+
+
+@check(
+    id="ec2_securitygroup_allow_wide_open_public_ipv4",
+    service="ec2",
+    title="Security group has no rules for wide public IPv4 ranges (/1 to /23)",
+    severity="high",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    risk="A rule for a wide public range (a /8 or /16 of someone else's address space) admits or reaches far "
+    "more hosts than intended, often a whole cloud provider or ISP.",
+    remediation="Replace wide public CIDR ranges with the specific addresses (/24 or narrower) or prefix lists "
+    "the workload needs.",
+)
+def ec2_securitygroup_allow_wide_open_public_ipv4(security_groups):
+    for group in security_groups:
+        wide = [
+            f"{cidr} ({direction})"
+            for direction, key in (("inbound", "ingress_rules"), ("outbound", "egress_rules"))
+            for rule in group.get(key) or []
+            for cidr in (r.get("CidrIp") for r in rule.get("IpRanges") or [])
+            if _wide_public_ipv4(cidr)
+        ]
+        if wide:
+            yield FAIL(
+                group, f"Security group {_group_label(group)} has rules for wide public ranges: {', '.join(wide)}."
+            )
+        else:
+            yield PASS(group, f"Security group {_group_label(group)} has no rules for wide public IPv4 ranges.")
+
+
+def _wide_public_ipv4(cidr) -> bool:
+    try:
+        network = ipaddress.ip_network(str(cidr), strict=False)
+    except ValueError:
+        return False
+    return network.version == 4 and network.is_global and 0 < network.prefixlen < WIDE_OPEN_PREFIX
+
+
+@check(
+    id="ec2_securitygroup_not_used",
+    service="ec2",
+    title="Non-default security group is in use",
+    severity="low",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups", "ec2.network_interfaces"],
+    risk="Unused security groups pile up with stale rules; attached later by mistake, they grant access nobody "
+    "reviewed.",
+    remediation="Delete security groups that no network interface uses and no other group references.",
+)
+def ec2_securitygroup_not_used(security_groups, network_interfaces):
+    users = _interfaces_by_group(network_interfaces)
+    referenced = {
+        (group.region, pair.get("GroupId"))
+        for group in security_groups
+        for key in ("ingress_rules", "egress_rules")
+        for rule in group.get(key) or []
+        for pair in rule.get("UserIdGroupPairs") or []
+        if pair.get("GroupId") and pair.get("GroupId") != group.id
+    }
+    for group in security_groups:
+        if group.get("name") == "default":
+            continue  # a VPC's default group cannot be deleted
+        attached = users.get((group.region, group.id), [])
+        if attached:
+            yield PASS(group, f"Security group {_group_label(group)} is used by {len(attached)} network interface(s).")
+        elif (group.region, group.id) in referenced:
+            yield PASS(group, f"Security group {_group_label(group)} is referenced by another security group's rules.")
+        else:
+            yield FAIL(
+                group,
+                f"Security group {_group_label(group)} is not used by any network interface or security group rule.",
+            )
+
+
+@check(
+    id="ec2_securitygroup_default_restrict_traffic",
+    service="ec2",
+    title="VPC default security group has no inbound or outbound rules",
+    severity="high",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    risk="Resources launched without an explicit group land in the default group; if it has rules they get "
+    "network access nobody chose for them.",
+    remediation="Delete every inbound and outbound rule of each VPC's default security group and attach "
+    "purpose-built groups instead.",
+)
+def ec2_securitygroup_default_restrict_traffic(security_groups):
+    for group in security_groups:
+        if group.get("name") != "default":
+            continue
+        inbound, outbound = len(group.get("ingress_rules") or []), len(group.get("egress_rules") or [])
+        where = f" of VPC {group['vpc_id']}" if group.get("vpc_id") else ""
+        if inbound == 0 and outbound == 0:
+            yield PASS(group, f"Default security group {group.id}{where} has no inbound or outbound rules.")
+        else:
+            yield FAIL(
+                group,
+                f"Default security group {group.id}{where} has {inbound} inbound and {outbound} outbound rule(s).",
+            )
