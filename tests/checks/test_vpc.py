@@ -7,7 +7,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -115,7 +115,17 @@ def world(tmp_path_factory):
         access = _telemetry_access()
         lake = Lake(str(tmp_path_factory.mktemp("vpc-lake")))
         run = scan_in_moto(lake, ["vpc"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, lake=lake)
+        # The same account with reads refused: each check reading them must give no verdict.
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("vpc-denied")),
+            ["vpc"],
+            ["us-east-1"],
+            "ec2:DescribeFlowLogs",
+            "ec2:DescribeVpcEndpointServicePermissions",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeRouteTables",
+        )
+    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, lake=lake, unread=unread)
 
 
 def _telemetry_access():
@@ -183,6 +193,14 @@ def _build_endpoints(ids):
         _policy({**everyone, "Principal": {"AWS": [ACCOUNT, f"arn:aws:iam::{OTHER_ACCOUNT}:role/x"]}}),
     )
     ids["deny_only_endpoint"] = _endpoint(with_endpoint, "dynamodb", _policy({**everyone, "Effect": "Deny"}))
+    # Everyone, "narrowed" to requests through this very endpoint: every request through it qualifies.
+    ids["self_vpce_endpoint"] = self_vpce = _endpoint(without, "s3")
+    ids["other_vpce_endpoint"] = other_vpce = _endpoint(with_endpoint, "s3")
+    for endpoint, source in ((self_vpce, self_vpce), (other_vpce, "vpce-0123456789abcdef0")):
+        _ec2().modify_vpc_endpoint(
+            VpcEndpointId=endpoint,
+            PolicyDocument=_policy({**everyone, "Condition": {"StringEquals": {"aws:SourceVpce": source}}}),
+        )
 
 
 def test_endpoint_for_ec2_enabled(world):
@@ -200,6 +218,55 @@ def test_endpoint_connections_trust_boundaries(world):
     assert _status(world, check, "deny_only_endpoint") == "PASS"
     texts = {f["resource_id"]: f["status_extended"] for f in world.run.of(check)}
     assert OTHER_ACCOUNT in texts[world.ids["foreign_endpoint"]]
+
+
+def test_source_vpce_of_the_endpoint_itself_narrows_nothing(world):
+    # Issue 11: Prowler (and postureflow before) PASSed this; every request through the endpoint has
+    # aws:SourceVpce equal to the endpoint, so the statement is open to any principal.
+    check = "vpc_endpoint_connections_trust_boundaries"
+    assert _status(world, check, "self_vpce_endpoint") == "FAIL"
+    # Pinned to a different endpoint, no request through this one matches: nobody outside gets in.
+    assert _status(world, check, "other_vpce_endpoint") == "PASS"
+
+
+def _evaluate(check_id, config=None, **inventory):
+    """Run one check on hand-built records (``kind=[Resource, ...]``) under an audit config."""
+    from postureflow.checks import all_checks
+    from postureflow.config import audit_config
+
+    check = all_checks()[check_id]
+    inventory = {name: inventory.get(name.split(".", 1)[1], []) for name in check.reads}
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    return {r.resource.id: r.status for r in check.evaluate(inventory, now, audit_config(config))}
+
+
+def _endpoint_record(endpoint_id, policy):
+    from postureflow.inventory import Resource
+
+    uid = f"arn:aws:ec2:us-east-1:{ACCOUNT}:vpc-endpoint/{endpoint_id}"
+    data = {"vpc_id": "vpc-1", "service_name": "com.amazonaws.us-east-1.s3", "policy": json.loads(policy)}
+    return Resource("endpoints", uid, endpoint_id, "us-east-1", {}, data)
+
+
+def test_trusted_accounts_pass_endpoint_trust_boundaries():
+    check = "vpc_endpoint_connections_trust_boundaries"
+    grant = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}, "Action": "*", "Resource": "*"}
+    endpoints = [_endpoint_record("vpce-partner", _policy(grant))]
+    assert _evaluate(check, endpoints=endpoints) == {"vpce-partner": "FAIL"}
+    assert _evaluate(check, {"trusted_account_ids": [OTHER_ACCOUNT]}, endpoints=endpoints) == {"vpce-partner": "PASS"}
+
+
+def test_trusted_accounts_pass_endpoint_service_trust_boundaries():
+    from postureflow.inventory import Resource
+
+    check = "vpc_endpoint_services_allowed_principals_trust_boundaries"
+    uid = f"arn:aws:ec2:us-east-1:{ACCOUNT}:vpc-endpoint-service/vpce-svc-1"
+    data = {"allowed_principals": [f"arn:aws:iam::{OTHER_ACCOUNT}:root"]}
+    services = [Resource("endpoint_services", uid, "vpce-svc-1", "us-east-1", {}, data)]
+    assert _evaluate(check, endpoint_services=services) == {"vpce-svc-1": "FAIL"}
+    assert _evaluate(check, {"trusted_account_ids": [OTHER_ACCOUNT]}, endpoint_services=services) == {
+        "vpce-svc-1": "PASS"
+    }
 
 
 def _build_endpoint_services(ids):
@@ -230,6 +297,25 @@ def test_endpoint_services_allowed_principals_trust_boundaries(world):
     assert _status(world, check, "service_closed") == "PASS"
     calls = world.calls.calls
     assert calls[("ec2", "us-east-1", "DescribeVpcEndpointServicePermissions")] == 4
+
+
+def test_unreadable_service_permissions_give_no_verdict(world):
+    # Issue 11: DescribeVpcEndpointServicePermissions AccessDenied used to PASS "allows no principals".
+    check = "vpc_endpoint_services_allowed_principals_trust_boundaries"
+    statuses = world.unread.statuses(check)
+    assert statuses[world.ids["service_closed"]] == "MANUAL"
+    assert set(statuses.values()) == {"MANUAL"} and len(statuses) == 4
+
+
+@pytest.mark.parametrize("check", ["vpc_flow_logs_enabled", "vpc_endpoint_for_ec2_enabled"])
+def test_unreadable_flow_logs_or_endpoints_give_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+    assert all(f["status_extended"].startswith("No verdict:") for f in world.unread.of(check))
+
+
+def test_unlisted_endpoints_are_not_judged(world):
+    assert world.unread.of("vpc_endpoint_connections_trust_boundaries") == []
 
 
 def _build_vpn_connections(ids):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks._policy import account_of, outside_accounts
+from postureflow.checks._policy import account_of, as_list, matches, outside_accounts, statements
 from postureflow.checks.base import FAIL, PASS, check
 
 INTERNET = ("0.0.0.0/0", "::/0")
@@ -122,58 +122,99 @@ def _service_short_name(service_name) -> str:
     return str(service_name or "").rsplit(".", 1)[-1]
 
 
+# Interface endpoints to other accounts' endpoint services (com.amazonaws.vpce.*) take no policy of ours.
+UNEDITABLE_POLICY_SERVICE = "com.amazonaws.vpce."
+# Condition keys every request through an endpoint carries with the endpoint's own values.
+ENDPOINT_SELF_KEYS = {"aws:sourcevpce": "id", "aws:sourcevpc": "vpc_id"}
+
+
+def _without_self_conditions(policy, endpoint) -> dict:
+    """The endpoint policy without conditions that every request through this endpoint meets.
+
+    A policy is only ever evaluated for requests that come through its own endpoint, so
+    ``aws:SourceVpce`` naming the endpoint itself (or ``aws:SourceVpc`` naming its VPC) lets
+    every caller in and narrows nothing. Prowler counts such a condition as restrictive and
+    PASSes the endpoint; here it is dropped before judging who the policy admits.
+    (Local helper until the shared policy module offers "narrowing for a given request context".)
+    """
+    own = {key: str(endpoint.get(field) if field != "id" else endpoint.id) for key, field in ENDPOINT_SELF_KEYS.items()}
+    cleaned = []
+    for statement in statements(policy):
+        conditions = {}
+        for operator, clauses in (statement.get("Condition") or {}).items():
+            if not isinstance(clauses, dict) or "not" in operator.lower():
+                conditions[operator] = clauses
+                continue
+            kept = {
+                key: values
+                for key, values in clauses.items()
+                if not (key.lower() in own and any(matches(own[key.lower()], v, True) for v in as_list(values)))
+            }
+            if kept:
+                conditions[operator] = kept
+        cleaned.append({**statement, "Condition": conditions} if conditions else
+                       {k: v for k, v in statement.items() if k != "Condition"})  # fmt: skip
+    return {"Statement": cleaned}
+
+
 @check(
     id="vpc_endpoint_connections_trust_boundaries",
-    title="VPC endpoint policy lets in only principals of this account",
+    title="VPC endpoint policy lets in only principals of this account or of trusted accounts",
     severity="high",
     resource_type="AwsEc2VpcEndpointService",
     reads=["vpc.endpoints"],
+    config=["trusted_account_ids"],
     risk="An endpoint policy open to any principal, or to other accounts, lets credentials from outside the "
     "account use the endpoint to reach AWS services from inside the network, e.g. to exfiltrate data.",
     remediation="Replace the default full-access policy with statements naming this account's principals, or "
-    "add an aws:PrincipalAccount or aws:PrincipalOrgID condition.",
+    "add an aws:PrincipalAccount or aws:PrincipalOrgID condition. An aws:SourceVpce condition naming the "
+    "endpoint itself restricts nothing: every request through the endpoint carries it.",
 )
-def vpc_endpoint_connections_trust_boundaries(endpoints):
+def vpc_endpoint_connections_trust_boundaries(endpoints, config):
+    trusted = {str(a) for a in config["trusted_account_ids"] or ()}
     for endpoint in endpoints:
         policy = endpoint.get("policy")
-        if not policy:
-            continue  # endpoint types without a policy: nothing to judge
+        if not policy or str(endpoint.get("service_name") or "").startswith(UNEDITABLE_POLICY_SERVICE):
+            continue  # no policy, or one the account cannot change: nothing to judge
         owner = endpoint.uid.split(":")[4]
-        outside = outside_accounts(policy, owner)
+        outside = outside_accounts(_without_self_conditions(policy, endpoint), owner) - trusted
         where = f"VPC endpoint {endpoint.id} ({endpoint.get('service_name')}) in VPC {endpoint.get('vpc_id')}"
         if "*" in outside:
-            yield FAIL(endpoint, f"{where} allows any principal through an unconditioned policy statement.")
+            yield FAIL(endpoint, f"{where} allows any principal through a policy statement no condition narrows.")
         elif outside:
-            yield FAIL(endpoint, f"{where} allows principals of other accounts: {', '.join(sorted(outside))}.")
+            yield FAIL(endpoint, f"{where} allows principals of untrusted accounts: {', '.join(sorted(outside))}.")
         else:
-            yield PASS(endpoint, f"{where} allows only principals of this account or its organization.")
+            yield PASS(endpoint, f"{where} allows only principals of this account, trusted accounts or its organization.")
 
 
 @check(
     id="vpc_endpoint_services_allowed_principals_trust_boundaries",
-    title="VPC endpoint service allows only principals of this account",
+    title="VPC endpoint service allows only principals of this account or of trusted accounts",
     severity="high",
     resource_type="AwsEc2VpcEndpointService",
     reads=["vpc.endpoint_services"],
+    config=["trusted_account_ids"],
     risk="Principals on a service's allow-list can create endpoints to it from their own VPCs; an unknown "
     "account, or '*', can reach the service behind it.",
-    remediation="Remove other accounts and '*' from the service's allowed principals "
+    remediation="Remove untrusted accounts and '*' from the service's allowed principals "
     "(aws ec2 modify-vpc-endpoint-service-permissions --remove-allowed-principals ...).",
 )
-def vpc_endpoint_services_allowed_principals_trust_boundaries(services):
+def vpc_endpoint_services_allowed_principals_trust_boundaries(services, config):
+    trusted = {str(a) for a in config["trusted_account_ids"] or ()}
     for service in services:
         owner = service.uid.split(":")[4]
         principals = service.get("allowed_principals") or []
-        outside = sorted({p if p == "*" else account_of(p) or p for p in principals} - {owner})
+        outside = sorted({p if p == "*" else account_of(p) or p for p in principals} - {owner} - trusted)
         if not principals:
             yield PASS(service, f"VPC endpoint service {service.id} allows no principals to connect.")
         elif outside:
             yield FAIL(
                 service,
-                f"VPC endpoint service {service.id} allows principals outside this account: {', '.join(outside)}.",
+                f"VPC endpoint service {service.id} allows principals outside the trusted accounts: "
+                f"{', '.join(outside)}.",
             )
         else:
-            yield PASS(service, f"VPC endpoint service {service.id} allows only principals of this account.")
+            yield PASS(service, f"VPC endpoint service {service.id} allows only principals of trusted accounts.")
 
 
 @check(

@@ -8,14 +8,18 @@ DescribeVpnConnections; per endpoint service, DescribeVpcEndpointServicePermissi
 
 Instances, security groups, network interfaces and network ACLs belong to the
 ``ec2`` collector.
+
+Every listing names its inventory kind (a failed listing gives the checks reading
+it no verdict in the region); facts derived from another listing (a VPC's flow
+logs, a subnet's route table) and per-service permissions are stored as
+Outcomes, so a failed read is named in ``_unread``.
 """
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import Outcome, RegionScope, collector
 
 INTERNET = ("0.0.0.0/0", "::/0")
 # Peering connections in these states carry no traffic and will vanish; nothing to judge.
@@ -23,26 +27,24 @@ DEAD_PEERING_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
 DEAD_ENDPOINT_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
 DEAD_ENDPOINT_SERVICE_STATES = {"Deleted", "Deleting", "Failed"}
 DEAD_VPN_STATES = {"deleted", "deleting"}
-SERVICE_THREADS = 8
 
 
 @collector("vpc")
 def collect_vpc(scope: RegionScope) -> None:
     ec2 = scope.client("ec2")
+    _collect_vpcs(scope, ec2)
+    tables = scope.list(ec2, "describe_route_tables", "RouteTables", kind="route_tables")
+    _collect_route_tables(scope, tables.or_else([]))
+    _collect_subnets(scope, ec2, tables)
+    _collect_peering_connections(scope, ec2)
+    _collect_endpoints(scope, ec2)
+    _collect_endpoint_services(scope, ec2)
+    _collect_vpn_connections(scope, ec2)
 
-    flow_logs: dict[str, list[dict]] = {}
-    for log in scope.paginate(ec2, "describe_flow_logs", "FlowLogs"):
-        flow_logs.setdefault(log.get("ResourceId", ""), []).append(
-            {
-                "id": log.get("FlowLogId"),
-                "status": log.get("FlowLogStatus"),
-                "deliver_logs_status": log.get("DeliverLogsStatus"),
-                "traffic_type": log.get("TrafficType"),
-                "destination_type": log.get("LogDestinationType"),
-            }
-        )
 
-    for vpc in scope.paginate(ec2, "describe_vpcs", "Vpcs"):
+def _collect_vpcs(scope: RegionScope, ec2) -> None:
+    flow_logs = scope.list(ec2, "describe_flow_logs", "FlowLogs").map(_flow_logs_by_resource)
+    for vpc in scope.list(ec2, "describe_vpcs", "Vpcs", kind="vpcs").or_else([]):
         vpc_id = vpc["VpcId"]
         scope.add(
             "vpcs",
@@ -55,20 +57,29 @@ def collect_vpc(scope: RegionScope) -> None:
             ipv6_cidr_blocks=[
                 a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", []) if a.get("Ipv6CidrBlock")
             ],
-            flow_logs=flow_logs.get(vpc_id, []),
+            flow_logs=flow_logs.map(lambda by, v=vpc_id: by.get(v, [])),
         )
 
-    route_tables = list(scope.paginate(ec2, "describe_route_tables", "RouteTables"))
-    main_table: dict[str, dict] = {}
-    table_of_subnet: dict[str, dict] = {}
+
+def _flow_logs_by_resource(logs: list[dict]) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for log in logs:
+        found.setdefault(log.get("ResourceId", ""), []).append(
+            {
+                "id": log.get("FlowLogId"),
+                "status": log.get("FlowLogStatus"),
+                "deliver_logs_status": log.get("DeliverLogsStatus"),
+                "traffic_type": log.get("TrafficType"),
+                "destination_type": log.get("LogDestinationType"),
+            }
+        )
+    return found
+
+
+def _collect_route_tables(scope: RegionScope, route_tables: list[dict]) -> None:
     for table in route_tables:
         table_id = table["RouteTableId"]
         associations = table.get("Associations", [])
-        if any(a.get("Main") for a in associations):
-            main_table[table.get("VpcId", "")] = table
-        for a in associations:
-            if a.get("SubnetId"):
-                table_of_subnet[a["SubnetId"]] = table
         scope.add(
             "route_tables",
             uid=scope.arn("ec2", f"route-table/{table_id}"),
@@ -80,9 +91,21 @@ def collect_vpc(scope: RegionScope) -> None:
             routes=[_route(r) for r in table.get("Routes", [])],
         )
 
-    for subnet in scope.paginate(ec2, "describe_subnets", "Subnets"):
+
+def _collect_subnets(scope: RegionScope, ec2, tables: Outcome) -> None:
+    main_table: dict[str, dict] = {}
+    table_of_subnet: dict[str, dict] = {}
+    for table in tables.or_else([]):
+        associations = table.get("Associations", [])
+        if any(a.get("Main") for a in associations):
+            main_table[table.get("VpcId", "")] = table
+        for a in associations:
+            if a.get("SubnetId"):
+                table_of_subnet[a["SubnetId"]] = table
+    for subnet in scope.list(ec2, "describe_subnets", "Subnets", kind="subnets").or_else([]):
         subnet_id = subnet["SubnetId"]
-        table = table_of_subnet.get(subnet_id) or main_table.get(subnet.get("VpcId", ""))
+        # The subnet's own route table, else its VPC's main one; unread when route tables could not be listed.
+        table = tables.map(lambda _, s=subnet: table_of_subnet.get(s["SubnetId"]) or main_table.get(s.get("VpcId", "")))
         scope.add(
             "subnets",
             uid=subnet.get("SubnetArn") or scope.arn("ec2", f"subnet/{subnet_id}"),
@@ -92,11 +115,16 @@ def collect_vpc(scope: RegionScope) -> None:
             cidr_block=subnet.get("CidrBlock"),
             availability_zone=subnet.get("AvailabilityZone"),
             map_public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
-            route_table_id=(table or {}).get("RouteTableId"),
-            public=bool(table) and _routes_internet_to_igw(table),
+            route_table_id=table.map(lambda t: (t or {}).get("RouteTableId")),
+            public=table.map(lambda t: bool(t) and _routes_internet_to_igw(t)),
         )
 
-    for peering in scope.paginate(ec2, "describe_vpc_peering_connections", "VpcPeeringConnections"):
+
+def _collect_peering_connections(scope: RegionScope, ec2) -> None:
+    listed = scope.list(
+        ec2, "describe_vpc_peering_connections", "VpcPeeringConnections", kind="peering_connections"
+    )
+    for peering in listed.or_else([]):
         status = (peering.get("Status") or {}).get("Code")
         if status in DEAD_PEERING_STATES:
             continue
@@ -115,13 +143,9 @@ def collect_vpc(scope: RegionScope) -> None:
             accepter=_peer_side(accepter, scope.region),
         )
 
-    _collect_endpoints(scope, ec2)
-    _collect_endpoint_services(scope, ec2)
-    _collect_vpn_connections(scope, ec2)
-
 
 def _collect_endpoints(scope: RegionScope, ec2) -> None:
-    for endpoint in scope.paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
+    for endpoint in scope.list(ec2, "describe_vpc_endpoints", "VpcEndpoints", kind="endpoints").or_else([]):
         if str(endpoint.get("State", "")).lower() in DEAD_ENDPOINT_STATES:
             continue
         endpoint_id = endpoint["VpcEndpointId"]
@@ -134,6 +158,7 @@ def _collect_endpoints(scope: RegionScope, ec2) -> None:
             service_name=endpoint.get("ServiceName"),
             type=endpoint.get("VpcEndpointType"),
             state=endpoint.get("State"),
+            subnet_ids=endpoint.get("SubnetIds") or [],
             policy=_policy(endpoint.get("PolicyDocument")),
         )
 
@@ -151,21 +176,18 @@ def _policy(document) -> dict | None:
 
 
 def _collect_endpoint_services(scope: RegionScope, ec2) -> None:
-    services = [
-        s
-        for s in scope.paginate(ec2, "describe_vpc_endpoint_service_configurations", "ServiceConfigurations")
-        if s.get("ServiceState") not in DEAD_ENDPOINT_SERVICE_STATES
-    ]
+    listed = scope.list(
+        ec2, "describe_vpc_endpoint_service_configurations", "ServiceConfigurations", kind="endpoint_services"
+    )
+    services = [s for s in listed.or_else([]) if s.get("ServiceState") not in DEAD_ENDPOINT_SERVICE_STATES]
 
-    def principals(service: dict) -> list[str]:
-        allowed = scope.paginate(
+    def principals(service: dict) -> Outcome:
+        allowed = scope.list(
             ec2, "describe_vpc_endpoint_service_permissions", "AllowedPrincipals", ServiceId=service["ServiceId"]
         )
-        return [p["Principal"] for p in allowed if p.get("Principal")]
+        return allowed.map(lambda items: [p["Principal"] for p in items if p.get("Principal")])
 
-    with ThreadPoolExecutor(max_workers=SERVICE_THREADS) as pool:
-        allowed = list(pool.map(principals, services))
-    for service, service_principals in zip(services, allowed, strict=True):
+    for service, service_principals in zip(services, scope.each(services, principals), strict=True):
         service_id = service["ServiceId"]
         scope.add(
             "endpoint_services",
@@ -180,7 +202,7 @@ def _collect_endpoint_services(scope: RegionScope, ec2) -> None:
 
 
 def _collect_vpn_connections(scope: RegionScope, ec2) -> None:
-    for connection in scope.paginate(ec2, "describe_vpn_connections", "VpnConnections"):
+    for connection in scope.list(ec2, "describe_vpn_connections", "VpnConnections", kind="vpn_connections").or_else([]):
         if connection.get("State") in DEAD_VPN_STATES:
             continue
         connection_id = connection["VpnConnectionId"]
