@@ -128,3 +128,21 @@ def test_unlisted_groups_give_nothing(scan):
     run = scan("elasticache", regions=["us-east-1"], access=DeniedAccess("elasticache:DescribeReplicationGroups"))
     assert run.of("elasticache_redis_replication_group_auth_enabled") == []
     assert "elasticache:describe_replication_groups" in {e["api"] for e in run.errors}
+
+
+def test_backup_retention_minimum_is_the_audit_config_key():
+    import datetime as dt
+
+    from postureflow.checks import all_checks
+    from postureflow.config import audit_config
+    from postureflow.inventory import Resource
+
+    check = all_checks()["elasticache_redis_cluster_backup_enabled"]
+    group = Resource("replication_groups", "arn:rg", "rg-5-days", "us-east-1", {},
+                     {"engine": "redis", "snapshot_retention_days": 5})  # fmt: skip
+    inventory = {"elasticache.replication_groups": [group]}
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    assert [r.status for r in check.evaluate(inventory, now, audit_config())] == ["FAIL"]  # Prowler's 7 days
+    relaxed = audit_config({"minimum_snapshot_retention_period": 3})
+    assert [r.status for r in check.evaluate(inventory, now, relaxed)] == ["PASS"]
+    assert check.version_for(relaxed) != check.version_for(audit_config())

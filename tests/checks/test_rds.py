@@ -567,3 +567,17 @@ def world_builder(aws):
     _build_instances(rds)
     _build_clusters(rds)
     _build_event_subscriptions(rds)
+
+
+def test_replicas_judged_only_when_the_audit_config_asks():
+    from postureflow.config import audit_config
+    from postureflow.inventory import Resource
+
+    check = all_checks()["rds_instance_backup_enabled"]
+    replica = Resource("instances", "arn:replica", "replica-db", "us-east-1", {},
+                       {"engine": "postgres", "read_replica_source": "source-db", "backup_retention_days": 0})  # fmt: skip
+    inventory = {"rds.instances": [replica]}
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    assert list(check.evaluate(inventory, now, audit_config())) == []
+    asked = audit_config({"check_rds_instance_replicas": True})
+    assert [r.status for r in check.evaluate(inventory, now, asked)] == ["FAIL"]

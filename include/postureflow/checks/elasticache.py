@@ -5,7 +5,6 @@ from __future__ import annotations
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 REDIS_ENGINES = ("redis", "valkey")
-MIN_SNAPSHOT_RETENTION_DAYS = 7
 # Redis OSS 6.0 brought role-based access control (user groups); before it AUTH tokens are the only gate.
 RBAC_VERSION = (6, 0)
 
@@ -61,25 +60,27 @@ def elasticache_redis_cluster_auto_minor_version_upgrades(replication_groups, ca
 
 @check(
     id="elasticache_redis_cluster_backup_enabled",
-    title="ElastiCache Redis OSS / Valkey cache keeps automatic snapshots for at least 7 days",
+    title="ElastiCache Redis OSS / Valkey cache keeps automatic snapshots long enough",
     severity="high",
     resource_type="Other",
     reads=["elasticache.replication_groups", "elasticache.cache_clusters"],
     risk="Without automatic snapshots, or with a short retention, data lost to a failure, a bad deployment or "
     "ransomware cannot be restored.",
-    remediation="Set the snapshot retention limit to 7 days or more "
-    "(aws elasticache modify-replication-group --snapshot-retention-limit 7).",
+    remediation="Set the snapshot retention limit to at least minimum_snapshot_retention_period days (7 by "
+    "default; aws elasticache modify-replication-group --snapshot-retention-limit 7).",
+    config=["minimum_snapshot_retention_period"],
 )
-def elasticache_redis_cluster_backup_enabled(replication_groups, cache_clusters):
+def elasticache_redis_cluster_backup_enabled(replication_groups, cache_clusters, config):
+    minimum = int(config["minimum_snapshot_retention_period"])
     for cache in _redis_deployments(replication_groups, cache_clusters):
         days = int(cache.get("snapshot_retention_days") or 0)
-        if days >= MIN_SNAPSHOT_RETENTION_DAYS:
+        if days >= minimum:
             yield PASS(cache, f"{_label(cache)} keeps automatic snapshots for {days} days.")
         elif days > 0:
             yield FAIL(
                 cache,
                 f"{_label(cache)} keeps automatic snapshots for only {days} days "
-                f"(fewer than {MIN_SNAPSHOT_RETENTION_DAYS}).",
+                f"(fewer than {minimum}).",
             )
         else:
             yield FAIL(cache, f"{_label(cache)} takes no automatic snapshots.")

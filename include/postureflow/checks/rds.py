@@ -395,10 +395,13 @@ def rds_instance_storage_encrypted(instances):
     risk="Without automated backups there is no point-in-time recovery after data loss, corruption or a "
     "ransomware attack.",
     remediation="Modify the instance with a backup retention period of at least 1 day (--backup-retention-period).",
+    config=["check_rds_instance_replicas"],
 )
-def rds_instance_backup_enabled(instances):
-    # Read replicas are rebuilt from their source, whose backups are what count.
-    primaries = [db for db in _standalone(instances) if not db.get("read_replica_source")]
+def rds_instance_backup_enabled(instances, config):
+    # Read replicas are rebuilt from their source, whose backups are what count, unless the audit
+    # config asks for them too (Prowler's check_rds_instance_replicas).
+    replicas = bool(config["check_rds_instance_replicas"])
+    primaries = [db for db in _standalone(instances) if replicas or not db.get("read_replica_source")]
     for db in primaries:
         days = db.get("backup_retention_days") or 0
         if days > 0:
