@@ -2,7 +2,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
-from postureflow.checks.cloudwatch import comparisons
+from postureflow.checks.cloudwatch import event, filter_verdict, parse_filter
 
 ACCOUNT = "123456789012"
 GROUP = "cis-trail-logs"
@@ -127,10 +127,12 @@ def _by_region(run, check_id):
 
 
 def test_patterns_are_read_tolerantly():
-    found = comparisons('{($.eventName=ConsoleLogin)&&\n  ( $.additionalEventData.MFAUsed  !=  "Yes" )}')
-    assert found == {("eventName", "=", "ConsoleLogin"), ("additionalEventData.MFAUsed", "!=", "Yes")}
-    assert ("eventName", "=", "DeleteVpc") not in comparisons("{ $.eventName != DeleteVpc }")
-    assert comparisons("ERROR Exception") == set()
+    tree = parse_filter('{($.eventName=ConsoleLogin)&&\n  ( $.additionalEventData.MFAUsed  !=  "Yes" )}')
+    assert tree == ("and", [("cmp", "eventName", "=", "ConsoleLogin"), ("cmp", "additionalEventData.MFAUsed", "!=", "Yes")])
+    vpc = event("DeleteVpc", "ec2.amazonaws.com")
+    assert filter_verdict("{ $.eventName = DeleteVpc }", vpc) == (True, "")
+    assert not filter_verdict("{ $.eventName != DeleteVpc }", vpc)[0]
+    assert "cannot be read" in filter_verdict("ERROR Exception", vpc)[1]
 
 
 def test_every_control_passes_with_a_complete_chain(scan):

@@ -2,11 +2,15 @@
 
 Each control asks for the same chain, built for one kind of event:
 
-1. a multi-region CloudTrail trail that is logging and delivers to a CloudWatch
-   Logs log group;
-2. on that log group, a metric filter whose pattern catches the control's
-   events (we look for the essential comparisons, e.g. ``$.eventName =
-   DeleteVpc``, in any order, quoted or not, whatever the whitespace);
+1. a multi-region CloudTrail trail that is logging, records management events
+   (``IncludeManagementEvents`` on, or an advanced selector for them) and
+   delivers to a CloudWatch Logs log group;
+2. on that log group, a metric filter whose pattern matches the control's
+   events: the pattern is parsed (CloudWatch Logs JSON filter syntax) and run
+   over sample CloudTrail records of every event CIS lists, made by ordinary
+   callers; it must match each of them. A missing ``||`` branch, or an ``&&``
+   clause only some callers meet (``$.userIdentity.userName = nobody``), fails;
+   ``{($.eventName=CreateVpc) && ($.eventName=DeleteVpc)}`` matches nothing;
 3. a CloudWatch alarm, with actions enabled, on the filter's metric (same
    namespace and name, in the log group's region);
 4. an SNS topic among the alarm's actions with at least one confirmed
@@ -38,8 +42,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check
 
 CIS_READS = [
     "cloudtrail.trails",
@@ -51,29 +55,171 @@ CIS_READS = [
     "sns.regions",
 ]
 
-# One comparison in a JSON filter pattern: `$.field = value`, `$.field != "value"`, `$.field NOT EXISTS`.
-_COMPARISON = re.compile(
-    r"""\$\.(?P<field>[\w.\[\]-]+)\s*
-        (?:(?P<op>!=|=)\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s()&|}]+))
-          |(?P<exists>NOT\s+EXISTS|EXISTS))""",
-    re.X | re.I,
+# -- CloudWatch Logs JSON filter patterns ------------------------------------------------------------
+#
+# A metric filter pattern on CloudTrail's log group is a JSON filter: ``{ $.eventName = CreateVpc ||
+# ($.errorCode = "AccessDenied*" && $.sourceIPAddress != "delivery.logs.amazonaws.com") }``. We parse it
+# and run it over sample CloudTrail records of the events a CIS control is about: the filter matches
+# the control when it matches every one of them (every ``||`` branch CIS asks for is there) under every
+# ordinary caller (an ``&&`` clause that only some callers meet narrows it: it fails).
+
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<punct>\{|\}|\(|\)|&&|\|\||!=|<=|>=|=|<|>)
+        |"(?P<quoted>(?:[^"\\]|\\.)*)"
+        |(?P<selector>\$\.[^\s=!<>()&|{}]+)
+        |(?P<word>[^\s=!<>()&|{}"]+))""",
+    re.X,
 )
 
 
-def comparisons(pattern: str) -> set[tuple[str, str, str]]:
-    """The (field, operator, value) comparisons a metric filter pattern makes."""
-    found = set()
-    for m in _COMPARISON.finditer(pattern or ""):
-        if m.group("exists"):
-            found.add((m.group("field"), " ".join(m.group("exists").upper().split()), ""))
-        else:
-            value = m.group("quoted") if m.group("quoted") is not None else m.group("bare")
-            found.add((m.group("field"), m.group("op"), value.strip()))
+class FilterSyntaxError(ValueError):
+    """Not a CloudWatch Logs JSON filter pattern we can read."""
+
+
+def _tokens(pattern: str) -> list[tuple[str, str]]:
+    found, position, text = [], 0, pattern.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise FilterSyntaxError(f"unexpected text at {text[position:position + 20]!r}")
+        position = match.end()
+        kind = match.lastgroup
+        value = match.group(kind)
+        found.append((kind, value.replace('\\"', '"') if kind == "quoted" else value))
     return found
 
 
-def events(*names: str) -> list[tuple[str, str, str]]:
-    return [("eventName", "=", name) for name in names]
+def parse_filter(pattern: str):
+    """The pattern as a tree: ("or", [...]), ("and", [...]), ("cmp", field, operator, value)."""
+    tokens = _tokens(pattern or "")
+    if len(tokens) < 2 or tokens[0] != ("punct", "{") or tokens[-1] != ("punct", "}"):
+        raise FilterSyntaxError("a JSON filter pattern is written { ... }")
+    tree, rest = _expression(tokens[1:-1])
+    if rest:
+        raise FilterSyntaxError(f"unexpected {rest[0][1]!r}")
+    return tree
+
+
+def _expression(tokens):
+    branches, tokens = [], list(tokens)
+    while True:
+        clause, tokens = _conjunction(tokens)
+        branches.append(clause)
+        if tokens[:1] != [("punct", "||")]:
+            return (branches[0] if len(branches) == 1 else ("or", branches)), tokens
+        tokens = tokens[1:]
+
+
+def _conjunction(tokens):
+    clauses = []
+    while True:
+        clause, tokens = _atom(tokens)
+        clauses.append(clause)
+        if tokens[:1] != [("punct", "&&")]:
+            return (clauses[0] if len(clauses) == 1 else ("and", clauses)), tokens
+        tokens = tokens[1:]
+
+
+def _atom(tokens):
+    if not tokens:
+        raise FilterSyntaxError("the pattern ends too early")
+    if tokens[0] == ("punct", "("):
+        tree, rest = _expression(tokens[1:])
+        if rest[:1] != [("punct", ")")]:
+            raise FilterSyntaxError("a '(' is not closed")
+        return tree, rest[1:]
+    kind, selector = tokens[0]
+    if kind != "selector":
+        raise FilterSyntaxError(f"expected a $.field selector, not {selector!r}")
+    field = selector[2:]
+    words = [v.upper() for _, v in tokens[1:3]]
+    if words[:2] == ["NOT", "EXISTS"]:
+        return ("cmp", field, "NOT EXISTS", None), tokens[3:]
+    if words[:1] == ["EXISTS"]:
+        return ("cmp", field, "EXISTS", None), tokens[2:]
+    if words[:1] == ["IS"] and words[1:2] in (["NULL"], ["TRUE"], ["FALSE"]):
+        return ("cmp", field, "IS " + words[1], None), tokens[3:]
+    if len(tokens) < 3 or tokens[1][0] != "punct" or tokens[1][1] not in ("=", "!=", "<", ">", "<=", ">="):
+        raise FilterSyntaxError(f"expected a comparison after {selector}")
+    if tokens[2][0] not in ("quoted", "word"):
+        raise FilterSyntaxError(f"expected a value after {selector} {tokens[1][1]}")
+    return ("cmp", field, tokens[1][1], tokens[2][1]), tokens[3:]
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(field, operator, value, record: dict) -> bool:
+    present = field in record
+    actual = record.get(field)
+    if operator == "NOT EXISTS":
+        return not present
+    if operator == "EXISTS":
+        return present
+    if operator == "IS NULL":
+        return present and actual is None
+    if operator in ("IS TRUE", "IS FALSE"):
+        return actual is (operator == "IS TRUE")
+    if not present or actual is None:
+        return False  # a comparison on a field the event lacks does not match, not even !=
+    if operator in ("=", "!="):
+        equal = (_number(value) == _number(actual) if _number(value) is not None and _number(actual) is not None
+                 else _policy.matches(str(actual), value))  # '*' is a wildcard in filter strings  # fmt: skip
+        return equal if operator == "=" else not equal
+    left, right = _number(actual), _number(value)
+    if left is None or right is None:
+        return False
+    return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[operator]
+
+
+def filter_matches(tree, record: dict) -> bool:
+    """Whether a parsed filter pattern matches one CloudTrail record (flattened: {"userIdentity.type": ...})."""
+    kind = tree[0]
+    if kind == "or":
+        return any(filter_matches(t, record) for t in tree[1])
+    if kind == "and":
+        return all(filter_matches(t, record) for t in tree[1])
+    return _compare(tree[1], tree[2], tree[3], record)
+
+
+# Who makes an ordinary call: a filter must catch a control's events whoever makes them.
+_CALLERS = (
+    {"userIdentity.type": "IAMUser", "userIdentity.userName": "alice", "userIdentity.arn":
+     "arn:aws:iam::111122223333:user/alice", "sourceIPAddress": "198.51.100.7", "userAgent": "aws-cli/2.15"},
+    {"userIdentity.type": "AssumedRole", "userIdentity.arn": "arn:aws:sts::111122223333:assumed-role/ops/bob",
+     "userIdentity.sessionContext.sessionIssuer.userName": "ops", "sourceIPAddress": "203.0.113.9",
+     "userAgent": "console.amazonaws.com"},
+)  # fmt: skip
+_ROOT = ({"userIdentity.type": "Root", "userIdentity.arn": "arn:aws:iam::111122223333:root",
+          "sourceIPAddress": "198.51.100.7", "userAgent": "console.amazonaws.com"},)  # fmt: skip
+
+
+def event(name: str, source: str, callers=_CALLERS, **fields) -> list[dict]:
+    """Sample CloudTrail records of one event (one per kind of caller)."""
+    base = {"eventVersion": "1.09", "eventType": "AwsApiCall", "eventName": name, "eventSource": source,
+            "awsRegion": "us-east-1", "recipientAccountId": "111122223333"}  # fmt: skip
+    return [{**base, **caller, **{k.replace("__", "."): v for k, v in fields.items()}} for caller in callers]
+
+
+def events(*names: str, source: str) -> list[dict]:
+    return [record for name in names for record in event(name, source)]
+
+
+def filter_verdict(pattern: str, records: list[dict]) -> tuple[bool, str]:
+    """(matches, why not) for a filter pattern against a control's sample records."""
+    try:
+        tree = parse_filter(pattern)
+    except FilterSyntaxError as err:
+        return False, f"cannot be read as a JSON filter pattern ({err})"
+    missed = sorted({r["eventName"] + (f" ({r['errorCode']})" if "errorCode" in r else "")
+                     for r in records if not filter_matches(tree, r)})  # fmt: skip
+    if missed:
+        return False, f"does not match {', '.join(missed[:4])}" + (" ..." if len(missed) > 4 else "")
+    return True, ""
 
 
 def _arn_parts(arn: str) -> list[str]:
@@ -104,22 +250,45 @@ class _Verdict:
             self.stage, self.failure, self.failing_alarm = stage, sentence, alarm
 
 
+def logs_management_events(trail) -> bool:
+    """Whether the trail records write management events (what the CIS controls watch for).
+
+    Classic selectors: one with IncludeManagementEvents (on unless set false) and ReadWriteType All or
+    WriteOnly. Advanced selectors: one for eventCategory Management not limited to read-only events.
+    A trail without selectors records all management events (AWS's default)."""
+    classic = trail.get("event_selectors") or []
+    advanced = trail.get("advanced_event_selectors") or []
+    if not classic and not advanced:
+        return True
+    for selector in classic:
+        if selector.get("IncludeManagementEvents", True) and selector.get("ReadWriteType", "All") in ("All", "WriteOnly"):
+            return True
+    for selector in advanced:
+        fields = {f.get("Field"): f for f in selector.get("FieldSelectors") or []}
+        if (fields.get("eventCategory") or {}).get("Equals") == ["Management"] and (
+            (fields.get("readOnly") or {}).get("Equals") != ["true"]
+        ):
+            return True
+    return False
+
+
 def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, sns_regions) -> _Verdict:
     verdict = _Verdict()
     looked = {r.region for r in cw_regions if r.get("metric_filters_listed") and r.get("alarms_listed")}
     sns_looked = {r.region for r in sns_regions if r.get("subscriptions_listed")}
     subscribed = {s.get("topic_arn") for s in subscriptions if s.get("confirmed")}
-    required = set(required)
     account = _arn_parts(cw_regions[0].uid)[4] if cw_regions else ""
 
     with_logs = [t for t in sorted(trails, key=lambda t: t.uid) if t.get("cloudwatch_log_group_arn")]
-    candidates = [t for t in with_logs if t.get("multi_region") and t.get("is_logging")]
+    logging = [t for t in with_logs if t.get("multi_region") and t.get("is_logging")]
+    candidates = [t for t in logging if logs_management_events(t)]
     if not with_logs:
         verdict.fell_short(0, "no CloudTrail trail delivers to CloudWatch Logs")
-    elif not candidates:
-        if any(t.get("is_logging") is None for t in with_logs):
-            verdict.unknown = True
+    elif not logging:
         verdict.fell_short(0, "no multi-region, logging CloudTrail trail delivers to CloudWatch Logs")
+    elif not candidates:
+        verdict.fell_short(0, f"multi-region trail {logging[0].id} delivers to CloudWatch Logs but does not log "
+                           "management events (IncludeManagementEvents off, or its event selectors exclude them)")
 
     for trail in candidates:
         region, group = _log_group(trail["cloudwatch_log_group_arn"])
@@ -133,17 +302,14 @@ def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, s
         if region not in looked:
             verdict.unknown = True
             continue
-        matching = sorted(
-            (
-                f
-                for f in filters
-                if f.region == region and f.get("log_group") == group and required <= comparisons(f.get("pattern"))
-            ),
-            key=lambda f: f.uid,
-        )
+        on_group = sorted((f for f in filters if f.region == region and f.get("log_group") == group),
+                          key=lambda f: f.uid)  # fmt: skip
+        judged = [(f, *filter_verdict(f.get("pattern") or "", required)) for f in on_group]
+        matching = [f for f, ok, _ in judged if ok]
         if not matching:
+            closest = next((f"; metric filter {f.id} {why}" for f, _, why in judged), "")
             verdict.fell_short(
-                1, f"trail {trail.id} delivers to log group {group}, but no metric filter there matches {what}"
+                1, f"trail {trail.id} delivers to log group {group}, but no metric filter there matches {what}{closest}"
             )
         for flt in matching:
             metrics = {tuple(m) for m in flt.get("metrics") or []}
@@ -312,7 +478,12 @@ def _remedy(check_id: str) -> str:
     remediation=_remedy("cloudwatch_log_metric_filter_unauthorized_api_calls"),
 )
 def cloudwatch_log_metric_filter_unauthorized_api_calls(*inventory):
-    required = [("errorCode", "=", "*UnauthorizedOperation"), ("errorCode", "=", "AccessDenied*")]
+    required = [
+        *event("RunInstances", "ec2.amazonaws.com", errorCode="Client.UnauthorizedOperation"),
+        *event("DescribeVpcs", "ec2.amazonaws.com", errorCode="UnauthorizedOperation"),
+        *event("GetObject", "s3.amazonaws.com", errorCode="AccessDenied"),
+        *event("Decrypt", "kms.amazonaws.com", errorCode="AccessDeniedException"),
+    ]
     yield from judge("unauthorized API calls", required, *inventory)
 
 
@@ -327,7 +498,9 @@ def cloudwatch_log_metric_filter_unauthorized_api_calls(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_sign_in_without_mfa"),
 )
 def cloudwatch_log_metric_filter_sign_in_without_mfa(*inventory):
-    required = [("eventName", "=", "ConsoleLogin"), ("additionalEventData.MFAUsed", "!=", "Yes")]
+    # CIS's own pattern counts IAM users' sign-ins only (federated sign-ins do their MFA elsewhere).
+    required = event("ConsoleLogin", "signin.amazonaws.com", callers=_CALLERS[:1], eventType="AwsConsoleSignIn",
+                     additionalEventData__MFAUsed="No", responseElements__ConsoleLogin="Success")  # fmt: skip
     yield from judge("console sign-ins without MFA", required, *inventory)
 
 
@@ -343,9 +516,8 @@ def cloudwatch_log_metric_filter_sign_in_without_mfa(*inventory):
 )
 def cloudwatch_log_metric_filter_root_usage(*inventory):
     required = [
-        ("userIdentity.type", "=", "Root"),
-        ("userIdentity.invokedBy", "NOT EXISTS", ""),
-        ("eventType", "!=", "AwsServiceEvent"),
+        *event("ListBuckets", "s3.amazonaws.com", callers=_ROOT),
+        *event("ConsoleLogin", "signin.amazonaws.com", callers=_ROOT, eventType="AwsConsoleSignIn"),
     ]
     yield from judge("root user activity", required, *inventory)
 
@@ -360,7 +532,7 @@ def cloudwatch_log_metric_filter_root_usage(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_policy_changes"),
 )
 def cloudwatch_log_metric_filter_policy_changes(*inventory):
-    yield from judge("IAM policy changes", events(*_IAM_POLICY_EVENTS), *inventory)
+    yield from judge("IAM policy changes", events(*_IAM_POLICY_EVENTS, source="iam.amazonaws.com"), *inventory)
 
 
 @check(
@@ -374,7 +546,7 @@ def cloudwatch_log_metric_filter_policy_changes(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled"),
 )
 def cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled(*inventory):
-    yield from judge("CloudTrail configuration changes", events(*_CLOUDTRAIL_EVENTS), *inventory)
+    yield from judge("CloudTrail configuration changes", events(*_CLOUDTRAIL_EVENTS, source="cloudtrail.amazonaws.com"), *inventory)
 
 
 @check(
@@ -387,7 +559,8 @@ def cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_
     remediation=_remedy("cloudwatch_log_metric_filter_authentication_failures"),
 )
 def cloudwatch_log_metric_filter_authentication_failures(*inventory):
-    required = [("eventName", "=", "ConsoleLogin"), ("errorMessage", "=", "Failed authentication")]
+    required = event("ConsoleLogin", "signin.amazonaws.com", eventType="AwsConsoleSignIn",
+                     errorMessage="Failed authentication", responseElements__ConsoleLogin="Failure")  # fmt: skip
     yield from judge("console authentication failures", required, *inventory)
 
 
@@ -402,7 +575,7 @@ def cloudwatch_log_metric_filter_authentication_failures(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_disable_or_scheduled_deletion_of_kms_cmk"),
 )
 def cloudwatch_log_metric_filter_disable_or_scheduled_deletion_of_kms_cmk(*inventory):
-    yield from judge("disabling or scheduled deletion of KMS keys", events(*_KMS_EVENTS), *inventory)
+    yield from judge("disabling or scheduled deletion of KMS keys", events(*_KMS_EVENTS, source="kms.amazonaws.com"), *inventory)
 
 
 @check(
@@ -416,7 +589,7 @@ def cloudwatch_log_metric_filter_disable_or_scheduled_deletion_of_kms_cmk(*inven
     remediation=_remedy("cloudwatch_log_metric_filter_for_s3_bucket_policy_changes"),
 )
 def cloudwatch_log_metric_filter_for_s3_bucket_policy_changes(*inventory):
-    yield from judge("S3 bucket policy changes", events(*_S3_POLICY_EVENTS), *inventory)
+    yield from judge("S3 bucket policy changes", events(*_S3_POLICY_EVENTS, source="s3.amazonaws.com"), *inventory)
 
 
 @check(
@@ -430,7 +603,7 @@ def cloudwatch_log_metric_filter_for_s3_bucket_policy_changes(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled"),
 )
 def cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled(*inventory):
-    yield from judge("AWS Config configuration changes", events(*_CONFIG_EVENTS), *inventory)
+    yield from judge("AWS Config configuration changes", events(*_CONFIG_EVENTS, source="config.amazonaws.com"), *inventory)
 
 
 @check(
@@ -444,7 +617,7 @@ def cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_
     remediation=_remedy("cloudwatch_log_metric_filter_security_group_changes"),
 )
 def cloudwatch_log_metric_filter_security_group_changes(*inventory):
-    yield from judge("security group changes", events(*_SG_EVENTS), *inventory)
+    yield from judge("security group changes", events(*_SG_EVENTS, source="ec2.amazonaws.com"), *inventory)
 
 
 @check(
@@ -457,7 +630,7 @@ def cloudwatch_log_metric_filter_security_group_changes(*inventory):
     remediation=_remedy("cloudwatch_changes_to_network_acls_alarm_configured"),
 )
 def cloudwatch_changes_to_network_acls_alarm_configured(*inventory):
-    yield from judge("network ACL changes", events(*_NACL_EVENTS), *inventory)
+    yield from judge("network ACL changes", events(*_NACL_EVENTS, source="ec2.amazonaws.com"), *inventory)
 
 
 @check(
@@ -470,7 +643,7 @@ def cloudwatch_changes_to_network_acls_alarm_configured(*inventory):
     remediation=_remedy("cloudwatch_changes_to_network_gateways_alarm_configured"),
 )
 def cloudwatch_changes_to_network_gateways_alarm_configured(*inventory):
-    yield from judge("network gateway changes", events(*_GATEWAY_EVENTS), *inventory)
+    yield from judge("network gateway changes", events(*_GATEWAY_EVENTS, source="ec2.amazonaws.com"), *inventory)
 
 
 @check(
@@ -483,7 +656,7 @@ def cloudwatch_changes_to_network_gateways_alarm_configured(*inventory):
     remediation=_remedy("cloudwatch_changes_to_network_route_tables_alarm_configured"),
 )
 def cloudwatch_changes_to_network_route_tables_alarm_configured(*inventory):
-    yield from judge("route table changes", events(*_ROUTE_EVENTS), *inventory)
+    yield from judge("route table changes", events(*_ROUTE_EVENTS, source="ec2.amazonaws.com"), *inventory)
 
 
 @check(
@@ -496,7 +669,7 @@ def cloudwatch_changes_to_network_route_tables_alarm_configured(*inventory):
     remediation=_remedy("cloudwatch_changes_to_vpcs_alarm_configured"),
 )
 def cloudwatch_changes_to_vpcs_alarm_configured(*inventory):
-    yield from judge("VPC changes", events(*_VPC_EVENTS), *inventory)
+    yield from judge("VPC changes", events(*_VPC_EVENTS, source="ec2.amazonaws.com"), *inventory)
 
 
 @check(
@@ -510,7 +683,7 @@ def cloudwatch_changes_to_vpcs_alarm_configured(*inventory):
     remediation=_remedy("cloudwatch_log_metric_filter_aws_organizations_changes"),
 )
 def cloudwatch_log_metric_filter_aws_organizations_changes(*inventory):
-    yield from judge("AWS Organizations changes", events(*_ORGANIZATIONS_EVENTS), *inventory)
+    yield from judge("AWS Organizations changes", events(*_ORGANIZATIONS_EVENTS, source="organizations.amazonaws.com"), *inventory)
 
 
 # -- alarms and log groups on their own ------------------------------------------------------------
@@ -577,6 +750,11 @@ def cloudwatch_log_group_not_publicly_accessible(groups, policies, regions):
     looked = {r.region for r in regions if r.get("resource_policies_listed")}
     for group in groups:
         if group.region not in looked:
+            continue
+        unreadable = sorted(p.id for p in policies if p.region == group.region and not _policy.parseable(p["policy"]))
+        if unreadable:
+            yield MANUAL(group, f"{NO_VERDICT} CloudWatch log group {group.id}: resource policy "
+                         f"{', '.join(unreadable)} is not a valid policy.")
             continue
         opening = sorted(
             p.id

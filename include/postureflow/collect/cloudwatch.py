@@ -5,8 +5,10 @@ paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
 ``logs:DescribeLogGroups`` and ``logs:DescribeResourcePolicies`` (the
 account-level resource policies, which say who else may use the log groups).
 The ``regions`` record says which regions were scanned and whether the
-listings answered, so the CIS monitoring checks can judge a region that has
-nothing and stay silent where they could not look.
+listings answered (their outcomes), so the CIS monitoring checks can judge a
+region that has nothing and stay silent where they could not look: the chain
+is account-wide, so a failed listing in the log group's region decides for
+every region.
 """
 
 from __future__ import annotations
@@ -14,17 +16,6 @@ from __future__ import annotations
 import json
 
 from postureflow.collect.base import RegionScope, collector
-
-
-def _region_errors(scope: RegionScope) -> int:
-    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
-
-
-def _listing(scope: RegionScope, client, operation: str, result_key: str) -> tuple[list[dict], bool]:
-    """Every item of a paginated listing, and whether it completed without a recorded error."""
-    before = _region_errors(scope)
-    items = list(scope.paginate(client, operation, result_key))
-    return items, _region_errors(scope) == before
 
 
 def _alarm_metrics(alarm: dict) -> list[list[str]]:
@@ -44,8 +35,8 @@ def collect_cloudwatch(scope: RegionScope) -> None:
     logs = scope.client("logs")
     cloudwatch = scope.client("cloudwatch")
 
-    filters, filters_listed = _listing(scope, logs, "describe_metric_filters", "metricFilters")
-    for item in filters:
+    filters = scope.list(logs, "describe_metric_filters", "metricFilters")
+    for item in filters.value or []:
         group, name = item.get("logGroupName", ""), item.get("filterName", "")
         scope.add(
             "metric_filters",
@@ -59,8 +50,8 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             ],
         )
 
-    alarms, alarms_listed = _listing(scope, cloudwatch, "describe_alarms", "MetricAlarms")
-    for alarm in alarms:
+    alarms = scope.list(cloudwatch, "describe_alarms", "MetricAlarms", kind="alarms")
+    for alarm in alarms.value or []:
         scope.add(
             "alarms",
             uid=alarm.get("AlarmArn") or scope.arn("cloudwatch", f"alarm:{alarm['AlarmName']}"),
@@ -71,12 +62,13 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             state=alarm.get("StateValue"),
         )
 
-    for group in scope.paginate(logs, "describe_log_groups", "logGroups"):
+    groups = scope.list(logs, "describe_log_groups", "logGroups", kind="log_groups")
+    for group in groups.value or []:
         arn = group.get("logGroupArn") or scope.arn("logs", f"log-group:{group['logGroupName']}")
         scope.add("log_groups", uid=arn, id=group["logGroupName"])
 
-    policies, policies_listed = _listing(scope, logs, "describe_resource_policies", "resourcePolicies")
-    for policy in policies:
+    policies = scope.list(logs, "describe_resource_policies", "resourcePolicies")
+    for policy in policies.value or []:
         name = policy.get("policyName") or ""
         scope.add(
             "resource_policies",
@@ -89,14 +81,15 @@ def collect_cloudwatch(scope: RegionScope) -> None:
         "regions",
         uid=scope.arn("logs", "log-group"),
         id=scope.account_id,
-        metric_filters_listed=filters_listed,
-        alarms_listed=alarms_listed,
-        resource_policies_listed=policies_listed,
+        metric_filters_listed=filters.known,
+        alarms_listed=alarms.known,
+        resource_policies_listed=policies.known,
     )
 
 
-def _parsed(document: str | None) -> dict | None:
+def _parsed(document: str | None) -> dict | str | None:
+    """The policy as JSON; a text that is not JSON is kept as it is (the check gives no verdict on it)."""
     try:
         return json.loads(document) if document else None
     except ValueError:
-        return None
+        return document
