@@ -38,6 +38,11 @@ def bucket_of(account_id: str | None, buckets: int) -> int:
     return zlib.crc32(str(account_id).encode()) % buckets
 
 
+def _key(text: str) -> tuple[str, ...]:
+    """A scope key back from JSON; "" is the empty key of a dataset partitioned by scan_date alone."""
+    return tuple(text.split("|")) if text else ()
+
+
 @dataclass
 class FileEntry:
     name: str  # relative to the day folder
@@ -49,7 +54,7 @@ class FileEntry:
 
     @classmethod
     def from_json(cls, data: dict) -> "FileEntry":
-        return cls(data["name"], int(data["rows"]), [tuple(k.split("|")) for k in data["keys"]])
+        return cls(data["name"], int(data["rows"]), [_key(k) for k in data["keys"]])
 
 
 @dataclass
@@ -73,7 +78,7 @@ class Manifest:
         return cls(
             int(body["version"]),
             [FileEntry.from_json(f) for f in body["files"]],
-            {tuple(k.split("|")): v for k, v in body["scopes"].items()},
+            {_key(k): v for k, v in body["scopes"].items()},
         )
 
     def files_with(self, key: tuple[str, ...]) -> list[FileEntry]:

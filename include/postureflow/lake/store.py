@@ -318,7 +318,7 @@ class Lake:
             if key not in manifest.scopes:
                 return None
             paths = [self.path(f"{day_dir}/{e.name}") for e in manifest.files_with(key)]
-            return self._read(layout, paths, layout.key_filter([key]))
+            return self._read(layout, paths, layout.key_filter([key]) if key else None)
 
         return _retry_vanished(attempt)
 
@@ -440,7 +440,8 @@ class _Commit:
             for key, new in self.items:
                 if key not in entry.keys:
                     continue
-                term = layout.key_filter([key])
+                # no key columns (a dataset partitioned by scan_date alone): the key is every row
+                term = layout.key_filter([key]) if key else pc.scalar(True)
                 scoped = self._replaced(key, new)
                 if scoped is not None:
                     term = term & scoped
