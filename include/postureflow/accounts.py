@@ -103,6 +103,7 @@ class AccountModel(BaseModel):
     securityhub: dict[str, Any] = Field(default_factory=dict, description="Security Hub forwarding options")
     tags: dict[str, Any] = Field(default_factory=dict, description="free-form labels of the account")
     alerts: dict[str, Any] = Field(default_factory=dict, description="alert destinations and rules (docs/alerts.md)")
+    retention: dict[str, int | None] = Field(default_factory=dict, description="days to keep per lake dataset, lake-wide from defaults (docs/lake.md); null keeps forever")
     audit_config: dict[str, Any] | str = Field(
         default_factory=dict,
         description="Prowler audit-config keys laid over Prowler's defaults, or the path of a Prowler config.yaml",
