@@ -181,7 +181,11 @@ def test_explorer_defaults_to_latest_scans_worst_first(client, sql):
         ({"check": ["s3_bucket_level_public_access_block", "s3_bucket_object_lock"]},
          "check_id IN ('s3_bucket_level_public_access_block', 's3_bucket_object_lock')"),
         ({"q": "PF-DEMO-BAD"},
-         "lower(resource_uid || ' ' || status_extended || ' ' || resource_id) LIKE '%pf-demo-bad%'"),
+         "lower(resource_uid || ' ' || status_extended || ' ' || resource_id || ' ' "
+         "|| coalesce(CAST(resource_tags AS VARCHAR), '')) LIKE '%pf-demo-bad%'"),
+        ({"q": "pf-demo=good"},  # a tag, as key=value (the demo tags its well-configured twins pf-demo=good)
+         "lower(resource_uid || ' ' || status_extended || ' ' || resource_id || ' ' "
+         "|| coalesce(CAST(resource_tags AS VARCHAR), '')) LIKE '%pf-demo=good%'"),
         ({"q": "100%_"}, "false"),
     ],
 )

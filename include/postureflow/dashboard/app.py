@@ -1,37 +1,35 @@
-"""The dashboard's FastAPI app: HTML pages, their JSON twins under /api, a CSV export.
+"""The dashboard's FastAPI app: middleware, rendering, error pages, static files; the routes are
+routers in ``routes`` with their query parameters declared in ``queries``.
 
-Every route is a plain ``def``: FastAPI runs it in its thread pool, so a DuckDB
-query never holds the server's event loop (inside Airflow, the API server's).
 Scripts, styles and the chart are files of this package served by the app
 itself: no CDN, nothing fetched at runtime, so the dashboard works offline.
+Any error is a readable page (JSON under /api) with its status: 400 for bad
+input, 404 for what the lake does not have, 500 naming what failed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+import logging
 from pathlib import Path
-from typing import Any, Callable, Sequence
-from urllib.parse import quote, urlencode
+from typing import Any, Sequence
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from postureflow.dashboard.data import (
-    DEFAULT_PAGE_SIZE,
-    PAGE_SIZES,
-    REQUIREMENT_STATUSES,
-    SEVERITIES,
-    STATUSES,
-    FindingFilter,
-    LakeReader,
-    NotFound,
-    reader_for,
-)
+from postureflow.dashboard.data import SEVERITIES, STATUSES, LakeReader, NotFound, reader_for
+from postureflow.dashboard.routes import export_router, finding_path, pages_router, triage_router
 from postureflow.lake.store import Lake, default_lake_uri
+
+log = logging.getLogger(__name__)
+TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 409: "Not possible",
+          500: "The dashboard could not answer"}
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -103,62 +101,23 @@ def _templates() -> Environment:
     return env
 
 
-def _one(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name)
-    return value.strip() if value and value.strip() else None
+def validation_message(err: RequestValidationError) -> str:
+    """'page: Input should be a valid integer, ...' naming each bad parameter."""
+    parts = []
+    for e in err.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body")]
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{'.'.join(loc)}: {message}" if loc else message)
+    return "; ".join(parts) or "invalid request"
 
 
-def _many(request: Request, name: str) -> list[str]:
-    return [v.strip() for v in request.query_params.getlist(name) if v.strip()]
-
-
-def _bool(request: Request, name: str) -> bool | None:
-    value = _one(request, name)
-    if value is None or value == "any":
-        return None
-    if value.lower() in ("true", "yes", "1"):
-        return True
-    if value.lower() in ("false", "no", "0"):
-        return False
-    raise ValueError(f"{name} must be true, false or any, got {value!r}")
-
-
-def _int(request: Request, name: str, default: int) -> int:
-    value = _one(request, name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError as err:
-        raise ValueError(f"{name} must be a whole number, got {value!r}") from err
-
-
-def _date(request: Request, name: str = "date") -> dt.date | None:
-    value = _one(request, name)
-    if value is None or value == "latest":
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as err:
-        raise ValueError(f"{name} must be YYYY-MM-DD or latest, got {value!r}") from err
-
-
-def finding_filter(request: Request) -> FindingFilter:
-    return FindingFilter(
-        account=_many(request, "account"),
-        region=_many(request, "region"),
-        service=_many(request, "service"),
-        severity=_many(request, "severity"),
-        status=_many(request, "status"),
-        check=_many(request, "check"),
-        muted=_bool(request, "muted"),
-        q=_one(request, "q") or "",
-        date=_date(request),
-    )
-
-
-def finding_path(row: dict) -> str:
-    return f"/findings/{row['account_id']}/{row['service']}/{quote(row['finding_uid'], safe='')}"
+def same_origin(request: Request) -> None:
+    """A form POST must come from the dashboard's own pages (no cross-site form can write the pending file)."""
+    origin = request.headers.get("origin")
+    if request.headers.get("sec-fetch-site") not in (None, "same-origin") or (
+        origin and origin.split("://", 1)[-1] != request.headers.get("host")
+    ):
+        raise HTTPException(403, "Forbidden: cross-site request")
 
 
 def create_app(
@@ -171,17 +130,20 @@ def create_app(
     """The dashboard over ``lake`` (default: $POSTUREFLOW_LAKE or the embedded default, resolved on first use).
 
     ``auth="airflow"``: every route requires an Airflow user allowed to read the
-    ``Postureflow`` view (the plugin). ``auth="none"``: no authentication, for
-    ``postureflow dashboard`` on the loopback interface; ``allowed_hosts`` then
-    refuses requests whose Host header is not a local name (DNS rebinding).
+    ``Postureflow`` view (the plugin); proposing a mute also needs edit rights.
+    ``auth="none"``: no authentication, for ``postureflow dashboard`` on the loopback
+    interface; ``allowed_hosts`` then refuses requests whose Host header is not a
+    local name (DNS rebinding).
     """
     if auth not in ("none", "airflow"):
         raise ValueError(f"auth must be 'none' or 'airflow', got {auth!r}")
     dependencies = []
+    write_dependencies = [Depends(same_origin)]
     if auth == "airflow":
-        from postureflow.dashboard.auth import require_airflow_user
+        from postureflow.dashboard.auth import require_airflow_editor, require_airflow_user
 
         dependencies.append(Depends(require_airflow_user))
+        write_dependencies.append(Depends(require_airflow_editor))
     app = FastAPI(
         title="postureflow dashboard",
         dependencies=dependencies,
@@ -202,27 +164,11 @@ def create_app(
             state["reader"] = reader_for(chosen, ttl=ttl)
         return state["reader"]
 
-    app.state.reader = reader
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, err: NotFound):
-        return _error(request, 404, str(err))
-
-    @app.exception_handler(ValueError)
-    async def bad_request(request: Request, err: ValueError):
-        return _error(request, 400, str(err))
-
-    def _error(request: Request, code: int, message: str) -> Response:
-        if request.url.path.startswith(_prefix(request) + "/api/"):
-            return JSONResponse({"detail": message}, status_code=code)
-        return render(request, "error.html", {"title": "Not found" if code == 404 else "Bad request",
-                                              "code": code, "message": message}, status_code=code)
-
-    def _prefix(request: Request) -> str:
+    def prefix_of(request: Request) -> str:
         return request.scope.get("root_path", "").rstrip("/")
 
     def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
-        prefix = _prefix(request)
+        prefix = prefix_of(request)
 
         def url(path: str, params: Any = None, **kwargs: Any) -> str:
             items: list[tuple[str, str]] = []
@@ -235,8 +181,7 @@ def create_app(
         def static_url(name: str) -> str:
             return f"{prefix}/static/{name}?v={static[name][2]}"
 
-        rd = reader()
-        catalog = rd.peek_catalog()  # error pages render on the event loop: never list the lake here
+        catalog = state["reader"].peek_catalog() if "reader" in state else None  # never list the lake here
         listed_at = (
             dt.datetime.fromtimestamp(catalog.listed_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
             if catalog else "–"
@@ -246,7 +191,7 @@ def create_app(
             "url": url,
             "static": static_url,
             "finding_path": finding_path,
-            "lake": rd.lake.location(),
+            "lake": state["reader"].lake.location() if "reader" in state else "",
             "listed_at": listed_at,
             "user": getattr(request.state, "postureflow_user", None),
             "severities": SEVERITIES,
@@ -256,110 +201,47 @@ def create_app(
         body = templates.get_template(template).render(values)
         return HTMLResponse(body, status_code=status_code)
 
-    def page(path: str, template: str, title: str, build: Callable[[Request], dict], api: bool = True):
-        """An HTML page and, under /api, the same data as JSON."""
+    def error(request: Request, code: int, message: str, headers: dict | None = None) -> Response:
+        if request.url.path.startswith(prefix_of(request) + "/api/"):
+            return JSONResponse({"detail": message}, status_code=code, headers=headers)
+        try:
+            return render(request, "error.html", {"title": TITLES.get(code, "Error"), "code": code,
+                                                  "message": message}, status_code=code)
+        except Exception:  # noqa: BLE001 - the error page itself must not fail
+            log.exception("rendering the error page failed")
+            return Response(f"{code} {message}", status_code=code, media_type="text/plain", headers=headers)
 
-        def html_route(request: Request) -> HTMLResponse:
-            data = build(request)
-            return render(request, template, {"title": title, "active": template.split(".")[0], **data})
+    app.state.reader = reader
+    app.state.render = render
 
-        html_route.__name__ = f"page_{template.split('.')[0]}"
-        app.add_api_route(path, html_route, methods=["GET"], response_class=HTMLResponse)
-        if api:
-            def api_route(request: Request) -> JSONResponse:
-                data = build(request)
-                return JSONResponse(json.loads(json.dumps(data, default=_json_default)))
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, err: NotFound):
+        return error(request, 404, str(err))
 
-            api_route.__name__ = f"api_{template.split('.')[0]}"
-            app.add_api_route("/api" + (path if path != "/" else "/overview"), api_route, methods=["GET"])
+    @app.exception_handler(ValueError)
+    async def bad_request(request: Request, err: ValueError):
+        return error(request, 400, str(err))
 
-    # -- pages -----------------------------------------------------------------------------
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, err: RequestValidationError):
+        return error(request, 400, validation_message(err))
 
-    def overview(request: Request) -> dict:
-        return reader().overview()
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException):
+        if err.status_code in (401, 403):
+            # Airflow's own answer to a missing or refused token: JSON, as the core API gives it
+            return JSONResponse({"detail": err.detail}, status_code=err.status_code, headers=err.headers)
+        return error(request, err.status_code, str(err.detail), headers=err.headers)
 
-    def compliance(request: Request) -> dict:
-        rd = reader()
-        account = _one(request, "account")
-        summary = rd.compliance_summary()
-        accounts = sorted({r["account_id"] for r in summary["latest"]})
-        chart_account = account if account in accounts else (accounts[0] if accounts else None)
-        if account and account not in accounts:
-            raise NotFound(f"no compliance results for account {account}")
-        latest = [r for r in summary["latest"] if account is None or r["account_id"] == account]
-        trend = [s for s in summary["trend"] if s["account_id"] == chart_account]
-        return {"latest": latest, "trend": trend, "accounts": accounts, "account": account,
-                "chart_account": chart_account}
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, err: Exception):
+        # A corrupt or unreadable lake file, a DuckDB error: say what failed, never a bare 500.
+        log.exception("dashboard request %s failed", request.url.path)
+        return error(request, 500, f"{type(err).__name__}: {err}")
 
-    def framework(request: Request) -> dict:
-        key = request.path_params["framework_key"]
-        data = reader().framework(key, _one(request, "account"), _date(request))
-        wanted = _many(request, "status")
-        bad = [s for s in wanted if s not in REQUIREMENT_STATUSES]
-        if bad:
-            raise ValueError(f"status must be one of {', '.join(REQUIREMENT_STATUSES)}, got {', '.join(bad)}")
-        if wanted:
-            data["requirements"] = [r for r in data["requirements"] if r["status"] in wanted]
-        data["status_filter"] = wanted
-        data["requirement_statuses"] = list(REQUIREMENT_STATUSES)
-        return data
-
-    def findings(request: Request) -> dict:
-        rd = reader()
-        flt = finding_filter(request)
-        size = _int(request, "page_size", DEFAULT_PAGE_SIZE)
-        result = rd.findings(flt, page=_int(request, "page", 1), page_size=size)
-        result["filters"] = {
-            "account": flt.account, "region": flt.region, "service": flt.service, "severity": flt.severity,
-            "status": flt.status, "check": flt.check,
-            "muted": None if flt.muted is None else ("true" if flt.muted else "false"),
-            "q": flt.q, "date": flt.date.isoformat() if flt.date else None,
-        }
-        result["query"] = flt.query_items()
-        result["facets"] = rd.facets(flt)
-        result["page_sizes"] = list(PAGE_SIZES)
-        for row in result["rows"]:
-            row["href"] = finding_path(row)
-        return result
-
-    def finding(request: Request) -> dict:
-        p = request.path_params
-        return reader().finding(p["account_id"], p["service"], p["finding_uid"])
-
-    def changes(request: Request) -> dict:
-        rd = reader()
-        account = _one(request, "account")
-        accounts = rd.catalog().accounts
-        if account is None:
-            # One account at a time by default: "since the previous scan" is a per-account question.
-            account = accounts[0] if len(accounts) > 1 else None
-        elif account == "all":
-            account = None
-        result = rd.changes(account, _date(request))
-        for row in result["new"] + result["resolved"]:
-            row["href"] = finding_path(row)
-        result["account"] = account
-        result["all_accounts"] = accounts
-        day = _date(request)
-        result["date"] = day.isoformat() if day else None
-        return result
-
-    page("/", "overview.html", "Overview", overview)
-    page("/compliance", "compliance.html", "Compliance", compliance)
-    page("/compliance/{framework_key}", "framework.html", "Framework", framework)
-    page("/findings", "findings.html", "Findings", findings)
-    page("/changes", "changes.html", "Changes", changes)
-    page("/findings/{account_id}/{service}/{finding_uid:path}", "finding.html", "Finding", finding)
-
-    @app.get("/findings.csv", name="findings_csv")
-    def findings_csv(request: Request) -> StreamingResponse:
-        flt = finding_filter(request)
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        return StreamingResponse(
-            reader().findings_csv(flt),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="postureflow-findings-{stamp}.csv"'},
-        )
+    app.include_router(pages_router())
+    app.include_router(export_router())
+    app.include_router(triage_router(write_dependencies))
 
     @app.get("/static/{name}", name="static")
     def static_file(name: str) -> Response:
@@ -369,9 +251,3 @@ def create_app(
         return Response(body, media_type=media_type, headers={"Cache-Control": "private, max-age=86400"})
 
     return app
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")

@@ -32,3 +32,17 @@ async def require_airflow_user(request: Request) -> None:
     if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=RESOURCE_NAME, user=user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Forbidden: not allowed to read the postureflow dashboard")
     request.state.postureflow_user = user.get_name()
+
+
+async def require_airflow_editor(request: Request) -> None:
+    """Writing (proposing a mute) needs more than reading: the custom view with POST, and the right to
+    edit DAGs (a mutelist changes what every scan reports). A viewer gets 403."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.core_api.security import bearer_scheme, get_user
+
+    credentials = await bearer_scheme(request)
+    user = await get_user(request, None, credentials)
+    manager = get_auth_manager()
+    if not (manager.is_authorized_custom_view(method="POST", resource_name=RESOURCE_NAME, user=user)
+            and manager.is_authorized_dag(method="PUT", user=user)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Forbidden: proposing a mute needs the right to edit DAGs")

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import json
 import re
 import threading
 import logging
@@ -26,11 +27,10 @@ from typing import Any, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.fs as pafs
 
 import postureflow.compliance  # noqa: F401  (registers the compliance dataset)
 from postureflow.lake import schema as lake_schema
-from postureflow.lake.store import PART_FILE, Lake
+from postureflow.lake.store import Lake, Layout
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,6 @@ _DUCK_TYPES = {
     lake_schema.UTC_TIMESTAMP: "TIMESTAMPTZ",
     pa.map_(pa.string(), pa.string()): "MAP(VARCHAR, VARCHAR)",
     pa.list_(pa.string()): "VARCHAR[]",
-}
-_PARTITION_RE = {
-    "findings": re.compile(
-        r"/scan_date=(\d{4}-\d{2}-\d{2})/service=([^/]+)/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"
-    ),
-    "compliance": re.compile(r"/scan_date=(\d{4}-\d{2}-\d{2})/account_id=([^/]+)/" + re.escape(PART_FILE) + "$"),
 }
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -95,11 +89,24 @@ def _as_date(value: str | dt.date | None) -> dt.date | None:
 
 
 @dataclass(frozen=True)
-class Catalog:
-    """The lake's partitions at one moment: which files exist for which scan."""
+class FileSet:
+    """The files that hold some scopes' rows, and those scopes: a file may hold other accounts' and
+    services' rows too (the lake's layout, postureflow.lake.store), so queries keep only ``keys``."""
 
-    findings: dict[tuple[str, dt.date], dict[str, str]]  # (account, date) -> {service: path}
-    compliance: dict[tuple[str, dt.date], str]  # (account, date) -> path
+    files: tuple[str, ...]
+    keys: tuple[tuple, ...]  # (scan_date, account_id) or (scan_date, account_id, service)
+    columns: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The lake's committed scopes at one moment (read from its manifests): which files hold which scan."""
+
+    findings: dict[tuple[str, dt.date], dict[str, tuple[str, ...]]]  # (account, date) -> {service: files}
+    compliance: dict[tuple[str, dt.date], tuple[str, ...]]  # (account, date) -> files
     listed_at: float = field(default_factory=time.time)
 
     @property
@@ -128,14 +135,25 @@ class Catalog:
     def services(self) -> list[str]:
         return sorted({s for services in self.findings.values() for s in services})
 
-    def findings_files(self, scans: Iterable[tuple[str, dt.date]], services: Iterable[str] | None = None) -> list[str]:
+    def findings_files(self, scans: Iterable[tuple[str, dt.date]], services: Iterable[str] | None = None) -> FileSet:
         wanted = set(services) if services else None
-        files = []
-        for key in scans:
-            for service, path in sorted(self.findings.get(key, {}).items()):
+        files: dict[str, None] = {}
+        keys = []
+        for account, day in scans:
+            for service, paths in sorted(self.findings.get((account, day), {}).items()):
                 if wanted is None or service in wanted:
-                    files.append(path)
-        return files
+                    keys.append((day, account, service))
+                    files.update(dict.fromkeys(paths))
+        return FileSet(tuple(files), tuple(keys), ("scan_date", "account_id", "service"))
+
+    def compliance_files(self, scans: Iterable[tuple[str, dt.date]]) -> FileSet:
+        files: dict[str, None] = {}
+        keys = []
+        for account, day in scans:
+            if (account, day) in self.compliance:
+                keys.append((day, account))
+                files.update(dict.fromkeys(self.compliance[(account, day)]))
+        return FileSet(tuple(files), tuple(keys), ("scan_date", "account_id"))
 
     def latest_scans(
         self, accounts: Iterable[str] | None = None, day: dt.date | None = None
@@ -150,24 +168,20 @@ class Catalog:
 
 
 def list_catalog(lake: Lake) -> Catalog:
-    findings: dict[tuple[str, dt.date], dict[str, str]] = {}
-    compliance: dict[tuple[str, dt.date], str] = {}
+    """One read of the manifests of ``findings`` and ``compliance`` (no data file is opened)."""
+    findings: dict[tuple[str, dt.date], dict[str, tuple[str, ...]]] = {}
+    compliance: dict[tuple[str, dt.date], tuple[str, ...]] = {}
     for dataset in ("findings", "compliance"):
-        base = lake.path(dataset)
-        if lake.fs.get_file_info(base).type != pafs.FileType.Directory:
-            continue
-        pattern = _PARTITION_RE[dataset]
-        for info in lake.fs.get_file_info(pafs.FileSelector(base, recursive=True)):
-            if info.type != pafs.FileType.File:
-                continue
-            match = pattern.search(info.path[len(base):])
-            if not match:
-                continue
-            day = dt.date.fromisoformat(match.group(1))
-            if dataset == "findings":
-                findings.setdefault((match.group(3), day), {})[match.group(2)] = info.path
-            else:
-                compliance[(match.group(2), day)] = info.path
+        layout = Layout.of(dataset)
+        for day_dir, manifest in lake.snapshots(dataset):
+            day = dt.date.fromisoformat(day_dir.rsplit("scan_date=", 1)[1][:10])
+            for key in manifest.scopes:
+                values = dict(zip(layout.key_columns, key))
+                paths = tuple(lake.path(f"{day_dir}/{e.name}") for e in manifest.files_with(key))
+                if dataset == "findings":
+                    findings.setdefault((values["account_id"], day), {})[values["service"]] = paths
+                else:
+                    compliance[(values["account_id"], day)] = paths
     return Catalog(findings, compliance)
 
 
@@ -218,7 +232,9 @@ class FindingFilter:
         if self.q:
             escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params["q"] = f"%{escaped}%"
-            clauses.append("(" + " OR ".join(f"{c} ILIKE $q ESCAPE '\\'" for c in SEARCHED) + ")")
+            searched = [f"{c} ILIKE $q ESCAPE '\\'" for c in SEARCHED]
+            searched.append("CAST(resource_tags AS VARCHAR) ILIKE $q ESCAPE '\\'")  # tag keys and values
+            clauses.append("(" + " OR ".join(searched) + ")")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def query_items(self) -> list[tuple[str, str]]:
@@ -321,27 +337,31 @@ class LakeReader:
 
     # sql helpers ---------------------------------------------------------------------------
 
-    def _source(self, cur: duckdb.DuckDBPyConnection, dataset: str, files: list[str], name: str) -> str:
-        """A FROM item over exactly ``files`` of ``dataset``, partition columns included."""
-        schema, partition_by = lake_schema.DATASETS[dataset]
-        if not files:
+    def _source(self, cur: duckdb.DuckDBPyConnection, dataset: str, fileset: FileSet, name: str) -> str:
+        """A FROM item over exactly the scopes of ``fileset`` (its files, keeping only its keys' rows)."""
+        schema, _ = lake_schema.DATASETS[dataset]
+        if not fileset.files:
             columns = ", ".join(f'NULL::{_DUCK_TYPES[f.type]} AS "{f.name}"' for f in schema)
             return f"(SELECT {columns} WHERE false)"
         if self.lake.is_local:
-            hive_types = ", ".join(
-                f"'{c}': {_DUCK_TYPES[schema.field(c).type]}" for c in partition_by
+            # Every file was written with the dataset's schema (the lake validates), so DuckDB need not
+            # read each file's schema up front (union_by_name would, at ~0.2 ms a file).
+            paths = ", ".join(_quote(p) for p in fileset.files)
+            src = f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'scan_date': DATE}})"
+        else:
+            partitioning = ds.partitioning(pa.schema([schema.field("scan_date")]), flavor="hive")
+            dataset_obj = ds.dataset(
+                list(fileset.files), filesystem=self.lake.fs, format="parquet", partitioning=partitioning,
+                partition_base_dir=self.lake.path(dataset), schema=schema,
             )
-            # Every file was written with the dataset's schema (Lake.write_partition validates), so DuckDB
-            # need not read each file's schema up front (union_by_name would, at ~0.2 ms a file).
-            paths = ", ".join(_quote(p) for p in files)
-            return f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{{hive_types}}})"
-        partitioning = ds.partitioning(pa.schema([schema.field(c) for c in partition_by]), flavor="hive")
-        dataset_obj = ds.dataset(
-            files, filesystem=self.lake.fs, format="parquet", partitioning=partitioning,
-            partition_base_dir=self.lake.path(dataset), schema=schema,
+            cur.register(name, dataset_obj)
+            src = f'"{name}"'
+        rows = ", ".join(
+            "(" + ", ".join(f"DATE '{v.isoformat()}'" if isinstance(v, dt.date) else _quote(str(v)) for v in key) + ")"
+            for key in fileset.keys
         )
-        cur.register(name, dataset_obj)
-        return f'"{name}"'
+        cols = ", ".join(fileset.columns)
+        return f"(SELECT s.* FROM {src} s SEMI JOIN (VALUES {rows}) AS k({cols}) USING ({cols}))"
 
     def _run(self, build, params: dict[str, Any] | None = None) -> pa.Table:
         """Run the SQL ``build(cursor)`` returns, on a cursor of its own."""
@@ -412,7 +432,7 @@ class LakeReader:
             return {"latest": [], "trend": []}
 
         def build(cur):
-            src = self._source(cur, "compliance", [catalog.compliance[k] for k in keys], "compliance_src")
+            src = self._source(cur, "compliance", catalog.compliance_files(keys), "compliance_src")
             return (
                 "SELECT account_id, scan_date, framework_key, any_value(label) AS label, "
                 "any_value(framework) AS framework, any_value(version) AS version, "
@@ -467,7 +487,7 @@ class LakeReader:
         acc, when = chosen
 
         def build(cur):
-            src = self._source(cur, "compliance", [catalog.compliance[chosen]], "framework_src")
+            src = self._source(cur, "compliance", catalog.compliance_files([chosen]), "framework_src")
             status_rank = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(REQUIREMENT_STATUSES))
             return (
                 "SELECT framework_key, label, framework, version, requirement_id, section, title, profile, status, "
@@ -609,7 +629,7 @@ class LakeReader:
             raise NotFound(f"account id must be 12 digits, got {account!r}")
         catalog = self.catalog()
         dates = sorted(d for (a, d), services in catalog.findings.items() if a == account and service in services)
-        files = [catalog.findings[(account, d)][service] for d in dates]
+        files = catalog.findings_files([(account, d) for d in dates], [service])
         if not files:
             raise NotFound(f"no findings of service {service!r} for account {account}")
 
@@ -695,6 +715,94 @@ class LakeReader:
                 for c in all_checks().values()
             }
         return self._checks.get(check_id, {})
+
+    # triage: the resource's inventory record and other findings --------------------------------
+
+    def _inventory_files(self, scans: Iterable[tuple[str, dt.date]], services: Iterable[str] | None = None) -> FileSet:
+        """The inventory of those scans (the services their findings name), from the lake's manifests."""
+        catalog = self.catalog()
+        wanted = set(services) if services else None
+        files: dict[str, None] = {}
+        keys = []
+        for account, day in scans:
+            chosen = [s for s in sorted(catalog.findings.get((account, day), {})) if wanted is None or s in wanted]
+            if chosen:
+                keys.extend((day, account, s) for s in chosen)
+                files.update(dict.fromkeys(self.lake.files("inventory", [day], [account])))
+        return FileSet(tuple(files), tuple(keys), ("scan_date", "account_id", "service"))
+
+    @relist_on_missing_file
+    def resource_record(self, account: str, service: str, resource_uid: str, day: str | dt.date) -> dict | None:
+        """The resource's inventory record at ``day`` (secrets redacted), or None."""
+        from postureflow.dashboard.triage import parse_record
+
+        files = self._inventory_files([(account, _as_date(day))], [service])
+        if not files:
+            return None
+
+        def build(cur):
+            src = self._source(cur, "inventory", files, "record_src")
+            return f"SELECT * FROM {src} WHERE resource_uid = $uid AND NOT starts_with(kind, '_') LIMIT 1"
+
+        rows = self._rows(build, {"uid": resource_uid})
+        return parse_record(rows[0]) if rows else None
+
+    @relist_on_missing_file
+    def resource_findings(self, account: str, resource_uid: str, day: str | dt.date, exclude: str = "") -> list[dict]:
+        """Every other finding of the resource in the account's scan of ``day``, worst first."""
+        files = self.catalog().findings_files([(account, _as_date(day))])
+        if not files:
+            return []
+
+        def build(cur):
+            src = self._source(cur, "findings", files, "resource_src")
+            return (
+                "SELECT account_id, service, finding_uid, check_id, check_title, severity, status, "
+                "coalesce(muted, false) AS muted, status_extended "
+                f"FROM {src} WHERE resource_uid = $uid AND finding_uid <> $uid_self "
+                f"ORDER BY {_STATUS_RANK}, {_SEVERITY_RANK}, check_id"
+            )
+
+        return self._rows(build, {"uid": resource_uid, "uid_self": exclude})
+
+    @relist_on_missing_file
+    def inventory_search(self, q: str, account: list[str] | None = None, service: list[str] | None = None,
+                         limit: int = 100) -> dict:
+        """Resources of each account's latest scan whose id, ARN, tags or inventory fields contain ``q``."""
+        q = (q or "").strip()
+        catalog = self.catalog()
+        accounts = [a for a in (account or catalog.accounts) if ACCOUNT_RE.match(a)]
+        files = self._inventory_files(catalog.latest_scans(accounts), service or None)
+        result = {"q": q, "rows": [], "total": 0, "limit": limit}
+        if not q or not files:
+            return result
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where = " OR ".join(f"{c} ILIKE $q ESCAPE '\\'" for c in (
+            "resource_id", "resource_uid", "kind", "CAST(resource_tags AS VARCHAR)", "data"))
+
+        def build(cur):
+            src = self._source(cur, "inventory", files, "search_src")
+            return (
+                "SELECT account_id, region, service, kind, resource_uid, resource_id, resource_tags, data, scan_date, "
+                f"count(*) OVER () AS total FROM {src} WHERE NOT starts_with(kind, '_') AND ({where}) "
+                f"ORDER BY account_id, service, kind, resource_id LIMIT {int(limit)}"
+            )
+
+        from postureflow.dashboard.triage import parse_record
+
+        rows = self._rows(build, {"q": f"%{escaped}%"})
+        result["total"] = rows[0]["total"] if rows else 0
+        needle = q.lower()
+        for row in rows:
+            record = parse_record(row)
+            # which fields matched, so the page can say why a resource is listed
+            record["matched"] = sorted(
+                [k for k, v in record["fields"].items() if needle in json.dumps(v, default=str).lower()]
+                + [f"tag:{k}" for k, v in record["tags"].items() if needle in f"{k}={v}".lower()]
+            )[:8]
+            record.update(account_id=row["account_id"], service=row["service"])
+            result["rows"].append(record)
+        return result
 
     # changes -----------------------------------------------------------------------------------
 
