@@ -156,3 +156,113 @@ def test_unlisted_security_configurations_give_no_verdict(scan):
     _job(boto3.client("glue", region_name="us-east-1"), "job-unknown", SecurityConfiguration="sc-kms")
     run = scan("glue", regions=["us-east-1"], access=DeniedAccess("glue:GetSecurityConfigurations"))
     assert run.status("glue_etl_jobs_amazon_s3_encryption_enabled", "job-unknown") == "MANUAL"
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+def _security_configuration(glue, name, on):
+    mode = "SSE-KMS" if on else "DISABLED"
+    glue.create_security_configuration(
+        Name=name,
+        EncryptionConfiguration={
+            "S3Encryption": [{"S3EncryptionMode": mode, **({"KmsKeyArn": KEY} if on else {})}],
+            "CloudWatchEncryption": {"CloudWatchEncryptionMode": mode, **({"KmsKeyArn": KEY} if on else {})},
+            "JobBookmarksEncryption": {"JobBookmarksEncryptionMode": "CSE-KMS" if on else "DISABLED",
+                                       **({"KmsKeyArn": KEY} if on else {})},
+        },
+    )  # fmt: skip
+
+
+@pytest.fixture
+def new_world(aws):
+    glue = boto3.client("glue", region_name="us-east-1")
+    _security_configuration(glue, "sc-on", True)
+    _security_configuration(glue, "sc-off", False)
+    _job(glue, "job-bad", SecurityConfiguration="sc-off",
+         DefaultArguments={"--db-password": PASSWORD, "--enable-continuous-cloudwatch-log": "false"})
+    _job(glue, "job-good", SecurityConfiguration="sc-on",
+         DefaultArguments={"--enable-continuous-cloudwatch-log": "true", "--TempDir": "s3://tmp/"})
+    for name, config in (("dev-bad", None), ("dev-good", "sc-on")):
+        glue.create_dev_endpoint(EndpointName=name, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/glue",
+                                 **({"SecurityConfiguration": config} if config else {}))
+    _connection(glue, "conn-bad", enforce_ssl=True)  # a USERNAME and a PASSWORD, no SECRET_ID
+    glue.create_connection(ConnectionInput={"Name": "conn-good", "ConnectionType": "JDBC", "ConnectionProperties": {
+        "JDBC_CONNECTION_URL": "jdbc:postgresql://db.internal:5432/sales", "SECRET_ID": "prod/sales-db"}})
+    glue.create_database(DatabaseInput={"Name": "sales"})
+    boto3.client("glue", region_name="eu-west-1").create_database(DatabaseInput={"Name": "eu-sales"})
+    glue.put_data_catalog_encryption_settings(DataCatalogEncryptionSettings={
+        "EncryptionAtRest": {"CatalogEncryptionMode": "SSE-KMS", "SseAwsKmsKeyId": KEY}})
+    # moto's CreateMLTransform ignores TransformEncryption: a hook amends GetMLTransforms' answer
+    for name in ("mlt-bad", "mlt-good"):
+        glue.create_ml_transform(Name=name, Role=f"arn:aws:iam::{ACCOUNT}:role/glue", InputRecordTables=[
+            {"DatabaseName": "sales", "TableName": "t"}], Parameters={"TransformType": "FIND_MATCHES"})  # fmt: skip
+
+
+def _ml_encryption_access(base=None):
+    access = base or AwsAccess.from_default_chain()
+
+    def encrypt_good(parsed, **_):
+        for transform in parsed.get("Transforms", []):
+            if transform.get("Name") == "mlt-good":
+                transform["TransformEncryption"] = {"MlUserDataEncryption": {"MlUserDataEncryptionMode": "SSE-KMS",
+                                                                             "KmsKeyId": KEY}}  # fmt: skip
+                transform["TransformId"] = "tfm-good"
+            elif transform.get("Name") == "mlt-bad":
+                transform["TransformId"] = "tfm-bad"
+
+    for region in REGIONS:
+        access.client("glue", region).meta.events.register("after-call.glue.GetMLTransforms", encrypt_good)
+    return access
+
+
+@pytest.mark.parametrize(
+    "check, bad, good",
+    [
+        ("glue_etl_jobs_no_secrets_in_arguments", "job-bad", "job-good"),
+        ("glue_catalog_connection_no_secrets", "conn-bad", "conn-good"),
+        ("glue_etl_jobs_cloudwatch_logs_encryption_enabled", "job-bad", "job-good"),
+        ("glue_etl_jobs_job_bookmark_encryption_enabled", "job-bad", "job-good"),
+        ("glue_etl_jobs_logging_enabled", "job-bad", "job-good"),
+        ("glue_development_endpoints_s3_encryption_enabled", "dev-bad", "dev-good"),
+        ("glue_development_endpoints_cloudwatch_logs_encryption_enabled", "dev-bad", "dev-good"),
+        ("glue_development_endpoints_job_bookmark_encryption_enabled", "dev-bad", "dev-good"),
+        ("glue_ml_transform_encrypted_at_rest", "tfm-bad", "tfm-good"),
+        ("glue_data_catalogs_metadata_encryption_enabled",
+         f"arn:aws:glue:eu-west-1:{ACCOUNT}:catalog", f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"),
+    ],
+)
+def test_new_checks_fail_bad_and_pass_good(new_world, scan, check, bad, good):
+    run = scan("glue", access=_ml_encryption_access())
+    assert run.status(check, bad) == "FAIL"
+    assert run.status(check, good) == "PASS"
+    assert PASSWORD not in str(run.findings)
+
+
+@pytest.mark.parametrize(
+    "check, denied, resource",
+    [
+        ("glue_etl_jobs_no_secrets_in_arguments", "glue:GetJobs", None),
+        ("glue_catalog_connection_no_secrets", "glue:GetConnections", None),
+        ("glue_etl_jobs_cloudwatch_logs_encryption_enabled", "glue:GetSecurityConfigurations", "job-good"),
+        ("glue_etl_jobs_job_bookmark_encryption_enabled", "glue:GetSecurityConfigurations", "job-good"),
+        ("glue_etl_jobs_logging_enabled", "glue:GetJobs", None),
+        ("glue_development_endpoints_s3_encryption_enabled", "glue:GetSecurityConfigurations", "dev-good"),
+        ("glue_development_endpoints_cloudwatch_logs_encryption_enabled", "glue:GetSecurityConfigurations",
+         "dev-good"),
+        ("glue_development_endpoints_job_bookmark_encryption_enabled", "glue:GetSecurityConfigurations", "dev-good"),
+        ("glue_ml_transform_encrypted_at_rest", "glue:GetMLTransforms", None),
+        ("glue_data_catalogs_metadata_encryption_enabled", "glue:GetDataCatalogEncryptionSettings",
+         f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"),
+    ],
+)
+def test_new_checks_give_no_verdict_on_unread_data(new_world, scan, check, denied, resource):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess(denied)
+    run = scan("glue", regions=["us-east-1"], access=_ml_encryption_access(access))
+    if resource is None:  # the resources themselves could not be listed: nothing is judged
+        assert run.of(check) == []
+    else:
+        assert run.status(check, resource) == "MANUAL"
+    assert access.hits

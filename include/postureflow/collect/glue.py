@@ -1,14 +1,16 @@
 """Glue: the region's Data Catalog settings and policy, connections, ETL jobs, development
 endpoints, ML transforms and security configurations.
 
-Calls per region: GetDataCatalogEncryptionSettings, GetResourcePolicy, and (all
+Calls per region: GetDataCatalogEncryptionSettings, GetResourcePolicy, GetDatabases
+(one page of one), and (all
 pages) GetConnections (with HidePassword), GetJobs, GetDevEndpoints,
 GetMLTransforms and GetSecurityConfigurations.
 
 Connection properties hold user names and passwords and job arguments may hold
 secrets: a connection keeps its SSL flags and which properties look secret, a job
 its --encryption-type and logging arguments and which arguments look secret
-(names and types from ``postureflow.secrets``, never a value).
+(names and types from ``postureflow.secrets``, never a value). Passwords are never
+requested (HidePassword).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from postureflow.collect.base import RegionScope, collector
 from postureflow.secrets import scan_key_values
 
 NO_POLICY = ("EntityNotFoundException",)
-# Connection properties that are credentials by design, kept out of the secret scan: with
-# HidePassword AWS leaves PASSWORD out, and a Secrets Manager reference (SECRET_ID) is the remedy.
-REFERENCE_PROPERTIES = {"SECRET_ID", "JDBC_CONNECTION_URL", "USERNAME", "CONNECTION_URL"}
+# Connection properties left out of the secret scan: a user name is no secret, and a Secrets Manager
+# reference (SECRET_ID) is the remedy. With HidePassword AWS leaves PASSWORD out: a connection that
+# names a USERNAME without a SECRET_ID keeps its password in the catalog.
+NOT_SECRET_PROPERTIES = {"SECRET_ID", "USERNAME"}
 LOGGING_ARGUMENTS = ("--enable-continuous-cloudwatch-log", "--enable-continuous-log-filter")
 
 
@@ -37,7 +40,8 @@ def collect_glue(scope: RegionScope) -> None:
             connection_type=connection.get("ConnectionType") or ("JDBC" if "JDBC_CONNECTION_URL" in props else None),
             jdbc_enforce_ssl=str(props.get("JDBC_ENFORCE_SSL", "false")).lower() == "true",
             kafka_ssl_enabled=str(props.get("KAFKA_SSL_ENABLED", "false")).lower() == "true",
-            secrets=scan_key_values({k: v for k, v in props.items() if k not in REFERENCE_PROPERTIES}),
+            secrets=scan_key_values({k: v for k, v in props.items() if k not in NOT_SECRET_PROPERTIES}),
+            password_in_catalog="USERNAME" in props and "SECRET_ID" not in props,
         )
     _collect_catalog(scope, client, connections.map(len))
     _collect_security_configurations(scope, client)
@@ -104,6 +108,9 @@ def _collect_ml_transforms(scope: RegionScope, client) -> None:
 
 def _collect_catalog(scope: RegionScope, client, connection_count) -> None:
     settings = scope.fetch(client, "get_data_catalog_encryption_settings")
+    # one page of one database: whether the catalog holds any metadata (databases, and the tables
+    # in them) that its encryption setting protects
+    databases = scope.fetch(client, "get_databases", MaxResults=1)
     policy = scope.fetch(client, "get_resource_policy", absent=NO_POLICY)
     catalog = settings.map(lambda s: s.get("DataCatalogEncryptionSettings") or {})
     passwords = catalog.map(lambda c: c.get("ConnectionPasswordEncryption") or {})
@@ -113,6 +120,7 @@ def _collect_catalog(scope: RegionScope, client, connection_count) -> None:
         uid=scope.arn("glue", "catalog"),
         id=scope.account_id,
         connection_count=connection_count,
+        has_databases=databases.map(lambda d: bool(d.get("DatabaseList"))),
         password_encryption=passwords.map(lambda p: bool(p.get("ReturnConnectionPasswordEncrypted"))),
         password_kms_key=passwords.get("AwsKmsKeyId"),
         metadata_encryption=at_rest.map(lambda a: a.get("CatalogEncryptionMode") or "DISABLED"),
