@@ -2,10 +2,10 @@
 
 It defines no DAG. When the accounts file is invalid it fails to import, so the
 problems (file, account, field) appear as this file's import error in the
-Airflow UI and `airflow dags list-import-errors`, while posture_scan.py still
-loads the DAGs of every valid account.
+Airflow UI and `airflow dags list-import-errors`, while the posture_scan_NN.py
+files still load the DAGs of every valid account.
 """
 
-from postureflow.accounts import load_accounts
+from postureflow.dagfactory import load_accounts_cached
 
-load_accounts().raise_for_errors()
+load_accounts_cached().raise_for_errors()

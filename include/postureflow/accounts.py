@@ -104,6 +104,7 @@ class AccountModel(BaseModel):
     tags: dict[str, Any] = Field(default_factory=dict, description="free-form labels of the account")
     alerts: dict[str, Any] = Field(default_factory=dict, description="alert destinations and rules (docs/alerts.md)")
     retention: dict[str, int | None] = Field(default_factory=dict, description="days to keep per lake dataset, lake-wide from defaults (docs/lake.md); null keeps forever")
+    max_active_tasks: int = Field(8, ge=1, le=256, strict=True, description="tasks of this account's DAG that may run at once (caps its API calls)")
     audit_config: dict[str, Any] | str = Field(
         default_factory=dict,
         description="Prowler audit-config keys laid over Prowler's defaults, or the path of a Prowler config.yaml",
@@ -322,6 +323,7 @@ class Account:
     tags: dict = field(default_factory=dict)
     alerts: dict = field(default_factory=dict)  # postureflow.alerts.rules.AlertsConfig, as a dict
     audit_config: dict = field(default_factory=dict)  # overrides of Prowler's defaults (validated)
+    max_active_tasks: int = 8
 
     def check_filter(self):
         """None (every check) or a predicate on check ids, from the accounts file's `checks:`."""
@@ -335,10 +337,9 @@ class Account:
         return f"posture_scan__{self.alias}"
 
     def services(self) -> list[str]:
-        from postureflow.engine import select_services, with_dependencies
+        from postureflow.catalog import catalog
 
-        chosen = select_services(self.include_services or None, self.exclude_services)
-        return with_dependencies(chosen)
+        return catalog().select(self.include_services or None, self.exclude_services)
 
     def resolved_config(self) -> Mapping[str, Any]:
         """The audit config checks judge this account with: Prowler's defaults + the file's overrides."""
@@ -365,6 +366,7 @@ def _account(model: AccountModel) -> Account:
         exclude_checks=tuple(model.checks.exclude),
         tags=dict(model.tags),
         alerts=dict(model.alerts),
+        max_active_tasks=model.max_active_tasks,
         audit_config=audit,
     )
 
@@ -471,8 +473,7 @@ def _parse_account(raw: Any, index: int, defaults: dict, context: dict, path: Pa
 
 def load_accounts(path: str | Path | None = None) -> AccountsFile:
     """Parse and validate the accounts file; valid accounts and every error, never an exception."""
-    from postureflow.checks import all_checks
-    from postureflow.engine import all_services
+    from postureflow.catalog import catalog
 
     path = Path(path) if path else default_accounts_path()
     try:
@@ -499,7 +500,8 @@ def load_accounts(path: str | Path | None = None) -> AccountsFile:
             + (f" (unknown: {', '.join(extra)})" if extra else "")
         )
         defaults = {}
-    context = {"services": set(all_services()), "checks": set(all_checks()), "base": path.parent, "warnings": []}
+    known = catalog()  # no check or collector import at DAG parse time
+    context = {"services": set(known.services), "checks": known.check_ids, "base": path.parent, "warnings": []}
     accounts: list[Account] = []
     seen_alias: set[str] = set()
     seen_id: set[str] = set()

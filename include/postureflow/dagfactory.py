@@ -1,24 +1,46 @@
-"""Build one scan DAG per account from the accounts file.
+"""Build one scan DAG per account from the accounts file, cheaply enough for thousands of accounts.
 
 Shape of ``posture_scan__<alias>``::
 
-    preflight >> scan_<service> (one per service, in inventory-read order)
+    preflight >> scan_wave_0 [one mapped task instance per service]
+              >> scan_wave_1 [services whose checks read wave-0 inventory] >> ...
               >> compliance >> [reports, securityhub] >> summary
 
-Building a DAG touches no AWS and no lake: only the accounts file is read.
+Each service is still its own task instance (retried alone, named by its service in
+the UI through ``map_index_template``), but a DAG has about ten operators instead of
+one per service: building one costs a few milliseconds, not fifty.
+
+The accounts are spread over ``SHARDS`` DAG files (``dags/posture_scan_NN.py``) by a
+stable hash of their alias, so a change to one account re-parses one small file.
+Every DAG file reads the validated accounts from a cache keyed by the accounts
+file's bytes (postureflow.catalog's cache directory); only the first parse after a
+change validates the file. Building a DAG touches no AWS and no lake and imports
+no check or collector.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import logging
+import re
+import zlib
+from pathlib import Path
 from typing import Any
 
 import pendulum
 
-from postureflow.accounts import Account, load_accounts
-from postureflow.engine import execution_order, service_dependencies
+from postureflow.accounts import Account, AccountsFile, default_accounts_path, load_accounts
+from postureflow.catalog import _fingerprint_once, catalog, read_cache, write_cache
 
 log = logging.getLogger(__name__)
+
+# Number of dags/posture_scan_NN.py files (tests/test_dag_factory.py checks they all exist).
+SHARDS = 16
+ORG_ROLLUP_DAG_ID = "posture_org_rollup"
+# postureflow.runs.SECURITYHUB_POOL, spelled out: importing runs at parse time would import the engine.
+SECURITYHUB_POOL = "postureflow_securityhub"
 
 DEFAULT_ARGS = {
     "owner": "postureflow",
@@ -26,6 +48,71 @@ DEFAULT_ARGS = {
     "retry_delay": pendulum.duration(minutes=1),
     "retry_exponential_backoff": True,
 }
+
+
+# -- which file an account lives in ------------------------------------------------------------------
+
+
+def shard_of(alias: str) -> int:
+    """The DAG file (dags/posture_scan_NN.py) of an account: stable across runs and machines."""
+    return zlib.crc32(alias.encode()) % SHARDS
+
+
+def shard_file_name(shard: int) -> str:
+    return f"posture_scan_{shard:02d}.py"
+
+
+def shard_of_file(dag_file: str) -> int:
+    match = re.search(r"posture_scan_(\d+)\.py$", str(dag_file))
+    if not match or int(match[1]) >= SHARDS:
+        raise ValueError(f"{dag_file} is not one of the {SHARDS} shard files posture_scan_00.py ...")
+    return int(match[1])
+
+
+# -- the accounts file, validated once per change ------------------------------------------------------
+
+
+def _accounts_cache_key(path: Path, text: bytes) -> str:
+    """The accounts file's bytes, the files beside it (mutelists, Prowler configs it names),
+    the validation code and the check catalogue: any change means validate again."""
+    digest = hashlib.sha256(text)
+    for neighbour in sorted(path.parent.iterdir()) if path.parent.is_dir() else []:
+        if neighbour.is_file() and neighbour != path:
+            stat = neighbour.stat()
+            digest.update(f"{neighbour.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    code = Path(__file__).with_name("accounts.py").stat()
+    digest.update(f"{code.st_size}:{code.st_mtime_ns}:{_fingerprint_once()}:{path.resolve()}".encode())
+    return digest.hexdigest()
+
+
+def _tuple_fields() -> set[str]:
+    return {f.name for f in dataclasses.fields(Account) if str(f.type).startswith("tuple")}
+
+
+def load_accounts_cached(path: str | Path | None = None) -> AccountsFile:
+    """load_accounts, answered from the cache while the file (and its neighbours) did not change."""
+    path = Path(path) if path else default_accounts_path()
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return load_accounts(path)  # says why, as an error
+    key = _accounts_cache_key(path, text)
+    name = f"accounts-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}.json"
+    cached = read_cache(name, key)
+    if cached is not None:
+        tuples = _tuple_fields()
+        accounts = [
+            Account(**{k: tuple(v) if k in tuples and v is not None else v for k, v in raw.items()})
+            for raw in cached["accounts"]
+        ]
+        return AccountsFile(path, accounts, cached["errors"], cached["warnings"])
+    loaded = load_accounts(path)
+    write_cache(name, key, {"accounts": [dataclasses.asdict(a) for a in loaded.accounts],
+                            "errors": loaded.errors, "warnings": loaded.warnings})
+    return loaded
+
+
+# -- assets ----------------------------------------------------------------------------------------------
 
 
 def findings_asset(account: Account):
@@ -48,12 +135,51 @@ def compliance_asset(account: Account):
     )
 
 
+@functools.cache
+def compliance_feed():
+    """The one asset every account's compliance task updates; its events carry account_id and
+    scan_date in their extra, so the org rollup needs neither the accounts list nor API look-ups."""
+    from airflow.sdk import Asset
+
+    return Asset(name="postureflow_compliance", uri="postureflow://lake/compliance", group="postureflow")
+
+
+# -- the account's DAG -----------------------------------------------------------------------------------
+
+
+def wave_task_id(wave: int) -> str:
+    return f"scan_wave_{wave}"
+
+
+def scan_task_states(states: dict[str, Any], waves: list[list[str]]) -> dict[str, Any]:
+    """Task states as get_task_states returns them, mapped scan instances renamed ``scan_<service>``."""
+    named = {}
+    for task_id, state in states.items():
+        for k, wave in enumerate(waves):
+            prefix = f"{wave_task_id(k)}_"
+            index = task_id[len(prefix):] if task_id.startswith(prefix) else ""
+            if index.isdigit() and int(index) < len(wave):
+                task_id = f"scan_{wave[int(index)]}"
+                break
+        named[task_id] = state
+    return named
+
+
+def run_task_states(context, account: Account, waves: list[list[str]], *task_ids: str) -> dict[str, Any]:
+    """This run's states of ``task_ids`` and of every scan, the scans named ``scan_<service>``."""
+    run_id = context["run_id"]
+    states = context["ti"].get_task_states(
+        dag_id=account.dag_id, run_ids=[run_id], task_ids=[*task_ids, *(wave_task_id(k) for k in range(len(waves)))]
+    ).get(run_id, {})
+    return scan_task_states(states, waves)
+
+
 def build_dag(account: Account):
     from airflow.sdk import Param, dag, get_current_context, task
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-    services = execution_order(account.services())
-    deps = service_dependencies()
+    services = account.services()
+    waves = catalog().waves(services)
 
     @dag(
         dag_id=account.dag_id,
@@ -62,6 +188,7 @@ def build_dag(account: Account):
         start_date=pendulum.parse(account.start_date, tz="UTC"),
         catchup=account.catchup,
         max_active_runs=1,
+        max_active_tasks=account.max_active_tasks,
         default_args=DEFAULT_ARGS,
         tags=["postureflow", f"account:{account.account_id}"],
         params={
@@ -70,22 +197,26 @@ def build_dag(account: Account):
                 type=["array", "string"],
                 description='Regions to scan: a list, or "all" for every enabled region.',
             ),
+            # Airflow deep-copies and validates the DAG's params for every task it builds: a list
+            # (and enum) of 60 service names there was most of a DAG's parse time. Empty means the
+            # account's services, named in the description; the preflight refuses unknown names.
             "services": Param(
-                list(services),
-                type="array",
-                items={"type": "string", "enum": list(services)},
-                description="Services to scan (their inventory dependencies are added).",
+                None,
+                type=["null", "array", "string"],
+                description="Services to scan (their inventory dependencies are added), a list or 'a,b'; "
+                f"empty: the account's {len(services)} services ({', '.join(services)}).",
             ),
         },
         doc_md=f"Scans account `{account.account_id}` through connection `{account.aws_conn_id}`.",
     )
     def posture_scan():
-        from postureflow import runs
-        from postureflow.aws import AwsAccess
-        from postureflow.lake import Lake
+        # The task bodies import what they run (runs, aws, lake, the engine): never at parse time.
 
         @task(retries=1)
         def preflight() -> dict:
+            from postureflow import runs
+            from postureflow.aws import AwsAccess
+
             context = get_current_context()
             info = runs.run_info_from_context(context)
             access = None if info.backfill else AwsAccess.from_airflow_connection(account.aws_conn_id)
@@ -96,11 +227,26 @@ def build_dag(account: Account):
             log.info("plan for %s on %s: %s", account.alias, info.scan_date, plan)
             return plan
 
-        @task(trigger_rule="none_failed", outlets=[findings_asset(account)])
-        def scan_service(service: str, plan: dict) -> dict:
+        def plan_or_skip(context, what: str) -> dict:
+            # These tasks run whatever the tasks before them did (one failed service must not
+            # block the others' compliance and forwarding), but never without a preflight.
+            plan = context["ti"].xcom_pull(task_ids="preflight")
+            if not plan:
+                raise AirflowSkipException(f"preflight did not succeed: no {what} for this run")
+            return plan
+
+        @task(outlets=[findings_asset(account)], map_index_template="{{ service }}")
+        def scan(service: str) -> dict:
+            context = get_current_context()
+            from postureflow import runs
+            from postureflow.aws import AwsAccess
+            from postureflow.lake import Lake
+
+            context["service"] = service  # names this mapped instance in the UI
+            plan = plan_or_skip(context, f"{service} scan")
             if service not in plan["services"]:
                 raise AirflowSkipException(f"{service} is not selected for this run")
-            info = runs.run_info_from_context(get_current_context())
+            info = runs.run_info_from_context(context)
             access = None if plan["backfill"] else AwsAccess.from_airflow_connection(account.aws_conn_id)
             result = runs.run_service(account, plan, service, info, Lake.default(), access)
             if result.skipped:
@@ -108,33 +254,37 @@ def build_dag(account: Account):
             log.info("%s: %s", service, result.as_dict())
             return result.as_dict()
 
-        def plan_or_skip(context, what: str) -> dict:
-            # These tasks run whatever the service tasks did (one failed service must not
-            # block the others' compliance and forwarding), but never without a preflight.
-            plan = context["ti"].xcom_pull(task_ids="preflight")
-            if not plan:
-                raise AirflowSkipException(f"preflight did not succeed: no {what} for this run")
-            return plan
-
-        @task(trigger_rule="all_done", outlets=[compliance_asset(account)])
+        @task(trigger_rule="all_done", outlets=[compliance_asset(account), compliance_feed()])
         def compliance() -> dict:
+            from postureflow import runs
+            from postureflow.lake import Lake
+
             context = get_current_context()
             plan_or_skip(context, "compliance")
             info = runs.run_info_from_context(context)
             result = runs.run_compliance(account, info, Lake.default())
             if result is None:
                 raise AirflowSkipException(f"no findings in the lake for {account.account_id} on {info.scan_date}")
+            extra = {"account_id": account.account_id, "scan_date": info.scan_date.isoformat()}
+            context["outlet_events"][compliance_asset(account)].extra = extra
+            context["outlet_events"][compliance_feed()].extra = extra
             return result
 
         @task(trigger_rule="all_done")
         def reports() -> dict:
+            from postureflow import runs
+            from postureflow.lake import Lake
+
             context = get_current_context()
             plan_or_skip(context, "reports")
             info = runs.run_info_from_context(context)
             return runs.run_reports(account, info, Lake.default())
 
-        @task(trigger_rule="all_done", pool=runs.SECURITYHUB_POOL)
+        @task(trigger_rule="all_done", pool=SECURITYHUB_POOL)
         def securityhub() -> dict:
+            from postureflow import runs
+            from postureflow.aws import AwsAccess
+            from postureflow.lake import Lake
             from postureflow.securityhub import ForwardOptions
 
             plan = plan_or_skip(get_current_context(), "forwarding")
@@ -152,6 +302,8 @@ def build_dag(account: Account):
 
         @task(trigger_rule="all_done", retries=0)
         def summary() -> dict:
+            from postureflow import runs
+            from postureflow.lake import Lake
             from postureflow.summary import summary_data, render_summary
 
             context = get_current_context()
@@ -159,25 +311,20 @@ def build_dag(account: Account):
             lake = Lake.default()
             data = summary_data(lake, account.account_id, info.scan_date)
             print(render_summary(data, lake.location()))
-            states = context["ti"].get_task_states(
-                dag_id=account.dag_id, run_ids=[info.run_id],
-                task_ids=["preflight", *(f"scan_{s}" for s in services), "compliance", "reports", "securityhub"]
-            ).get(info.run_id, {})
+            states = run_task_states(context, account, waves, "preflight", "compliance", "reports", "securityhub")
             failed = [task_id for task_id, state in states.items() if state in ("failed", "upstream_failed")]
             if failed:
                 raise AirflowFailException(f"tasks failed: {', '.join(sorted(failed))}")
             return {k: data[k] for k in ("failed", "passed", "muted", "total")}
 
-        plan = preflight()
-        tasks: dict[str, Any] = {}
-        for service in services:
-            tasks[service] = scan_service.override(task_id=f"scan_{service}")(service, plan)
-            for dependency in sorted(deps.get(service, ())):
-                if dependency in tasks:
-                    tasks[dependency] >> tasks[service]
+        upstream = preflight()
+        for k, wave in enumerate(waves):
+            # A later wave runs even if a service it reads failed: its checks then find no
+            # inventory and give no verdict, which the scan scope records.
+            step = scan.override(task_id=wave_task_id(k), trigger_rule="none_failed" if k == 0 else "all_done")
+            upstream = upstream >> step.expand(service=wave)
         scored = compliance()
-        for t in tasks.values():
-            t >> scored
+        upstream >> scored
         forwarded = securityhub()
         scored >> forwarded
         reported = reports()
@@ -192,14 +339,33 @@ def build_dag(account: Account):
     return posture_scan()
 
 
-def build_org_rollup(accounts: list[Account]):
-    """One DAG scheduled on every account's compliance asset: org-wide compliance per day."""
-    from airflow.sdk import AssetAny, dag, get_current_context, task
+# -- the org rollup --------------------------------------------------------------------------------------
+
+
+def days_from_events(triggering_asset_events) -> set:
+    """The scan dates the triggering compliance events name in their extra (no API call per event)."""
+    import datetime as dt
+
+    days = set()
+    for events in (triggering_asset_events or {}).values():
+        for event in events:
+            day = (getattr(event, "extra", None) or {}).get("scan_date")
+            if day:
+                days.add(dt.date.fromisoformat(str(day)[:10]))
+    return days
+
+
+def build_org_rollup():
+    """Org-wide compliance per day, recomputed for the days whose account compliance changed.
+
+    Scheduled on the one compliance feed every account updates: it waits for no set of
+    accounts, needs no accounts list to parse, and reads the days from the events' extra."""
+    from airflow.sdk import dag, get_current_context, task
 
     @dag(
-        dag_id="posture_org_rollup",
+        dag_id=ORG_ROLLUP_DAG_ID,
         description="Org-wide compliance per framework per day, over every account",
-        schedule=AssetAny(*(compliance_asset(a) for a in accounts)),
+        schedule=[compliance_feed()],
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
         max_active_runs=1,
@@ -213,14 +379,8 @@ def build_org_rollup(accounts: list[Account]):
             from postureflow.lake import Lake
 
             context = get_current_context()
-            days = set()
-            for events in (context.get("triggering_asset_events") or {}).values():
-                for event in events:
-                    for source in [getattr(event, "source_dag_run", None)]:
-                        when = getattr(source, "logical_date", None) or getattr(source, "run_after", None)
-                        if when is not None:
-                            days.add(when.date())
-            if not days:
+            days = days_from_events(context.get("triggering_asset_events"))
+            if not days:  # a manual run: the day it is run for
                 when = context.get("logical_date") or context["dag_run"].run_after
                 days.add(when.date())
             lake = Lake.default()
@@ -231,20 +391,28 @@ def build_org_rollup(accounts: list[Account]):
     return posture_org_rollup()
 
 
-def build_all(namespace: dict[str, Any], path: str | None = None) -> list[str]:
-    """Define a DAG in ``namespace`` for every valid account; log the invalid ones.
+# -- the DAG files ----------------------------------------------------------------------------------------
 
-    Errors surface as the import error of dags/posture_accounts.py, so one bad
-    account never stops the others' DAGs from loading.
+
+def build_shard(namespace: dict[str, Any], dag_file: str, path: str | None = None) -> list[str]:
+    """Define in ``namespace`` the DAG of every valid account whose alias hashes to this file.
+
+    Invalid accounts are left out here and reported as the import error of
+    dags/posture_accounts.py, so one bad account never stops the others from loading.
     """
-    accounts_file = load_accounts(path)
-    for error in accounts_file.errors:
-        log.error("%s", error)
+    shard = shard_of_file(dag_file)
     built = []
-    for account in accounts_file.accounts:
-        namespace[account.dag_id] = build_dag(account)
-        built.append(account.dag_id)
-    if accounts_file.accounts:
-        namespace["posture_org_rollup"] = build_org_rollup(accounts_file.accounts)
-        built.append("posture_org_rollup")
+    for account in load_accounts_cached(path).accounts:
+        if shard_of(account.alias) == shard:
+            namespace[account.dag_id] = build_dag(account)
+            built.append(account.dag_id)
     return built
+
+
+def build_all(namespace: dict[str, Any], path: str | None = None) -> list[str]:
+    """Every account's DAG and the org rollup in one namespace (one process, e.g. a script)."""
+    built = []
+    for shard in range(SHARDS):
+        built += build_shard(namespace, shard_file_name(shard), path)
+    namespace[ORG_ROLLUP_DAG_ID] = build_org_rollup()
+    return [*built, ORG_ROLLUP_DAG_ID]

@@ -1,0 +1,139 @@
+#!/usr/bin/env python
+"""How long parsing postureflow's DAG files takes for 1, 100, 1,000 and 5,000 accounts.
+
+Measured the way Airflow's DAG processor parses: one process with Airflow already
+imported forks a child per DAG file, and the child imports and runs the file
+(DagBag.process_file). Airflow's own import is therefore excluded; postureflow's
+imports, the accounts file and building the DAGs are included, for every file.
+
+Times are the child's CPU time (time.process_time): on a shared machine, wall time
+measures the neighbours. For each number of accounts it prints (medians of --reps):
+
+- folder:   the sum over every DAG file of this repository's dags/ (the accounts
+            file unchanged since the last parse: the steady state, re-parsed every
+            min_file_process_interval);
+- largest:  the slowest single file of that parse;
+- changed:  the file an edited account lives in, parsed first after the edit (it
+            validates the accounts file again; goal < 0.5 s at 1,000 accounts);
+- ratio:    folder / folder at 1 account (goal <= 3 at 1,000 accounts, and < 5 s).
+
+    .venv/bin/python bench/dagparse.py
+    .venv/bin/python bench/dagparse.py --accounts 1 1000 --reps 5
+
+The accounts get one region and their default services. The catalogue cache is
+warmed first (the first parse after a code change computes it once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DAGS = ROOT / "dags"
+
+
+def write_accounts(path: Path, count: int, schedule: str = "@daily") -> None:
+    lines = ["accounts:"]
+    for i in range(count):
+        lines.append(
+            f'  - {{alias: acct{i:05d}, account_id: "{100000000000 + i}", aws_conn_id: aws_acct{i:05d}, '
+            f'regions: [us-east-1], schedule: "{schedule if i == 0 else "@daily"}"}}'
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def parse_in_child(dag_file: Path) -> tuple[float, int]:
+    """Fork, import the DAG file in the child (as the DAG processor does), return (seconds, DAG count)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, report, leave without cleanup
+        os.close(read)
+        try:
+            from airflow.dag_processing.dagbag import DagBag
+
+            bag = DagBag(dag_folder="/nonexistent-postureflow-bench")
+            started = time.process_time()
+            bag.process_file(str(dag_file))
+            elapsed = time.process_time() - started
+            os.write(write, json.dumps([elapsed, len(bag.dags), len(bag.import_errors)]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 65536):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    elapsed, dags, errors = json.loads(data)
+    if errors:
+        raise SystemExit(f"{dag_file.name}: import errors while parsing")
+    return elapsed, dags
+
+
+def measure(count: int, workdir: Path, reps: int) -> dict:
+    from postureflow.dagfactory import shard_file_name, shard_of
+
+    accounts = workdir / f"accounts-{count}.yaml"
+    files = sorted(DAGS.glob("*.py"))
+    folders, largest, changed = [], [], []
+    changed_file = DAGS / shard_file_name(shard_of("acct00000"))
+    for rep in range(reps):
+        # an edit of account 0: the next parse of its file validates the accounts file again
+        write_accounts(accounts, count, schedule=f"{rep} 3 * * *")
+        changed.append(parse_in_child(changed_file)[0])
+        times = {f.name: parse_in_child(f) for f in files}
+        folders.append(sum(t for t, _ in times.values()))
+        largest.append(max(t for t, _ in times.values()))
+        dags = sum(n for _, n in times.values())
+    return {
+        "accounts": count, "files": len(files), "dags": dags,
+        "folder_s": statistics.median(folders), "largest_file_s": statistics.median(largest),
+        "changed_account_file_s": statistics.median(changed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, nargs="+", default=[1, 100, 1000, 5000])
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="postureflow-dagparse-") as tmp:
+        work = Path(tmp)
+        os.environ.setdefault("AIRFLOW_HOME", str(work / "home"))
+        os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+        os.environ["POSTUREFLOW_CACHE_DIR"] = str(work / "cache")
+        os.environ["POSTUREFLOW_ACCOUNTS"] = str(work / "accounts.yaml")
+        sys.path.insert(0, str(ROOT / "include"))
+        # Airflow's own import, done once as the DAG processor has it before it forks.
+        import airflow.sdk  # noqa: F401
+        from airflow.dag_processing.dagbag import DagBag  # noqa: F401
+
+        from postureflow.catalog import _catalog, catalog
+
+        catalog()  # the catalogue cache, as after the first parse of a deployment
+        _catalog.cache_clear()
+        results = []
+        print(f"{'accounts':>8} {'files':>5} {'dags':>6} {'folder s':>9} {'largest file s':>15} "
+              f"{'changed-account file s':>23} {'ratio to 1':>10}")
+        for count in args.accounts:
+            os.environ["POSTUREFLOW_ACCOUNTS"] = str(work / f"accounts-{count}.yaml")
+            row = measure(count, work, args.reps)
+            base = results[0]["folder_s"] if results else row["folder_s"]
+            row["ratio_to_first"] = row["folder_s"] / base
+            results.append(row)
+            print(f"{row['accounts']:>8} {row['files']:>5} {row['dags']:>6} {row['folder_s']:>9.3f} "
+                  f"{row['largest_file_s']:>15.3f} {row['changed_account_file_s']:>23.3f} {row['ratio_to_first']:>10.2f}",
+                  flush=True)
+        print(json.dumps({"dagparse": results}))
+
+
+if __name__ == "__main__":
+    main()
