@@ -1,6 +1,7 @@
 """EC2 Auto Scaling: groups and launch configurations.
 
-Calls per region: DescribeAutoScalingGroups and DescribeLaunchConfigurations (both paginated).
+Calls per region: DescribeAutoScalingGroups and DescribeLaunchConfigurations (both paginated; a failed
+listing marks its kind incomplete, so its checks give no verdict in the region).
 
 Launch configuration user data is decoded and scanned here for secret-looking lines;
 only line numbers and the kind of secret are stored, never the user data.
@@ -15,7 +16,8 @@ from postureflow.secrets import decode_user_data, scan_text
 @collector("autoscaling")
 def collect_autoscaling(scope: RegionScope) -> None:
     client = scope.client("autoscaling")
-    for config in scope.paginate(client, "describe_launch_configurations", "LaunchConfigurations"):
+    configs = scope.list(client, "describe_launch_configurations", "LaunchConfigurations", kind="launch_configurations")
+    for config in configs.or_else([]):
         metadata = config.get("MetadataOptions") or {}
         user_data = decode_user_data(config.get("UserData"))
         scope.add(
@@ -29,9 +31,10 @@ def collect_autoscaling(scope: RegionScope) -> None:
             # Only line numbers and kinds of secret-looking lines; the user data never leaves this function.
             user_data_secrets=scan_text(user_data),
         )
-    for group in scope.paginate(client, "describe_auto_scaling_groups", "AutoScalingGroups"):
+    for group in scope.list(client, "describe_auto_scaling_groups", "AutoScalingGroups", kind="groups").or_else([]):
         template = group.get("LaunchTemplate") or {}
         mixed = (group.get("MixedInstancesPolicy") or {}).get("LaunchTemplate") or {}
+        overrides = mixed.get("Overrides") or []
         scope.add(
             "groups",
             uid=group["AutoScalingGroupARN"],
@@ -41,4 +44,10 @@ def collect_autoscaling(scope: RegionScope) -> None:
             launch_configuration_name=group.get("LaunchConfigurationName"),
             launch_template=template.get("LaunchTemplateName") or template.get("LaunchTemplateId"),
             mixed_instances_template=(mixed.get("LaunchTemplateSpecification") or {}).get("LaunchTemplateName"),
+            mixed_instances_types=sorted({o["InstanceType"] for o in overrides if o.get("InstanceType")}),
+            mixed_instances_requirements=any(o.get("InstanceRequirements") for o in overrides),
+            capacity_rebalance=bool(group.get("CapacityRebalance")),
+            health_check_type=group.get("HealthCheckType"),
+            load_balancer_names=group.get("LoadBalancerNames") or [],
+            target_group_arns=group.get("TargetGroupARNs") or [],
         )
