@@ -5,7 +5,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "eu-west-1"
 
@@ -43,7 +43,10 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("elb-lake")))
         run = scan_in_moto(lake, ["elb"], regions=["us-east-1", REGION], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("elb-denied")), ["elb"], [REGION], "elb:DescribeLoadBalancerAttributes"
+        )
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +67,10 @@ def test_findings_carry_tags_and_arn(world):
 def test_no_scan_errors_or_repeated_calls(world):
     assert world.run.errors == []
     assert world.calls.repeated() == []
+
+
+@pytest.mark.parametrize("check", ["elb_cross_zone_load_balancing_enabled", "elb_logging_enabled"])
+def test_unreadable_attributes_give_no_verdict(world, check):
+    assert world.unread.statuses(check) == {"clb-bad": "MANUAL", "clb-good": "MANUAL"}
+    # the listing's own facts are still judged
+    assert world.unread.statuses("elb_ssl_listeners") == {"clb-bad": "FAIL", "clb-good": "PASS"}

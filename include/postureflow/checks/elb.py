@@ -5,7 +5,6 @@ from __future__ import annotations
 from postureflow.checks.base import FAIL, PASS, check
 
 ENCRYPTED_PROTOCOLS = ("HTTPS", "SSL")
-MIN_AZS = 2
 
 
 @check(
@@ -32,13 +31,14 @@ def elb_cross_zone_load_balancing_enabled(load_balancers):
     severity="medium",
     resource_type="AwsElbLoadBalancer",
     reads=["elb.load_balancers"],
+    config=["elb_min_azs"],
     risk="A load balancer in a single Availability Zone goes down with that zone.",
-    remediation="Enable at least two Availability Zones (or subnets in two zones) for the load balancer.",
+    remediation="Enable at least two Availability Zones (elb_min_azs; or subnets in two zones) for the load balancer.",
 )
-def elb_is_in_multiple_az(load_balancers):
+def elb_is_in_multiple_az(load_balancers, config):
     for lb in load_balancers:
         zones = lb.get("availability_zones") or []
-        if len(zones) >= MIN_AZS:
+        if len(zones) >= config["elb_min_azs"]:
             yield PASS(lb, f"Classic Load Balancer {lb.id} spans {len(zones)} Availability Zones: {', '.join(zones)}.")
         else:
             yield FAIL(

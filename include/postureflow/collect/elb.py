@@ -1,8 +1,14 @@
-"""ELB (Classic Load Balancers): listeners, zones and the cross-zone and access-log attributes."""
+"""ELB (Classic Load Balancers): listeners, zones, policies and the load balancer attributes.
+
+Per region: DescribeLoadBalancers (paginated), DescribeTags per 20 names; per load balancer
+DescribeLoadBalancerAttributes and, when it has listener policies, DescribeLoadBalancerPolicies.
+A failed listing marks ``load_balancers`` incomplete; failed attribute, tag or policy reads are
+stored as unread fields (their checks give no verdict).
+"""
 
 from __future__ import annotations
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 
 TAG_BATCH = 20  # DescribeTags takes at most 20 load balancer names
 
@@ -10,20 +16,19 @@ TAG_BATCH = 20  # DescribeTags takes at most 20 load balancer names
 @collector("elb")
 def collect_elb(scope: RegionScope) -> None:
     elb = scope.client("elb")
-    balancers = list(scope.paginate(elb, "describe_load_balancers", "LoadBalancerDescriptions"))
+    balancers = scope.list(elb, "describe_load_balancers", "LoadBalancerDescriptions", kind="load_balancers")
+    balancers = balancers.or_else([])
     names = [lb["LoadBalancerName"] for lb in balancers]
-    tags: dict[str, list[dict]] = {}
-    for start in range(0, len(names), TAG_BATCH):
-        answer = scope.call(elb, "describe_tags", LoadBalancerNames=names[start : start + TAG_BATCH]) or {}
-        for description in answer.get("TagDescriptions", []):
-            tags[description["LoadBalancerName"]] = description.get("Tags", [])
-
-    for lb in balancers:
+    batches = [names[start : start + TAG_BATCH] for start in range(0, len(names), TAG_BATCH)]
+    tag_answers = [scope.fetch(elb, "describe_tags", LoadBalancerNames=batch) for batch in batches]
+    tags: dict[str, Outcome] = {}
+    for batch, answer in zip(batches, tag_answers, strict=True):
+        by_name = answer.map(lambda a: {d["LoadBalancerName"]: d.get("Tags", []) for d in a.get("TagDescriptions", [])})
+        for name in batch:
+            tags[name] = by_name.map(lambda found, n=name: found.get(n, []))
+    details = scope.each(balancers, lambda lb: _details(scope, elb, lb))
+    for lb, (attributes, policies) in zip(balancers, details, strict=True):
         name = lb["LoadBalancerName"]
-        answer = scope.call(
-            elb, "describe_load_balancer_attributes", absent=("LoadBalancerNotFound",), LoadBalancerName=name
-        )
-        attributes = (answer or {}).get("LoadBalancerAttributes") or {}
         scope.add(
             "load_balancers",
             uid=scope.arn("elasticloadbalancing", f"loadbalancer/{name}"),
@@ -39,10 +44,50 @@ def collect_elb(scope: RegionScope) -> None:
                     "protocol": (d.get("Listener") or {}).get("Protocol"),
                     "port": (d.get("Listener") or {}).get("LoadBalancerPort"),
                     "instance_protocol": (d.get("Listener") or {}).get("InstanceProtocol"),
+                    "certificate_id": (d.get("Listener") or {}).get("SSLCertificateId"),
+                    "policy_names": d.get("PolicyNames") or [],
                 }
                 for d in lb.get("ListenerDescriptions", [])
             ],
-            attributes_known=answer is not None,
-            cross_zone_enabled=bool((attributes.get("CrossZoneLoadBalancing") or {}).get("Enabled")),
-            access_logs_enabled=bool((attributes.get("AccessLog") or {}).get("Enabled")),
+            cross_zone_enabled=attributes.map(lambda a: bool((a.get("CrossZoneLoadBalancing") or {}).get("Enabled"))),
+            access_logs_enabled=attributes.map(lambda a: bool((a.get("AccessLog") or {}).get("Enabled"))),
+            connection_draining_enabled=attributes.map(
+                lambda a: bool((a.get("ConnectionDraining") or {}).get("Enabled"))
+            ),
+            desync_mitigation_mode=attributes.map(_desync_mode),
+            # listener policy name -> the SSL negotiation options it enables (Protocol-*, cipher names)
+            ssl_policies=policies,
         )
+
+
+def _details(scope: RegionScope, elb, lb: dict) -> tuple[Outcome, Outcome]:
+    name = lb["LoadBalancerName"]
+    attributes = scope.fetch(
+        elb, "describe_load_balancer_attributes", absent=("LoadBalancerNotFound",), LoadBalancerName=name
+    ).map(lambda a: a.get("LoadBalancerAttributes") or {})
+    listener_policies = sorted({p for d in lb.get("ListenerDescriptions", []) for p in d.get("PolicyNames") or []})
+    if not listener_policies:
+        return attributes, Outcome(OK, {})
+    policies = scope.fetch(
+        elb, "describe_load_balancer_policies", LoadBalancerName=name, PolicyNames=listener_policies
+    ).map(_enabled_ssl_options)
+    return attributes, policies
+
+
+def _desync_mode(attributes: dict) -> str | None:
+    for extra in attributes.get("AdditionalAttributes") or []:
+        if extra.get("Key") == "elb.http.desyncmitigationmode":
+            return extra.get("Value")
+    return None
+
+
+def _enabled_ssl_options(answer: dict) -> dict[str, list[str]]:
+    return {
+        policy.get("PolicyName"): sorted(
+            a.get("AttributeName")
+            for a in policy.get("PolicyAttributeDescriptions") or []
+            if str(a.get("AttributeValue")).lower() == "true"
+        )
+        for policy in answer.get("PolicyDescriptions") or []
+        if policy.get("PolicyTypeName") == "SSLNegotiationPolicyType"
+    }
