@@ -7,7 +7,7 @@ from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -98,7 +98,14 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         _waf_answers(access, classic)
         run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("elbv2-lake"))), ["elbv2"], regions=[REGION], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("elbv2-denied")),
+            ["elbv2"],
+            [REGION],
+            "elbv2:DescribeLoadBalancerAttributes",
+            "elbv2:DescribeListeners",
+        )
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def _waf_answers(access, classic_protected):
@@ -140,6 +147,48 @@ def test_desync_mitigation_mode(world):
     assert _status(world, check, "alb-bad") == "FAIL"
     assert _status(world, check, "alb-good") == "PASS"
     assert _status(world, check, "alb-monitor-dropping") == "PASS"
+
+
+def test_unknown_desync_mode_gives_no_verdict():
+    # Issue 11: a mode the check does not know used to FAIL; dropping invalid headers still PASSes.
+    from postureflow.checks import all_checks
+    from postureflow.inventory import Resource
+
+    def alb(name, mode, drops):
+        data = {"type": "application", "desync_mitigation_mode": mode, "drop_invalid_header_fields": drops}
+        return Resource("load_balancers", f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/{name}/1",
+                        name, REGION, {}, data)  # fmt: skip
+
+    balancers = [alb("future", "some-new-mode", False), alb("unset", None, False), alb("future-drop", "x", True)]
+    check = all_checks()["elbv2_desync_mitigation_mode"]
+    results = {r.resource.id: r for r in check.evaluate({"elbv2.load_balancers": balancers}, None)}
+    assert {name: r.status for name, r in results.items()} == {"future": "MANUAL", "unset": "MANUAL", "future-drop": "PASS"}
+    assert results["future"].status_extended.startswith("No verdict:")
+
+
+UNREAD_ATTRIBUTE_CHECKS = [
+    "elbv2_alb_drop_invalid_header_fields_enabled",
+    "elbv2_deletion_protection",
+    "elbv2_desync_mitigation_mode",
+    "elbv2_logging_enabled",
+    "elbv2_ssl_listeners",
+]
+
+
+@pytest.mark.parametrize("check", UNREAD_ATTRIBUTE_CHECKS)
+def test_unreadable_attributes_or_listeners_give_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+
+
+def test_min_azs_comes_from_the_audit_config():
+    from postureflow.checks import all_checks
+    from postureflow.inventory import Resource
+
+    lb = Resource("load_balancers", "arn:lb/two", "two", REGION, {}, {"availability_zones": ["a", "b"]})
+    check = all_checks()["elbv2_is_in_multiple_az"]
+    assert [r.status for r in check.evaluate({"elbv2.load_balancers": [lb]}, None)] == ["PASS"]
+    assert [r.status for r in check.evaluate({"elbv2.load_balancers": [lb]}, None, {"elbv2_min_azs": 3})] == ["FAIL"]
 
 
 def test_multiple_az(world):

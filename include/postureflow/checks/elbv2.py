@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
-# Desync mitigation modes that block requests AWS classifies as ambiguous or worse.
+# Desync mitigation modes that block requests AWS classifies as ambiguous or worse; "monitor" does not.
 SAFE_DESYNC_MODES = ("defensive", "strictest")
+UNSAFE_DESYNC_MODES = ("monitor",)
 # Listener protocols that carry plaintext HTTP.
 PLAINTEXT_HTTP = "HTTP"
-# At least this many Availability Zones count as highly available.
-MIN_AZS = 2
 
 
 def _albs(load_balancers):
@@ -70,13 +69,17 @@ def elbv2_deletion_protection(load_balancers):
 )
 def elbv2_desync_mitigation_mode(load_balancers):
     for lb in _albs(load_balancers):
-        mode = lb.get("desync_mitigation_mode") or "unknown"
+        mode = lb.get("desync_mitigation_mode")
         if mode in SAFE_DESYNC_MODES:
             yield PASS(lb, f"{_label(lb)} has desync mitigation mode {mode}.")
         elif lb.get("drop_invalid_header_fields"):
             yield PASS(lb, f"{_label(lb)} has desync mitigation mode {mode} but drops invalid header fields.")
-        else:
+        elif mode in UNSAFE_DESYNC_MODES:
             yield FAIL(lb, f"{_label(lb)} has desync mitigation mode {mode} and does not drop invalid header fields.")
+        else:
+            # A mode this check does not know (or none reported) is not evidence of weakness: no verdict.
+            yield MANUAL(lb, f"No verdict: {_label(lb)} reports desync mitigation mode {mode!r}, which is not a "
+                         "mode this check knows; it does not drop invalid header fields.")  # fmt: skip
 
 
 @check(
@@ -85,13 +88,14 @@ def elbv2_desync_mitigation_mode(load_balancers):
     severity="medium",
     resource_type="AwsElbv2LoadBalancer",
     reads=["elbv2.load_balancers"],
+    config=["elbv2_min_azs"],
     risk="A load balancer in a single Availability Zone goes down with that zone.",
-    remediation="Attach subnets in at least two Availability Zones to the load balancer.",
+    remediation="Attach subnets in at least two Availability Zones (elbv2_min_azs) to the load balancer.",
 )
-def elbv2_is_in_multiple_az(load_balancers):
+def elbv2_is_in_multiple_az(load_balancers, config):
     for lb in load_balancers:
         zones = lb.get("availability_zones") or []
-        if len(zones) >= MIN_AZS:
+        if len(zones) >= config["elbv2_min_azs"]:
             yield PASS(lb, f"{_label(lb)} spans {len(zones)} Availability Zones: {', '.join(zones)}.")
         else:
             yield FAIL(lb, f"{_label(lb)} is in {len(zones)} Availability Zone(s): {', '.join(zones) or 'none'}.")
@@ -137,9 +141,9 @@ def _redirects_to_https(listener: dict) -> bool:
 )
 def elbv2_ssl_listeners(load_balancers):
     for lb in _albs(load_balancers):
-        listeners = lb.get("listeners") or []
-        if not listeners:
+        if lb.lacks("listeners"):
             continue
+        listeners = lb.get("listeners") or []
         plain = [
             str(listener.get("port"))
             for listener in listeners
