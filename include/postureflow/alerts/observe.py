@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import pyarrow.fs as pafs
 
 from postureflow.lake import Lake
 
@@ -26,38 +25,19 @@ GLOBAL_REGIONS = ("global", "aws-global")
 
 
 def scan_dates(lake: Lake, dataset: str = "findings") -> list[dt.date]:
-    """Every scan_date partition of ``dataset`` (any account), oldest first."""
-    base = lake.path(dataset)
-    if lake.fs.get_file_info(base).type != pafs.FileType.Directory:
-        return []
-    days = []
-    for info in lake.fs.get_file_info(pafs.FileSelector(base, recursive=False)):
-        name = info.path.rsplit("/", 1)[-1]
-        if info.type == pafs.FileType.Directory and name.startswith("scan_date="):
-            try:
-                days.append(dt.date.fromisoformat(name[len("scan_date="):]))
-            except ValueError:
-                continue
-    return sorted(days)
-
-
-def _services() -> list[str]:
-    from postureflow.engine import all_services
-
-    return all_services()
+    """Every scan_date of ``dataset`` (any account), oldest first."""
+    return lake.days(dataset)
 
 
 def read_day(lake: Lake, dataset: str, account_id: str, day: dt.date,
              services: Iterable[str] | None = None) -> tuple[list[dict], set[str]]:
     """Rows of a (scan_date, service, account_id)-partitioned dataset for one account and day,
-    and the services that had a partition."""
-    rows: list[dict] = []
-    present: set[str] = set()
-    for service in services or _services():
-        table = lake.read_partition(dataset, {"scan_date": day, "service": service, "account_id": account_id})
-        if table is not None:
-            present.add(service)
-            rows.extend(table.to_pylist())
+    and the services written that day (zero-row writes included)."""
+    wanted = set(services) if services else None
+    present = {p["service"] for p in lake.partitions(dataset, [day], [account_id])
+               if wanted is None or p["service"] in wanted}
+    rows = [r for r in lake.read(dataset, [day], [account_id]).to_pylist()
+            if r["account_id"] == account_id and r["service"] in present]
     return rows, present
 
 
@@ -65,9 +45,10 @@ def scanned_days(lake: Lake, account_id: str, before: dt.date | None = None,
                  after: dt.date | None = None) -> list[dt.date]:
     """The days ``account_id`` was scanned (postureflow.scope.day_scanned: a day recorded as not scanned
     does not count), oldest first, optionally strictly between ``after`` and ``before``."""
+    from postureflow.engine import all_services
     from postureflow.scope import day_scanned
 
-    services = _services()
+    services = all_services()
     return [day for day in scan_dates(lake)
             if not ((before and day >= before) or (after and day <= after))
             and day_scanned(lake, account_id, day, services)]
