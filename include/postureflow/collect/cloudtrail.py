@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 
 # Codes meaning the trail vanished or is not readable by ARN from here (a shadow trail of another account).
 TRAIL_ABSENT = (
@@ -94,16 +94,18 @@ def _arn_account(arn: str) -> str:
 @collector("cloudtrail")
 def collect_cloudtrail(scope: RegionScope) -> None:
     client = scope.client("cloudtrail")
-    listing = scope.call(client, "describe_trails", includeShadowTrails=True)
-    if listing is None:
+    listing = scope.fetch(client, "describe_trails", includeShadowTrails=True)
+    if not listing.ok:
+        scope.mark_incomplete("trails", listing)
+        scope.mark_incomplete("regions", listing)
         return
     scope.add("regions", uid=scope.arn("cloudtrail", "trail"), id=scope.account_id, trails_listed=True)
 
-    listed = listing.get("trailList", [])
+    listed = listing.value.get("trailList", [])
     trails = [t for t in listed if _owner_region(t, scope.collection.regions) == scope.region]
     tags = _tags(scope, client, [t["TrailARN"] for t in trails if _arn_account(t["TrailARN"]) == scope.account_id])
     for trail in trails:
-        _collect_trail(scope, client, trail, tags.get(trail["TrailARN"], []))
+        _collect_trail(scope, client, trail, tags.get(trail["TrailARN"], Outcome(OK, [])))
     lookup_trail = _lookup_trail(listed, trails)
     if lookup_trail is not None:
         _event_history(scope, client, lookup_trail)
@@ -117,24 +119,21 @@ def _lookup_trail(listed: list[dict], here: list[dict]) -> dict | None:
     return min(here, key=lambda t: t["TrailARN"]) if here else None
 
 
-def _region_errors(scope: RegionScope) -> int:
-    return sum(1 for e in list(scope.collection.errors) if e.region == scope.region)
-
-
 def _event_history(scope: RegionScope, client, trail: dict) -> None:
     end = scope.collection.collected_at
     start = end - LOOKUP_WINDOW
-    before = _region_errors(scope)
     identities: dict[str, dict] = {}
     truncated: list[str] = []
+    complete = True
     names = sorted({name for names in THREAT_EVENTS.values() for name in names})
     for name in names:
         events = _lookup(scope, client, name, start, end)
-        if _region_errors(scope) != before:
+        if not events.ok:
+            complete = False
             break  # not allowed, throttled beyond the retries, or not implemented: no partial picture
-        if len(events) >= LOOKUP_PAGES * 50:
+        if len(events.value) >= LOOKUP_PAGES * 50:
             truncated.append(name)
-        for event in events:
+        for event in events.value:
             _note_caller(identities, name, event)
     scope.add(
         "event_history",
@@ -143,23 +142,21 @@ def _event_history(scope: RegionScope, client, trail: dict) -> None:
         trail_arn=trail["TrailARN"],
         window_start=start,
         window_end=end,
-        complete=_region_errors(scope) == before,
+        complete=complete,
         truncated_events=truncated,
         identities={arn: {"type": v["type"], "events": sorted(v["events"])} for arn, v in sorted(identities.items())},
     )
 
 
-def _lookup(scope: RegionScope, client, name: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    return list(
-        scope.paginate(
-            client,
-            "lookup_events",
-            "Events",
-            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
-            StartTime=start,
-            EndTime=end,
-            PaginationConfig={"MaxItems": LOOKUP_PAGES * 50, "PageSize": 50},
-        )
+def _lookup(scope: RegionScope, client, name: str, start: dt.datetime, end: dt.datetime) -> Outcome:
+    return scope.list(
+        client,
+        "lookup_events",
+        "Events",
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
+        StartTime=start,
+        EndTime=end,
+        PaginationConfig={"MaxItems": LOOKUP_PAGES * 50, "PageSize": 50},
     )
 
 
@@ -177,20 +174,23 @@ def _note_caller(identities: dict[str, dict], name: str, event: dict) -> None:
     entry["events"].add(name)
 
 
-def _tags(scope: RegionScope, client, arns: list[str]) -> dict[str, list[dict]]:
-    found: dict[str, list[dict]] = {}
+def _tags(scope: RegionScope, client, arns: list[str]) -> dict[str, Outcome]:
+    """trail ARN -> the outcome of its tags (read 20 trails a call)."""
+    found: dict[str, Outcome] = {}
     for start in range(0, len(arns), TAGS_PER_CALL):
         batch = arns[start : start + TAGS_PER_CALL]
-        response = scope.call(client, "list_tags", absent=TRAIL_ABSENT, ResourceIdList=batch) or {}
-        for entry in response.get("ResourceTagList", []):
-            found[entry.get("ResourceId")] = entry.get("TagsList", [])
+        response = scope.fetch(client, "list_tags", absent=TRAIL_ABSENT, ResourceIdList=batch)
+        listed = {e.get("ResourceId"): e.get("TagsList", []) for e in (response.value or {}).get("ResourceTagList", [])}
+        for arn in batch:
+            found[arn] = response.map(lambda _, arn=arn: listed.get(arn, []))
     return found
 
 
-def _collect_trail(scope: RegionScope, client, trail: dict, tags: list[dict]) -> None:
+def _collect_trail(scope: RegionScope, client, trail: dict, tags: Outcome) -> None:
     arn = trail["TrailARN"]
-    status = scope.call(client, "get_trail_status", absent=TRAIL_ABSENT, Name=arn)
-    selectors = scope.call(client, "get_event_selectors", absent=TRAIL_ABSENT, TrailName=arn)
+    # Absent: a shadow trail of another account, not readable by ARN from here (its settings stay None).
+    status = scope.fetch(client, "get_trail_status", absent=TRAIL_ABSENT, Name=arn)
+    selectors = scope.fetch(client, "get_event_selectors", absent=TRAIL_ABSENT, TrailName=arn)
     home = trail.get("HomeRegion") or scope.region
     scope.add(
         "trails",
@@ -207,9 +207,9 @@ def _collect_trail(scope: RegionScope, client, trail: dict, tags: list[dict]) ->
         kms_key_id=trail.get("KmsKeyId"),
         log_file_validation=bool(trail.get("LogFileValidationEnabled")),
         cloudwatch_log_group_arn=trail.get("CloudWatchLogsLogGroupArn"),
-        # None when the status or selectors could not be read: checks then leave the trail unjudged.
-        is_logging=None if status is None else bool(status.get("IsLogging")),
-        latest_cloudwatch_logs_delivery_time=(status or {}).get("LatestCloudWatchLogsDeliveryTime"),
-        event_selectors=None if selectors is None else selectors.get("EventSelectors") or [],
-        advanced_event_selectors=None if selectors is None else selectors.get("AdvancedEventSelectors") or [],
+        # Unread when the status or selectors could not be read: checks then give the trail no verdict.
+        is_logging=status.map(lambda v: bool(v.get("IsLogging"))),
+        latest_cloudwatch_logs_delivery_time=status.get("LatestCloudWatchLogsDeliveryTime"),
+        event_selectors=selectors.map(lambda v: v.get("EventSelectors") or []),
+        advanced_event_selectors=selectors.map(lambda v: v.get("AdvancedEventSelectors") or []),
     )
