@@ -1,35 +1,28 @@
 #!/usr/bin/env python
-"""Benchmark compliance and SQL over synthetic findings lakes.
+"""The lake at organisation scale: 1,000 accounts x 365 days of synthetic findings and compliance.
 
-Builds lakes of 1M and 10M finding rows (100M with --full) spread over
-days x accounts x services, written with the real writer (Lake.write_partition),
-then times in the same run:
+Builds the lake with the real writer (Lake.write_day: one file and one manifest commit per
+day and bucket; generated rows, no AWS), then prints medians of --reps runs of:
 
-- compliance aggregation for one day and one account (write_compliance, as the DAG runs it),
-- compliance aggregation for one day and all accounts (write_compliance_day),
-- the full compliance_trend view over every day and account,
-- a bare DuckDB scan of the same columns over the same files, for each of the above
-  (compliance is timed as the computation alone and with its partitions written).
+- files per day (findings, compliance) and in total,
+- one account's latest findings (the manifest of its bucket on the latest day, then its rows): goal < 1 s,
+- the org-wide compliance trend of one framework over every day: goal < 10 s,
+- the compliance aggregation of one day, all accounts (compliance_tables, as the DAG runs it), as a
+  ratio to a bare DuckDB scan of the same columns of the same files: goal <= 1.5.
 
-Prints medians of --reps repetitions, the ratios (aggregation / bare scan; target
-<= 1.5), peak RSS, and as its last line one JSON object with every figure.
+    .venv/bin/python bench/lake.py --small            # 50 accounts x 30 days, a minute
+    .venv/bin/python bench/lake.py                    # 1,000 accounts x 365 days (long on 2 cores)
 
-    .venv/bin/python bench/lake.py                    # 1M and 10M
-    .venv/bin/python bench/lake.py --sizes 1M --reps 3
-    .venv/bin/python bench/lake.py --full             # adds 100M (long on 2 cores)
-
-Lakes are kept under --root (default /tmp/postureflow-bench) and reused when
-their manifest matches; --rebuild forces a fresh build, --clean removes them after.
+The lake is kept under --root and reused when its parameters match; --rebuild forces a new one.
+The last line is one JSON object with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import glob
 import json
 import os
-import resource
 import shutil
 import statistics
 import sys
@@ -38,30 +31,29 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 import duckdb  # noqa: E402
 
-from postureflow.compliance.evaluate import compliance_tables, write_compliance, write_compliance_day  # noqa: E402
+from postureflow.compliance.evaluate import compliance_tables  # noqa: E402
 from postureflow.compliance.frameworks import frameworks_by_check, load_frameworks  # noqa: E402
+from postureflow.compliance.schema import COMPLIANCE  # noqa: E402
 from postureflow.lake import Lake  # noqa: E402
+from postureflow.lake.query import source_sql  # noqa: E402
 from postureflow.lake.schema import FINDINGS  # noqa: E402
-from postureflow.lake.store import PART_FILE  # noqa: E402
-from postureflow.sql.views import connect  # noqa: E402
 
-SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
-FIRST_DAY = dt.date(2026, 11, 1)
+LAST_DAY = dt.date(2026, 11, 30)
+UTC = pa.timestamp("us", tz="UTC")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def repeat(value, n: int, type_: pa.DataType) -> pa.Array:
+    return pa.repeat(pa.scalar(value, type_), n)
 
 
-def services_and_checks(n_services: int) -> dict[str, list[str]]:
-    """The services with the most framework-mapped checks, and their check ids (so compliance has work)."""
+def checks_by_service(n_services: int) -> dict[str, list[str]]:
+    """The services with the most framework-mapped checks (so the compliance aggregation has work)."""
     by_service: dict[str, list[str]] = {}
     for check_id in frameworks_by_check():
         by_service.setdefault(check_id.split("_", 1)[0], []).append(check_id)
@@ -69,240 +61,170 @@ def services_and_checks(n_services: int) -> dict[str, list[str]]:
     return {service: sorted(checks) for service, checks in ranked}
 
 
-def constant(value, n: int, type_: pa.DataType) -> pa.Array:
-    return pa.repeat(pa.scalar(value, type_), n) if hasattr(pa, "repeat") else pc.take(
-        pa.array([value], type_), pa.nulls(n, pa.int32()).fill_null(0)
-    )
-
-
-def arange(n: int) -> pa.Array:
-    return pa.array(range(n), pa.int64())
-
-
-def base_table(account: str, service: str, checks: list[str], n: int) -> dict[str, pa.Array]:
-    """The columns that do not change between days: one finding per (check, resource)."""
-    idx = arange(n)
-    check_idx = pc.modulo(idx, len(checks))
-    resource_no_int = pc.divide(idx, len(checks))  # integer division on int64
-    resource_no = pc.cast(resource_no_int, pa.string())
-    region = pc.take(pa.array(REGIONS), pc.modulo(resource_no_int, len(REGIONS)))
-    check_id = pc.take(pa.array(checks), check_idx)
-    resource_id = pc.binary_join_element_wise(constant(f"{service}-res", n, pa.string()), resource_no, "-")
-    arn_prefix = constant(f"arn:aws:{service}:", n, pa.string())
-    resource_uid = pc.binary_join_element_wise(arn_prefix, region, constant(account, n, pa.string()), resource_id, ":")
-    finding_uid = pc.binary_join_element_wise(constant(account, n, pa.string()), check_id, resource_uid, "|")
-    empty_tags = pa.MapArray.from_arrays(
-        constant(0, n + 1, pa.int32()), pa.array([], pa.string()), pa.array([], pa.string())
-    )
-    return {
-        "finding_uid": finding_uid,
-        "check_id": check_id,
-        "check_title": check_id,
-        "severity": pc.take(pa.array(["critical", "high", "medium", "low"]), pc.modulo(idx, 4)),
-        "status_extended": pc.binary_join_element_wise(resource_id, constant("was evaluated", n, pa.string()), " "),
-        "account_id": constant(account, n, pa.string()),
-        "region": region,
-        "service": constant(service, n, pa.string()),
-        "resource_uid": resource_uid,
-        "resource_id": resource_id,
-        "resource_type": constant("Other", n, pa.string()),
-        "resource_tags": empty_tags,
-        "check_version": constant("0.1.0+bench", n, pa.string()),
-    }
-
-
-def day_table(base: dict[str, pa.Array], day: dt.date, seed: int, n: int) -> pa.Table:
+def findings_day(accounts: list[str], catalogue: dict[str, list[str]], per_service: int, day: dt.date,
+                 seed: int) -> pa.Table:
+    """Every account's findings of one day: per_service rows for each (account, service)."""
+    services = list(catalogue)
+    n = len(accounts) * len(services) * per_service
+    idx = pa.array(range(n), pa.int64())
+    per_account = len(services) * per_service
+    account = pc.take(pa.array(accounts), pc.divide(idx, per_account))
+    service_no = pc.divide(pc.modulo(idx, per_account), per_service)
+    service = pc.take(pa.array(services), service_no)
+    row_no = pc.modulo(idx, per_service)
+    check = pc.take(pa.array([c for s in services for c in (catalogue[s] * per_service)[:per_service]]),
+                    pc.add(pc.multiply(service_no, per_service), row_no))
+    region = pc.take(pa.array(REGIONS), pc.modulo(row_no, len(REGIONS)))
+    resource = pc.binary_join_element_wise(service, pc.cast(row_no, pa.string()), "-")
+    uid = pc.binary_join_element_wise(account, check, resource, "|")
     roll = pc.random(n, initializer=seed)
-    status = pc.if_else(pc.less(roll, 0.75), "PASS", pc.if_else(pc.less(roll, 0.98), "FAIL", "MANUAL"))
+    status = pc.if_else(pc.less(roll, 0.75), "PASS", pc.if_else(pc.less(roll, 0.97), "FAIL", "MANUAL"))
     muted = pc.less(pc.random(n, initializer=seed + 1), 0.03)
-    columns = dict(base)
-    columns.update(
-        status=status,
-        muted=muted,
-        mute_reason=pc.if_else(muted, constant("accepted", n, pa.string()), pa.nulls(n, pa.string())),
-        scan_date=constant(day, n, pa.date32()),
-        run_id=constant(f"scheduled__{day.isoformat()}", n, pa.string()),
-        scanned_at=constant(dt.datetime.combine(day, dt.time(3), dt.timezone.utc), n, pa.timestamp("us", tz="UTC")),
-    )
-    return pa.table([columns[name] for name in FINDINGS.names], schema=FINDINGS)
+    empty_tags = pa.MapArray.from_arrays(repeat(0, n + 1, pa.int32()), pa.array([], pa.string()),
+                                         pa.array([], pa.string()))
+    columns = {
+        "finding_uid": uid, "check_id": check, "check_title": check,
+        "severity": pc.take(pa.array(["critical", "high", "medium", "low"]), pc.modulo(idx, 4)),
+        "status": status, "status_extended": resource, "account_id": account, "region": region,
+        "service": service, "resource_uid": uid, "resource_id": resource, "resource_type": repeat("Other", n, pa.string()),
+        "resource_tags": empty_tags, "muted": muted, "mute_reason": pa.nulls(n, pa.string()),
+        "scan_date": repeat(day, n, pa.date32()), "run_id": repeat(f"scheduled__{day}", n, pa.string()),
+        "scanned_at": repeat(dt.datetime.combine(day, dt.time(3), dt.timezone.utc), n, UTC),
+        "check_version": repeat("bench", n, pa.string()),
+    }
+    return pa.table([columns[c] for c in FINDINGS.names], schema=FINDINGS)
 
 
-def build(root: Path, rows: int, days: int, accounts: int, n_services: int, rebuild: bool) -> tuple[Lake, dict]:
-    manifest = {"rows": rows, "days": days, "accounts": accounts, "services": n_services}
-    marker = root / "manifest.json"
+def compliance_day(accounts: list[str], requirements: list[tuple[str, str]], day: dt.date, seed: int) -> pa.Table:
+    """Every account's requirement rows of one day (framework_key, requirement_id) with a status."""
+    n = len(accounts) * len(requirements)
+    idx = pa.array(range(n), pa.int64())
+    req_no = pc.modulo(idx, len(requirements))
+    account = pc.take(pa.array(accounts), pc.divide(idx, len(requirements)))
+    roll = pc.random(n, initializer=seed)
+    status = pc.if_else(pc.less(roll, 0.6), "PASS", pc.if_else(pc.less(roll, 0.9), "FAIL", "MANUAL"))
+    zeros = repeat(0, n, pa.int64())
+    columns = {
+        "framework_key": pc.take(pa.array([f for f, _ in requirements]), req_no),
+        "framework": repeat("bench", n, pa.string()), "version": repeat("1", n, pa.string()),
+        "label": repeat("bench", n, pa.string()),
+        "requirement_id": pc.take(pa.array([r for _, r in requirements]), req_no),
+        "section": repeat("s", n, pa.string()), "title": repeat("t", n, pa.string()),
+        "profile": pa.nulls(n, pa.string()), "status": status, "pass_count": zeros, "fail_count": zeros,
+        "manual_count": zeros, "muted_count": zeros, "checks": pa.nulls(n, pa.list_(pa.string())),
+        "framework_score": pa.nulls(n, pa.float64()), "account_id": account,
+        "scan_date": repeat(day, n, pa.date32()), "run_id": repeat("bench", n, pa.string()),
+        "evaluated_at": repeat(dt.datetime.combine(day, dt.time(4), dt.timezone.utc), n, UTC),
+        "looser_config": pa.nulls(n, pa.list_(pa.string())),
+    }
+    return pa.table([columns[c] for c in COMPLIANCE.names], schema=COMPLIANCE)
+
+
+def build(root: Path, args) -> tuple[Lake, dict]:
+    params = {k: getattr(args, k) for k in ("accounts", "days", "services", "per_service")}
+    marker = root / "params.json"
     lake = Lake(str(root / "lake"))
-    if not rebuild and marker.exists() and json.loads(marker.read_text()) == manifest:
+    if not args.rebuild and marker.exists() and json.loads(marker.read_text()) == params:
         return lake, {"reused": True}
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    catalogue = services_and_checks(n_services)
-    services = list(catalogue)
-    per_partition = max(1, rows // (days * accounts * len(services)))
-    seed = 42
-    account_ids = [f"{100000000000 + i:012d}" for i in range(accounts)]
+    accounts = [f"{100000000000 + i:012d}" for i in range(args.accounts)]
+    catalogue = checks_by_service(args.services)
+    requirements = [(fw.key, req.id) for fw in list(load_frameworks().values())[:3] for req in fw.requirements]
     t0 = time.perf_counter()
-    written = 0
-    for account in account_ids:
-        for service in services:
-            base = base_table(account, service, catalogue[service], per_partition)
-            for d in range(days):
-                day = FIRST_DAY + dt.timedelta(days=d)
-                seed += 2
-                table = day_table(base, day, seed, per_partition)
-                lake.write_partition("findings", {"scan_date": day, "service": service, "account_id": account}, table)
-                written += table.num_rows
-    t_findings = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for d in range(days):
-        write_compliance_day(lake, FIRST_DAY + dt.timedelta(days=d), "bench-build")
-    t_compliance = time.perf_counter() - t0
-    marker.write_text(json.dumps(manifest))
-    return lake, {
-        "reused": False,
-        "rows_written": written,
-        "rows_per_partition": per_partition,
-        "partitions": days * accounts * len(services),
-        "write_findings_s": round(t_findings, 2),
-        "write_rows_per_s": round(written / t_findings),
-        "compliance_all_days_s": round(t_compliance, 2),
-    }
+    rows = 0
+    for d in range(args.days):
+        day = LAST_DAY - dt.timedelta(days=args.days - 1 - d)
+        findings = findings_day(accounts, catalogue, args.per_service, day, seed=2 * d + 1)
+        lake.write_day("findings", day, findings)
+        lake.write_day("compliance", day, compliance_day(accounts, requirements, day, seed=2 * d + 2))
+        rows += findings.num_rows
+    build_s = time.perf_counter() - t0
+    marker.write_text(json.dumps(params))
+    return lake, {"reused": False, "build_s": round(build_s, 1), "finding_rows": rows,
+                  "compliance_rows_per_day": len(accounts) * len(requirements)}
 
 
-def interleaved(fns: dict[str, object], reps: int) -> dict[str, float]:
-    """Median seconds of each function, run in turn within every repetition (so machine load hits all alike)."""
-    for fn in fns.values():
-        fn()  # warm-up: caches, page cache
-    times: dict[str, list[float]] = {name: [] for name in fns}
+def median_of(fn, reps: int) -> float:
+    fn()  # warm-up
+    times = []
     for _ in range(reps):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(values) for name, values in times.items()}
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
-_BARE_DB = duckdb.connect(":memory:")
+def files_on(root: Path, dataset: str, day: dt.date) -> int:
+    folder = root / "lake" / dataset / f"scan_date={day}"
+    return sum(1 for p in folder.iterdir() if p.suffix == ".parquet")
 
 
-def bare_scan(lake: Lake, day: dt.date, account: str | None) -> None:
-    """The same files and columns as the aggregation reads, summed so that every value is read."""
-    pattern = lake.path(f"findings/scan_date={day.isoformat()}/*/*/{PART_FILE}")
-    where = f" WHERE account_id = '{account}'" if account else ""
-    con = _BARE_DB.cursor()
-    con.sql(
-        "SELECT account_id, sum(length(check_id)) + sum(length(status)) + sum(muted::INT) AS s "
-        f"FROM read_parquet('{pattern}', hive_partitioning = true, "
-        "hive_types = {'scan_date': DATE, 'service': VARCHAR, 'account_id': VARCHAR})"
-        f"{where} GROUP BY account_id"
-    ).fetchall()
-    con.close()
-
-
-def bench_size(label: str, lake: Lake, days: int, reps: int) -> dict:
-    day = FIRST_DAY + dt.timedelta(days=days - 1)
-    files_day = sorted(glob.glob(lake.path(f"findings/scan_date={day}/service=*/account_id=*/{PART_FILE}")))
-    one_account = sorted({f.split("account_id=")[1].split("/")[0] for f in files_day})[0]
-    files_account = [f for f in files_day if f"account_id={one_account}/" in f]
-    load_frameworks()
-
-    result: dict = {}
-    one = interleaved(
-        {
-            "agg": lambda: compliance_tables(lake, day, "bench", [one_account]),
-            "write": lambda: write_compliance(lake, one_account, day, "bench"),
-            "bare": lambda: bare_scan(lake, day, one_account),
-        },
-        reps,
-    )
-    every = interleaved(
-        {
-            "agg": lambda: compliance_tables(lake, day, "bench"),
-            "write": lambda: write_compliance_day(lake, day, "bench"),
-            "bare": lambda: bare_scan(lake, day, None),
-        },
-        reps,
-    )
-    for scope, figures in (("one_account", one), ("all_accounts", every)):
-        for name, seconds in figures.items():
-            result[f"{name}_{scope}_s"] = seconds
-
-    con = connect(lake)
-    trend_sql = "SELECT * FROM compliance_trend"
-    bare_trend_sql = (
-        "SELECT sum(length(framework_key)) + sum(length(label)) + sum(length(framework)) + sum(length(version)) "
-        "+ sum(length(status)) + sum(coalesce(framework_score, 0)) + count(DISTINCT (scan_date, account_id)) "
-        "FROM compliance"
-    )
-    result["trend_rows"] = con.sql(trend_sql).to_arrow_table().num_rows
-    trend = interleaved(
-        {"trend": lambda: con.sql(trend_sql).to_arrow_table(), "bare": lambda: con.sql(bare_trend_sql).fetchall()}, reps
-    )
-    result["trend_s"], result["bare_trend_s"] = trend["trend"], trend["bare"]
-    con.close()
-
-    result["rows_one_account_day"] = sum(pq.read_metadata(f).num_rows for f in files_account)
-    result["rows_one_day"] = sum(pq.read_metadata(f).num_rows for f in files_day)
-    for scope in ("one_account", "all_accounts"):
-        result[f"ratio_{scope}"] = result[f"agg_{scope}_s"] / result[f"bare_{scope}_s"]
-        result[f"ratio_write_{scope}"] = result[f"write_{scope}_s"] / result[f"bare_{scope}_s"]
-    result["ratio_trend"] = result["trend_s"] / result["bare_trend_s"]
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1M,10M", help="comma list of 1M, 10M, 100M (default: 1M,10M)")
-    parser.add_argument("--full", action="store_true", help="also 100M rows")
-    parser.add_argument("--days", type=int, default=10)
-    parser.add_argument("--accounts", type=int, default=10)
-    parser.add_argument("--services", type=int, default=20)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help="50 accounts x 30 days")
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--services", type=int, default=8)
+    parser.add_argument("--per-service", type=int, default=20, help="findings per account and service a day")
     parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--root", default="/tmp/postureflow-bench")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild lakes even if a matching one exists")
-    parser.add_argument("--clean", action="store_true", help="delete the lakes afterwards")
-    args = parser.parse_args(argv)
+    parser.add_argument("--root", default="/tmp/postureflow-bench-lake")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    if args.small:
+        args.accounts, args.days, args.root = 50, 30, args.root + "-small"
+    root = Path(args.root)
+    lake, built = build(root, args)
+    days = lake.days("findings")
+    latest = days[-1]
+    account = f"{100000000000 + args.accounts // 2:012d}"
+    framework = next(iter(load_frameworks().values())).key
 
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    if args.full and "100M" not in sizes:
-        sizes.append("100M")
-    unknown = [s for s in sizes if s not in SIZES]
-    if unknown:
-        parser.error(f"unknown size(s) {unknown}; choose from {list(SIZES)}")
+    def latest_findings():
+        day = lake.days("findings")[-1]
+        return lake.read("findings", [day], [account]).num_rows
 
-    report: dict = {"bench": "lake", "cores": os.cpu_count(), "duckdb": duckdb.__version__, "pyarrow": pa.__version__,
-                    "days": args.days, "accounts": args.accounts, "services": args.services, "reps": args.reps,
-                    "sizes": {}}
-    for label in sizes:
-        root = Path(args.root) / label
-        print(f"[{label}] building {SIZES[label]:,} rows under {root} ...", flush=True)
-        lake, build_info = build(root, SIZES[label], args.days, args.accounts, args.services, args.rebuild)
-        print(f"[{label}] build: {build_info}", flush=True)
-        figures = bench_size(label, lake, args.days, args.reps)
-        figures["build"] = build_info
-        figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
-        report["sizes"][label] = figures
-        for scope, text, rows in (
-            ("one_account", "one account/day", figures["rows_one_account_day"]),
-            ("all_accounts", "all accounts/day", figures["rows_one_day"]),
-        ):
-            print(
-                f"[{label}] {text} ({rows:,} rows): compliance {figures[f'agg_{scope}_s'] * 1000:.1f} ms, "
-                f"with writing {figures[f'write_{scope}_s'] * 1000:.1f} ms, bare scan {figures[f'bare_{scope}_s'] * 1000:.1f} ms"
-                f" -> x{figures[f'ratio_{scope}']:.2f} (with writing x{figures[f'ratio_write_{scope}']:.2f})"
-            )
-        print(
-            f"[{label}] compliance_trend ({figures['trend_rows']:,} rows): {figures['trend_s'] * 1000:.1f} ms "
-            f"vs bare scan {figures['bare_trend_s'] * 1000:.1f} ms -> x{figures['ratio_trend']:.2f}"
-        )
-        print(f"[{label}] peak RSS so far: {figures['peak_rss_mb']:.0f} MB", flush=True)
-        if args.clean:
-            shutil.rmtree(root, ignore_errors=True)
-    report["peak_rss_mb"] = round(peak_rss_mb(), 1)
-    report["target_ratio"] = 1.5
-    print(json.dumps(report, sort_keys=True))
-    return 0
+    def org_trend():
+        con = duckdb.connect()
+        src = source_sql(con, lake, "compliance", lake.files("compliance"))
+        out = con.sql(f"SELECT scan_date, status, count(*) FROM {src} WHERE framework_key = '{framework}' "
+                      "GROUP BY ALL ORDER BY 1").fetchall()
+        con.close()
+        return out
+
+    def aggregation():
+        return compliance_tables(lake, latest, "bench")
+
+    def bare_scan():
+        con = duckdb.connect()
+        src = source_sql(con, lake, "findings", lake.files("findings", [latest]))
+        con.sql(f"SELECT account_id, sum(length(check_id)) + sum(length(status)) + sum(muted::INT) "
+                f"FROM {src} GROUP BY account_id").fetchall()
+        con.close()
+
+    assert latest_findings() == args.services * args.per_service
+    figures = {
+        "accounts": args.accounts, "days": len(days), **built,
+        "files_per_day": {"findings": files_on(root, "findings", latest),
+                          "compliance": files_on(root, "compliance", latest)},
+        "files_total": sum(1 for _ in (root / "lake").rglob("*.parquet")),
+        "latest_findings_one_account_s": round(median_of(latest_findings, args.reps), 3),
+        "org_trend_one_framework_s": round(median_of(org_trend, args.reps), 3),
+    }
+    agg = median_of(aggregation, args.reps)
+    bare = median_of(bare_scan, args.reps)
+    figures.update(aggregation_day_s=round(agg, 3), bare_scan_day_s=round(bare, 3), ratio=round(agg / bare, 2),
+                   cpus=os.cpu_count())
+    print(f"lake: {figures['accounts']} accounts x {figures['days']} days "
+          f"({'reused' if built.get('reused') else 'built in %ss' % built['build_s']})")
+    print(f"files per day: findings {figures['files_per_day']['findings']}, "
+          f"compliance {figures['files_per_day']['compliance']}; {figures['files_total']} data files in all")
+    print(f"one account's latest findings: {figures['latest_findings_one_account_s']} s (goal < 1 s)")
+    print(f"org-wide trend of {framework} over {len(days)} days: {figures['org_trend_one_framework_s']} s (goal < 10 s)")
+    print(f"compliance aggregation of one day: {agg:.3f} s vs bare scan {bare:.3f} s = {agg / bare:.2f}x (goal <= 1.5)")
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

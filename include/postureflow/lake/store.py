@@ -194,6 +194,26 @@ class Lake:
         for (day_dir, bucket), items in groups.items():
             _Commit(self.storage, layout, day_dir, bucket, items, scope_regions).run()
 
+    def write_day(self, dataset: str, day: dt.date, table: pa.Table) -> None:
+        """Bulk replace: every (account, service) key present in ``table`` (one scan_date) is replaced
+        by its rows there, one file and one commit per bucket (org-wide jobs, benchmarks, migrations)."""
+        layout = Layout.of(dataset)
+        table = lake_schema.validate(dataset, table)
+        if set(table.column("scan_date").to_pylist()) - {day}:
+            raise ValueError(f"{dataset}: rows of other days in a write of {day}")
+        day_dir = layout.day_dir({"scan_date": day})
+        accounts = pc.unique(table.column("account_id")).to_pylist() if "account_id" in layout.key_columns else [None]
+        bucket_of = {a: mf.bucket_of(a, layout.buckets) for a in accounts}
+        for bucket in sorted(set(bucket_of.values())):
+            part = table
+            if accounts != [None]:
+                part = table.filter(pc.field("account_id").isin([a for a, b in bucket_of.items() if b == bucket]))
+            keys = {tuple(str(v) for v in row) for row in
+                    zip(*(part.column(c).to_pylist() for c in layout.key_columns))} if layout.key_columns else {()}
+            placeholder = layout.schema.empty_table()  # "replace this key"; the rows come in one file below
+            _Commit(self.storage, layout, day_dir, bucket, [(k, placeholder) for k in sorted(keys)], None,
+                    bulk=part).run()
+
     @staticmethod
     def _validated(layout: Layout, values: dict[str, Any], table: pa.Table) -> pa.Table:
         table = lake_schema.validate(layout.dataset, table)
@@ -387,8 +407,10 @@ class _Commit:
     """One replace of scope keys in one (dataset, day, bucket), retried until it wins the commit."""
 
     def __init__(self, storage: Storage, layout: Layout, day_dir: str, bucket: int,
-                 items: list[tuple[tuple[str, ...], pa.Table | None]], regions: list[str] | None):
+                 items: list[tuple[tuple[str, ...], pa.Table | None]], regions: list[str] | None,
+                 bulk: pa.Table | None = None):
         self.storage, self.layout, self.day_dir, self.bucket = storage, layout, day_dir, bucket
+        self.bulk = bulk
         self.items, self.regions = items, regions
         self.keys = [key for key, _ in items]
         self.created: list[str] = []  # files this attempt wrote (deleted if the attempt loses)
@@ -474,6 +496,8 @@ class _Commit:
     def run(self) -> None:
         # the new rows are written once; only the merge with the current state is redone on a lost race
         new_entries = [self._write_file(table) for _, table in self.items if table is not None and table.num_rows]
+        if self.bulk is not None and self.bulk.num_rows:
+            new_entries.append(self._write_file(self.bulk))
         fresh = list(self.created)
         try:
             for attempt in range(COMMIT_ATTEMPTS):
