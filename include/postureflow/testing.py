@@ -109,3 +109,22 @@ def scan_denied(lake_dir: str, services: list[str], regions: list[str], *operati
     if not access.hits:
         raise AssertionError(f"the scan never called {operations}: the denial tested nothing")
     return run
+
+
+def answer_in_moto(access: AwsAccess, regions: list[str] | str, answers: dict) -> AwsAccess:
+    """Answer operations moto lacks, in its place: ``{"drs:DescribeJobs": body}``, where ``body`` is the
+    parsed response, or a function of (region, request params) returning it. Tests that use this say so."""
+    from botocore.awsrequest import AWSResponse
+
+    for region in [regions] if isinstance(regions, str) else regions:
+        for name, body in answers.items():
+            service, operation = name.split(":", 1)
+            client = access.client(service, region)
+            event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
+
+            def reply(params, body=body, region=region, **_):
+                parsed = body(region, params) if callable(body) else body
+                return AWSResponse("https://moto.invalid", 200, {}, None), parsed
+
+            client.meta.events.register(event, reply)
+    return access
