@@ -3,7 +3,10 @@
 Prepares a local Airflow home (SQLite, no example DAGs), starts moto_server on
 127.0.0.1, creates a demo account with deliberate misconfigurations in two
 regions (each beside a well-configured twin), runs that account's scan DAG with
-`airflow dags test`, prints the terminal summary and says where the lake is.
+`airflow dags test`, lists the task states from Airflow's metadata database,
+prints the terminal summary and says where the lake is. ``--keep-running``
+leaves moto_server up afterwards; ``postureflow demo seed --endpoint URL``
+seeds a moto_server you started yourself, for an Airflow of your own.
 """
 
 from __future__ import annotations
@@ -19,11 +22,47 @@ import yaml
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="run the scan DAG of a demo account in moto_server")
+    parser = subparsers.add_parser(
+        "demo", help="run the scan DAG of a demo account in moto_server (or seed a moto_server: demo seed)"
+    )
     parser.add_argument("--home", help="Airflow home (default: <project>/.airflow)")
-    parser.add_argument("--lake", help="lake root (default: <project>/lake)")
+    parser.add_argument("--lake", help="lake root (default: $POSTUREFLOW_LAKE, else <home>/lake)")
     parser.add_argument("--date", type=dt.date.fromisoformat, help="logical date of the run (default: today)")
+    parser.add_argument("--keep-running", action="store_true",
+                        help="leave moto_server up after the run (until Ctrl-C) for an Airflow of your own")
     parser.set_defaults(func=run_demo)
+    sub = parser.add_subparsers(dest="demo_command", metavar="ACTION")
+    seed = sub.add_parser(
+        "seed", help="seed the demo account into a running moto_server and print the Airflow connection for it"
+    )
+    seed.add_argument("--endpoint", required=True, help="moto_server URL, e.g. http://127.0.0.1:5000 (loopback)")
+    seed.add_argument("--conn-id", default="aws_demo", help="Airflow connection id to print (default: aws_demo)")
+    seed.set_defaults(func=run_seed)
+
+
+def demo_connection(conn_id: str, endpoint: str) -> dict[str, str]:
+    """The AIRFLOW_CONN_* variable of the demo account's connection through ``endpoint``."""
+    from postureflow.airflow_env import aws_connection_uri_env
+    from postureflow.demo import DEMO_ACCOUNT_ID, DEMO_ROLE
+
+    return aws_connection_uri_env(conn_id, endpoint, f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/{DEMO_ROLE}")
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    import shlex
+
+    from postureflow.demo import DEMO_ACCOUNT_ID, DEMO_REGIONS, assumed_session
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    endpoint = args.endpoint.rstrip("/")
+    session = assumed_session(endpoint, DEMO_ACCOUNT_ID)
+    seeded = _seed_through(endpoint, session, DEMO_ACCOUNT_ID, DEMO_REGIONS)
+    print(f"Demo account {DEMO_ACCOUNT_ID} seeded in {', '.join(DEMO_REGIONS)} ({', '.join(seeded)}) at {endpoint}")
+    [(name, value)] = demo_connection(args.conn_id, endpoint).items()
+    print("Its Airflow connection, for every Airflow component's environment:")
+    print(f"export {name}={shlex.quote(value)}")
+    return 0
 
 
 def write_demo_accounts(path: Path, account_id: str, regions: list[str]) -> None:
@@ -48,15 +87,15 @@ def write_demo_accounts(path: Path, account_id: str, regions: list[str]) -> None
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from postureflow.airflow_env import airflow_env, aws_connection_uri_env, ensure_pools, migrate_db, project_root
-    from postureflow.demo import DEMO_ACCOUNT_ID, DEMO_REGIONS, DEMO_ROLE, assumed_session, seed_account
+    from postureflow.airflow_env import airflow_env, ensure_pools, migrate_db, project_root
+    from postureflow.demo import DEMO_ACCOUNT_ID, DEMO_REGIONS, assumed_session
     from postureflow.lake import Lake
     from postureflow.moto_server import MotoServer
-    from postureflow.summary import summary_text
 
     root = project_root()
     home = Path(args.home or root / ".airflow").resolve()
-    lake_uri = args.lake or str(root / "lake")
+    # The same rule as every command's default lake, with the demo's Airflow home.
+    lake_uri = args.lake or os.environ.get("POSTUREFLOW_LAKE") or str(home / "lake")
     day = args.date or dt.datetime.now(dt.timezone.utc).date()
     home.mkdir(parents=True, exist_ok=True)
     accounts = home / "demo-accounts.yaml"
@@ -76,7 +115,7 @@ def run_demo(args: argparse.Namespace) -> int:
         seeded = _seed_through(url, session, DEMO_ACCOUNT_ID, DEMO_REGIONS)
         print(f"Demo account {DEMO_ACCOUNT_ID} seeded in {', '.join(DEMO_REGIONS)} ({', '.join(seeded)})")
 
-        env.update(aws_connection_uri_env("aws_demo", url, f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/{DEMO_ROLE}"))
+        env.update(demo_connection("aws_demo", url))
         log_file = home / "demo-dags-test.log"
         print(f"Running: airflow dags test posture_scan__demo {day.isoformat()}  (log: {log_file})", flush=True)
         with open(log_file, "w") as log:
@@ -84,18 +123,61 @@ def run_demo(args: argparse.Namespace) -> int:
                 ["airflow", "dags", "test", "posture_scan__demo", day.isoformat()],
                 env=env, stdout=log, stderr=subprocess.STDOUT,
             )
-        _print_task_states(log_file)
+        for line in task_state_lines(env, "posture_scan__demo", day):
+            print("  " + line)
         if proc.returncode != 0:
             print(f"airflow dags test failed (exit {proc.returncode}); see {log_file}", file=sys.stderr)
             return proc.returncode
+        if args.keep_running:
+            _report(Lake(lake_uri), day)
+            _wait_for_ctrl_c(url)
+            return 0
 
-    lake = Lake(lake_uri)
+    _report(Lake(lake_uri), day)
+    return 0
+
+
+def _report(lake, day: dt.date) -> None:
+    from postureflow.demo import DEMO_ACCOUNT_ID
+    from postureflow.summary import summary_text
+
     print(summary_text(lake, DEMO_ACCOUNT_ID, day, color=sys.stdout.isatty()))
     reports = lake.location(f"reports/scan_date={day.isoformat()}/account_id={DEMO_ACCOUNT_ID}")
     print(f"Reports (OCSF JSON, CSV, HTML): {reports}")
     exe = os.path.relpath(sys.argv[0]) if os.path.isfile(sys.argv[0]) else "postureflow"
     print(f"Query it: {exe} sql --lake {lake.location()} \"SELECT check_id, status, resource_id FROM latest_findings WHERE status = 'FAIL'\"")
-    return 0
+
+
+def _wait_for_ctrl_c(url: str) -> None:
+    import time
+
+    [(name, value)] = demo_connection("aws_demo", url).items()
+    print(f"moto_server stays up on {url} (Ctrl-C stops it). Point your own Airflow at it with:")
+    print(f"export {name}='{value}'")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping moto_server")
+
+
+def task_state_lines(env: dict[str, str], dag_id: str, day: dt.date) -> list[str]:
+    """One line per task of the DAG's run for ``day``, read from Airflow's metadata database."""
+    import json
+
+    def airflow_json(*argv: str):
+        proc = subprocess.run(["airflow", *argv, "-o", "json"], env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return None
+        start = proc.stdout.find("[")  # Airflow may log a line before the JSON
+        return json.loads(proc.stdout[start:]) if start >= 0 else None
+
+    runs = airflow_json("dags", "list-runs", dag_id) or []
+    run = next((r for r in runs if str(r.get("logical_date") or "").startswith(day.isoformat())), None)
+    if run is None:
+        return [f"(no run of {dag_id} for {day} in the metadata database)"]
+    states = airflow_json("tasks", "states-for-dag-run", dag_id, run["run_id"]) or []
+    return [f"{s.get('task_id'):<32} {s.get('state') or 'none'}" for s in sorted(states, key=lambda s: s.get("start_date") or "")]
 
 
 def _seed_through(url: str, session, account_id: str, regions: list[str]) -> list[str]:
@@ -110,10 +192,3 @@ def _seed_through(url: str, session, account_id: str, regions: list[str]) -> lis
             os.environ.pop("AWS_ENDPOINT_URL", None)
         else:
             os.environ["AWS_ENDPOINT_URL"] = previous
-
-
-def _print_task_states(log_file: Path) -> None:
-    """One line per finished task, taken from the dags test log."""
-    for line in log_file.read_text(errors="replace").splitlines():
-        if "Marking task as" in line or "task_id=" in line and "state=" in line and "Task finished" in line:
-            print("  " + line.strip()[-160:])
