@@ -159,3 +159,15 @@ def test_the_operator_path_runs_as_written(tmp_path):
     assert f"postureflow: lake {airflow_home / 'lake'}" in proc.stderr
     assert "critical" in out or "high" in out  # the FAIL counts by severity came back
     assert '"Statement"' in out  # the lake policy was printed
+
+    # postureflow demo lists task states the same way: from the metadata database, not log lines
+    import datetime as dt
+
+    from postureflow.cli.demo import task_state_lines
+
+    states = task_state_lines(dict(env, AIRFLOW_HOME=str(airflow_home),
+                                   AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+                                   POSTUREFLOW_ACCOUNTS=str(airflow_home / "accounts.yaml")),
+                              "posture_scan__demo", dt.date(2026, 11, 22))
+    assert any(line.split() == ["summary", "success"] for line in states), states
+    assert any(line.split()[0] == "preflight" for line in states), states

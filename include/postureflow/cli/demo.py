@@ -169,15 +169,30 @@ def task_state_lines(env: dict[str, str], dag_id: str, day: dt.date) -> list[str
         proc = subprocess.run(["airflow", *argv, "-o", "json"], env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             return None
-        start = proc.stdout.find("[")  # Airflow may log a line before the JSON
-        return json.loads(proc.stdout[start:]) if start >= 0 else None
+        for line in proc.stdout.splitlines():  # Airflow may log warnings to stdout before the JSON
+            if line.startswith("["):
+                try:
+                    return json.loads(line)
+                except ValueError:
+                    continue
+        return None
 
     runs = airflow_json("dags", "list-runs", dag_id) or []
     run = next((r for r in runs if str(r.get("logical_date") or "").startswith(day.isoformat())), None)
     if run is None:
         return [f"(no run of {dag_id} for {day} in the metadata database)"]
     states = airflow_json("tasks", "states-for-dag-run", dag_id, run["run_id"]) or []
-    return [f"{s.get('task_id'):<32} {s.get('state') or 'none'}" for s in sorted(states, key=lambda s: s.get("start_date") or "")]
+    by_task: dict[str, list[str]] = {}  # mapped tasks (one per service) are summed up per task
+    for s in sorted(states, key=lambda s: s.get("start_date") or ""):
+        by_task.setdefault(s.get("task_id"), []).append(s.get("state") or "none")
+    lines = []
+    for task, found in by_task.items():
+        if len(found) == 1:
+            lines.append(f"{task:<24} {found[0]}")
+        else:
+            counts = ", ".join(f"{found.count(state)} {state}" for state in sorted(set(found)))
+            lines.append(f"{task:<24} {len(found)} mapped: {counts}")
+    return lines
 
 
 def _seed_through(url: str, session, account_id: str, regions: list[str]) -> list[str]:
