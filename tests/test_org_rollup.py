@@ -31,3 +31,26 @@ def test_org_rollup_counts_every_account_of_the_day(lake):
     assert row == (2, 4, 3, 1, 1)
     write_org_compliance(lake, DAY)
     assert connect(lake, ["org_compliance"]).execute("SELECT count(*) FROM org_compliance").fetchone()[0] == 1
+
+
+def test_rollup_days_come_from_the_events_extra_without_lookups():
+    """The rollup reads the scan date each compliance event carries; it touches no source run."""
+    from types import SimpleNamespace
+
+    from postureflow.dagfactory import days_from_events
+
+    class NoLookups(SimpleNamespace):
+        @property
+        def source_dag_run(self):
+            raise AssertionError("the rollup looked the source run up")
+
+    events = {
+        "postureflow_compliance": [
+            NoLookups(extra={"account_id": "111111111111", "scan_date": "2026-11-22"}),
+            NoLookups(extra={"account_id": "222222222222", "scan_date": "2026-11-22"}),
+            NoLookups(extra={"account_id": "111111111111", "scan_date": "2026-11-21"}),
+            NoLookups(extra={}),  # an event from elsewhere: names no day, adds none
+        ]
+    }
+    assert days_from_events(events) == {DAY, dt.date(2026, 11, 21)}
+    assert days_from_events(None) == set()

@@ -6,12 +6,20 @@ chain for the CLI (so AWS_PROFILE and AWS_ENDPOINT_URL work as in any boto3 tool
 
 Every client gets botocore's adaptive retry mode and an event hook that counts
 API calls, so benchmarks and tests can see exactly which calls a scan made.
+
+On top of the retries, every call first takes a token from the request budget of
+its account and region (:func:`request_budget`): one token bucket per (account,
+region) shared by every client of that account in the process, so the many
+mapped scan tasks and region threads of one account pace themselves instead of
+throttling each other into backoff. POSTUREFLOW_API_RATE (calls per second,
+default 20) and POSTUREFLOW_API_BURST (default 40) size it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -33,6 +41,48 @@ CUSTOM_ENDPOINT_CONFIG = RETRY_CONFIG.merge(
 )
 
 DEFAULT_PARTITION_REGION = "us-east-1"
+
+
+class TokenBucket:
+    """``rate`` calls per second with bursts of ``burst``; ``acquire`` waits its turn (fair: each
+    caller reserves its token, then sleeps outside the lock)."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if rate <= 0 or burst < 1:
+            raise ValueError("a request budget needs rate > 0 and burst >= 1")
+        self.rate, self.burst = rate, burst
+        self._clock, self._sleep = clock, sleep
+        self._tokens = burst
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate) - 1
+            self._last = now
+            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
+        if wait:
+            self._sleep(wait)
+        return wait
+
+
+_BUDGETS: dict[tuple[str, str], TokenBucket] = {}
+_BUDGETS_LOCK = threading.Lock()
+
+
+def request_budget(account: str, region: str) -> TokenBucket:
+    """The process-wide token bucket of one account and region."""
+    key = (account, region)
+    with _BUDGETS_LOCK:
+        bucket = _BUDGETS.get(key)
+        if bucket is None:
+            bucket = _BUDGETS[key] = TokenBucket(
+                float(os.environ.get("POSTUREFLOW_API_RATE", "20")), float(os.environ.get("POSTUREFLOW_API_BURST", "40"))
+            )
+        return bucket
 
 
 @dataclass
@@ -66,8 +116,12 @@ class AwsAccess:
         session_factory: Callable[[], boto3.session.Session],
         endpoint_for: Callable[[str], str | None] = lambda service: None,
         call_log: ApiCallLog | None = None,
+        budget_key: str | None = None,
     ):
+        """``budget_key`` names the account whose request budget the clients share (default:
+        the credentials' access key, which is per assumed-role session)."""
         self._session_factory = session_factory
+        self._budget_key = budget_key
         self._session: boto3.session.Session | None = None
         self._endpoint_for = endpoint_for
         self._clients: dict[tuple[str, str], Any] = {}
@@ -89,6 +143,7 @@ class AwsAccess:
             lambda: hook.get_session(region_name=conn.region_name or DEFAULT_PARTITION_REGION),
             endpoint_for=lambda service: conn.get_service_endpoint_url(service),
             call_log=call_log,
+            budget_key=f"conn:{conn_id}",
         )
 
     def session(self) -> boto3.session.Session:
@@ -115,6 +170,7 @@ class AwsAccess:
                     config=CUSTOM_ENDPOINT_CONFIG if custom else RETRY_CONFIG,
                 )
                 self._count_calls(client, service, region)
+                self._pace_calls(client, region)
                 if custom and service == "s3control":
                     _keep_custom_host(client, custom)
                 self._clients[key] = client
@@ -125,6 +181,18 @@ class AwsAccess:
             self.call_log.record(service, region, model.name, params)
 
         client.meta.events.register("before-parameter-build", before_parameter_build)
+
+    def _pace_calls(self, client, region: str) -> None:
+        key = self._budget_key
+        if key is None:
+            credentials = self.session().get_credentials()
+            key = f"key:{credentials.access_key if credentials else 'anonymous'}"
+        bucket = request_budget(key, region)
+
+        def take_token(**_):
+            bucket.acquire()
+
+        client.meta.events.register("before-call", take_token)
 
     def caller_account_id(self, region: str = DEFAULT_PARTITION_REGION) -> str:
         return self.client("sts", region).get_caller_identity()["Account"]
