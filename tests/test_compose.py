@@ -148,12 +148,10 @@ def test_interpolation_rules():
 # -- the services --------------------------------------------------------------------------------
 
 
-def test_core_services_run_by_default_and_celery_is_a_profile(compose):
+def test_core_services_and_celery_run_by_default(compose):
     services = compose["services"]
-    for name in CORE:
+    for name in [*CORE, "redis", "airflow-worker"]:
         assert name in services and "profiles" not in services[name], name
-    assert services["redis"]["profiles"] == ["celery"]
-    assert services["airflow-worker"]["profiles"] == ["celery"]
     assert services["airflow-cli"]["profiles"] == ["cli"]
     commands = {name: services[name].get("command") for name in services}
     assert commands["airflow-apiserver"] == "api-server"
@@ -181,8 +179,7 @@ def test_healthchecks_and_start_order(compose):
     worker = services["airflow-worker"]["depends_on"]
     assert worker["redis"]["condition"] == "service_healthy"
     assert worker["airflow-apiserver"]["condition"] == "service_healthy"
-    # the scheduler waits for Redis when the celery profile runs, and starts without it otherwise
-    assert services["airflow-scheduler"]["depends_on"]["redis"] == {"condition": "service_healthy", "required": False}
+    assert services["airflow-scheduler"]["depends_on"]["redis"] == {"condition": "service_healthy"}
 
 
 def test_published_ports_bind_to_loopback_only(compose):
@@ -231,10 +228,10 @@ def test_project_is_mounted_where_airflow_and_postureflow_look(compose):
 
 def test_airflow_settings(raw, compose):
     env = compose["x-airflow-common"]["environment"]
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
-    celery = interpolate(raw, {**TEST_ENV, "POSTUREFLOW_EXECUTOR": "CeleryExecutor"})
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    local = interpolate(raw, {**TEST_ENV, "POSTUREFLOW_EXECUTOR": "LocalExecutor"})
     for name in [*AIRFLOW_DAEMONS, "airflow-worker", "airflow-init"]:
-        assert celery["services"][name]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert local["services"][name]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
         f"postgresql+psycopg2://airflow:{TEST_ENV['POSTGRES_PASSWORD']}@postgres:5432/airflow"
     )
@@ -314,3 +311,26 @@ def test_dockerfile_builds_on_the_pinned_airflow(compose):
     assert compose["x-airflow-common"]["image"].endswith(f":{pinned}")
     ignored = (ROOT / "docker" / "Dockerfile.dockerignore").read_text().split()
     assert ".venv" in ignored and "lake" in ignored and ".env" in ignored
+
+
+def test_compose_is_the_topology_the_celery_test_runs(compose):
+    """docker-compose.yaml and tests/e2e/test_celery_topology.py describe one topology: the same
+    executor, the same Airflow processes, as many workers, the same shared settings."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("topology", ROOT / "tests" / "e2e" / "test_celery_topology.py")
+    topology = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(topology)
+    expected = topology.TOPOLOGY
+    services = compose["services"]
+    env = compose["x-airflow-common"]["environment"]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == expected["executor"]
+    for service, command in expected["processes"].items():
+        assert services[service]["command"] == command, service
+    assert services["airflow-worker"]["deploy"]["replicas"] == expected["workers"]
+    for key in expected["env"]:
+        assert key in env, f"{key} is set in the topology test but not in docker-compose.yaml"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
+    assert "postgres" in services and services["redis"]["image"].startswith("redis:7")
