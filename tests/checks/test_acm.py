@@ -56,7 +56,7 @@ def world(tmp_path_factory):
     from moto.acm.models import acm_backends
 
     from postureflow.lake import Lake
-    from postureflow.testing import scan_in_moto
+    from postureflow.testing import scan_denied, scan_in_moto
 
     with mock_aws():
         acm = boto3.client("acm", region_name="us-east-1")
@@ -69,10 +69,17 @@ def world(tmp_path_factory):
             ids[domain] = arn.rsplit("/", 1)[-1]
             if in_use:
                 acm_backends[ACCOUNT]["us-east-1"].set_certificate_in_use_by(arn, f"lb-{domain}")
+        for domain, preference in (("ct-off.example.com", "DISABLED"), ("ct-on.example.com", "ENABLED")):
+            arn = acm.request_certificate(
+                DomainName=domain, Options={"CertificateTransparencyLoggingPreference": preference}
+            )["CertificateArn"]
+            ids[domain] = arn.rsplit("/", 1)[-1]
+            acm_backends[ACCOUNT]["us-east-1"].set_certificate_in_use_by(arn, f"lb-{domain}")
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("acm-lake")))
         run = scan_in_moto(lake, ["acm"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(ids=ids, run=run, calls=access.call_log)
+        unread = scan_denied(str(tmp_path_factory.mktemp("acm-denied")), ["acm"], ["us-east-1"], "acm:DescribeCertificate")
+    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, unread=unread)
 
 
 def _expect(world, check_id, expected):
@@ -107,3 +114,45 @@ def test_certificates_with_secure_key_algorithms(world):
             "unused-weak.example.com": None,
         },
     )
+
+
+def test_certificates_transparency_logs_enabled(world):
+    _expect(
+        world,
+        "acm_certificates_transparency_logs_enabled",
+        {
+            "ct-off.example.com": "FAIL",
+            "ct-on.example.com": "PASS",
+            "weak.example.com": "PASS",  # imported: its issuer decides about CT logging
+            "unused-weak.example.com": None,
+        },
+    )
+
+
+def test_unreadable_description_gives_no_verdict(world):
+    statuses = world.unread.statuses("acm_certificates_transparency_logs_enabled")
+    assert statuses[world.ids["ct-off.example.com"]] == "MANUAL"
+    assert statuses[world.ids["ct-on.example.com"]] == "MANUAL"
+    # imported certificates are judged on their type alone, which the listing gives
+    assert statuses[world.ids["weak.example.com"]] == "PASS" and "FAIL" not in statuses.values()
+
+
+def _cert(name, algorithm, in_use=True):
+    from postureflow.inventory import Resource
+
+    arn = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/{name}"
+    return Resource("certificates", arn, name, "us-east-1", {}, {"key_algorithm": algorithm, "in_use": in_use})
+
+
+def test_describe_certificate_spelling_of_weak_keys_fails():
+    # Issue 11: DescribeCertificate says "RSA-1024" (ListCertificates "RSA_1024"); both are insecure.
+    from postureflow.checks import all_checks
+
+    check = all_checks()["acm_certificates_with_secure_key_algorithms"]
+    certificates = [_cert("dash", "RSA-1024"), _cert("underscore", "RSA_1024"), _cert("rsa2048", "RSA-2048"),
+                    _cert("p256", "EC_prime256v1"), _cert("p192", "EC_prime192v1")]  # fmt: skip
+    statuses = {r.resource.id: r.status for r in check.evaluate({"acm.certificates": certificates}, None)}
+    assert statuses == {"dash": "FAIL", "underscore": "FAIL", "rsa2048": "PASS", "p256": "PASS", "p192": "FAIL"}
+    stricter = {"insecure_key_algorithms": ["RSA-1024", "RSA-2048"]}
+    statuses = {r.resource.id: r.status for r in check.evaluate({"acm.certificates": certificates}, None, stricter)}
+    assert statuses["rsa2048"] == "FAIL"

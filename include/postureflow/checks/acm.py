@@ -1,4 +1,4 @@
-"""ACM checks: certificates in use expire far enough ahead and use strong keys.
+"""ACM checks: certificates in use expire far enough ahead, use strong keys and are CT-logged.
 
 Like Prowler, only certificates in use (attached to a load balancer, CloudFront
 distribution, API and so on) are judged: an unused certificate serves nobody.
@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from postureflow.checks.base import FAIL, PASS, check, days_since
 
-EXPIRY_THRESHOLD_DAYS = 7
-MIN_RSA_BITS = 2048
+# ACM names an elliptic curve after its OpenSSL name; Prowler's insecure_key_algorithms use NIST names.
+NIST_CURVES = {"EC-PRIME192V1": "P-192", "EC-PRIME256V1": "P-256", "EC-SECP384R1": "P-384", "EC-SECP521R1": "P-521"}
+
+
+def _judged(cert) -> bool:
+    """In use, or its use could not be read (the result then becomes "no verdict")."""
+    return bool(cert.get("in_use")) or not cert.readable("in_use")
 
 
 def _label(cert) -> str:
@@ -18,52 +23,81 @@ def _label(cert) -> str:
 
 @check(
     id="acm_certificates_expiration_check",
-    title="ACM certificate in use does not expire within 7 days",
+    title="ACM certificate in use does not expire within days_to_expire_threshold (7) days",
     severity="high",
     resource_type="AwsCertificateManagerCertificate",
     reads=["acm.certificates"],
+    config=["days_to_expire_threshold"],
     risk="When a certificate in use expires, clients refuse the connection and the service it fronts goes down.",
     remediation="Renew the certificate (for imported certificates, import the renewed one) or make sure ACM can "
     "renew it automatically by keeping its DNS validation records in place.",
 )
-def acm_certificates_expiration_check(certificates, now):
+def acm_certificates_expiration_check(certificates, now, config):
+    threshold = config["days_to_expire_threshold"]
     for cert in certificates:
-        if not cert.get("in_use"):
+        if not _judged(cert) or cert.lacks("not_after"):
             continue
         age = days_since(cert.get("not_after"), now)
-        if age is None:
-            continue
-        left = -age
+        if age is None and cert.readable("not_after"):
+            continue  # an expiry ACM did not state (a certificate still pending validation)
+        left = -(age or 0)
         if left < 0:
             yield FAIL(cert, f"{_label(cert)} expired {int(-left)} days ago.")
-        elif left <= EXPIRY_THRESHOLD_DAYS:
+        elif left <= threshold:
             yield FAIL(cert, f"{_label(cert)} expires in {int(left)} days.")
         else:
             yield PASS(cert, f"{_label(cert)} expires in {int(left)} days.")
 
 
-def _weak(algorithm: str) -> bool:
-    family, _, size = algorithm.partition("_")
-    return family == "RSA" and size.isdigit() and int(size) < MIN_RSA_BITS
+def _normalized(algorithm) -> str:
+    """'RSA_1024' (ListCertificates), 'RSA-1024' (DescribeCertificate) -> 'RSA-1024'; curves by NIST name."""
+    name = str(algorithm).upper().replace("_", "-")
+    return NIST_CURVES.get(name, name)
 
 
 @check(
     id="acm_certificates_with_secure_key_algorithms",
-    title="ACM certificate in use has a strong key (RSA 2048 bits or more, or ECDSA)",
+    title="ACM certificate in use has no insecure key algorithm (insecure_key_algorithms: RSA-1024, P-192)",
     severity="high",
     resource_type="AwsCertificateManagerCertificate",
     reads=["acm.certificates"],
-    risk="A 1024-bit RSA key can be factored with enough computing power, which would let an attacker "
-    "impersonate the service or decrypt recorded traffic.",
+    config=["insecure_key_algorithms"],
+    risk="A 1024-bit RSA key (or a 192-bit curve) can be broken with enough computing power, which would let an "
+    "attacker impersonate the service or decrypt recorded traffic.",
     remediation="Replace the certificate with one using RSA 2048 or larger, or an ECDSA key (EC_prime256v1 or "
     "stronger).",
 )
-def acm_certificates_with_secure_key_algorithms(certificates):
+def acm_certificates_with_secure_key_algorithms(certificates, config):
+    insecure = {_normalized(a) for a in config["insecure_key_algorithms"] or ()}
     for cert in certificates:
-        algorithm = cert.get("key_algorithm")
-        if not cert.get("in_use") or not algorithm:
+        if not _judged(cert) or cert.lacks("key_algorithm"):
             continue
-        if _weak(algorithm):
-            yield FAIL(cert, f"{_label(cert)} uses the weak key algorithm {algorithm}.")
+        algorithm = cert.get("key_algorithm")
+        if _normalized(algorithm) in insecure:
+            yield FAIL(cert, f"{_label(cert)} uses the insecure key algorithm {algorithm}.")
         else:
             yield PASS(cert, f"{_label(cert)} uses the key algorithm {algorithm}.")
+
+
+@check(
+    id="acm_certificates_transparency_logs_enabled",
+    title="ACM certificate in use is logged to public Certificate Transparency logs",
+    severity="medium",
+    resource_type="AwsCertificateManagerCertificate",
+    reads=["acm.certificates"],
+    risk="A certificate kept out of Certificate Transparency logs is rejected by browsers that require CT, and "
+    "opting out hides mis-issued certificates for your domains from monitoring.",
+    remediation="Request the certificate again with CertificateTransparencyLoggingPreference ENABLED (or update "
+    "the option with aws acm update-certificate-options).",
+)
+def acm_certificates_transparency_logs_enabled(certificates):
+    for cert in certificates:
+        if not _judged(cert):
+            continue
+        if cert.get("type") == "IMPORTED":
+            # ACM does not submit imported certificates to CT logs; their issuer did, or did not.
+            yield PASS(cert, f"{_label(cert)} is imported: its issuer, not ACM, logs it to Certificate Transparency.")
+        elif cert.get("transparency_logging") == "DISABLED":
+            yield FAIL(cert, f"{_label(cert)} has Certificate Transparency logging disabled.")
+        else:
+            yield PASS(cert, f"{_label(cert)} is logged to Certificate Transparency.")
