@@ -7,7 +7,7 @@ from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import DeniedAccess, scan_in_moto
 
 REGION = "us-east-1"
 POLICY_ARN = f"arn:aws:network-firewall:{REGION}:123456789012:firewall-policy/"
@@ -49,6 +49,7 @@ def world(tmp_path_factory):
         by_zone = {s["AvailabilityZone"]: s for s in defaults}
         subnets = [by_zone[f"{REGION}a"]["SubnetId"], by_zone[f"{REGION}b"]["SubnetId"]]
         vpc = by_zone[f"{REGION}a"]["VpcId"]
+        bare_vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
         client = boto3.client("network-firewall", region_name=REGION)
         client.create_firewall(
             FirewallName="fw-bad",
@@ -85,7 +86,15 @@ def world(tmp_path_factory):
         firewall_client.meta.events.register("before-call.network-firewall.DescribeFirewallPolicy", _describe_policy)
         lake = Lake(str(tmp_path_factory.mktemp("networkfirewall-lake")))
         run = scan_in_moto(lake, ["networkfirewall"], regions=[REGION], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        # The same account with the logging and policy reads refused, and with the firewall listing refused.
+        denied = DeniedAccess("network-firewall:DescribeLoggingConfiguration", "network-firewall:DescribeFirewallPolicy")
+        unread = scan_in_moto(Lake(str(tmp_path_factory.mktemp("nfw-denied"))), ["networkfirewall"], [REGION], denied)
+        unlisted_access = DeniedAccess("network-firewall:ListFirewalls")
+        unlisted = scan_in_moto(
+            Lake(str(tmp_path_factory.mktemp("nfw-unlisted"))), ["networkfirewall"], [REGION], unlisted_access
+        )
+        assert denied.hits and unlisted_access.hits
+    return SimpleNamespace(run=run, calls=access.call_log, vpc=vpc, bare_vpc=bare_vpc, unread=unread, unlisted=unlisted)
 
 
 @pytest.mark.parametrize(
@@ -109,3 +118,24 @@ def test_each_policy_read_once(world):
     assert world.run.status("networkfirewall_policy_rule_group_associated", "fw-twin") == "PASS"
     assert world.calls.calls[("network-firewall", REGION, "DescribeFirewallPolicy")] == 2
     assert world.run.errors == [] and world.calls.repeated() == []
+
+
+UNREAD_CHECKS = [
+    "networkfirewall_logging_enabled",
+    "networkfirewall_policy_rule_group_associated",
+    "networkfirewall_policy_default_action_fragmented_packets",
+    "networkfirewall_policy_default_action_full_packets",
+]
+
+
+@pytest.mark.parametrize("check", UNREAD_CHECKS)
+def test_unreadable_logging_or_policy_gives_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses == {"fw-bad": "MANUAL", "fw-good": "MANUAL", "fw-twin": "MANUAL"}
+
+
+def test_in_all_vpc(world):
+    assert world.run.status("networkfirewall_in_all_vpc", world.vpc) == "PASS"
+    assert world.run.status("networkfirewall_in_all_vpc", world.bare_vpc) == "FAIL"
+    # With the firewalls unlisted, no VPC is judged unprotected.
+    assert set(world.unlisted.statuses("networkfirewall_in_all_vpc").values()) == {"MANUAL"}

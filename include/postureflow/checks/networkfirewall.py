@@ -41,8 +41,6 @@ def networkfirewall_deletion_protection(firewalls):
 )
 def networkfirewall_logging_enabled(firewalls):
     for firewall in firewalls:
-        if not firewall.get("logging_known"):
-            continue
         types = firewall.get("log_types") or []
         if types:
             yield PASS(firewall, f"Network Firewall {firewall.id} logs {', '.join(types)} traffic.")
@@ -89,9 +87,9 @@ def networkfirewall_multi_az(firewalls, subnets):
 )
 def networkfirewall_policy_rule_group_associated(firewalls):
     for firewall in firewalls:
-        policy = firewall.get("policy")
-        if policy is None:
-            continue
+        if firewall.lacks("policy"):
+            continue  # no policy found (deleted since): nothing to judge
+        policy = firewall.get("policy") or {}
         count = len(policy.get("stateless_rule_groups") or []) + len(policy.get("stateful_rule_groups") or [])
         if count:
             yield PASS(
@@ -103,9 +101,9 @@ def networkfirewall_policy_rule_group_associated(firewalls):
 
 def _default_action_check(firewalls, field: str, what: str):
     for firewall in firewalls:
-        policy = firewall.get("policy")
-        if policy is None:
-            continue
+        if firewall.lacks("policy"):
+            continue  # no policy found (deleted since): nothing to judge
+        policy = firewall.get("policy") or {}
         actions = policy.get(field) or []
         label = f"Network Firewall {firewall.id} policy {_policy_label(firewall)}"
         if any(a in INSPECTING_ACTIONS for a in actions):
@@ -140,3 +138,26 @@ def networkfirewall_policy_default_action_fragmented_packets(firewalls):
 )
 def networkfirewall_policy_default_action_full_packets(firewalls):
     yield from _default_action_check(firewalls, "stateless_default_actions", "full packets")
+
+
+@check(
+    id="networkfirewall_in_all_vpc",
+    title="VPC is protected by an AWS Network Firewall",
+    severity="medium",
+    resource_type="AwsEc2Vpc",
+    reads=["vpc.vpcs", "networkfirewall.firewalls"],
+    risk="Traffic into, out of and within a VPC without a network firewall is filtered only by security groups "
+    "and network ACLs, with no stateful inspection, domain filtering or intrusion prevention.",
+    remediation="Deploy an AWS Network Firewall in the VPC (firewall subnets in each Availability Zone) and route "
+    "the traffic to inspect through its endpoints.",
+)
+def networkfirewall_in_all_vpc(vpcs, firewalls):
+    protecting: dict[tuple[str, str], list[str]] = {}
+    for firewall in firewalls:
+        protecting.setdefault((firewall.region, firewall.get("vpc_id")), []).append(firewall.id)
+    for vpc in vpcs:
+        found = protecting.get((vpc.region, vpc.id))
+        if found:
+            yield PASS(vpc, f"VPC {vpc.id} is protected by Network Firewall {', '.join(sorted(found))}.")
+        else:
+            yield FAIL(vpc, f"VPC {vpc.id} has no Network Firewall.")
