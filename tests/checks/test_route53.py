@@ -41,3 +41,62 @@ def test_domains_transferlock_enabled(scan):
     }
     assert {f["region"] for f in run.of("route53_domains_transferlock_enabled")} == {"us-east-1"}
     assert run.errors == [] and access.call_log.repeated() == []
+
+
+def _domain(name, private):
+    boto3.client("route53domains", region_name="us-east-1").register_domain(
+        DomainName=name, DurationInYears=2, AdminContact=CONTACT, RegistrantContact=CONTACT, TechContact=CONTACT,
+        PrivacyProtectAdminContact=private,
+    )  # fmt: skip
+
+
+def _zones():
+    route53 = boto3.client("route53", region_name="us-east-1")
+    logs = boto3.client("logs", region_name="us-east-1")
+    logs.create_log_group(logGroupName="/aws/route53/logged.example.com")
+    group = logs.describe_log_groups()["logGroups"][0]["arn"]  # moto wants the ARN with its ":*"
+    ids = {}
+    for name in ("logged.example.com", "silent.example.com"):
+        ids[name] = route53.create_hosted_zone(Name=name, CallerReference=name)["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    route53.create_query_logging_config(HostedZoneId=ids["logged.example.com"], CloudWatchLogsLogGroupArn=group)
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ids["internal.example"] = route53.create_hosted_zone(
+        Name="internal.example", CallerReference="internal", VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True},
+    )["HostedZone"]["Id"].rsplit("/", 1)[-1]  # fmt: skip
+    return ids
+
+
+def test_domains_privacy_protection_enabled(scan):
+    _domain("private-example.com", True)
+    _domain("public-example.com", False)
+    run = scan("route53", regions=["us-east-1"])
+    assert run.statuses("route53_domains_privacy_protection_enabled") == {
+        "private-example.com": "PASS",
+        "public-example.com": "FAIL",
+    }
+
+
+def test_public_hosted_zones_cloudwatch_logging_enabled(scan):
+    ids = _zones()
+    run = scan("route53", regions=["us-east-1"])
+    assert run.statuses("route53_public_hosted_zones_cloudwatch_logging_enabled") == {
+        ids["logged.example.com"]: "PASS",
+        ids["silent.example.com"]: "FAIL",
+    }  # the private zone is not judged
+
+
+def test_unreadable_details_give_no_verdict(aws, tmp_path):
+    from postureflow.testing import scan_denied
+
+    _domain("private-example.com", True)
+    ids = _zones()
+    run = scan_denied(
+        str(tmp_path), ["route53"], ["us-east-1"], "route53domains:GetDomainDetail", "route53:ListQueryLoggingConfigs"
+    )
+    assert run.statuses("route53_domains_privacy_protection_enabled") == {"private-example.com": "MANUAL"}
+    # (moto's RegisterDomain also creates a public hosted zone for the domain)
+    zones = run.statuses("route53_public_hosted_zones_cloudwatch_logging_enabled")
+    assert zones[ids["logged.example.com"]] == zones[ids["silent.example.com"]] == "MANUAL"
+    assert set(zones.values()) == {"MANUAL"} and ids["internal.example"] not in zones
