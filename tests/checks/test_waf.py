@@ -32,3 +32,16 @@ def test_global_rule_group_not_empty(scan):
     assert access.call_log.calls[("waf", REGION, "ListRuleGroups")] == 2  # two pages
     assert ("waf", "eu-west-1", "ListRuleGroups") not in access.call_log.calls
     assert {e["api"] for e in run.errors} == {"waf-regional:list_web_acls"}
+
+
+def test_unreadable_rule_group_gives_no_verdict(scan):
+    # botocore Stubber (moto has no WAF Classic): the rule group's rules cannot be read.
+    access = AwsAccess.from_default_chain()
+    stub = Stubber(access.client("waf", REGION))
+    stub.add_response("list_rule_groups", {"RuleGroups": [{"RuleGroupId": "rg-hidden", "Name": "hidden"}]}, {"Limit": 100})
+    stub.add_client_error(
+        "list_activated_rules_in_rule_group", "AccessDeniedException", expected_params={"RuleGroupId": "rg-hidden", "Limit": 100}
+    )
+    with stub:
+        run = scan("waf", regions=[REGION], access=access)
+    assert run.statuses("waf_global_rulegroup_not_empty") == {"hidden": "MANUAL"}

@@ -5,7 +5,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
 RULE = {
@@ -14,6 +14,14 @@ RULE = {
     "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
     "OverrideAction": {"None": {}},
     "VisibilityConfig": VISIBILITY,
+}
+METERED = {**VISIBILITY, "CloudWatchMetricsEnabled": True}
+RATE_LIMIT = {
+    "Name": "rate-limit",
+    "Priority": 1,
+    "Statement": {"RateBasedStatement": {"Limit": 1000, "AggregateKeyType": "IP"}},
+    "Action": {"Block": {}},
+    "VisibilityConfig": METERED,
 }
 
 
@@ -36,7 +44,8 @@ def world(tmp_path_factory):
 
     with mock_aws():
         _acl("eu-west-1", "regional-bare")
-        _acl("eu-west-1", "regional-good", rules=[RULE], logged=True)
+        _acl("eu-west-1", "regional-good", rules=[{**RULE, "VisibilityConfig": METERED}], logged=True)
+        _acl("eu-west-1", "regional-custom", rules=[RATE_LIMIT])
         _acl("us-east-1", "cdn-bare", scope="CLOUDFRONT")
         # moto lists no logging configuration for CloudFront-scoped ACLs (it looks for ":global:" in ARNs
         # that read ":global/"), so the CloudFront ACL with rules is judged unlogged here.
@@ -44,13 +53,21 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("wafv2-lake")))
         run = scan_in_moto(lake, ["wafv2"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("wafv2-denied")),
+            ["wafv2"],
+            ["eu-west-1"],
+            "wafv2:GetWebACL",
+            "wafv2:ListLoggingConfigurations",
+        )
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def test_logging_enabled(world):
     assert world.run.statuses("wafv2_webacl_logging_enabled") == {
         "regional-bare": "FAIL",
         "regional-good": "PASS",
+        "regional-custom": "FAIL",
         "cdn-bare": "FAIL",
         "cdn-ruled": "FAIL",
     }
@@ -60,6 +77,7 @@ def test_with_rules(world):
     assert world.run.statuses("wafv2_webacl_with_rules") == {
         "regional-bare": "FAIL",
         "regional-good": "PASS",
+        "regional-custom": "PASS",
         "cdn-bare": "FAIL",
         "cdn-ruled": "PASS",
     }
@@ -76,3 +94,37 @@ def test_cloudfront_acls_listed_once(world):
 def test_unimplemented_association_listing_is_a_scan_error(world):
     # moto lacks ListResourcesForWebACL: the scan records it and goes on.
     assert {e["api"] for e in world.run.errors} == {"wafv2:list_resources_for_web_acl"}
+
+
+def test_managed_rule_groups_enabled(world):
+    assert world.run.statuses("wafv2_webacl_managed_rule_groups_enabled") == {
+        "regional-bare": "FAIL",
+        "regional-good": "PASS",
+        "regional-custom": "FAIL",
+        "cdn-bare": "FAIL",
+        "cdn-ruled": "PASS",
+    }
+
+
+def test_rule_logging_enabled(world):
+    # ACLs without rules are left to wafv2_webacl_with_rules
+    assert world.run.statuses("wafv2_webacl_rule_logging_enabled") == {
+        "regional-good": "PASS",
+        "regional-custom": "PASS",
+        "cdn-ruled": "FAIL",
+    }
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "wafv2_webacl_logging_enabled",
+        "wafv2_webacl_with_rules",
+        "wafv2_webacl_managed_rule_groups_enabled",
+        "wafv2_webacl_rule_logging_enabled",
+    ],
+)
+def test_unreadable_acl_or_logging_gives_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+    assert {"regional-good", "regional-bare"} <= set(statuses)

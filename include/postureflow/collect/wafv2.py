@@ -1,29 +1,19 @@
 """WAFv2: web ACLs (regional in every region, CloudFront-scoped once), their rules, logging and
-the load balancers they protect."""
+the load balancers they protect.
+
+Per scope: ListWebACLs and ListLoggingConfigurations (NextMarker pages; a failed ACL listing marks
+``web_acls`` incomplete); per web ACL, through ``scope.each``: GetWebACL, ListTagsForResource and
+(regional) ListResourcesForWebACL. Failed reads are stored as unread fields.
+"""
 
 from __future__ import annotations
 
-from postureflow.collect.base import RegionScope, collector, global_region
+from postureflow.collect.base import ABSENT, RegionScope, collector, global_region
 
 # CloudFront-scoped web ACLs live in us-east-1 whatever region is being scanned.
 CLOUDFRONT_REGION = "us-east-1"
-
-
-def marker_pages(
-    scope: RegionScope, client, operation: str, result_key: str, token: str = "NextMarker", **params
-) -> list[dict] | None:
-    """Every item of an operation botocore has no paginator for, following its continuation token;
-    None when a page could not be read (recorded), so "could not look" is not taken for "nothing"."""
-    items: list[dict] = []
-    while True:
-        answer = scope.call(client, operation, **params)
-        if answer is None:
-            return None
-        items.extend(answer.get(result_key) or [])
-        following = answer.get(token)
-        if not following or following == params.get(token):
-            return items
-        params = {**params, token: following}
+MARKER = ("NextMarker", "NextMarker")
+MISSING = ("WAFNonexistentItemException",)
 
 
 @collector("wafv2")
@@ -34,49 +24,59 @@ def collect_wafv2(scope: RegionScope) -> None:
 
 
 def _collect_scope(scope: RegionScope, wafv2, waf_scope: str, region: str) -> None:
-    acls = marker_pages(scope, wafv2, "list_web_acls", "WebACLs", Scope=waf_scope, Limit=100)
+    acls = scope.list(
+        wafv2, "list_web_acls", "WebACLs", kind="web_acls", token=MARKER, Scope=waf_scope, Limit=100
+    ).or_else([])
     if not acls:
         return
-    log_confs = marker_pages(
-        scope, wafv2, "list_logging_configurations", "LoggingConfigurations", Scope=waf_scope, Limit=100
-    )
-    logged = {conf.get("ResourceArn"): conf for conf in log_confs or []}
-    missing = ("WAFNonexistentItemException",)
-    for summary in acls:
+    logged = scope.list(
+        wafv2, "list_logging_configurations", "LoggingConfigurations", token=MARKER, Scope=waf_scope, Limit=100
+    ).map(lambda confs: {conf.get("ResourceArn"): conf for conf in confs})
+
+    def read(summary: dict):
         arn = summary["ARN"]
-        answer = scope.call(
-            wafv2, "get_web_acl", absent=missing, Name=summary["Name"], Scope=waf_scope, Id=summary["Id"]
-        )
-        acl = (answer or {}).get("WebACL") or {}
-        tags = scope.call(wafv2, "list_tags_for_resource", absent=missing, ResourceARN=arn) or {}
+        acl = scope.fetch(wafv2, "get_web_acl", absent=MISSING, Name=summary["Name"], Scope=waf_scope, Id=summary["Id"])
+        tags = scope.fetch(wafv2, "list_tags_for_resource", absent=MISSING, ResourceARN=arn)
         protected = None
         if waf_scope == "REGIONAL":
-            resources = scope.call(
-                wafv2,
-                "list_resources_for_web_acl",
-                absent=missing,
-                WebACLArn=arn,
-                ResourceType="APPLICATION_LOAD_BALANCER",
-            )
-            protected = None if resources is None else resources.get("ResourceArns", [])
-        manager_groups = [
-            *acl.get("PreProcessFirewallManagerRuleGroups", []),
-            *acl.get("PostProcessFirewallManagerRuleGroups", []),
-        ]
+            protected = scope.fetch(
+                wafv2, "list_resources_for_web_acl", absent=MISSING, WebACLArn=arn, ResourceType="APPLICATION_LOAD_BALANCER"
+            ).map(lambda r: r.get("ResourceArns", []))  # fmt: skip
+        return acl, tags, protected
+
+    for summary, (acl, tags, protected) in zip(acls, scope.each(acls, read), strict=True):
+        arn = summary["ARN"]
+        if acl.state == ABSENT:
+            continue  # deleted since it was listed
+        details = acl.map(lambda a: a.get("WebACL") or {})
         scope.add(
             "web_acls",
             uid=arn,
             id=summary["Name"],
             region=region,
-            tags=(tags.get("TagInfoForResource") or {}).get("TagList", []),
+            tags=tags.map(lambda t: (t.get("TagInfoForResource") or {}).get("TagList", [])),
             scope=waf_scope,
-            details_known=answer is not None,
-            rule_names=[r.get("Name") for r in acl.get("Rules", [])],
-            firewall_manager_rule_groups=[g.get("Name") for g in manager_groups],
-            default_action=next(iter(acl.get("DefaultAction") or {}), None),
-            # None (not False) when the logging configurations could not be listed.
-            logging_enabled=None if log_confs is None else arn in logged,
-            log_destinations=(logged.get(arn) or {}).get("LogDestinationConfigs", []),
-            # None when the listing could not be read, so "protects nothing" is never assumed.
+            rules=details.map(lambda a: [_rule(r) for r in a.get("Rules", [])]),
+            rule_names=details.map(lambda a: [r.get("Name") for r in a.get("Rules", [])]),
+            firewall_manager_rule_groups=details.map(
+                lambda a: [
+                    g.get("Name")
+                    for g in [*a.get("PreProcessFirewallManagerRuleGroups", []),
+                              *a.get("PostProcessFirewallManagerRuleGroups", [])]  # fmt: skip
+                ]
+            ),
+            default_action=details.map(lambda a: next(iter(a.get("DefaultAction") or {}), None)),
+            logging_enabled=logged.map(lambda by: arn in by),
+            log_destinations=logged.map(lambda by: (by.get(arn) or {}).get("LogDestinationConfigs", [])),
+            # None for CloudFront-scoped ACLs (they protect distributions, which record their ACL themselves)
             load_balancer_arns=protected,
         )
+
+
+def _rule(rule: dict) -> dict:
+    statement = rule.get("Statement") or {}
+    return {
+        "name": rule.get("Name"),
+        "managed_rule_group": (statement.get("ManagedRuleGroupStatement") or {}).get("Name"),
+        "metrics_enabled": bool((rule.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled")),
+    }
