@@ -153,6 +153,13 @@ def _means_absent(code: str, message: str, absent: Iterable[str | tuple[str, str
     return False
 
 
+def _dig(page: dict, key: str):
+    """``page[key]``; a dotted key reaches into nested results (CloudFront's "DistributionList.Items")."""
+    for part in key.split("."):
+        page = (page or {}).get(part)
+    return page
+
+
 def _classify(code: str) -> str:
     if code in DENIED_CODES:
         return DENIED
@@ -259,7 +266,7 @@ class RegionScope:
     def fetch_pages(self, api: str, pages: Callable[[], Iterator[dict]], items: list, key: str, absent) -> Outcome:
         try:
             for page in pages():
-                items.extend(page.get(key) or [])
+                items.extend(_dig(page, key) or [])
             return Outcome(OK, items, api)
         except ClientError as err:
             code, message = _code_and_message(err)
