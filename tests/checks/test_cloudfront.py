@@ -12,7 +12,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 ACCOUNT = "123456789012"
 CACHE_POLICY = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -108,6 +108,9 @@ def _restore_access():
         if not sent:
             return
         config["ViewerCertificate"] = dict(sent["ViewerCertificate"])
+        if config.get("CallerReference") == "good":  # moto drops both; AWS keeps what was sent
+            config["DefaultCacheBehavior"]["FieldLevelEncryptionId"] = "C3KM2WVD605UAY"
+            config["Restrictions"] = {"GeoRestriction": {"RestrictionType": "whitelist", "Quantity": 1, "Items": ["DE"]}}
         for origin in (config.get("Origins") or {}).get("Items") or []:
             origin["OriginAccessControlId"] = sent["oac"].get(origin["Id"]) or ""
 
@@ -125,7 +128,10 @@ def world(tmp_path_factory):
         access = _restore_access()
         lake = Lake(str(tmp_path_factory.mktemp("cloudfront-lake")))
         run = scan_in_moto(lake, ["cloudfront"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, ids=ids, calls=access.call_log)
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("cloudfront-denied")), ["cloudfront"], ["us-east-1"], "cloudfront:GetDistributionConfig"
+        )
+    return SimpleNamespace(run=run, ids=ids, calls=access.call_log, unread=unread)
 
 
 def _statuses(world, check):
@@ -149,6 +155,9 @@ ALL_BUT_GOOD_FAIL = {"good": "PASS", "bad": "FAIL", "vip": "FAIL"}
         ("cloudfront_distributions_s3_origin_access_control", {"good": "PASS", "bad": "FAIL"}),
         ("cloudfront_distributions_s3_origin_non_existent_bucket", {"good": "PASS", "bad": "FAIL"}),
         ("cloudfront_distributions_using_waf", ALL_BUT_GOOD_FAIL),
+        ("cloudfront_distributions_https_enabled", {"good": "PASS", "bad": "FAIL", "vip": "PASS"}),
+        ("cloudfront_distributions_field_level_encryption_enabled", ALL_BUT_GOOD_FAIL),
+        ("cloudfront_distributions_geo_restrictions_enabled", ALL_BUT_GOOD_FAIL),
     ],
 )
 def test_distribution_checks(world, check, expected):
@@ -167,3 +176,24 @@ def test_collection_calls(world):
     assert world.calls.repeated() == []
     assert world.calls.calls[("s3", "us-east-1", "HeadBucket")] == 2
     assert not world.run.errors
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "cloudfront_distributions_default_root_object",
+        "cloudfront_distributions_logging_enabled",
+    ],
+)
+def test_unreadable_configuration_gives_no_verdict(world, check):
+    names = {v: k for k, v in world.ids.items()}
+    statuses = {names[rid]: status for rid, status in world.unread.statuses(check).items()}
+    assert statuses == {"good": "MANUAL", "bad": "MANUAL", "vip": "MANUAL"}
+
+
+def test_summary_facts_are_judged_without_the_configuration(world):
+    # the listing's summary carries behaviours, certificate and restrictions (only logging and the
+    # default root object need GetDistributionConfig)
+    names = {v: k for k, v in world.ids.items()}
+    statuses = {names[rid]: s for rid, s in world.unread.statuses("cloudfront_distributions_https_enabled").items()}
+    assert statuses == {"good": "PASS", "bad": "FAIL", "vip": "PASS"}

@@ -72,8 +72,6 @@ def cloudfront_distributions_https_sni_enabled(distributions):
 )
 def cloudfront_distributions_default_root_object(distributions):
     for dist in distributions:
-        if not dist.get("config_read"):
-            continue
         if dist.get("default_root_object"):
             yield PASS(dist, f"CloudFront distribution {dist.id} serves {dist['default_root_object']} at its root.")
         else:
@@ -91,8 +89,6 @@ def cloudfront_distributions_default_root_object(distributions):
 )
 def cloudfront_distributions_logging_enabled(distributions):
     for dist in distributions:
-        if not dist.get("config_read"):
-            continue
         realtime = [b for b in dist.get("behaviors") or [] if b.get("realtime_logs")]
         if dist.get("logging_enabled"):
             yield PASS(dist, f"CloudFront distribution {dist.id} has standard logging enabled.")
@@ -244,3 +240,67 @@ def cloudfront_distributions_using_waf(distributions):
             yield PASS(dist, f"CloudFront distribution {dist.id} is protected by web ACL {dist['web_acl_id']}.")
         else:
             yield FAIL(dist, f"CloudFront distribution {dist.id} has no AWS WAF web ACL.")
+
+
+def _default_behavior(dist) -> dict:
+    """The default cache behaviour (path "*"), which serves every request no other behaviour matches."""
+    return next((b for b in dist.get("behaviors") or [] if b.get("path") == "*"), {})
+
+
+@check(
+    id="cloudfront_distributions_https_enabled",
+    title="CloudFront distribution's default behaviour serves viewers over HTTPS only",
+    severity="medium",
+    resource_type=RESOURCE,
+    reads=["cloudfront.distributions"],
+    risk="With the viewer protocol policy allow-all, viewers can reach the distribution over plain HTTP, where "
+    "requests and responses can be read and altered on the way.",
+    remediation="Set the default cache behaviour's viewer protocol policy to redirect-to-https or https-only.",
+)
+def cloudfront_distributions_https_enabled(distributions):
+    for dist in distributions:
+        policy = _default_behavior(dist).get("viewer_protocol_policy")
+        if policy in ("redirect-to-https", "https-only"):
+            yield PASS(dist, f"CloudFront distribution {dist.id} serves viewers over HTTPS ({policy}).")
+        else:
+            yield FAIL(dist, f"CloudFront distribution {dist.id} lets viewers use plain HTTP ({policy}).")
+
+
+@check(
+    id="cloudfront_distributions_field_level_encryption_enabled",
+    title="CloudFront distribution's default behaviour uses field-level encryption",
+    severity="low",
+    resource_type=RESOURCE,
+    reads=["cloudfront.distributions"],
+    risk="Without field-level encryption, sensitive form fields (card numbers, personal data) reach every "
+    "system behind the distribution in clear text once TLS ends at the edge.",
+    remediation="Create a field-level encryption configuration for the sensitive fields and set it on the "
+    "default cache behaviour.",
+)
+def cloudfront_distributions_field_level_encryption_enabled(distributions):
+    for dist in distributions:
+        configuration = _default_behavior(dist).get("field_level_encryption")
+        if configuration:
+            yield PASS(dist, f"CloudFront distribution {dist.id} uses field-level encryption {configuration}.")
+        else:
+            yield FAIL(dist, f"CloudFront distribution {dist.id} does not use field-level encryption.")
+
+
+@check(
+    id="cloudfront_distributions_geo_restrictions_enabled",
+    title="CloudFront distribution restricts viewers by country",
+    severity="low",
+    resource_type=RESOURCE,
+    reads=["cloudfront.distributions"],
+    risk="Without geographic restrictions, content is served to every country, including ones the business "
+    "does not serve or may not serve for legal reasons.",
+    remediation="Configure an allow list (or block list) of countries in the distribution's geographic "
+    "restrictions.",
+)
+def cloudfront_distributions_geo_restrictions_enabled(distributions):
+    for dist in distributions:
+        kind = dist.get("geo_restriction")
+        if kind and kind != "none":
+            yield PASS(dist, f"CloudFront distribution {dist.id} has a {kind} geographic restriction.")
+        else:
+            yield FAIL(dist, f"CloudFront distribution {dist.id} has no geographic restriction.")

@@ -1,21 +1,21 @@
 """CloudFront: distributions (a global service, read once in the home region).
 
-``ListDistributions`` (paged by marker), then per distribution
+``ListDistributions`` (paginated; a failed listing marks ``distributions``
+incomplete), then per distribution, through ``scope.each``,
 ``GetDistributionConfig`` (the summary lacks logging and the default root
 object) and ``ListTagsForResource``. Each S3 origin's bucket is probed once
 with ``s3:HeadBucket``: 404 means the bucket no longer exists (anyone could
-claim the name), 403 or 200 that it does.
+claim the name), 403 or 200 that it does. Facts only the configuration holds
+are unread when it could not be read; the rest come from the summary.
 """
 
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import UNREAD, RegionScope, collector
 from postureflow.collect.s3 import probe_bucket
 
-DISTRIBUTION_THREADS = 8
 # The REST endpoint of a bucket: <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com(.cn),
 # <bucket>.s3-<region>.amazonaws.com. Website endpoints (s3-website) are custom origins.
 _S3_DOMAIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?!website)[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
@@ -57,6 +57,7 @@ def _behaviors(config: dict) -> list[dict]:
                 "target_origin": behavior.get("TargetOriginId"),
                 "viewer_protocol_policy": behavior.get("ViewerProtocolPolicy"),
                 "realtime_logs": bool(behavior.get("RealtimeLogConfigArn")),
+                "field_level_encryption": behavior.get("FieldLevelEncryptionId") or None,
             }
         )
     return found
@@ -65,37 +66,31 @@ def _behaviors(config: dict) -> list[dict]:
 @collector("cloudfront", scope="global")
 def collect_cloudfront(scope: RegionScope) -> None:
     cloudfront = scope.client("cloudfront")
-    summaries = []
-    marker = None
-    while True:
-        page = scope.call(cloudfront, "list_distributions", **({"Marker": marker} if marker else {}))
-        listing = (page or {}).get("DistributionList") or {}
-        summaries += listing.get("Items") or []
-        marker = listing.get("NextMarker")
-        if not listing.get("IsTruncated") or not marker:
-            break
-    with ThreadPoolExecutor(max_workers=DISTRIBUTION_THREADS) as pool:
-        configs = list(pool.map(lambda d: _read(scope, cloudfront, d), summaries))
+    summaries = scope.list(cloudfront, "list_distributions", "DistributionList.Items", kind="distributions").or_else([])
+    configs = scope.each(summaries, lambda d: _read(scope, cloudfront, d))
     buckets = sorted({o["bucket"] for _, config, _ in configs for o in config["origins"] if o["bucket"]})
-    with ThreadPoolExecutor(max_workers=DISTRIBUTION_THREADS) as pool:
-        exists = dict(zip(buckets, pool.map(lambda b: _bucket_exists(scope, b), buckets)))
+    exists = dict(zip(buckets, scope.each(buckets, lambda b: _bucket_exists(scope, b)), strict=True))
     for summary, config, tags in configs:
         for origin in config["origins"]:
             origin["bucket_exists"] = exists.get(origin["bucket"]) if origin["bucket"] else None
         scope.add("distributions", uid=summary["ARN"], id=summary["Id"], tags=tags, **config)
 
 
-def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, list]:
-    response = scope.call(cloudfront, "get_distribution_config", absent=("NoSuchDistribution",), Id=summary["Id"])
+# Facts GetDistributionConfig gives that the listing's summary does not.
+CONFIG_ONLY = ("default_root_object", "logging_enabled")
+
+
+def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, object]:
+    response = scope.fetch(cloudfront, "get_distribution_config", absent=("NoSuchDistribution",), Id=summary["Id"])
     # Without the full configuration, the summary still has origins, behaviours, certificate and web ACL.
-    config = (response or {}).get("DistributionConfig") or summary
-    tagging = scope.call(cloudfront, "list_tags_for_resource", absent=("NoSuchResource",), Resource=summary["ARN"])
+    config = (response.value or {}).get("DistributionConfig") if response.ok else summary
+    tagging = scope.fetch(cloudfront, "list_tags_for_resource", absent=("NoSuchResource",), Resource=summary["ARN"])
     viewer = config.get("ViewerCertificate") or {}
     logging_conf = config.get("Logging") or {}
+    geo = (config.get("Restrictions") or {}).get("GeoRestriction") or {}
     facts = {
         "domain_name": summary.get("DomainName"),
         "enabled": bool(config.get("Enabled")),
-        "config_read": response is not None,
         "default_root_object": config.get("DefaultRootObject") or None,
         "logging_enabled": bool(logging_conf.get("Enabled")),
         "origins": [_origin(o) for o in _items(config.get("Origins"))],
@@ -106,9 +101,13 @@ def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, li
         "behaviors": _behaviors(config),
         "default_certificate": bool(viewer.get("CloudFrontDefaultCertificate")),
         "ssl_support_method": viewer.get("SSLSupportMethod"),
+        "minimum_protocol_version": viewer.get("MinimumProtocolVersion"),
+        "geo_restriction": geo.get("RestrictionType"),
         "web_acl_id": config.get("WebACLId") or None,
     }
-    return summary, facts, _items((tagging or {}).get("Tags"))
+    if not response.known:
+        facts[UNREAD] = {name: response.reason for name in CONFIG_ONLY}
+    return summary, facts, tagging.map(lambda t: _items(t.get("Tags")))
 
 
 def _bucket_exists(scope: RegionScope, bucket: str) -> bool | None:
