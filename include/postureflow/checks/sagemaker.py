@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks.base import FAIL, PASS, check
+from postureflow.secrets import describe_hits
 
 
 def _notebook(nb) -> str:
@@ -192,3 +193,175 @@ def sagemaker_training_jobs_vpc_settings_configured(training_jobs):
             yield PASS(job, f"{_job(job)} runs in VPC subnet(s) {', '.join(subnets)}.")
         else:
             yield FAIL(job, f"{_job(job)} does not run in a VPC.")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="sagemaker_notebook_instance_no_secrets",
+    title="SageMaker notebook instance's lifecycle scripts hold no secrets",
+    severity="high",
+    resource_type="AwsSageMakerNotebookInstance",
+    reads=["sagemaker.notebook_instances"],
+    risk="Lifecycle configuration scripts are readable by anyone who may describe them and run on every start: "
+    "a key or password written in them is exposed well beyond the notebook.",
+    remediation="Read the secret from AWS Secrets Manager in the script instead, update the lifecycle "
+    "configuration and rotate the exposed secret.",
+)
+def sagemaker_notebook_instance_no_secrets(notebook_instances):
+    for nb in notebook_instances:
+        hits = nb.get("lifecycle_secrets") or []
+        if hits:
+            yield FAIL(nb, f"SageMaker notebook instance {nb.id} has secret-looking lines in its lifecycle "
+                       f"scripts: {describe_hits(hits)}.")  # fmt: skip
+        else:
+            yield PASS(nb, f"SageMaker notebook instance {nb.id} has no secret-looking lines in its lifecycle scripts.")
+
+
+@check(
+    id="sagemaker_models_vpc_settings_configured",
+    title="SageMaker model runs inside a VPC",
+    severity="medium",
+    resource_type="Other",
+    reads=["sagemaker.models"],
+    risk="A model without VPC settings runs its inference containers on AWS's network, out of reach of your "
+    "security groups, endpoints policies and flow logs.",
+    remediation="Create the model with a VpcConfig (subnets and security groups) and deploy it in place of the "
+    "old one.",
+)
+def sagemaker_models_vpc_settings_configured(models):
+    for model in models:
+        if model.get("subnet_ids"):
+            yield PASS(model, f"SageMaker model {model.id} runs in VPC subnets {', '.join(model['subnet_ids'])}.")
+        else:
+            yield FAIL(model, f"SageMaker model {model.id} has no VPC settings.")
+
+
+@check(
+    id="sagemaker_endpoint_config_kms_encryption_enabled",
+    title="SageMaker endpoint configuration encrypts its storage with a KMS key",
+    severity="medium",
+    resource_type="Other",
+    reads=["sagemaker.endpoint_configs"],
+    risk="Without a KMS key of your own, the ML storage volumes of the endpoint's instances are not encrypted "
+    "under a key whose use you control and audit.",
+    remediation="Create an endpoint configuration with KmsKeyId set and update the endpoint to use it.",
+)
+def sagemaker_endpoint_config_kms_encryption_enabled(endpoint_configs):
+    for config in endpoint_configs:
+        if config.get("kms_key_id"):
+            yield PASS(config, f"SageMaker endpoint configuration {config.id} encrypts with KMS key {config['kms_key_id']}.")
+        else:
+            yield FAIL(config, f"SageMaker endpoint configuration {config.id} has no KMS key.")
+
+
+@check(
+    id="sagemaker_training_jobs_intercontainer_encryption_enabled",
+    title="SageMaker training job encrypts traffic between its containers",
+    severity="medium",
+    resource_type="Other",
+    reads=["sagemaker.training_jobs"],
+    risk="Distributed training exchanges model data between instances; without inter-container encryption it "
+    "crosses the network in clear text.",
+    remediation="Run training jobs with EnableInterContainerTrafficEncryption set to true.",
+)
+def sagemaker_training_jobs_intercontainer_encryption_enabled(training_jobs):
+    for job in training_jobs:
+        if job.get("inter_container_encryption"):
+            yield PASS(job, f"{_job(job)} encrypts traffic between its containers.")
+        else:
+            yield FAIL(job, f"{_job(job)} does not encrypt traffic between its containers.")
+
+
+@check(
+    id="sagemaker_domain_sso_configured",
+    title="SageMaker domain authenticates users through IAM Identity Center",
+    severity="medium",
+    resource_type="Other",
+    reads=["sagemaker.domains"],
+    risk="A domain on IAM authentication hands out access per IAM principal instead of through the central "
+    "identity provider, its MFA and its joiner-leaver process.",
+    remediation="Create the domain with AuthMode SSO associated with your IAM Identity Center instance "
+    "(the authentication mode cannot be changed on an existing domain).",
+)
+def sagemaker_domain_sso_configured(domains):
+    for domain in domains:
+        label = f"SageMaker domain {domain.get('name') or domain.id}"
+        mode = domain.get("auth_mode")
+        if mode != "SSO":
+            yield FAIL(domain, f"{label} authenticates with {mode or 'an unknown mode'}, not IAM Identity Center.")
+        elif domain.get("identity_center_application"):
+            yield PASS(domain, f"{label} authenticates users through IAM Identity Center.")
+        else:
+            yield FAIL(domain, f"{label} is set to SSO but is not associated with an IAM Identity Center instance.")
+
+
+# Prowler judges these three in every region; a region without any SageMaker resource has no model to
+# explain, monitor or register, so it is not judged here (no FAIL in every unused region).
+
+
+@check(
+    id="sagemaker_clarify_exists",
+    title="SageMaker Clarify is used where SageMaker is",
+    severity="low",
+    resource_type="Other",
+    reads=["sagemaker.regions"],
+    risk="Without Clarify processing jobs, models are deployed without any measurement of bias or of what drives "
+    "their predictions.",
+    remediation="Run SageMaker Clarify processing jobs for bias and explainability on the models you train.",
+)
+def sagemaker_clarify_exists(regions):
+    for region in regions:
+        if region.get("in_use") is False:
+            continue
+        jobs = region.get("clarify_jobs") or []
+        if jobs:
+            yield PASS(region, f"SageMaker Clarify processing jobs exist in {region.region}: {', '.join(jobs[:5])}.")
+        else:
+            yield FAIL(region, f"No SageMaker Clarify processing job exists in {region.region}.")
+
+
+@check(
+    id="sagemaker_models_monitor_enabled",
+    title="SageMaker Model Monitor has an active schedule where SageMaker is used",
+    severity="low",
+    resource_type="Other",
+    reads=["sagemaker.regions"],
+    risk="Without a monitoring schedule, drift in data or model quality in production goes unnoticed.",
+    remediation="Create a Model Monitor monitoring schedule for the production endpoints.",
+)
+def sagemaker_models_monitor_enabled(regions):
+    for region in regions:
+        if region.get("in_use") is False:
+            continue
+        schedules = region.get("monitoring_schedules") or []
+        active = [s["name"] for s in schedules if s.get("status") == "Scheduled"]
+        if active:
+            yield PASS(region, f"SageMaker monitoring schedule {active[0]} is active in {region.region}.")
+        elif schedules:
+            yield FAIL(region, f"No SageMaker monitoring schedule in {region.region} is in Scheduled status.")
+        else:
+            yield FAIL(region, f"No SageMaker monitoring schedule exists in {region.region}.")
+
+
+@check(
+    id="sagemaker_models_registry_in_use",
+    title="SageMaker Model Registry holds an approved model package where SageMaker is used",
+    severity="low",
+    resource_type="Other",
+    reads=["sagemaker.regions"],
+    risk="Without the Model Registry, models reach production with no versioning, lineage or approval step.",
+    remediation="Register models in Model Package Groups and approve the versions that may be deployed.",
+)
+def sagemaker_models_registry_in_use(regions):
+    for region in regions:
+        if region.get("in_use") is False:
+            continue
+        if region.get("approved_model_package"):
+            yield PASS(region, f"SageMaker Model Registry in {region.region} has an approved model package.")
+        elif region.get("model_package_groups"):
+            yield FAIL(region, f"SageMaker Model Registry in {region.region} has model package groups but no "
+                       "approved package.")  # fmt: skip
+        else:
+            yield FAIL(region, f"SageMaker Model Registry in {region.region} has no model package group.")

@@ -1,9 +1,14 @@
-"""SageMaker: notebook instances, models, endpoint configurations and training jobs.
+"""SageMaker: notebook instances, models, endpoint configurations, training jobs, domains, and per
+region the Clarify jobs, monitoring schedules and model registry.
 
-Calls per region: ListNotebookInstances, ListModels, ListEndpointConfigs
-and ListTrainingJobs, and one Describe call per resource listed (the listings
-leave out the settings the checks read); a resource listed but not
-described is recorded with every setting unread.
+Calls per region: ListNotebookInstances, ListModels, ListEndpointConfigs,
+ListTrainingJobs, ListDomains, ListProcessingJobs, ListMonitoringSchedules and
+ListModelPackageGroups (all pages); one Describe call per resource listed (the
+listings leave out the settings the checks read; a resource listed but not
+described is recorded with every setting unread); DescribeNotebookInstance-
+LifecycleConfig once per configuration in use (its scripts are scanned for
+secrets, never kept); ListModelPackages (approved, one) per group until one
+approved package is found.
 """
 
 from __future__ import annotations
@@ -11,26 +16,137 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from postureflow.collect.base import RegionScope, collector
+from postureflow.secrets import decode_user_data, scan_text
 
 GONE = ("ResourceNotFound", "ValidationException")
+CLARIFY_IMAGE = "sagemaker-clarify-processing"
 
 
 @collector("sagemaker")
 def collect_sagemaker(scope: RegionScope) -> None:
     client = scope.client("sagemaker")
+    in_use = False
     for kind in KINDS:
         listing = scope.list(client, kind.list_operation, kind.list_key, kind=kind.kind)
         names = [item[kind.name_field] for item in listing.value or []]
-        scope.each(names, lambda name, kind=kind: _describe(scope, client, kind, name))
+        described = scope.each(names, lambda name, kind=kind: _describe(scope, client, kind, name))
+        in_use = in_use or bool(names) or not listing.known
+        if kind.kind == "notebook_instances":
+            _lifecycle_secrets(scope, client, [d for d in described if d])
+    in_use = _collect_domains(scope, client) or in_use
+    _collect_region(scope, client, in_use)
 
 
-def _describe(scope: RegionScope, client, kind: "Kind", name: str) -> None:
+def _describe(scope: RegionScope, client, kind: "Kind", name: str) -> dict | None:
     answer = scope.fetch(client, kind.describe_operation, absent=GONE, **{kind.name_field: name})
     if answer.ok:
-        scope.add(kind.kind, uid=answer.value[kind.arn_field], id=name, **kind.facts(answer.value))
-    elif not answer.known:
+        if kind.kind != "notebook_instances":
+            scope.add(kind.kind, uid=answer.value[kind.arn_field], id=name, **kind.facts(answer.value))
+        return answer.value  # notebooks are recorded with their lifecycle scripts' secrets
+    if not answer.known:
         resource = kind.arn_resource.format(name=name.lower())
         scope.add_unreadable(kind.kind, answer, uid=scope.arn("sagemaker", resource), id=name)
+    return None
+
+
+def _lifecycle_secrets(scope: RegionScope, client, notebooks: list[dict]) -> None:
+    """Record the notebooks, with the secret-looking lines of their lifecycle configuration's scripts
+    (read once per configuration; line numbers and types only, never the script)."""
+    names = sorted({nb["NotebookInstanceLifecycleConfigName"] for nb in notebooks
+                    if nb.get("NotebookInstanceLifecycleConfigName")})  # fmt: skip
+    configs = scope.each(names, lambda name: scope.fetch(
+        client, "describe_notebook_instance_lifecycle_config", absent=GONE, NotebookInstanceLifecycleConfigName=name,
+    ).map(_script_secrets))  # fmt: skip
+    secrets = dict(zip(names, configs))
+    for nb in notebooks:
+        config = nb.get("NotebookInstanceLifecycleConfigName")
+        scope.add(
+            "notebook_instances",
+            uid=nb["NotebookInstanceArn"],
+            id=nb["NotebookInstanceName"],
+            **_notebook(nb),
+            # [] without a lifecycle configuration; unread when it could not be read
+            lifecycle_secrets=secrets[config] if config else [],
+        )
+
+
+def _script_secrets(config: dict) -> list[dict]:
+    found = []
+    for hook in ("OnCreate", "OnStart"):
+        for index, script in enumerate(config.get(hook) or []):
+            text = decode_user_data(script.get("Content"))
+            found += [{**hit, "location": f"{hook}[{index}] {hit['location']}"} for hit in scan_text(text)]
+    return found
+
+
+def _collect_domains(scope: RegionScope, client) -> bool:
+    """Record the domains; whether there are any (or they could not be listed)."""
+    listing = scope.list(client, "list_domains", "Domains", kind="domains")
+    domains = listing.value or []
+
+    def one(listed: dict) -> None:
+        answer = scope.fetch(client, "describe_domain", absent=GONE, DomainId=listed["DomainId"])
+        if answer.state == "absent":
+            return
+        scope.add(
+            "domains",
+            uid=listed.get("DomainArn") or scope.arn("sagemaker", f"domain/{listed['DomainId']}"),
+            id=listed["DomainId"],
+            name=listed.get("DomainName"),
+            auth_mode=answer.get("AuthMode"),
+            identity_center_application=answer.map(
+                lambda d: d.get("SingleSignOnApplicationArn") or d.get("SingleSignOnManagedApplicationInstanceId")
+            ),
+        )
+
+    scope.each(domains, one)
+    return bool(domains) or not listing.known
+
+
+def _collect_region(scope: RegionScope, client, in_use: bool) -> None:
+    """Per region: Clarify processing jobs, monitoring schedules and the model registry."""
+    jobs = scope.list(client, "list_processing_jobs", "ProcessingJobSummaries")
+    images = scope.each(
+        jobs.value or [],
+        lambda job: scope.fetch(client, "describe_processing_job", absent=GONE, ProcessingJobName=job["ProcessingJobName"]),
+    )
+    failed = next((i for i in images if not i.known), None)
+    clarify = sorted(
+        job["ProcessingJobName"] for job, image in zip(jobs.value or [], images)
+        if CLARIFY_IMAGE in str((image.or_else({}) or {}).get("AppSpecification", {}).get("ImageUri", ""))
+    )  # fmt: skip
+    # a Clarify job found stands whatever else failed; otherwise an unread listing or job leaves it unknown
+    clarify_jobs = clarify if clarify else (jobs if not jobs.known else failed or clarify)
+    schedules = scope.list(client, "list_monitoring_schedules", "MonitoringScheduleSummaries")
+    groups = scope.list(client, "list_model_package_groups", "ModelPackageGroupSummaryList")
+    approved = _approved_package(scope, client, groups.value or [])
+    scope.add(
+        "regions",
+        uid=scope.arn("sagemaker", "settings"),
+        id=f"sagemaker-{scope.region}",
+        in_use=in_use or bool(jobs.value),
+        clarify_jobs=clarify_jobs,
+        monitoring_schedules=schedules.map(
+            lambda found: [{"name": s.get("MonitoringScheduleName"), "status": s.get("MonitoringScheduleStatus")}
+                           for s in found]  # fmt: skip
+        ),
+        model_package_groups=groups.map(len),
+        approved_model_package=approved,
+    )
+
+
+def _approved_package(scope: RegionScope, client, groups: list[dict]):
+    """Whether some model package group holds an approved package (stops at the first found)."""
+    for group in groups:
+        packages = scope.fetch(
+            client, "list_model_packages", ModelPackageGroupName=group["ModelPackageGroupName"],
+            ModelApprovalStatus="Approved", MaxResults=1,
+        )  # fmt: skip
+        if not packages.ok:
+            return packages
+        if packages.value.get("ModelPackageSummaryList"):
+            return True
+    return False
 
 
 def _notebook(nb: dict) -> dict:
