@@ -5,7 +5,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 VISIBILITY = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
@@ -32,6 +32,9 @@ def world(tmp_path_factory):
         _api("shop", "dev")
         good = _api("bank", "secure", ("/*/*/logging/loglevel", "INFO"))
         _api("mixed", "live", ("/*/*/logging/loglevel", "ERROR"), ("/~1items/GET/logging/loglevel", "OFF"))
+        boto3.client("apigateway", region_name=REGION).create_rest_api(
+            name="vault", endpointConfiguration={"types": ["PRIVATE"]}
+        )
         wafv2 = boto3.client("wafv2", region_name=REGION)
         acl = wafv2.create_web_acl(
             Name="api-acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=VISIBILITY
@@ -45,13 +48,22 @@ def world(tmp_path_factory):
         access.client("apigateway", REGION).meta.events.register("after-call.api-gateway.GetStages", _with_certificate)
         lake = Lake(str(tmp_path_factory.mktemp("apigateway-lake")))
         run = scan_in_moto(lake, ["apigateway"], regions=[REGION, "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log, good=good)
+        unread = scan_denied(str(tmp_path_factory.mktemp("apigw-denied")), ["apigateway"], [REGION], "apigateway:GetStages")
+    return SimpleNamespace(run=run, calls=access.call_log, good=good, unread=unread)
 
 
 def _with_certificate(parsed, **_):
+    """Also sets what moto's UpdateStage ignores: tracing, cache settings and stage variables."""
     for stage in parsed.get("item", []):
         if stage["stageName"] == "secure":
             stage["clientCertificateId"] = "cert-123"
+            stage.update(tracingEnabled=True, cacheClusterEnabled=True, variables={"backend": "api.internal"})
+            stage.setdefault("methodSettings", {}).setdefault("*/*", {})["cacheDataEncrypted"] = True
+        elif stage["stageName"] == "live":
+            stage.update(cacheClusterEnabled=True)
+            stage.setdefault("methodSettings", {}).setdefault("*/*", {})["cacheDataEncrypted"] = False
+        elif stage["stageName"] == "dev":
+            stage.update(variables={"DB_PASSWORD": "Tr0ub4dor-and-3", "region": "us-east-1"})
 
 
 def test_client_certificate(world):
@@ -78,3 +90,32 @@ def test_stage_uid_is_its_arn(world):
     arn = f"arn:aws:apigateway:{REGION}::/restapis/{world.good}/stages/secure"
     assert world.run.status("apigateway_restapi_logging_enabled", arn) == "PASS"
     assert world.run.errors == [] and world.calls.repeated() == []
+
+
+STAGE_CHECKS = [
+    ("apigateway_restapi_no_secrets_in_stage_variables", {"shop/dev": "FAIL", "bank/secure": "PASS", "mixed/live": "PASS"}),
+    ("apigateway_restapi_cache_encrypted", {"bank/secure": "PASS", "mixed/live": "FAIL"}),
+    ("apigateway_restapi_tracing_enabled", {"shop/dev": "FAIL", "bank/secure": "PASS", "mixed/live": "FAIL"}),
+]
+
+
+@pytest.mark.parametrize("check,expected", STAGE_CHECKS, ids=[row[0] for row in STAGE_CHECKS])
+def test_stage_checks(world, check, expected):
+    assert world.run.statuses(check) == expected
+
+
+def test_secret_values_are_never_reported(world):
+    finding = next(f for f in world.run.of("apigateway_restapi_no_secrets_in_stage_variables") if f["status"] == "FAIL")
+    assert "DB_PASSWORD" in finding["status_extended"] and "Tr0ub4dor" not in finding["status_extended"]
+
+
+def test_restapi_public(world):
+    assert world.run.statuses("apigateway_restapi_public") == {
+        "shop": "FAIL", "bank": "FAIL", "mixed": "FAIL", "vault": "PASS",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("check", [row[0] for row in STAGE_CHECKS] + ["apigateway_restapi_logging_enabled"])
+def test_unreadable_stages_give_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert {"shop/*", "bank/*", "mixed/*"} <= set(statuses) and set(statuses.values()) == {"MANUAL"}

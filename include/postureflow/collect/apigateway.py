@@ -1,8 +1,17 @@
-"""API Gateway (REST APIs): every API's stages with their logging, client certificate and WAF settings."""
+"""API Gateway (REST APIs): every API, and its stages with their logging, tracing, cache, client
+certificate, WAF settings and which stage variables look secret (names and kinds only, never values).
+
+Per region: GetRestApis (paginated; a failed listing marks ``rest_apis`` and ``stages``
+incomplete) and GetStages per API through ``scope.each``; an API whose stages could not be read
+gets one unreadable stage record, so its stage checks give a visible no verdict.
+"""
 
 from __future__ import annotations
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import ABSENT, RegionScope, collector
+from postureflow.secrets import scan_key_values
+
+DEFAULT_METHODS = "*/*"
 
 
 def stage_arn(scope: RegionScope, kind: str, api_id: str, stage: str) -> str:
@@ -13,25 +22,46 @@ def stage_arn(scope: RegionScope, kind: str, api_id: str, stage: str) -> str:
 @collector("apigateway")
 def collect_apigateway(scope: RegionScope) -> None:
     apigateway = scope.client("apigateway")
-    for api in scope.paginate(apigateway, "get_rest_apis", "items"):
+    apis = scope.list(apigateway, "get_rest_apis", "items", kind=("rest_apis", "stages")).or_else([])
+    answers = scope.each(
+        apis, lambda api: scope.fetch(apigateway, "get_stages", absent=("NotFoundException",), restApiId=api["id"])
+    )
+    for api, answer in zip(apis, answers, strict=True):
         api_id = api["id"]
-        answer = scope.call(apigateway, "get_stages", absent=("NotFoundException",), restApiId=api_id)
-        for stage in (answer or {}).get("item", []):
-            name = stage["stageName"]
+        name = api.get("name") or api_id
+        scope.add(
+            "rest_apis",
+            uid=f"arn:{scope.partition}:apigateway:{scope.region}::/restapis/{api_id}",
+            id=name,
+            tags=api.get("tags"),
+            api_id=api_id,
+            endpoint_types=(api.get("endpointConfiguration") or {}).get("types", []),
+        )
+        if answer.state == ABSENT:
+            continue  # deleted since it was listed
+        if not answer.ok:
+            scope.add_unreadable("stages", answer, uid=f"arn:{scope.partition}:apigateway:{scope.region}::/restapis/"
+                                 f"{api_id}/stages", id=f"{name}/*", api_id=api_id, api_name=name)  # fmt: skip
+            continue
+        for stage in answer.value.get("item", []):
+            stage_name = stage["stageName"]
+            settings = stage.get("methodSettings") or {}
             scope.add(
                 "stages",
-                uid=stage_arn(scope, "restapis", api_id, name),
-                id=f"{api.get('name') or api_id}/{name}",
+                uid=stage_arn(scope, "restapis", api_id, stage_name),
+                id=f"{name}/{stage_name}",
                 tags=stage.get("tags") or api.get("tags"),
                 api_id=api_id,
                 api_name=api.get("name"),
-                stage_name=name,
+                stage_name=stage_name,
                 endpoint_types=(api.get("endpointConfiguration") or {}).get("types", []),
                 client_certificate_id=stage.get("clientCertificateId"),
                 web_acl_arn=stage.get("webAclArn"),
                 tracing_enabled=bool(stage.get("tracingEnabled")),
-                logging_levels={
-                    path: settings.get("loggingLevel") for path, settings in (stage.get("methodSettings") or {}).items()
-                },
+                logging_levels={path: s.get("loggingLevel") for path, s in settings.items()},
                 access_log_destination=(stage.get("accessLogSettings") or {}).get("destinationArn"),
+                cache_enabled=bool(stage.get("cacheClusterEnabled")),
+                cache_data_encrypted=bool((settings.get(DEFAULT_METHODS) or {}).get("cacheDataEncrypted")),
+                # only the names and kinds of secret-looking stage variables; the values never leave here
+                variable_secrets=scan_key_values(stage.get("variables") or {}),
             )
