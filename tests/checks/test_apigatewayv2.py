@@ -5,7 +5,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import scan_denied, scan_in_moto
 
 REGION = "eu-west-1"
 LOG_GROUP = f"arn:aws:logs:{REGION}:123456789012:log-group:api-access"
@@ -39,7 +39,11 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         lake = Lake(str(tmp_path_factory.mktemp("apigatewayv2-lake")))
         run = scan_in_moto(lake, ["apigatewayv2"], regions=[REGION], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        unread = scan_denied(
+            str(tmp_path_factory.mktemp("apigwv2-denied")), ["apigatewayv2"], [REGION],
+            "apigatewayv2:GetRoutes", "apigatewayv2:GetStages",
+        )  # fmt: skip
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
 
 
 def test_access_logging(world):
@@ -60,3 +64,9 @@ def test_authorizers(world):
 
 def test_no_errors(world):
     assert world.run.errors == [] and world.calls.repeated() == []
+
+
+@pytest.mark.parametrize("check", ["apigatewayv2_api_access_logging_enabled", "apigatewayv2_api_authorizers_enabled"])
+def test_unreadable_routes_or_stages_give_no_verdict(world, check):
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}

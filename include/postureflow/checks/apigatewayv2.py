@@ -39,10 +39,12 @@ def apigatewayv2_api_authorizers_enabled(apis):
     # Judged on the routes' authorization type (what the FSBP control asks), which says more than
     # whether an authorizer object merely exists.
     for api in apis:
+        if api.lacks("routes"):
+            continue
         routes = api.get("routes") or []
         if api.get("protocol") == "WEBSOCKET":
             routes = [r for r in routes if r.get("key") == WEBSOCKET_AUTHORIZED_ROUTE]
-        if not routes:
+        if not routes and api.readable("routes"):
             continue
         open_routes = [r.get("key") for r in routes if r.get("authorization_type") in (None, "NONE")]
         if open_routes:
