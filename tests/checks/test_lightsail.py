@@ -98,3 +98,16 @@ def test_database_public(world):
 def test_regions_without_lightsail_are_skipped(world):
     assert world.run.errors == []
     assert not [key for key in world.calls.calls if key[1] == "ap-east-2"]
+
+
+def test_unlisted_instances_are_not_judged(aws, tmp_path):
+    import boto3
+
+    from postureflow.testing import scan_denied
+
+    boto3.client("lightsail", region_name="us-east-1").create_instances(
+        instanceNames=["hidden"], availabilityZone="us-east-1a", blueprintId="ubuntu_22_04", bundleId="nano_3_0"
+    )
+    run = scan_denied(str(tmp_path), ["lightsail"], ["us-east-1"], "lightsail:GetInstances")
+    assert run.of("lightsail_instance_public") == []
+    assert {r.service: r.regions for r in run.results}["lightsail"]["us-east-1"] == "incomplete"

@@ -1,6 +1,7 @@
 """Lightsail: instances (with their firewall ports) and managed databases.
 
-Calls per region where Lightsail exists: GetInstances and GetRelationalDatabases (both paginated).
+Calls per region where Lightsail exists: GetInstances and GetRelationalDatabases (both paginated;
+a failed listing marks its kind incomplete, so its checks give no verdict in the region).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def collect_lightsail(scope: RegionScope) -> None:
     if scope.region not in lightsail_regions():
         return
     client = scope.client("lightsail")
-    for instance in scope.paginate(client, "get_instances", "instances"):
+    for instance in scope.list(client, "get_instances", "instances", kind="instances").or_else([]):
         networking = instance.get("networking") or {}
         scope.add(
             "instances",
@@ -47,7 +48,8 @@ def collect_lightsail(scope: RegionScope) -> None:
                 for p in networking.get("ports") or []
             ],
         )
-    for database in scope.paginate(client, "get_relational_databases", "relationalDatabases"):
+    databases = scope.list(client, "get_relational_databases", "relationalDatabases", kind="databases")
+    for database in databases.or_else([]):
         scope.add(
             "databases",
             uid=database.get("arn") or scope.arn("lightsail", f"RelationalDatabase/{database['name']}"),
