@@ -100,14 +100,16 @@ def test_regions_without_lightsail_are_skipped(world):
     assert not [key for key in world.calls.calls if key[1] == "ap-east-2"]
 
 
-def test_unlisted_instances_are_not_judged(aws, tmp_path):
-    import boto3
+def test_unlisted_instances_are_not_judged(aws, lake):
+    # Stubber (moto lacks Lightsail): the instance listing is refused, the database listing answers.
+    from postureflow.testing import scan_in_moto
 
-    from postureflow.testing import scan_denied
-
-    boto3.client("lightsail", region_name="us-east-1").create_instances(
-        instanceNames=["hidden"], availabilityZone="us-east-1a", blueprintId="ubuntu_22_04", bundleId="nano_3_0"
-    )
-    run = scan_denied(str(tmp_path), ["lightsail"], ["us-east-1"], "lightsail:GetInstances")
+    access = AwsAccess.from_default_chain()
+    stubber = Stubber(access.client("lightsail", REGION))
+    stubber.add_client_error("get_instances", "AccessDeniedException", expected_params={})
+    stubber.add_response("get_relational_databases", {"relationalDatabases": [_database("db-public", True)]}, {})
+    with stubber:
+        run = scan_in_moto(lake, ["lightsail"], regions=[REGION], access=access)
     assert run.of("lightsail_instance_public") == []
-    assert {r.service: r.regions for r in run.results}["lightsail"]["us-east-1"] == "incomplete"
+    assert run.statuses("lightsail_database_public") == {"db-public": "FAIL"}
+    assert {r.service: r.regions for r in run.results}["lightsail"][REGION] == "incomplete"
