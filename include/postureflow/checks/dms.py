@@ -90,3 +90,128 @@ def dms_instance_no_public_access(instances, security_groups):
                 f"DMS replication instance {instance.id} is publicly accessible but none of its security groups "
                 "admits traffic from the internet.",
             )
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="dms_instance_multi_az_enabled",
+    title="DMS replication instance is deployed in multiple Availability Zones",
+    severity="medium",
+    resource_type="AwsDmsReplicationInstance",
+    reads=["dms.replication_instances"],
+    risk="A single-AZ replication instance stops every migration and ongoing replication when its zone or host "
+    "fails.",
+    remediation="Modify the replication instance with --multi-az.",
+)
+def dms_instance_multi_az_enabled(instances):
+    for instance in instances:
+        if instance.get("multi_az"):
+            yield PASS(instance, f"DMS replication instance {instance.id} is deployed in multiple Availability Zones.")
+        else:
+            yield FAIL(instance, f"DMS replication instance {instance.id} runs in a single Availability Zone.")
+
+
+def _endpoints_of(endpoints, engine: str):
+    return [e for e in endpoints if (e.get("engine") or "").lower() == engine]
+
+
+@check(
+    id="dms_endpoint_mongodb_authentication_enabled",
+    title="DMS endpoint for MongoDB authenticates",
+    severity="medium",
+    resource_type="AwsDmsEndpoint",
+    reads=["dms.endpoints"],
+    risk="An endpoint that connects to MongoDB without authentication means the database accepts anonymous "
+    "connections that can read or change all of its data.",
+    remediation="Set the endpoint's MongoDB AuthType to password and AuthMechanism to scram-sha-1 or mongodb-cr.",
+)
+def dms_endpoint_mongodb_authentication_enabled(endpoints):
+    for endpoint in _endpoints_of(endpoints, "mongodb"):
+        auth = endpoint.get("mongodb_auth_type") or "no"
+        if auth != "no":
+            yield PASS(endpoint, f"DMS endpoint {endpoint.id} authenticates to MongoDB ({auth}).")
+        else:
+            yield FAIL(endpoint, f"DMS endpoint {endpoint.id} connects to MongoDB without authentication.")
+
+
+@check(
+    id="dms_endpoint_neptune_iam_authorization_enabled",
+    title="DMS endpoint for Neptune uses IAM authorization",
+    severity="medium",
+    resource_type="AwsDmsEndpoint",
+    reads=["dms.endpoints"],
+    risk="Without IAM authorization, loading into Neptune relies on network access alone, with no per-principal "
+    "control or audit of who writes the graph.",
+    remediation="Enable IamAuthEnabled in the endpoint's Neptune settings (and IAM authentication on the cluster).",
+)
+def dms_endpoint_neptune_iam_authorization_enabled(endpoints):
+    for endpoint in _endpoints_of(endpoints, "neptune"):
+        if endpoint.get("neptune_iam_auth"):
+            yield PASS(endpoint, f"DMS endpoint {endpoint.id} uses IAM authorization for Neptune.")
+        else:
+            yield FAIL(endpoint, f"DMS endpoint {endpoint.id} does not use IAM authorization for Neptune.")
+
+
+@check(
+    id="dms_endpoint_redis_in_transit_encryption_enabled",
+    title="DMS endpoint for Redis OSS encrypts traffic in transit",
+    severity="medium",
+    resource_type="AwsDmsEndpoint",
+    reads=["dms.endpoints"],
+    risk="Replicated data sent to Redis in plaintext can be read or altered on the network.",
+    remediation="Set the endpoint's Redis SslSecurityProtocol to ssl-encryption.",
+)
+def dms_endpoint_redis_in_transit_encryption_enabled(endpoints):
+    for endpoint in _endpoints_of(endpoints, "redis"):
+        if endpoint.get("redis_ssl_protocol") == "ssl-encryption":
+            yield PASS(endpoint, f"DMS endpoint {endpoint.id} encrypts traffic to Redis OSS.")
+        else:
+            yield FAIL(endpoint, f"DMS endpoint {endpoint.id} sends data to Redis OSS unencrypted.")
+
+
+# The log levels at which a component records what it did (Prowler's list).
+LOGGED_SEVERITIES = ("LOGGER_SEVERITY_DEFAULT", "LOGGER_SEVERITY_DEBUG", "LOGGER_SEVERITY_DETAILED_DEBUG")
+
+
+def _judge_task_logging(tasks, components: tuple[str, str], side: str):
+    for task in tasks:
+        if not task.get("logging_enabled"):
+            yield FAIL(task, f"DMS replication task {task.id} does not log {side} events.")
+            continue
+        levels = task.get("log_components") or {}
+        short = [c for c in components if levels.get(c) not in LOGGED_SEVERITIES]
+        if short:
+            yield FAIL(task, f"DMS replication task {task.id} logs below the default level for {', '.join(short)}.")
+        else:
+            yield PASS(task, f"DMS replication task {task.id} logs {' and '.join(components)} at the default level "
+                       "or above.")  # fmt: skip
+
+
+@check(
+    id="dms_replication_task_source_logging_enabled",
+    title="DMS replication task logs source capture and unload",
+    severity="medium",
+    resource_type="AwsDmsReplicationTask",
+    reads=["dms.replication_tasks"],
+    risk="Without source logging, failed or altered reads from the source database leave no trace to "
+    "troubleshoot or investigate.",
+    remediation="Enable task logging with SOURCE_CAPTURE and SOURCE_UNLOAD at LOGGER_SEVERITY_DEFAULT or more.",
+)
+def dms_replication_task_source_logging_enabled(tasks):
+    yield from _judge_task_logging(tasks, ("SOURCE_CAPTURE", "SOURCE_UNLOAD"), "source")
+
+
+@check(
+    id="dms_replication_task_target_logging_enabled",
+    title="DMS replication task logs target apply and load",
+    severity="medium",
+    resource_type="AwsDmsReplicationTask",
+    reads=["dms.replication_tasks"],
+    risk="Without target logging, failed or partial writes to the target database leave no trace to "
+    "troubleshoot or investigate.",
+    remediation="Enable task logging with TARGET_APPLY and TARGET_LOAD at LOGGER_SEVERITY_DEFAULT or more.",
+)
+def dms_replication_task_target_logging_enabled(tasks):
+    yield from _judge_task_logging(tasks, ("TARGET_APPLY", "TARGET_LOAD"), "target")
