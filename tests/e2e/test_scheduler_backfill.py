@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.airflow, pytest.mark.e2e]
 ACCOUNT = "333333333333"
 DAG_ID = "posture_scan__history"
 DAYS = ["2026-10-01", "2026-10-02", "2026-10-03"]
+NEVER = ["2026-09-28", "2026-09-29"]  # days this account was never scanned
 NEW_CHECK = "s3_bucket_no_mfa_delete"
 BLOCK_CHECK = "s3_bucket_level_public_access_block"
 FULL_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True)
@@ -78,9 +79,18 @@ def finished(services, day: str, run_type: str | None = None):
     return check
 
 
-def configure(services, exclude_checks: list[str]) -> None:
+def view_rows(lake: Lake) -> dict[str, list]:
+    from postureflow.sql.views import connect as sql_connect
+
+    con = sql_connect(lake)
+    return {view: sorted(map(str, con.execute(f"SELECT * EXCLUDE (services) FROM {view}" if view == "scans"
+                                              else f"SELECT * FROM {view}").fetchall()))
+            for view in ("scans", "finding_changes", "mttr")}
+
+
+def configure(services, exclude_checks: list[str], include: list[str] = ("s3",)) -> None:
     account = {"alias": "history", "account_id": ACCOUNT, "aws_conn_id": "aws_history", "regions": ["us-east-1"],
-               "services": {"include": ["s3"]}, "schedule": "@daily", "start_date": "2026-09-01",
+               "services": {"include": list(include)}, "schedule": "@daily", "start_date": "2026-09-01",
                "securityhub": {"enabled": False}}
     if exclude_checks:
         account["checks"] = {"exclude": exclude_checks}
@@ -165,6 +175,35 @@ def test_three_days_then_backfill_with_a_new_check(services):
     assert (DAYS[2], "resolved", "pf-hist-beta") in changes_view
     assert (DAYS[2], "new", "pf-hist-gamma") in changes_view
 
+    # A backfill of days that were never scanned invents nothing: no findings, compliance or reports
+    # for any service (s3 has a collector; documentdb and neptune read rds's inventory and have none),
+    # the days are recorded not_scanned, and no view changes.
+    configure(services, exclude_checks=[], include=["s3", "documentdb", "neptune"])
+    wait_for(lambda: "neptune" in json.dumps(api(services, "GET", f"/api/v2/dags/{DAG_ID}/details").get("params")),
+             "the DAG with the new services to be parsed", services)
+    # One backfill per DAG at a time: wait until the scheduler has marked the first one complete.
+    wait_for(lambda: all(b.get("completed_at") for b in
+                         api(services, "GET", f"/api/v2/backfills?dag_id={DAG_ID}").get("backfills", [])),
+             "the first backfill to complete", services)
+    views_before = view_rows(lake)
+    services.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", NEVER[0], "--to-date", NEVER[-1],
+                     "--reprocess-behavior", "completed", "--max-active-runs", "1")
+    for day in NEVER:
+        run = wait_for(finished(services, day, run_type="backfill"), f"the backfill of {day}", services, timeout=420)
+        assert run["state"] == "success", run
+    assert view_rows(lake) == views_before
+    from postureflow import scope
+
+    for day in NEVER:
+        when = dt.date.fromisoformat(day)
+        assert {r["status"] for r in scope.read_day(lake, ACCOUNT, when)} == {scope.NOT_SCANNED}
+        assert not (project.lake / "compliance" / f"scan_date={day}").exists()
+        assert not (project.lake / "reports" / f"scan_date={day}").exists()
+        for service in ("s3", "documentdb", "neptune", "rds"):
+            assert not lake.partition_exists("findings", {"scan_date": when, "service": service, "account_id": ACCOUNT})
+
     # The org rollup DAG ran on the compliance assets.
-    wait_for(lambda: (project.lake / "org_compliance" / f"scan_date={DAYS[0]}" / "part-0.parquet").exists(),
+    import postureflow.compliance.org  # noqa: F401 - registers org_compliance
+
+    wait_for(lambda: lake.partition_exists("org_compliance", {"scan_date": dt.date.fromisoformat(DAYS[0])}),
              "the org rollup", services, timeout=240)
