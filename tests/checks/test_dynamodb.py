@@ -1,3 +1,4 @@
+import json
 from types import SimpleNamespace
 
 import boto3
@@ -168,3 +169,109 @@ def test_unlisted_dax_clusters_give_nothing(scan):
     run = scan("dynamodb", regions=["us-east-1"], access=DeniedAccess("dax:DescribeClusters"))
     assert run.of("dynamodb_accelerator_cluster_encryption_enabled") == []
     assert "dax:describe_clusters" in {e["api"] for e in run.errors}
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+OTHER = "111122223333"
+
+
+def _provisioned(name, region="us-east-1"):
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )  # fmt: skip
+
+
+def _table_policy(name, principal):
+    arn = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}"
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "dynamodb:GetItem", "Resource": arn}
+    boto3.client("dynamodb", region_name="us-east-1").put_resource_policy(
+        ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+
+
+@pytest.fixture
+def new_world(aws):
+    _provisioned("tbl-fixed")
+    _provisioned("tbl-scaling")
+    scaling = boto3.client("application-autoscaling", region_name="us-east-1")
+    for dimension in ("dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"):
+        scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/tbl-scaling",
+                                         ScalableDimension=dimension, MinCapacity=5, MaxCapacity=50)  # fmt: skip
+    _table("tbl-shared")
+    _table_policy("tbl-shared", f"arn:aws:iam::{OTHER}:root")
+    _table("tbl-own")
+    _table_policy("tbl-own", f"arn:aws:iam::{ACCOUNT}:role/app")
+    _table("tbl-cmk", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/app"})
+    dax = boto3.client("dax", region_name="us-east-1")
+    dax.create_cluster(ClusterName="dax-plain", NodeType="dax.t3.small", ReplicationFactor=1, IamRoleArn=ROLE)
+    dax.create_cluster(ClusterName="dax-spread", NodeType="dax.t3.small", ReplicationFactor=3, IamRoleArn=ROLE,
+                       ClusterEndpointEncryptionType="TLS")  # fmt: skip
+
+
+def _spread_nodes(access):
+    """moto lists no nodes while a cluster is creating (and would place them all in zone a): this hook gives
+    dax-spread three nodes in zones a, b and c."""
+
+    def spread(parsed, **_):
+        for cluster in parsed.get("Clusters", []):
+            if cluster["ClusterName"] == "dax-spread":
+                cluster["Nodes"] = [{"NodeId": f"dax-spread-{z}", "AvailabilityZone": f"us-east-1{z}"} for z in "abc"]
+
+    access.client("dax", "us-east-1").meta.events.register("after-call.dax.DescribeClusters", spread)
+    return access
+
+
+@pytest.mark.parametrize(
+    "check, bad, good",
+    [
+        ("dynamodb_accelerator_cluster_in_transit_encryption_enabled", "dax-plain", "dax-spread"),
+        ("dynamodb_accelerator_cluster_multi_az", "dax-plain", "dax-spread"),
+        ("dynamodb_table_autoscaling_enabled", "tbl-fixed", "tbl-scaling"),
+        ("dynamodb_table_cross_account_access", "tbl-shared", "tbl-own"),
+        ("dynamodb_tables_kms_cmk_encryption_enabled", "tbl-own", "tbl-cmk"),
+    ],
+)
+def test_new_checks_fail_bad_and_pass_good(new_world, scan, check, bad, good):
+    run = scan("dynamodb", regions=["us-east-1"], access=_spread_nodes(AwsAccess.from_default_chain()))
+    assert run.status(check, bad) == "FAIL"
+    assert run.status(check, good) == "PASS"
+
+
+def test_trusted_accounts_are_the_audit_config_key():
+    import datetime as dt
+
+    from postureflow.checks import all_checks
+    from postureflow.config import audit_config
+    from postureflow.inventory import Resource
+
+    policy = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "*"}]}
+    table = Resource("tables", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t", "t", "us-east-1", {}, {"policy": policy})
+    check, now = all_checks()["dynamodb_table_cross_account_access"], dt.datetime.now(dt.timezone.utc)
+    assert [r.status for r in check.evaluate({"dynamodb.tables": [table]}, now, audit_config())] == ["FAIL"]
+    trusted = audit_config({"trusted_account_ids": [OTHER]})
+    assert [r.status for r in check.evaluate({"dynamodb.tables": [table]}, now, trusted)] == ["PASS"]
+
+
+@pytest.mark.parametrize(
+    "check, denied, resource",
+    [
+        ("dynamodb_accelerator_cluster_in_transit_encryption_enabled", "dax:DescribeClusters", None),
+        ("dynamodb_accelerator_cluster_multi_az", "dax:DescribeClusters", None),
+        ("dynamodb_table_autoscaling_enabled", "application-autoscaling:DescribeScalableTargets", "tbl-fixed"),
+        ("dynamodb_table_cross_account_access", "dynamodb:GetResourcePolicy", "tbl-own"),
+        ("dynamodb_tables_kms_cmk_encryption_enabled", "dynamodb:DescribeTable", "tbl-cmk"),
+    ],
+)
+def test_new_checks_give_no_verdict_on_unread_data(new_world, scan, check, denied, resource):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess(denied)
+    run = scan("dynamodb", regions=["us-east-1"], access=access)
+    if resource is None:
+        assert run.of(check) == []
+    else:
+        assert run.status(check, resource) == "MANUAL"
+    assert access.hits
