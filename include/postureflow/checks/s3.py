@@ -9,8 +9,8 @@ ownership ``BucketOwnerEnforced``) has no ACL grants to judge.
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow import policy as _policy
+from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check
 
 BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -73,19 +73,26 @@ def public_exposure(bucket, account: dict) -> list[str]:
     return reasons
 
 
-def _denies_insecure_transport(policy: dict | None) -> bool:
-    for statement in _policy.statements(policy):
-        if statement.get("Effect") != "Deny":
+def _is_false(value) -> bool:
+    return all(str(v).strip().lower() == "false" for v in _policy.as_list(value)) and value not in (None, [])
+
+
+def denies_insecure_transport(document, bucket_arn: str) -> bool:
+    """A Deny for everyone of every S3 action, on the bucket and its objects, when aws:SecureTransport is false.
+
+    Prowler accepts a Deny that names only the bucket ARN; it leaves ``GetObject``/``PutObject``
+    (whose resource is ``bucket/key``) open over HTTP, so we require both ARNs."""
+    for statement in _policy.statements(document):
+        if not _policy.denies(statement) or not _policy.is_everyone(statement.get("Principal")):
             continue
-        principal = statement.get("Principal")
-        if principal not in ("*", {"AWS": "*"}):
+        if not _policy.grants(statement, _policy.unknown_action("s3")):
+            continue  # not every S3 action ("s3:*" or "*", in any case)
+        if not all(_policy.covers_resource(statement, arn) for arn in (bucket_arn, f"{bucket_arn}/any/object-key")):
             continue
-        actions = _policy.as_list(statement.get("Action", []))
-        if not any(a in ("*", "s3:*") for a in actions):
-            continue
-        condition = statement.get("Condition", {}).get("Bool", {})
-        if str(condition.get("aws:SecureTransport", "")).lower() == "false":
-            return True
+        for operator, clauses in (statement.get("Condition") or {}).items():
+            if str(operator).lower() in ("bool", "boolifexists") and isinstance(clauses, dict):
+                if any(k.lower() == "aws:securetransport" and _is_false(v) for k, v in clauses.items()):
+                    return True
     return False
 
 
@@ -154,8 +161,12 @@ def s3_bucket_no_mfa_delete(buckets):
     remediation="Add a bucket policy statement that denies s3:* when aws:SecureTransport is false.",
 )
 def s3_bucket_secure_transport_policy(buckets):
+    """Differs from Prowler: a Deny covering only the bucket ARN (not ``bucket/*``) FAILs, since object
+    reads and writes stay possible over HTTP; ``{"AWS": ["*"]}`` and ``S3:*`` are understood."""
     for bucket in buckets:
-        if _denies_insecure_transport(bucket.get("policy")):
+        if not _policy.parseable(bucket.get("policy")):
+            yield MANUAL(bucket, f"{NO_VERDICT} S3 bucket {bucket.id}: its bucket policy is not a valid policy.")
+        elif denies_insecure_transport(bucket.get("policy"), bucket.uid):
             yield PASS(bucket, f"S3 bucket {bucket.id} denies requests that do not use TLS.")
         else:
             yield FAIL(bucket, f"S3 bucket {bucket.id} allows requests over plain HTTP.")
