@@ -170,7 +170,7 @@ class AwsAccess:
                     config=CUSTOM_ENDPOINT_CONFIG if custom else RETRY_CONFIG,
                 )
                 self._count_calls(client, service, region)
-                self._pace_calls(client, region)
+                self._pace_calls(client, region, session)
                 if custom and service == "s3control":
                     _keep_custom_host(client, custom)
                 self._clients[key] = client
@@ -182,10 +182,11 @@ class AwsAccess:
 
         client.meta.events.register("before-parameter-build", before_parameter_build)
 
-    def _pace_calls(self, client, region: str) -> None:
+    def _pace_calls(self, client, region: str, session: boto3.session.Session) -> None:
+        # ``session`` is passed in: this runs under self._lock, which session() takes too.
         key = self._budget_key
         if key is None:
-            credentials = self.session().get_credentials()
+            credentials = session.get_credentials()
             key = f"key:{credentials.access_key if credentials else 'anonymous'}"
         bucket = request_budget(key, region)
 
