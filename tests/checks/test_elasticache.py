@@ -146,3 +146,68 @@ def test_backup_retention_minimum_is_the_audit_config_key():
     relaxed = audit_config({"minimum_snapshot_retention_period": 3})
     assert [r.status for r in check.evaluate(inventory, now, relaxed)] == ["PASS"]
     assert check.version_for(relaxed) != check.version_for(audit_config())
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_world(aws):
+    client = boto3.client("elasticache", region_name="us-east-1")
+    _group(client, "rg-bare", "7.1")
+    _group(client, "rg-hardened", "7.1", AutomaticFailoverEnabled=True, MultiAZEnabled=True,
+           TransitEncryptionEnabled=True, AtRestEncryptionEnabled=True)  # fmt: skip
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.9.0/24")["Subnet"]["SubnetId"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public)
+    for name, subnet in (("public-net", public), ("private-net", private)):
+        client.create_cache_subnet_group(CacheSubnetGroupName=name, CacheSubnetGroupDescription=name,
+                                         SubnetIds=[subnet])  # fmt: skip
+    for name, group in (("cc-public", "public-net"), ("cc-private", "private-net")):
+        client.create_cache_cluster(CacheClusterId=name, Engine="memcached", CacheNodeType=NODE, NumCacheNodes=1,
+                                    CacheSubnetGroupName=group)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "check, bad, good",
+    [
+        ("elasticache_cluster_uses_public_subnet", "cc-public", "cc-private"),
+        ("elasticache_redis_cluster_automatic_failover_enabled", "rg-bare", "rg-hardened"),
+        ("elasticache_redis_cluster_multi_az_enabled", "rg-bare", "rg-hardened"),
+        ("elasticache_redis_cluster_in_transit_encryption_enabled", "rg-bare", "rg-hardened"),
+        ("elasticache_redis_cluster_rest_encryption_enabled", "rg-bare", "rg-hardened"),
+    ],
+)
+def test_new_checks_fail_bad_and_pass_good(cache_world, scan, check, bad, good):
+    run = scan("elasticache", regions=["us-east-1"])
+    assert run.status(check, bad) == "FAIL"
+    assert run.status(check, good) == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check, denied, resource",
+    [
+        ("elasticache_cluster_uses_public_subnet", "elasticache:DescribeCacheSubnetGroups", "cc-private"),
+        ("elasticache_cluster_uses_public_subnet", "ec2:DescribeSubnets", "cc-private"),
+        ("elasticache_redis_cluster_automatic_failover_enabled", "elasticache:DescribeReplicationGroups", None),
+        ("elasticache_redis_cluster_multi_az_enabled", "elasticache:DescribeReplicationGroups", None),
+        ("elasticache_redis_cluster_in_transit_encryption_enabled", "elasticache:DescribeReplicationGroups", None),
+        ("elasticache_redis_cluster_rest_encryption_enabled", "elasticache:DescribeReplicationGroups", None),
+    ],
+)
+def test_new_checks_give_no_verdict_on_unread_data(cache_world, scan, check, denied, resource):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess(denied)
+    run = scan("elasticache", regions=["us-east-1"], access=access)
+    if resource is None:
+        assert run.of(check) == []
+    else:
+        assert run.status(check, resource) == "MANUAL"
+    assert access.hits

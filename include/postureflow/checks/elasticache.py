@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, no_verdict
 
 REDIS_ENGINES = ("redis", "valkey")
 # Redis OSS 6.0 brought role-based access control (user groups); before it AUTH tokens are the only gate.
@@ -120,3 +120,106 @@ def elasticache_redis_replication_group_auth_enabled(replication_groups):
                 f"{_label(group)} ({shown}) has neither an AUTH token nor RBAC user groups; on 6.0+ "
                 "access should be controlled with RBAC user groups.",
             )
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="elasticache_cluster_uses_public_subnet",
+    title="ElastiCache cluster runs in no public subnet",
+    severity="medium",
+    resource_type="Other",
+    reads=["elasticache.cache_clusters", "vpc.subnets"],
+    risk="Cache nodes in a subnet that routes to an internet gateway are one security group rule away from "
+    "being reachable from the internet.",
+    remediation="Move the cluster to a cache subnet group made of private subnets.",
+)
+def elasticache_cluster_uses_public_subnet(cache_clusters, subnets):
+    known = {(s.region, s.id): s for s in subnets}
+    for cluster in cache_clusters:
+        ids = cluster.get("subnet_ids") or []
+        missing = [sid for sid in ids if (cluster.region, sid) not in known]
+        if missing:
+            yield no_verdict(FAIL(cluster, ""), [f"subnet(s) {', '.join(missing)} (not in the inventory)"])
+            continue
+        public = [sid for sid in ids if known[(cluster.region, sid)].get("public")]
+        if public:
+            yield FAIL(cluster, f"{_label(cluster)} uses public subnets: {', '.join(public)}.")
+        else:
+            yield PASS(cluster, f"{_label(cluster)} uses no public subnet.")
+
+
+def _redis_groups(replication_groups):
+    return [g for g in replication_groups if (g.get("engine") or "redis").lower() in REDIS_ENGINES]
+
+
+@check(
+    id="elasticache_redis_cluster_automatic_failover_enabled",
+    title="ElastiCache Redis OSS / Valkey replication group fails over automatically",
+    severity="medium",
+    resource_type="Other",
+    reads=["elasticache.replication_groups"],
+    risk="Without automatic failover, the loss of the primary node leaves the cache unable to take writes until "
+    "someone promotes a replica.",
+    remediation="Enable automatic failover on the replication group (it needs at least one replica).",
+)
+def elasticache_redis_cluster_automatic_failover_enabled(replication_groups):
+    for group in _redis_groups(replication_groups):
+        if group.get("automatic_failover") == "enabled":
+            yield PASS(group, f"{_label(group)} fails over automatically.")
+        else:
+            yield FAIL(group, f"{_label(group)} does not fail over automatically.")
+
+
+@check(
+    id="elasticache_redis_cluster_multi_az_enabled",
+    title="ElastiCache Redis OSS / Valkey replication group is Multi-AZ",
+    severity="medium",
+    resource_type="Other",
+    reads=["elasticache.replication_groups"],
+    risk="Without Multi-AZ, a zone failure can take the primary and its replicas down together.",
+    remediation="Enable Multi-AZ on the replication group, with replicas in other Availability Zones.",
+)
+def elasticache_redis_cluster_multi_az_enabled(replication_groups):
+    for group in _redis_groups(replication_groups):
+        if group.get("multi_az") == "enabled":
+            yield PASS(group, f"{_label(group)} is Multi-AZ.")
+        else:
+            yield FAIL(group, f"{_label(group)} is not Multi-AZ.")
+
+
+@check(
+    id="elasticache_redis_cluster_in_transit_encryption_enabled",
+    title="ElastiCache Redis OSS / Valkey replication group encrypts traffic in transit",
+    severity="medium",
+    resource_type="Other",
+    reads=["elasticache.replication_groups"],
+    risk="Without TLS, cached data and AUTH tokens cross the network in clear text.",
+    remediation="Enable in-transit encryption on the replication group (TransitEncryptionEnabled, mode required).",
+)
+def elasticache_redis_cluster_in_transit_encryption_enabled(replication_groups):
+    for group in _redis_groups(replication_groups):
+        if group.get("transit_encryption"):
+            yield PASS(group, f"{_label(group)} encrypts traffic in transit.")
+        else:
+            yield FAIL(group, f"{_label(group)} does not encrypt traffic in transit.")
+
+
+@check(
+    id="elasticache_redis_cluster_rest_encryption_enabled",
+    title="ElastiCache Redis OSS / Valkey replication group encrypts data at rest",
+    severity="medium",
+    resource_type="Other",
+    reads=["elasticache.replication_groups"],
+    risk="Without encryption at rest, data on the nodes' disks and in backups is readable by anyone who obtains "
+    "the storage or a snapshot.",
+    remediation="Encryption at rest is chosen at creation: create an encrypted replication group from a backup "
+    "and move clients to it.",
+)
+def elasticache_redis_cluster_rest_encryption_enabled(replication_groups):
+    for group in _redis_groups(replication_groups):
+        if group.get("at_rest_encryption"):
+            yield PASS(group, f"{_label(group)} encrypts data at rest.")
+        else:
+            yield FAIL(group, f"{_label(group)} does not encrypt data at rest.")

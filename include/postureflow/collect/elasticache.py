@@ -1,7 +1,7 @@
 """ElastiCache: replication groups and cache clusters (Redis OSS, Valkey and Memcached).
 
-Calls per region: one paginated DescribeReplicationGroups and one paginated
-DescribeCacheClusters. A replication group reports no engine version of its own;
+Calls per region: DescribeReplicationGroups, DescribeCacheClusters and, when
+there are clusters, DescribeCacheSubnetGroups (all pages). A replication group reports no engine version of its own;
 it is taken from its member clusters, which DescribeCacheClusters lists.
 """
 
@@ -14,6 +14,9 @@ from postureflow.collect.base import RegionScope, collector
 def collect_elasticache(scope: RegionScope) -> None:
     client = scope.client("elasticache")
     clusters = scope.list(client, "describe_cache_clusters", "CacheClusters", kind="cache_clusters").value or []
+    subnet_groups = scope.list(client, "describe_cache_subnet_groups", "CacheSubnetGroups").map(
+        lambda groups: {g["CacheSubnetGroupName"]: [s["SubnetIdentifier"] for s in g.get("Subnets") or []] for g in groups}
+    ) if clusters else None
     versions: dict[str, list[str]] = {}
     for cluster in clusters:
         if cluster.get("ReplicationGroupId") and cluster.get("EngineVersion"):
@@ -32,6 +35,7 @@ def collect_elasticache(scope: RegionScope) -> None:
             transit_encryption=bool(cluster.get("TransitEncryptionEnabled")),
             at_rest_encryption=bool(cluster.get("AtRestEncryptionEnabled")),
             subnet_group=cluster.get("CacheSubnetGroupName"),
+            subnet_ids=subnet_groups.map(lambda found, name=cluster.get("CacheSubnetGroupName"): found.get(name, [])),
         )
 
     groups = scope.list(client, "describe_replication_groups", "ReplicationGroups", kind="replication_groups")
