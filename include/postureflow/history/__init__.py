@@ -1,0 +1,1 @@
+"""Other tools' scan history brought into the lake."""
