@@ -68,6 +68,17 @@ def _connector_hook(access):
             "before-call.kafkaconnect.ListConnectors",
             lambda body=body, **_: (AWSResponse("https://kafkaconnect.amazonaws.com", 200, {}, None), body),
         )
+        # moto does not implement ListKafkaVersions either
+        access.client("kafka", region).meta.events.register(
+            "before-call.kafka.ListKafkaVersions",
+            lambda **_: (AWSResponse("https://kafka.amazonaws.com", 200, {}, None), {"KafkaVersions": VERSIONS}),
+        )
+    return access
+
+
+LATEST = "3.8.0"
+VERSIONS = [{"Version": v, "Status": status} for v, status in
+            (("1.1.1", "DEPRECATED"), ("2.8.1", "ACTIVE"), ("3.6.0", "ACTIVE"), (LATEST, "ACTIVE"), ("3.6.0.1", "ACTIVE"))]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +87,9 @@ def world(tmp_path_factory):
 
     with mock_aws():
         _build()
+        # kafka_cluster_encryption_at_rest_uses_cmk reads the KMS inventory, which real accounts never lack
+        # (the AWS managed aws/kafka key); moto starts without keys
+        boto3.client("kms", region_name="us-east-1").create_key()
         access = AwsAccess.from_default_chain()
         _connector_hook(access)
         run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("kafka-lake"))), ["kafka"], REGIONS, access=access)
@@ -126,3 +140,44 @@ def test_unlisted_clusters_give_no_verdict(scan):
     run = scan("kafka", regions=["us-east-1"], access=DeniedAccess("kafka:ListClustersV2"))
     assert [f for f in run.findings if f["check_id"].startswith("kafka_cluster")] == []
     assert "kafka:list_clusters_v2" in {e["api"] for e in run.errors}
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def msk_world(aws):
+    key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
+
+    def cluster(name, version, kms_key=None):
+        boto3.client("kafka", region_name="us-east-1").create_cluster(
+            ClusterName=name, KafkaVersion=version, NumberOfBrokerNodes=3,
+            BrokerNodeGroupInfo={"InstanceType": "kafka.m5.large", "ClientSubnets": ["subnet-0a", "subnet-0b"]},
+            EncryptionInfo={"EncryptionAtRest": {"DataVolumeKMSKeyId": kms_key}} if kms_key else {},
+        )  # fmt: skip
+
+    cluster("msk-old", "2.8.1")
+    cluster("msk-new", LATEST, key)
+
+
+@pytest.mark.parametrize("check", ["kafka_cluster_encryption_at_rest_uses_cmk", "kafka_cluster_uses_latest_version"])
+def test_new_checks_fail_bad_and_pass_good(msk_world, scan, check):
+    run = scan("kafka", regions=["us-east-1"], access=_connector_hook(AwsAccess.from_default_chain()))
+    assert run.status(check, "msk-old") == "FAIL"
+    assert run.status(check, "msk-new") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check, denied",
+    [
+        ("kafka_cluster_encryption_at_rest_uses_cmk", "kms:DescribeKey"),
+        ("kafka_cluster_uses_latest_version", "kafka:ListKafkaVersions"),
+    ],
+)
+def test_new_checks_give_no_verdict_on_unread_data(msk_world, scan, check, denied):
+    from postureflow.testing import DeniedAccess
+
+    access = _connector_hook(DeniedAccess(denied))
+    run = scan("kafka", regions=["us-east-1"], access=access)
+    assert run.status(check, "msk-new") == "MANUAL"
+    assert access.hits

@@ -149,3 +149,58 @@ def test_undescribed_domain_gives_no_verdict(scan, check):
     run = scan("opensearch", regions=["us-east-1"], access=access)
     assert run.statuses(check) == {"unknown-domain": "MANUAL"}
     assert access.hits
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def os_world(aws):
+    client = boto3.client("opensearch", region_name="us-east-1")
+    client.create_domain(
+        DomainName="os-weak",
+        ClusterConfig={"InstanceCount": 1},
+        AdvancedSecurityOptions={"Enabled": True, "InternalUserDatabaseEnabled": True,
+                                 "MasterUserOptions": {"MasterUserName": "admin", "MasterUserPassword": "Str0ng-Pa55!"}},
+    )  # fmt: skip
+    client.create_domain(
+        DomainName="os-strong",
+        ClusterConfig={"InstanceCount": 3, "ZoneAwarenessEnabled": True, "DedicatedMasterEnabled": True,
+                       "DedicatedMasterCount": 3, "ZoneAwarenessConfig": {"AvailabilityZoneCount": 3}},
+        AdvancedSecurityOptions={"Enabled": True, "InternalUserDatabaseEnabled": False,
+                                 "MasterUserOptions": {"MasterUserARN": f"arn:aws:iam::{ACCOUNT}:role/os-admin"}},
+        CognitoOptions={"Enabled": True, "UserPoolId": "us-east-1_abc", "IdentityPoolId": "us-east-1:1",
+                        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/cognito"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "opensearch_service_domains_fault_tolerant_data_nodes",
+        "opensearch_service_domains_fault_tolerant_master_nodes",
+        "opensearch_service_domains_internal_user_database_enabled",
+        "opensearch_service_domains_use_cognito_authentication_for_kibana",
+    ],
+)
+def test_new_checks_fail_weak_and_pass_strong(os_world, scan, check):
+    run = scan("opensearch", regions=["us-east-1"])
+    assert run.status(check, "os-weak") == "FAIL"
+    assert run.status(check, "os-strong") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "opensearch_service_domains_fault_tolerant_data_nodes",
+        "opensearch_service_domains_fault_tolerant_master_nodes",
+        "opensearch_service_domains_internal_user_database_enabled",
+        "opensearch_service_domains_use_cognito_authentication_for_kibana",
+    ],
+)
+def test_new_checks_give_no_verdict_on_undescribed_domains(os_world, scan, check):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess("opensearch:DescribeDomains")
+    run = scan("opensearch", regions=["us-east-1"], access=access)
+    assert run.statuses(check) == {"os-weak": "MANUAL", "os-strong": "MANUAL"}

@@ -7,7 +7,7 @@ pass each cluster check with a message that says why.
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, PASS, check, no_verdict
 
 
 def _judge(clusters, serverless_reason: str, good, passed, failed):
@@ -152,3 +152,58 @@ def kafka_connector_in_transit_encryption_enabled(connectors):
             yield PASS(connector, f"MSK Connect connector {connector.id} uses TLS to reach its Kafka cluster.")
         else:
             yield FAIL(connector, f"MSK Connect connector {connector.id} reaches its Kafka cluster over {kind}.")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="kafka_cluster_encryption_at_rest_uses_cmk",
+    title="MSK cluster encrypts data at rest with a customer managed KMS key",
+    severity="medium",
+    resource_type="AwsMskCluster",
+    reads=["kafka.clusters", "kms.keys"],
+    risk="With the AWS managed key, who may decrypt the brokers' volumes cannot be restricted or separated from "
+    "other users of the account's MSK key.",
+    remediation="Create the cluster with EncryptionAtRest DataVolumeKMSKeyId set to a customer managed key "
+    "(it cannot be changed on an existing cluster).",
+)
+def kafka_cluster_encryption_at_rest_uses_cmk(clusters, keys):
+    by_arn = {k.uid: k for k in keys}
+    for cluster in clusters:
+        if cluster.get("serverless"):
+            yield PASS(cluster, f"MSK serverless cluster {cluster.id} is always encrypted at rest by AWS.")
+            continue
+        key_arn = cluster.get("data_volume_kms_key_id")
+        key = by_arn.get(key_arn)
+        if key_arn and key is None:
+            # a key of another account, or one the KMS inventory lacks: who manages it is unknown
+            yield no_verdict(FAIL(cluster, ""), [f"KMS key {key_arn} (not in the inventory)"])
+        elif key is not None and key.get("manager") == "CUSTOMER":
+            yield PASS(cluster, f"MSK cluster {cluster.id} encrypts data at rest with customer managed key {key.id}.")
+        else:
+            yield FAIL(cluster, f"MSK cluster {cluster.id} encrypts data at rest with the AWS managed key.")
+
+
+@check(
+    id="kafka_cluster_uses_latest_version",
+    title="MSK cluster runs the latest Kafka version MSK offers",
+    severity="medium",
+    resource_type="AwsMskCluster",
+    reads=["kafka.clusters"],
+    risk="Older Apache Kafka versions miss security fixes and reach end of support, after which MSK upgrades "
+    "them on its own schedule.",
+    remediation="Upgrade the cluster to the latest Kafka version (aws kafka update-cluster-kafka-version).",
+)
+def kafka_cluster_uses_latest_version(clusters):
+    for cluster in clusters:
+        if cluster.get("serverless"):
+            yield PASS(cluster, f"MSK serverless cluster {cluster.id} has its Kafka version managed by AWS.")
+            continue
+        current, latest = cluster.get("kafka_version"), cluster.get("latest_kafka_version")
+        if latest is None and cluster.readable("latest_kafka_version"):
+            continue  # MSK listed no active version to compare with
+        if current == latest:
+            yield PASS(cluster, f"MSK cluster {cluster.id} runs Kafka {current}, the latest version.")
+        else:
+            yield FAIL(cluster, f"MSK cluster {cluster.id} runs Kafka {current}; the latest is {latest}.")

@@ -178,3 +178,87 @@ def opensearch_service_domains_updated_to_the_latest_service_software_version(do
             yield FAIL(domain, f"{_label(domain)} runs service software {current} and {new} is available.")
         else:
             yield PASS(domain, f"{_label(domain)} runs the latest service software ({current}).")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+FAULT_TOLERANT_NODES = 3
+
+
+@check(
+    id="opensearch_service_domains_fault_tolerant_data_nodes",
+    title="OpenSearch domain has at least three data nodes spread across Availability Zones",
+    severity="medium",
+    resource_type="AwsOpenSearchServiceDomain",
+    reads=["opensearch.domains"],
+    risk="With fewer than three data nodes, or all in one zone, losing a node or a zone can make the domain "
+    "unavailable or lose shards.",
+    remediation="Use at least three data nodes and enable zone awareness (two or three Availability Zones).",
+)
+def opensearch_service_domains_fault_tolerant_data_nodes(domains):
+    for domain in domains:
+        count, zones = int(domain.get("instance_count") or 0), domain.get("zone_awareness")
+        if count >= FAULT_TOLERANT_NODES and zones:
+            yield PASS(domain, f"{_label(domain)} has {count} data nodes with zone awareness.")
+        else:
+            missing = [] if count >= FAULT_TOLERANT_NODES else [f"only {count} data node(s)"]
+            missing += [] if zones else ["no zone awareness"]
+            yield FAIL(domain, f"{_label(domain)} is not fault tolerant: {' and '.join(missing)}.")
+
+
+@check(
+    id="opensearch_service_domains_fault_tolerant_master_nodes",
+    title="OpenSearch domain has at least three dedicated master nodes",
+    severity="medium",
+    resource_type="AwsOpenSearchServiceDomain",
+    reads=["opensearch.domains"],
+    risk="Without three dedicated master nodes, the cluster cannot keep a quorum when a master fails, and data "
+    "nodes that double as masters are destabilised by load.",
+    remediation="Enable dedicated master nodes with a count of three (or five).",
+)
+def opensearch_service_domains_fault_tolerant_master_nodes(domains):
+    for domain in domains:
+        count = int(domain.get("dedicated_master_count") or 0)
+        if not domain.get("dedicated_master"):
+            yield FAIL(domain, f"{_label(domain)} has no dedicated master nodes.")
+        elif count < FAULT_TOLERANT_NODES:
+            yield FAIL(domain, f"{_label(domain)} has only {count} dedicated master node(s).")
+        else:
+            yield PASS(domain, f"{_label(domain)} has {count} dedicated master nodes.")
+
+
+@check(
+    id="opensearch_service_domains_internal_user_database_enabled",
+    title="OpenSearch domain does not use the internal user database",
+    severity="medium",
+    resource_type="AwsOpenSearchServiceDomain",
+    reads=["opensearch.domains"],
+    risk="Users in the internal database live outside your identity provider: no central MFA, password policy "
+    "or removal when people leave.",
+    remediation="Use IAM (a master user ARN), SAML or Cognito for fine-grained access control instead of the "
+    "internal user database.",
+)
+def opensearch_service_domains_internal_user_database_enabled(domains):
+    for domain in domains:
+        if domain.get("internal_user_database"):
+            yield FAIL(domain, f"{_label(domain)} uses the internal user database.")
+        else:
+            yield PASS(domain, f"{_label(domain)} does not use the internal user database.")
+
+
+@check(
+    id="opensearch_service_domains_use_cognito_authentication_for_kibana",
+    title="OpenSearch domain authenticates Dashboards users through Cognito or SAML",
+    severity="medium",
+    resource_type="AwsOpenSearchServiceDomain",
+    reads=["opensearch.domains"],
+    risk="Without Cognito or SAML, OpenSearch Dashboards (Kibana) users are not authenticated by your identity "
+    "provider.",
+    remediation="Enable Amazon Cognito authentication or SAML authentication for OpenSearch Dashboards.",
+)
+def opensearch_service_domains_use_cognito_authentication_for_kibana(domains):
+    for domain in domains:
+        if domain.get("cognito_enabled") or domain.get("saml_enabled"):
+            yield PASS(domain, f"{_label(domain)} authenticates Dashboards users through Cognito or SAML.")
+        else:
+            yield FAIL(domain, f"{_label(domain)} authenticates Dashboards users through neither Cognito nor SAML.")

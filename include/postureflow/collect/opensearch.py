@@ -59,6 +59,7 @@ def _add_domain(scope: RegionScope, client, domain: dict) -> None:
         },
         internal_user_database=bool(security.get("InternalUserDatabaseEnabled")),
         cognito_enabled=bool((domain.get("CognitoOptions") or {}).get("Enabled")),
+        saml_enabled=bool((security.get("SAMLOptions") or {}).get("Enabled")),
         instance_count=cluster.get("InstanceCount"),
         zone_awareness=bool(cluster.get("ZoneAwarenessEnabled")),
         dedicated_master=bool(cluster.get("DedicatedMasterEnabled")),
