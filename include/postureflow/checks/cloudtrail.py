@@ -11,7 +11,8 @@ trail covers it.
 
 The S3 data-event checks are account-level, as in Prowler: every trail that
 records S3 object-level reads (writes) for all buckets PASSes; when no trail
-does, every trail FAILs. A trail whose selectors could not be read is not judged.
+does, every trail FAILs. When a trail's selectors could not be read, no trail
+gets a verdict (the unread one may be the one recording).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since
+from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since
 from postureflow.checks.s3 import account_block, acl_known, public_exposure
 from postureflow.inventory import Resource
 from postureflow.collect.cloudtrail import THREAT_EVENTS
@@ -72,18 +73,25 @@ def _records_s3_objects(trail, want: str) -> bool:
 
 
 def _s3_data_events(trails, want: str, verb: str):
-    readable = [t for t in trails if t.get("event_selectors") is not None]
-    recording = [t for t in readable if _records_s3_objects(t, want)]
+    # A trail whose selectors AWS would not show (another account's shadow trail) is not judged.
+    judged = [t for t in trails if t.get("event_selectors") is not None or not t.readable("event_selectors")]
+    recording = [t for t in judged if _records_s3_objects(t, want)]
     if recording:
         for trail in recording:
             yield PASS(trail, f"CloudTrail trail {trail.id} records S3 object-level {verb} events for all buckets.")
         return
-    for trail in readable:
-        yield FAIL(
-            trail,
-            f"CloudTrail trail {trail.id} does not record S3 object-level {verb} events for all buckets, "
-            "and no other trail in the account does.",
-        )
+    unread = sorted(t.id for t in judged if not t.readable("event_selectors"))
+    for trail in judged:
+        if unread and trail.readable("event_selectors"):
+            # The account-level verdict rests on every trail: one unread trail may be the one recording.
+            yield MANUAL(trail, f"{NO_VERDICT} {trail.id}: could not read the event selectors of trail "
+                         f"{', '.join(unread)}, which may record S3 object-level {verb} events.")
+        else:
+            yield FAIL(
+                trail,
+                f"CloudTrail trail {trail.id} does not record S3 object-level {verb} events for all buckets, "
+                "and no other trail in the account does.",
+            )
 
 
 @check(
@@ -182,8 +190,13 @@ def cloudtrail_multi_region_enabled(trails, regions):
                 dataclasses.replace(trail, region=region),
                 f"Region {region} is covered by {scope} {trail.id}, which is logging.",
             )
+        elif unknown := [t for t in covering if not t.readable("is_logging")]:
+            trail = unknown[0]
+            yield MANUAL(dataclasses.replace(trail, region=region),
+                         f"{NO_VERDICT} {trail.id}: could not read whether it is logging "
+                         f"({trail.unread.get('is_logging')}).")
         elif any(t.get("is_logging") is None for t in covering):
-            continue  # a covering trail's status could not be read: no verdict
+            continue  # another account's trail whose status AWS does not show here
         elif covering:
             trail = covering[0]
             yield FAIL(
@@ -235,8 +248,8 @@ def cloudtrail_s3_dataevents_write_enabled(trails):
 )
 def cloudtrail_cloudwatch_logging_enabled(trails, now):
     for trail in trails:
-        if trail.get("is_logging") is None:
-            continue  # the trail's status could not be read
+        if trail.get("is_logging") is None and trail.readable("is_logging"):
+            continue  # another account's trail whose status AWS does not show here
         group = trail.get("cloudwatch_log_group_arn")
         age = days_since(trail.get("latest_cloudwatch_logs_delivery_time"), now)
         if not group:
