@@ -198,3 +198,19 @@ def test_root_mfa_unread_is_no_verdict():
                           "account_mfa_enabled": "iam:GetAccountSummary AccessDenied"})  # fmt: skip
     [result] = _run("iam_root_mfa_enabled", "root", [root])
     assert result.status == "MANUAL"
+
+
+def test_unreadable_account_data_gives_no_verdict(scan):
+    """Password policy, SAML providers, group/role listings refused: those checks say so instead of judging."""
+    _iam().create_role(RoleName="r", AssumeRolePolicyDocument=_doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                      "Principal": {"Service": "ec2.amazonaws.com"}}))
+    ok = scan("iam", regions=["us-east-1"])
+    assert ok.status("iam_password_policy_minimum_length_14", "account-password-policy") == "FAIL"
+    assert ok.status("iam_support_role_created", "AWSSupportAccess") == "FAIL"
+    denied = scan("iam", regions=["us-east-1"], access=DeniedAccess(
+        "iam:GetAccountPasswordPolicy", "iam:ListSAMLProviders", "iam:GetAccountAuthorizationDetails"))
+    for check_id in ("iam_password_policy_minimum_length_14", "iam_password_policy_reuse_24",
+                     "iam_password_policy_symbol", "iam_check_saml_providers_sts", "iam_support_role_created",
+                     "iam_policy_cloudshell_admin_not_attached"):  # fmt: skip
+        findings = denied.of(check_id)
+        assert findings and {f["status"] for f in findings} == {"MANUAL"}, (check_id, findings)
