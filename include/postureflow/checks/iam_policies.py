@@ -416,6 +416,16 @@ def _reaches_any_workload_identity(resource) -> bool:
     return starred and len(head) < len(WORKLOAD_IDENTITY_PATH)
 
 
+def _unjudged_agentcore(managed, what: str):
+    """No verdict (unparseable), or a by-hand review (granted through NotAction); None to judge it."""
+    if (gap := unjudgeable(managed, f"Customer-managed policy {managed.id}")) is not None:
+        return gap
+    if _notaction_allow(managed.get("document")):
+        return MANUAL(managed, f"Customer-managed policy {managed.id} grants through NotAction; review its "
+                      f"{what} permissions by hand.")
+    return None
+
+
 def _notaction_allow(document) -> bool:
     return any(s.get("Effect") == "Allow" and "NotAction" in s for s in policy.statements(document))
 
@@ -445,14 +455,10 @@ def _unconditional_denies(document, service: str, operations) -> set[str]:
 )
 def iam_policy_no_agentcore_workload_access_token_wildcard(policies):
     for managed in attached_customer_policies(policies):
+        if (unjudged := _unjudged_agentcore(managed, "AgentCore token")) is not None:
+            yield unjudged
+            continue
         document = managed.get("document")
-        if (gap := unjudgeable(managed, f"Customer-managed policy {managed.id}")) is not None:
-            yield gap
-            continue
-        if _notaction_allow(document):
-            yield MANUAL(managed, f"Customer-managed policy {managed.id} grants through NotAction; review its "
-                         "AgentCore token permissions by hand.")
-            continue
         denied = _unconditional_denies(document, AGENTCORE, AGENTCORE_TOKEN_ACTIONS)
         unscoped = set()
         for s in policy.statements(document):
@@ -529,14 +535,10 @@ def _passrole_to_agentcore(statement: dict, document) -> bool:
 )
 def iam_policy_passrole_to_bedrock_agentcore_restricted(policies):
     for managed in attached_customer_policies(policies):
+        if (unjudged := _unjudged_agentcore(managed, "iam:PassRole")) is not None:
+            yield unjudged
+            continue
         document = managed.get("document")
-        if (gap := unjudgeable(managed, f"Customer-managed policy {managed.id}")) is not None:
-            yield gap
-            continue
-        if _notaction_allow(document):
-            yield MANUAL(managed, f"Customer-managed policy {managed.id} grants through NotAction; review its "
-                         "iam:PassRole permissions by hand.")
-            continue
         unrestricted = not _unconditional_denies(document, "iam", ("PassRole",)) and any(
             s.get("Effect") == "Allow" and _passrole_to_agentcore(s, document) for s in policy.statements(document)
         )
