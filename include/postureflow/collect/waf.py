@@ -1,14 +1,21 @@
-"""WAF Classic: global rule groups (once, in the global region) and regional web ACLs with the
-load balancers they protect (every region).
+"""WAF Classic: the global (CloudFront) flavour, read once from the global region, and the regional
+flavour (waf-regional) in every region.
 
-Listings follow NextMarker pages and mark their kind incomplete when they fail; per rule group
-ListActivatedRulesInRuleGroup and per web ACL ListResourcesForWebACL are stored as unread fields
-when they fail.
+Calls per flavour: ListRules, ListRuleGroups, ListWebACLs and ListLoggingConfigurations (all
+NextMarker pages; one logging listing per flavour instead of GetLoggingConfiguration per web ACL);
+per rule GetRule (its conditions), per rule group ListActivatedRulesInRuleGroup, per web ACL GetWebACL
+(its rules) and, regional only, ListResourcesForWebACL (the load balancers it protects).
+
+WAF Classic allows one request per second per account, so per-resource calls run one at a time.
+Listings name their kind (a failed one gives that kind's checks no verdict in the region); failed
+per-resource reads and a failed logging listing are stored as unread fields.
 """
 
 from __future__ import annotations
 
-from postureflow.collect.base import RegionScope, collector, global_region
+from typing import Callable
+
+from postureflow.collect.base import Outcome, RegionScope, collector, global_region
 from postureflow.collect.wafv2 import MARKER
 
 # WAF Classic's global (CloudFront) endpoint answers in us-east-1 only.
@@ -19,56 +26,86 @@ MISSING = ("WAFNonexistentItemException",)
 @collector("waf")
 def collect_waf(scope: RegionScope) -> None:
     if scope.region == global_region(scope.collection.regions):
-        _collect_global_rule_groups(scope)
-    _collect_regional_web_acls(scope)
+        waf = scope.client("waf", GLOBAL_WAF_REGION)
+        arn = lambda resource: f"arn:{scope.partition}:waf::{scope.account_id}:{resource}"  # noqa: E731
+        _collect_flavour(scope, waf, "global", arn)
+    regional = scope.client("waf-regional")
+    _collect_flavour(scope, regional, "regional", lambda resource: scope.arn("waf-regional", resource))
 
 
-def _collect_global_rule_groups(scope: RegionScope) -> None:
-    waf = scope.client("waf", GLOBAL_WAF_REGION)
-    groups = scope.list(
-        waf, "list_rule_groups", "RuleGroups", kind="global_rule_groups", token=MARKER, Limit=100
-    ).or_else([])
-    # One at a time: WAF Classic allows a single request per second per account, so parallel calls only
-    # turn into throttling and retries.
-    rules = scope.each(
+def _collect_flavour(scope: RegionScope, client, flavour: str, arn: Callable[[str], str]) -> None:
+    """Rules, rule groups and web ACLs of one WAF Classic flavour, as ``<flavour>_<kind>`` records."""
+    one_by_one = dict(threads=1)
+
+    rules = _listing(scope, client, "list_rules", "Rules", f"{flavour}_rules")
+    details = scope.each(
+        rules, lambda r: scope.fetch(client, "get_rule", absent=MISSING, RuleId=r["RuleId"]), **one_by_one
+    )
+    for rule, answer in zip(rules, details, strict=True):
+        if answer.state == "absent":
+            continue  # deleted since the listing
+        scope.add(
+            f"{flavour}_rules",
+            uid=arn(f"rule/{rule['RuleId']}"),
+            id=rule.get("Name") or rule["RuleId"],
+            rule_id=rule["RuleId"],
+            condition_count=answer.map(lambda a: len((a.get("Rule") or {}).get("Predicates") or [])),
+        )
+
+    groups = _listing(scope, client, "list_rule_groups", "RuleGroups", f"{flavour}_rule_groups")
+    activated = scope.each(
         groups,
         lambda g: scope.list(
-            waf, "list_activated_rules_in_rule_group", "ActivatedRules", absent=MISSING, token=MARKER,
+            client, "list_activated_rules_in_rule_group", "ActivatedRules", absent=MISSING, token=MARKER,
             RuleGroupId=g["RuleGroupId"], Limit=100,
         ),
-        threads=1,
+        **one_by_one,
     )  # fmt: skip
-    for group, activated in zip(groups, rules, strict=True):
-        group_id = group["RuleGroupId"]
+    for group, group_rules in zip(groups, activated, strict=True):
         scope.add(
-            "global_rule_groups",
-            uid=f"arn:{scope.partition}:waf::{scope.account_id}:rulegroup/{group_id}",
-            id=group.get("Name") or group_id,
-            region=scope.region,
-            rule_group_id=group_id,
-            activated_rule_ids=activated.map(lambda items: [r.get("RuleId") for r in items]),
+            f"{flavour}_rule_groups",
+            uid=arn(f"rulegroup/{group['RuleGroupId']}"),
+            id=group.get("Name") or group["RuleGroupId"],
+            rule_group_id=group["RuleGroupId"],
+            activated_rule_ids=group_rules.map(lambda items: [r.get("RuleId") for r in items]),
+        )
+
+    acls = _listing(scope, client, "list_web_acls", "WebACLs", f"{flavour}_web_acls")
+    if not acls:
+        return
+    logged = scope.list(
+        client, "list_logging_configurations", "LoggingConfigurations", token=MARKER, Limit=100
+    ).map(lambda items: {c.get("ResourceArn") for c in items if c.get("LogDestinationConfigs")})
+    details = scope.each(acls, lambda acl: _web_acl_details(scope, client, flavour, acl), **one_by_one)
+    for acl, (body, protected) in zip(acls, details, strict=True):
+        if body.state == "absent":
+            continue  # deleted since the listing
+        acl_arn = arn(f"webacl/{acl['WebACLId']}")
+        entries = body.map(lambda a: (a.get("WebACL") or {}).get("Rules") or [])
+        scope.add(
+            f"{flavour}_web_acls",
+            uid=acl_arn,
+            id=acl.get("Name") or acl["WebACLId"],
+            web_acl_id=acl["WebACLId"],
+            rule_ids=entries.map(lambda items: [r.get("RuleId") for r in items if r.get("Type") != "GROUP"]),
+            rule_group_ids=entries.map(lambda items: [r.get("RuleId") for r in items if r.get("Type") == "GROUP"]),
+            logging_enabled=logged.map(lambda arns, a=acl_arn: a in arns),
+            **({"load_balancer_arns": protected} if protected is not None else {}),
         )
 
 
-def _collect_regional_web_acls(scope: RegionScope) -> None:
-    regional = scope.client("waf-regional")
-    acls = scope.list(
-        regional, "list_web_acls", "WebACLs", kind="regional_web_acls", token=MARKER, Limit=100
-    ).or_else([])
-    protected = scope.each(
-        acls,
-        lambda acl: scope.fetch(
-            regional, "list_resources_for_web_acl", absent=MISSING, WebACLId=acl["WebACLId"],
-            ResourceType="APPLICATION_LOAD_BALANCER",
-        ).map(lambda r: r.get("ResourceArns", [])),
-        threads=1,
-    )  # fmt: skip
-    for acl, arns in zip(acls, protected, strict=True):
-        acl_id = acl["WebACLId"]
-        scope.add(
-            "regional_web_acls",
-            uid=scope.arn("waf-regional", f"webacl/{acl_id}"),
-            id=acl.get("Name") or acl_id,
-            web_acl_id=acl_id,
-            load_balancer_arns=arns,
-        )
+def _web_acl_details(scope: RegionScope, client, flavour: str, acl: dict) -> tuple[Outcome, Outcome | None]:
+    """GetWebACL, and for regional ACLs the load balancers they protect."""
+    body = scope.fetch(client, "get_web_acl", absent=MISSING, WebACLId=acl["WebACLId"])
+    if flavour != "regional" or body.state == "absent":
+        return body, None
+    protected = scope.fetch(
+        client, "list_resources_for_web_acl", absent=MISSING, WebACLId=acl["WebACLId"],
+        ResourceType="APPLICATION_LOAD_BALANCER",
+    ).map(lambda r: r.get("ResourceArns", []))  # fmt: skip
+    return body, protected
+
+
+def _listing(scope: RegionScope, client, operation: str, key: str, kind: str) -> list[dict]:
+    return scope.list(client, operation, key, kind=kind, token=MARKER, Limit=100).or_else([])
+
