@@ -38,6 +38,7 @@ class AirflowProject:
         self.lake = lake
         self.accounts_path = lake.parent / "accounts.yaml"
         self.connections: dict[str, str] = {}
+        self.extra_env: dict[str, str] = {}  # e.g. PYTHONPATH of a plug-in package
 
     def accounts(self, accounts: list[dict]) -> None:
         self.accounts_path.write_text(yaml.safe_dump({"accounts": accounts}, sort_keys=False))
@@ -56,6 +57,7 @@ class AirflowProject:
     def env(self) -> dict[str, str]:
         env = airflow_env(self.home, str(self.lake), self.accounts_path)
         env.update(self.connections)
+        env.update(self.extra_env)
         env.pop("AWS_ENDPOINT_URL", None)
         return env
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from postureflow import plugins
 from postureflow.checks.base import CHECKS, Check
 
 
 def all_checks() -> dict[str, Check]:
-    """Import every check module in this package and return the registry, by check id."""
+    """Import every check module in this package and in installed plug-in packages; the registry, by id."""
     for module in pkgutil.iter_modules(__path__):
         if module.name != "base":
             importlib.import_module(f"{__name__}.{module.name}")
+    plugins.load(plugins.CHECKS_GROUP)
     return dict(sorted(CHECKS.items()))
 
 
