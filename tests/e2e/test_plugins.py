@@ -3,6 +3,7 @@ found through its "postureflow.checks" entry point, and runs in an account's DAG
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,12 @@ DAY = "2026-11-20"
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     target = tmp_path_factory.mktemp("site")
-    build = tmp_path_factory.mktemp("build")
+    source = tmp_path_factory.mktemp("src") / "sample_plugin"
+    shutil.copytree(SAMPLE, source)  # the build writes beside the sources: keep the repository clean
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--no-build-isolation",
-         "--target", str(target), str(SAMPLE)],
-        check=True, cwd=build,
+         "--target", str(target), str(source)],
+        check=True, cwd=source,
     )  # fmt: skip
     return target
 
