@@ -13,9 +13,12 @@ from postureflow.testing import scan_in_moto
 REGION = "us-east-1"
 
 
-def _instance(name, public_ip, ports):
+def _instance(name, public_ip, ports, blueprint=("ubuntu_22_04", "Ubuntu"), snapshots=False):
     instance = {
         "name": name,
+        "blueprintId": blueprint[0],
+        "blueprintName": blueprint[1],
+        "addOns": [{"name": "AutoSnapshot", "status": "Enabled" if snapshots else "Disabled"}],
         "arn": f"arn:aws:lightsail:{REGION}:123456789012:Instance/{name}",
         "privateIpAddress": "172.26.0.10",
         "state": {"code": 16, "name": "running"},
@@ -49,6 +52,18 @@ def _database(name, public):
     }
 
 
+def _static_ip(name, attached_to):
+    address = {
+        "name": name,
+        "arn": f"arn:aws:lightsail:{REGION}:123456789012:StaticIp/{name}",
+        "ipAddress": "203.0.113.50",
+        "isAttached": attached_to is not None,
+    }
+    if attached_to:
+        address["attachedTo"] = attached_to
+    return address
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     from moto import mock_aws
@@ -62,16 +77,21 @@ def world(tmp_path_factory):
                     _instance("web-open", "203.0.113.5", [_port(22, ["0.0.0.0/0"]), _port(443, ["0.0.0.0/0"])]),
                     _instance("web-v6", "203.0.113.6", [_port(80, [], ipv6=["::/0"])]),
                     _instance("web-office", "203.0.113.7", [_port(22, ["198.51.100.0/24"])]),
-                    _instance("web-private", None, [_port(22, ["0.0.0.0/0"])]),
+                    _instance("web-private", None, [_port(22, ["0.0.0.0/0"])], snapshots=True),
+                    _instance("lamp-old", None, [], blueprint=("lamp_7_4", "LAMP (PHP 7.4)")),
+                    _instance("lamp-8", None, [], blueprint=("lamp_8_bitnami", "LAMP (PHP 8)")),
+                    _instance("blog", None, [], blueprint=("wordpress", "WordPress")),
                 ],
                 [_database("db-public", True), _database("db-private", False)],
+                [_static_ip("ip-idle", None), _static_ip("ip-used", "web-open")],
             ),
-            "eu-west-1": ([], []),
+            "eu-west-1": ([], [], []),
         }
-        for region, (instances, databases) in answers.items():
+        for region, (instances, databases, static_ips) in answers.items():
             stubber = Stubber(access.client("lightsail", region))
             stubber.add_response("get_instances", {"instances": instances}, {})
             stubber.add_response("get_relational_databases", {"relationalDatabases": databases}, {})
+            stubber.add_response("get_static_ips", {"staticIps": static_ips}, {})
             stubber.activate()
             stubbers.append(stubber)
         lake = Lake(str(tmp_path_factory.mktemp("lightsail-lake")))
@@ -95,21 +115,42 @@ def test_database_public(world):
     assert world.run.status("lightsail_database_public", "db-private") == "PASS"
 
 
+def test_instance_php_blueprint_updated(world):
+    statuses = world.run.statuses("lightsail_instance_php_blueprint_updated")
+    assert statuses["lamp-old"] == "FAIL"  # the blueprint name states PHP 7.4, below the oldest supported 8.2
+    assert statuses["web-open"] == "PASS"  # Ubuntu: no PHP blueprint
+    # PHP blueprints whose release the API cannot tell are for a person to check, never PASS
+    assert statuses["lamp-8"] == statuses["blog"] == "MANUAL"
+
+
+def test_instance_automated_snapshots(world):
+    assert world.run.status("lightsail_instance_automated_snapshots", "web-private") == "PASS"
+    assert world.run.status("lightsail_instance_automated_snapshots", "web-open") == "FAIL"
+
+
+def test_static_ip_unused(world):
+    assert world.run.statuses("lightsail_static_ip_unused") == {"ip-idle": "FAIL", "ip-used": "PASS"}
+
+
 def test_regions_without_lightsail_are_skipped(world):
     assert world.run.errors == []
     assert not [key for key in world.calls.calls if key[1] == "ap-east-2"]
 
 
 def test_unlisted_instances_are_not_judged(aws, lake):
-    # Stubber (moto lacks Lightsail): the instance listing is refused, the database listing answers.
+    # Stubber (moto lacks Lightsail): the instance and static IP listings are refused (every field of these
+    # checks comes from the listing, so there is no per-resource read to refuse), the database listing answers.
     from postureflow.testing import scan_in_moto
 
     access = AwsAccess.from_default_chain()
     stubber = Stubber(access.client("lightsail", REGION))
     stubber.add_client_error("get_instances", "AccessDeniedException", expected_params={})
     stubber.add_response("get_relational_databases", {"relationalDatabases": [_database("db-public", True)]}, {})
+    stubber.add_client_error("get_static_ips", "AccessDeniedException", expected_params={})
     with stubber:
         run = scan_in_moto(lake, ["lightsail"], regions=[REGION], access=access)
-    assert run.of("lightsail_instance_public") == []
+    for check in ("lightsail_instance_public", "lightsail_instance_php_blueprint_updated",
+                  "lightsail_instance_automated_snapshots", "lightsail_static_ip_unused"):  # fmt: skip
+        assert run.of(check) == []
     assert run.statuses("lightsail_database_public") == {"db-public": "FAIL"}
     assert {r.service: r.regions for r in run.results}["lightsail"][REGION] == "incomplete"

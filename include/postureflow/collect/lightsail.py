@@ -1,7 +1,7 @@
 """Lightsail: instances (with their firewall ports) and managed databases.
 
-Calls per region where Lightsail exists: GetInstances and GetRelationalDatabases (both paginated;
-a failed listing marks its kind incomplete, so its checks give no verdict in the region).
+Calls per region where Lightsail exists: GetInstances, GetRelationalDatabases and GetStaticIps (all
+paginated; a failed listing marks its kind incomplete, so its checks give no verdict in the region).
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ def collect_lightsail(scope: RegionScope) -> None:
             id=instance["name"],
             tags=instance.get("tags"),
             state=(instance.get("state") or {}).get("name"),
+            blueprint_id=instance.get("blueprintId"),
+            blueprint_name=instance.get("blueprintName"),
+            auto_snapshot=any(
+                add_on.get("name") == "AutoSnapshot" and add_on.get("status") == "Enabled"
+                for add_on in instance.get("addOns") or []
+            ),
             public_ip=instance.get("publicIpAddress"),
             ipv6_addresses=instance.get("ipv6Addresses") or [],
             ports=[
@@ -58,4 +64,13 @@ def collect_lightsail(scope: RegionScope) -> None:
             engine=database.get("engine"),
             state=database.get("state"),
             publicly_accessible=database.get("publiclyAccessible"),
+        )
+    for address in scope.list(client, "get_static_ips", "staticIps", kind="static_ips").or_else([]):
+        scope.add(
+            "static_ips",
+            uid=address.get("arn") or scope.arn("lightsail", f"StaticIp/{address['name']}"),
+            id=address["name"],
+            ip_address=address.get("ipAddress"),
+            attached=bool(address.get("isAttached")),
+            attached_to=address.get("attachedTo"),
         )
