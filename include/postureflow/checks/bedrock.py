@@ -111,9 +111,9 @@ ENFORCING_ACTIONS = {"BLOCK", "ANONYMIZE"}
 )
 def bedrock_guardrail_sensitive_information_filter_enforced(guardrails):
     for guardrail in guardrails:
-        entries = guardrail.get("sensitive_information")
-        if not entries:
+        if guardrail.lacks("sensitive_information"):
             continue  # no filter at all: bedrock_guardrail_sensitive_information_filter_enabled says so
+        entries = guardrail.get("sensitive_information") or []
         unenforced, unreported = [], []
         for entry in entries:
             # outputAction is omitted unless set explicitly; the required action then governs output
@@ -214,9 +214,9 @@ def bedrock_model_invocation_logging_enabled(regions):
 )
 def bedrock_model_invocation_logging_text_data_enabled(regions):
     for region in _offered(regions):
-        logging = region.get("logging")
-        if not logging:
+        if region.lacks("logging"):
             continue  # logging off: bedrock_model_invocation_logging_enabled says so
+        logging = region.get("logging") or {}
         text = logging.get("text_data_delivery")
         if text is None:
             yield _no_verdict(region, "the logging configuration does not say whether text is delivered")
@@ -240,9 +240,9 @@ def bedrock_model_invocation_logging_text_data_enabled(regions):
 def bedrock_model_invocation_logs_encryption_enabled(regions, buckets):
     by_name = {b.id: b for b in buckets}
     for region in _offered(regions):
-        logging = region.get("logging")
-        if not logging:
+        if region.lacks("logging"):
             continue
+        logging = region.get("logging") or {}
         plain, unknown = [], []
         if logging.get("s3_bucket"):
             bucket = by_name.get(logging["s3_bucket"])

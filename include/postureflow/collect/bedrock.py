@@ -142,7 +142,7 @@ def _custom_models(scope: RegionScope, bedrock) -> None:
 
 def _agents(scope: RegionScope, client, listed: list[dict]) -> None:
     details = scope.each(listed, lambda summary: _agent_details(scope, client, summary))
-    roles = sorted({d["role_arn"] for d in details if d and d.get("role_arn")})
+    roles = sorted({d["role_arn"] for d in details if isinstance(d, dict) and d.get("role_arn")})
     boundaries = dict(zip(roles, scope.each(roles, lambda role: _permissions_boundary(scope, role))))
     for summary, detail in zip(listed, details):
         arn = scope.arn("bedrock", f"agent/{summary['agentId']}")
