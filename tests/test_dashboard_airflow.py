@@ -142,3 +142,22 @@ def test_authenticated_viewer_is_served_by_header_or_ui_cookie(api_server):
 def test_core_api_still_requires_its_own_auth(api_server):
     client, _, _ = api_server
     assert client.get("/api/v2/plugins").status_code == 401
+
+
+def test_a_viewer_reads_but_only_an_editor_may_propose_a_mute(api_server, tmp_path, monkeypatch):
+    """Roles: reading the dashboard needs the Postureflow view; proposing a mute (writing the pending
+    mutelist) also needs the right to edit DAGs: a viewer is refused, a user is served."""
+    client, am, _ = api_server
+    pending = tmp_path / "mutelist.pending.yaml"
+    monkeypatch.setenv("POSTUREFLOW_MUTELIST_PENDING", str(pending))
+    viewer = {"Authorization": f"Bearer {token(am, 'viewer', 'viewer')}"}
+    editor = {"Authorization": f"Bearer {token(am, 'editor', 'user')}"}
+    row = client.get(f"{PREFIX}/api/findings", params={"status": "FAIL"}, headers=viewer).json()["rows"][0]
+    path = f"{PREFIX}/mute/{row['account_id']}/{row['service']}/{row['finding_uid']}"
+    assert client.get(path, headers=viewer).status_code == 200  # the entry to copy: reading
+    assert client.post(path, data={"reason": "r"}).status_code == 401
+    refused = client.post(path, data={"reason": "r"}, headers=viewer)
+    assert refused.status_code == 403 and not pending.exists()
+    allowed = client.post(path, data={"reason": "accepted"}, headers=editor)
+    assert allowed.status_code == 200 and row["check_id"] in pending.read_text()
+    assert "requested by editor" in pending.read_text()

@@ -282,3 +282,55 @@ def test_dashboard_inside_the_airflow_ui(airflow_ui, browser):
     # The Airflow UI logs its own messages; the dashboard's requests must not fail.
     ours = [m for step, m in j.errors if "/postureflow/" in m]
     assert ours == [], ours
+
+
+# -- triage and inventory search (issue 16) --------------------------------------------------------
+
+
+def test_finding_triage_and_inventory_search(server, browser, tmp_path, monkeypatch):
+    """A failing bucket's page shows its inventory record, its other findings and the mute entry; the
+    inventory search finds resources by a field value and by a tag."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from postureflow.lake import Lake
+    from postureflow.sql.views import connect
+
+    base, demo = server
+    j = Journey(browser)
+    con = connect(Lake(demo.path))
+    account, service, uid, resource_id = con.sql("""
+        SELECT account_id, service, finding_uid, resource_id FROM latest_findings f
+        WHERE service = 's3' AND status = 'FAIL' AND resource_type = 'AwsS3Bucket'
+          AND (SELECT count(*) FROM latest_findings o WHERE o.resource_uid = f.resource_uid) > 1
+        ORDER BY finding_uid LIMIT 1""").fetchall()[0]
+    others = con.sql("SELECT count(*) FROM latest_findings o JOIN latest_findings f USING (resource_uid) "
+                     "WHERE f.finding_uid = $u AND o.finding_uid <> $u", params={"u": uid}).fetchall()[0][0]
+    instance_type = con.sql("SELECT data->>'instance_type' FROM latest_inventory WHERE kind = 'instances' "
+                            "AND service = 'ec2' LIMIT 1").fetchall()[0][0]
+    con.close()
+
+    browser.get(f"{base}/findings/{account}/{service}/{uid}")
+    j.settle("09-finding-triage")
+    record = browser.find_element(By.ID, "inventory-record").text
+    assert "Inventory record" in record and "buckets" in record and "versioning" in record
+    assert len(j.css("#other-findings tbody tr")) == others > 0
+    entry = browser.find_element(By.ID, "mute-entry").text
+    assert entry.startswith("Mutelist:") and account in entry and resource_id in entry
+    j.click(j.css("#other-findings tbody a")[0], "10-other-finding")
+    assert j.css("#inventory-record")
+
+    browser.get(base + "/inventory")
+    j.settle("11-inventory")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys(instance_type, Keys.ENTER)
+    j.settle("12-inventory-search")
+    rows = j.css("#inventory-results tbody tr")
+    assert rows and all("instance_type" in r.text for r in rows)
+    browser.get(base + "/inventory?q=pf-demo%3Diam")
+    j.settle("13-inventory-tag")
+    assert j.css("#inventory-results tbody tr") and "tag:pf-demo" in browser.find_element(By.ID, "inventory-results").text
+
+    assert j.errors == [], f"console errors: {j.errors}"
+    for step in ("09-finding-triage", "12-inventory-search"):
+        assert (SCREENSHOTS / f"{step}.png").stat().st_size > 5000

@@ -593,14 +593,18 @@ class LakeReader:
         }
 
     def findings_csv(self, flt: FindingFilter, batch_rows: int = 50_000) -> Iterator[str]:
-        """Every finding that matches ``flt`` as CSV text, streamed in batches."""
+        """Every finding that matches ``flt`` as CSV text, streamed in batches.
+
+        The first chunk (the header and the first batch) is produced only after the query ran and its
+        first rows were read: an error there reaches the caller before anything was sent.
+        """
         _, files, _ = self._scope(flt)
         where, params = flt.where()
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(FINDING_COLUMNS)
-        yield out.getvalue()
         if not files:
+            yield out.getvalue()
             return
         cur = self._con.cursor()
         try:
@@ -611,11 +615,13 @@ class LakeReader:
                 params=params or None,
             ).to_arrow_reader(batch_rows)
             for batch in reader:
-                out.seek(0)
-                out.truncate()
                 columns = [batch.column(name).to_pylist() for name in FINDING_COLUMNS]
                 for values in zip(*columns):
                     writer.writerow([csv_safe(v.isoformat() if isinstance(v, dt.date) else v) for v in values])
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+            if out.tell():  # no row at all: the header alone
                 yield out.getvalue()
         finally:
             cur.close()
