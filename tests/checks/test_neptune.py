@@ -93,7 +93,8 @@ def _outcomes(world, check_id, **expected):
 
 def test_scan_runs_the_rds_collector_once(world):
     services = [r.service for r in world.run.results]
-    assert services == ["backup", "rds", "neptune"]  # rds checks read backup.selections
+    # rds checks read backup.selections; neptune_cluster_uses_public_subnet reads vpc.subnets
+    assert services == ["backup", "rds", "vpc", "neptune"]
     assert world.calls.repeated() == []
     neptune = [f for f in world.run.findings if f["service"] == "neptune"]
     assert neptune and all("app-" not in f["resource_id"] for f in neptune)
@@ -151,4 +152,43 @@ def test_unreadable_snapshot_sharing_gives_no_verdict(scan):
     access = DeniedAccess("rds:DescribeDBClusterSnapshotAttributes")
     run = scan("neptune", regions=["us-east-1"], access=access)
     assert run.statuses("neptune_cluster_public_snapshot") == {"np-unknown-snap": "MANUAL"}
+    assert access.hits
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def subnet_world(aws):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    private = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.60.{n}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]
+               ["SubnetId"] for n, z in ((1, "a"), (2, "b"))]  # fmt: skip
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.60.9.0/24", AvailabilityZone="us-east-1c")["Subnet"]["SubnetId"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public)
+    rds = _rds()
+    rds.create_db_subnet_group(DBSubnetGroupName="np-private", DBSubnetGroupDescription="p", SubnetIds=private)
+    rds.create_db_subnet_group(DBSubnetGroupName="np-public", DBSubnetGroupDescription="p",
+                               SubnetIds=[private[0], public])  # fmt: skip
+    _cluster("np-inside", DBSubnetGroupName="np-private")
+    _cluster("np-exposed", DBSubnetGroupName="np-public")
+
+
+def test_uses_public_subnet(subnet_world, scan):
+    run = scan("neptune", regions=["us-east-1"])
+    assert run.status("neptune_cluster_uses_public_subnet", "np-exposed") == "FAIL"
+    assert run.status("neptune_cluster_uses_public_subnet", "np-inside") == "PASS"
+
+
+@pytest.mark.parametrize("denied", ["rds:DescribeDBSubnetGroups", "ec2:DescribeSubnets"])
+def test_uses_public_subnet_no_verdict(subnet_world, scan, denied):
+    from postureflow.testing import DeniedAccess
+
+    access = DeniedAccess(denied)
+    run = scan("neptune", regions=["us-east-1"], access=access)
+    assert run.status("neptune_cluster_uses_public_subnet", "np-inside") == "MANUAL"
     assert access.hits

@@ -581,3 +581,33 @@ def test_replicas_judged_only_when_the_audit_config_asks():
     assert list(check.evaluate(inventory, now, audit_config())) == []
     asked = audit_config({"check_rds_instance_replicas": True})
     assert [r.status for r in check.evaluate(inventory, now, asked)] == ["FAIL"]
+
+
+def _extended_support_hook(access):
+    """moto's DescribeDBInstances leaves EngineLifecycleSupport out: this hook enrols old-db in Extended Support."""
+
+    def amend(parsed, **_):
+        for db in parsed.get("DBInstances", []):
+            enrolled = db["DBInstanceIdentifier"] == "old-db"
+            db["EngineLifecycleSupport"] = "open-source-rds-extended-support" if enrolled else (
+                "open-source-rds-extended-support-disabled")
+
+    access.client("rds", "us-east-1").meta.events.register("after-call.rds.DescribeDBInstances", amend)
+    return access
+
+
+def test_instance_extended_support(scan):
+    _instance("old-db")
+    _instance("current-db")
+    run = scan("rds", regions=["us-east-1"], access=_extended_support_hook(AwsAccess.from_default_chain()))
+    assert run.status("rds_instance_extended_support", "old-db") == "FAIL"
+    assert run.status("rds_instance_extended_support", "current-db") == "PASS"
+
+
+def test_instance_extended_support_unlisted(scan):
+    from postureflow.testing import DeniedAccess
+
+    _instance("old-db")
+    run = scan("rds", regions=["us-east-1"], access=DeniedAccess("rds:DescribeDBInstances"))
+    assert run.of("rds_instance_extended_support") == []
+    assert "rds:describe_db_instances" in {e["api"] for e in run.errors}

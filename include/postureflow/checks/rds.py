@@ -675,6 +675,26 @@ def rds_instance_transport_encrypted(instances, clusters):
             yield FAIL(resource, text, resource_type)
 
 
+@check(
+    id="rds_instance_extended_support",
+    title="RDS DB instance is not enrolled in RDS Extended Support",
+    severity="medium",
+    resource_type="AwsRdsDbInstance",
+    reads=["rds.instances"],
+    risk="Extended Support means the major version has left standard support: it costs extra per vCPU-hour and "
+    "only critical fixes are backported, while the upgrade debt grows.",
+    remediation="Upgrade the instance to a major version in standard support, and create new instances with "
+    "--engine-lifecycle-support open-source-rds-extended-support-disabled.",
+)
+def rds_instance_extended_support(instances):
+    for db in _rds(instances):
+        label = f"RDS instance {db.id} ({db.get('engine')} {db.get('engine_version')})"
+        if db.get("engine_lifecycle_support") == "open-source-rds-extended-support":
+            yield FAIL(db, f"{label} is enrolled in RDS Extended Support.")
+        else:
+            yield PASS(db, f"{label} is not enrolled in RDS Extended Support.")
+
+
 # -- snapshots --------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,8 @@ DocumentDB and Neptune resources (they share the RDS API); they are stored with
 their engine, and the ``documentdb`` and ``neptune`` checks read them from here
 instead of calling the same APIs again.
 
-Calls per region: one paginated listing each of DB instances, DB clusters, DB
+Calls per region: one listing each of DB instances, DB clusters (and, when there are
+clusters, DB subnet groups), DB
 snapshots, DB cluster snapshots and event subscriptions; DescribeDBSnapshotAttributes
 / DescribeDBClusterSnapshotAttributes once per manual snapshot (only manual
 snapshots can be shared); DescribeDBParameters / DescribeDBClusterParameters once
@@ -62,8 +63,13 @@ def collect_rds(scope: RegionScope) -> None:
 
     for db in instances:
         _add_instance(scope, db, instance_params)
+    subnet_groups = None
+    if clusters:
+        subnet_groups = scope.list(rds, "describe_db_subnet_groups", "DBSubnetGroups").map(
+            lambda groups: {g["DBSubnetGroupName"]: [s["SubnetIdentifier"] for s in g.get("Subnets") or []] for g in groups}
+        )
     for cluster in clusters:
-        _add_cluster(scope, cluster, cluster_params)
+        _add_cluster(scope, cluster, cluster_params, subnet_groups)
     _collect_snapshots(scope, rds)
     _collect_event_subscriptions(scope, rds)
     _collect_engine_versions(scope, rds, {db.get("Engine") for db in instances if is_rds_engine(db.get("Engine"))})
@@ -111,8 +117,9 @@ def _add_instance(scope: RegionScope, db: dict, instance_params: dict) -> None:
     )
 
 
-def _add_cluster(scope: RegionScope, cluster: dict, cluster_params: dict) -> None:
+def _add_cluster(scope: RegionScope, cluster: dict, cluster_params: dict, subnet_groups: Outcome) -> None:
     group = cluster.get("DBClusterParameterGroup")
+    subnet_group = cluster.get("DBSubnetGroup")
     scope.add(
         "clusters",
         uid=cluster["DBClusterArn"],
@@ -137,6 +144,8 @@ def _add_cluster(scope: RegionScope, cluster: dict, cluster_params: dict) -> Non
         parameter_group=group,
         transport_parameters=cluster_params.get(group),
         engine_lifecycle_support=cluster.get("EngineLifecycleSupport"),
+        subnet_group=subnet_group,
+        subnet_ids=subnet_groups.map(lambda found: found.get(subnet_group, [])),
     )
 
 
