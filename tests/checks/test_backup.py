@@ -187,3 +187,46 @@ def test_unreadable_selection_gives_no_verdict_on_uncovered_resources(scan):
     run = scan("dynamodb", regions=["us-east-1"], access=access)
     assert run.statuses("dynamodb_table_protected_by_backup_plan") == {"t-unknown": "MANUAL"}
     assert access.hits
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+def test_recovery_point_encrypted(world):
+    assert world.run.statuses("backup_recovery_point_encrypted") == {"rp-sealed": "PASS", "rp-plain": "FAIL"}
+
+
+def test_recovery_points_unlisted_give_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("backup", region_name="us-east-1").create_backup_vault(BackupVaultName="vault-sealed")
+    access = DeniedAccess("backup:ListRecoveryPointsByBackupVault")
+    run = scan("backup", regions=["us-east-1"], access=access)
+    assert run.of("backup_recovery_point_encrypted") == [] and access.hits
+
+
+def _plan(region, name="p"):
+    boto3.client("backup", region_name=region).create_backup_plan(
+        BackupPlan={"BackupPlanName": name, "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v"}]}
+    )
+
+
+def test_reportplans_exist(scan):
+    _plan("us-east-1")
+    _plan("eu-west-1")
+    boto3.client("backup", region_name="us-east-1").create_report_plan(
+        ReportPlanName="weekly_jobs", ReportDeliveryChannel={"S3BucketName": "backup-reports"},
+        ReportSetting={"ReportTemplate": "BACKUP_JOB_REPORT"},
+    )  # fmt: skip
+    run = scan("backup", regions=["us-east-1", "eu-west-1", "eu-central-1"])
+    # eu-central-1 has no backup plan: not judged
+    assert run.statuses("backup_reportplans_exist") == {"backup-us-east-1": "PASS", "backup-eu-west-1": "FAIL"}
+
+
+def test_reportplans_unreadable_gives_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    _plan("us-east-1")
+    access = DeniedAccess("backup:ListReportPlans")
+    run = scan("backup", regions=["us-east-1"], access=access)
+    assert run.statuses("backup_reportplans_exist") == {"backup-us-east-1": "MANUAL"}

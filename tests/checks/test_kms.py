@@ -272,3 +272,37 @@ def test_unparseable_key_policy_gives_no_verdict(scan):
     for check in ("kms_key_not_publicly_accessible", "kms_key_enclave_attestation_not_enforced",
                   "kms_key_enclave_attestation_bypassable_path"):
         assert run.statuses(check) == {key_id: "MANUAL"}, check
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def key_world(aws):
+    kms = boto3.client("kms", region_name="us-east-1")
+    ids = {name: kms.create_key(Description=name, **extra)["KeyMetadata"]["KeyId"]
+           for name, extra in (("in-use", {}), ("switched-off", {}), ("leaving", {}), ("everywhere", {"MultiRegion": True}))}  # fmt: skip
+    kms.disable_key(KeyId=ids["switched-off"])
+    kms.schedule_key_deletion(KeyId=ids["leaving"], PendingWindowInDays=7)
+    return ids
+
+
+def test_cmk_are_used(key_world, scan):
+    run = scan("kms", regions=["us-east-1"])
+    statuses = run.statuses("kms_cmk_are_used")
+    assert {name: statuses[key_id] for name, key_id in key_world.items() if name != "everywhere"} == {
+        "in-use": "PASS", "switched-off": "FAIL", "leaving": "PASS"}
+
+
+def test_cmk_not_multi_region(key_world, scan):
+    run = scan("kms", regions=["us-east-1"])
+    assert run.status("kms_cmk_not_multi_region", key_world["everywhere"]) == "FAIL"
+    assert run.status("kms_cmk_not_multi_region", key_world["in-use"]) == "PASS"
+
+
+@pytest.mark.parametrize("check", ["kms_cmk_are_used", "kms_cmk_not_multi_region"])
+def test_new_checks_give_no_verdict_on_undescribed_keys(key_world, scan, check):
+    from postureflow.testing import DeniedAccess
+
+    run = scan("kms", regions=["us-east-1"], access=DeniedAccess("kms:DescribeKey"))
+    assert run.status(check, key_world["in-use"]) == "MANUAL"

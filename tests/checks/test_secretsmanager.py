@@ -154,3 +154,70 @@ def test_unlisted_secrets_give_nothing(scan):
     run = scan("secretsmanager", regions=["us-east-1"], access=DeniedAccess("secretsmanager:ListSecrets"))
     assert run.of("secretsmanager_automatic_rotation_enabled") == []
     assert "secretsmanager:list_secrets" in {e["api"] for e in run.errors}
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+SCANNED = "2026-11-22"
+
+
+def _dates_hook(access, dates: dict):
+    """moto dates every secret now and never records access: this hook sets CreatedDate, LastRotatedDate and
+    LastAccessedDate per secret name (days before the scan date; None leaves the field out)."""
+    import datetime as dt
+
+    day = dt.datetime.fromisoformat(SCANNED).replace(tzinfo=dt.timezone.utc)
+
+    def amend(parsed, **_):
+        for secret in parsed.get("SecretList", []):
+            for field, days in dates.get(secret["Name"], {}).items():
+                secret.pop(field, None)
+                if days is not None:
+                    secret[field] = day - dt.timedelta(days=days)
+
+    access.client("secretsmanager", "us-east-1").meta.events.register("after-call.secretsmanager.ListSecrets", amend)
+    return access
+
+
+DATES = {
+    "stale": {"CreatedDate": 400, "LastRotatedDate": 200, "LastAccessedDate": 120},
+    "fresh": {"CreatedDate": 400, "LastRotatedDate": 10, "LastAccessedDate": 1},
+    "brand-new": {"CreatedDate": 3, "LastRotatedDate": None, "LastAccessedDate": None},
+}
+
+
+@pytest.mark.parametrize("check", ["secretsmanager_secret_rotated_periodically", "secretsmanager_secret_unused"])
+def test_new_checks_fail_stale_and_pass_fresh(aws, scan, check):
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    for name in DATES:
+        sm.create_secret(Name=name, SecretString="x")
+    run = scan("secretsmanager", regions=["us-east-1"], access=_dates_hook(AwsAccess.from_default_chain(), DATES))
+    # a secret created 3 days ago is neither unrotated nor unused for too long (Prowler FAILs it)
+    assert run.statuses(check) == {"stale": "FAIL", "fresh": "PASS", "brand-new": "PASS"}
+
+
+def test_new_checks_read_the_audit_config():
+    import datetime as dt
+
+    from postureflow.checks import all_checks
+    from postureflow.config import audit_config
+    from postureflow.inventory import Resource
+
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    old = (now - dt.timedelta(days=45)).isoformat()
+    secret = Resource("secrets", "arn:s", "s", "us-east-1", {}, {"last_rotated": old, "last_accessed": old, "created": old})
+    for check_id, key in (("secretsmanager_secret_rotated_periodically", "max_days_secret_unrotated"),
+                          ("secretsmanager_secret_unused", "max_days_secret_unused")):  # fmt: skip
+        check = all_checks()[check_id]
+        assert [r.status for r in check.evaluate({"secretsmanager.secrets": [secret]}, now, audit_config())] == ["PASS"]
+        strict = audit_config({key: 30})
+        assert [r.status for r in check.evaluate({"secretsmanager.secrets": [secret]}, now, strict)] == ["FAIL"]
+
+
+@pytest.mark.parametrize("check", ["secretsmanager_secret_rotated_periodically", "secretsmanager_secret_unused"])
+def test_new_checks_judge_nothing_unlisted(aws, scan, check):
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("secretsmanager", region_name="us-east-1").create_secret(Name="hidden", SecretString="x")
+    run = scan("secretsmanager", regions=["us-east-1"], access=DeniedAccess("secretsmanager:ListSecrets"))
+    assert run.of(check) == []

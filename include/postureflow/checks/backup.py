@@ -147,3 +147,47 @@ def backup_vaults_encrypted(vaults):
             yield PASS(vault, f"Backup vault {vault.id} encrypts its recovery points with KMS key {key}.")
         else:
             yield FAIL(vault, f"Backup vault {vault.id} has no encryption key.")
+
+
+@check(
+    id="backup_reportplans_exist",
+    title="An AWS Backup report plan exists where backup plans do",
+    severity="low",
+    resource_type="AwsBackupBackupPlan",
+    reads=["backup.regions"],
+    risk="Without a report plan, failed or missing backups and non-compliant resources go unreported until a "
+    "restore is needed.",
+    remediation="Create an AWS Backup Audit Manager report plan (backup jobs, compliance) delivering to an S3 "
+    "bucket.",
+)
+def backup_reportplans_exist(regions):
+    for setting in regions:
+        plans = setting.get("plan_count")
+        if plans == 0:
+            continue  # like Prowler, only regions with backup plans are judged
+        reports = setting.get("report_plan_count")
+        if reports:
+            names = ", ".join(setting.get("report_plan_names") or [])
+            yield PASS(setting, f"Region {setting.region} has {reports} AWS Backup report plan(s): {names}.")
+        else:
+            yield FAIL(setting, f"Region {setting.region} has backup plans but no AWS Backup report plan.")
+
+
+@check(
+    id="backup_recovery_point_encrypted",
+    title="AWS Backup recovery point is encrypted",
+    severity="medium",
+    resource_type="AwsBackupRecoveryPoint",
+    reads=["backup.recovery_points"],
+    risk="An unencrypted recovery point holds a full copy of the resource's data readable by anyone who "
+    "reaches it.",
+    remediation="Back the resource up to a vault with a KMS key (and encrypt the source resource), then delete "
+    "the unencrypted recovery points.",
+)
+def backup_recovery_point_encrypted(recovery_points):
+    for point in recovery_points:
+        where = f"in vault {point.get('vault_name')}"
+        if point.get("encrypted"):
+            yield PASS(point, f"Recovery point {point.id} {where} is encrypted.")
+        else:
+            yield FAIL(point, f"Recovery point {point.id} {where} is not encrypted.")

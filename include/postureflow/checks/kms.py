@@ -256,3 +256,46 @@ def kms_key_enclave_debug_attestation_detected(keys):
         else:
             yield MANUAL(key, f"KMS key {_name(key)} served {calls.get('observed', 0)} enclave calls without debug mode in "
                          "the most recent events read; older events were not read.")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+@check(
+    id="kms_cmk_are_used",
+    title="KMS customer managed key is enabled or on its way to deletion",
+    severity="low",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="A disabled key nobody uses still costs money and keeps old data decryptable by whoever re-enables it.",
+    remediation="Re-enable the key if it is needed; otherwise schedule its deletion after checking nothing "
+    "encrypted under it is still needed.",
+)
+def kms_cmk_are_used(keys):
+    for key in _customer_keys(keys, enabled_only=False):
+        state = key.get("state")
+        if state == "Enabled":
+            yield PASS(key, f"KMS key {_name(key)} is enabled.")
+        elif state in ("PendingDeletion", "PendingReplicaDeletion"):
+            yield PASS(key, f"KMS key {_name(key)} is not used and is scheduled for deletion.")
+        else:
+            yield FAIL(key, f"KMS key {_name(key)} is {state} and not scheduled for deletion.")
+
+
+@check(
+    id="kms_cmk_not_multi_region",
+    title="KMS customer managed key is a single-Region key",
+    severity="medium",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="A multi-Region key's material is shared with its replicas: whoever may use a replica in another Region "
+    "can decrypt data encrypted here.",
+    remediation="Use single-Region keys unless data must be decrypted in several Regions; re-encrypt under a "
+    "single-Region key and retire the multi-Region one.",
+)
+def kms_cmk_not_multi_region(keys):
+    for key in _customer_keys(keys):
+        if key.get("multi_region"):
+            yield FAIL(key, f"KMS key {_name(key)} is a multi-Region key.")
+        else:
+            yield PASS(key, f"KMS key {_name(key)} is a single-Region key.")

@@ -6,7 +6,7 @@ import re
 
 from postureflow import arn
 from postureflow import policy as _policy
-from postureflow.checks.base import FAIL, PASS, check, no_verdict
+from postureflow.checks.base import FAIL, PASS, check, days_since, no_verdict
 
 # A policy AWS returned that is not a JSON policy document: judged by no one (never PASS).
 UNPARSEABLE = "its policy (not a JSON policy document)"
@@ -135,3 +135,67 @@ def secretsmanager_has_restrictive_resource_policy(secrets):
             yield FAIL(secret, f"Secret {secret.id} has no Deny that keeps out every principal but named ones.")
         else:
             yield PASS(secret, f"Secret {secret.id} denies every principal except {_policy.summary(excepted, 3)}.")
+
+
+# -- checks added for issue 12 --------------------------------------------------------------------------
+
+
+def _days_since(when, now) -> int:
+    return int(days_since(when, now))
+
+
+@check(
+    id="secretsmanager_secret_rotated_periodically",
+    title="Secrets Manager secret was rotated recently",
+    severity="medium",
+    resource_type="AwsSecretsManagerSecret",
+    reads=["secretsmanager.secrets"],
+    risk="A secret left unchanged for long stays valid in every copy that leaked or was forgotten.",
+    remediation="Rotate the secret now and turn on automatic rotation at most every max_days_secret_unrotated "
+    "days (90 by default).",
+    config=["max_days_secret_unrotated"],
+)
+def secretsmanager_secret_rotated_periodically(secrets, now, config):
+    # Prowler FAILs a secret that was never rotated however new it is; the period is counted here from its
+    # creation instead, so a secret created yesterday is not "unrotated for too long".
+    limit = int(config["max_days_secret_unrotated"])
+    for secret in secrets:
+        rotated, created = secret.get("last_rotated"), secret.get("created")
+        baseline = rotated or created
+        if baseline is None:
+            yield FAIL(secret, f"Secret {secret.id} has never been rotated.")
+            continue
+        days = _days_since(baseline, now)
+        since = "rotated" if rotated else "created and never rotated"
+        if days > limit:
+            yield FAIL(secret, f"Secret {secret.id} was last {since} {days} days ago (more than {limit}).")
+        else:
+            yield PASS(secret, f"Secret {secret.id} was {since} {days} days ago (within {limit}).")
+
+
+@check(
+    id="secretsmanager_secret_unused",
+    title="Secrets Manager secret has been used recently",
+    severity="medium",
+    resource_type="AwsSecretsManagerSecret",
+    reads=["secretsmanager.secrets"],
+    risk="A secret nobody reads is a credential kept alive for no one: it can only serve whoever finds it.",
+    remediation="Find out whether the secret is still needed; if not, revoke the credential it holds and delete "
+    "the secret.",
+    config=["max_days_secret_unused"],
+)
+def secretsmanager_secret_unused(secrets, now, config):
+    # As above, a secret created less than max_days_secret_unused ago and not yet read is not unused.
+    limit = int(config["max_days_secret_unused"])
+    for secret in secrets:
+        accessed, created = secret.get("last_accessed"), secret.get("created")
+        baseline = accessed or created
+        if baseline is None:
+            yield FAIL(secret, f"Secret {secret.id} has never been accessed.")
+            continue
+        days = _days_since(baseline, now)
+        since = "accessed" if accessed else "created and never accessed"
+        if days > limit:
+            yield FAIL(secret, f"Secret {secret.id} was last {since} {days} days ago (more than {limit}).")
+        else:
+            yield PASS(secret, f"Secret {secret.id} was {since} {days} days ago (within {limit}).")
