@@ -83,7 +83,8 @@ def test_unreadable_filters_give_no_verdict(scan):
     _monitored_trail()
     _monitor("vpc", FULL_VPC, _topic("cis-alerts"))
     run = scan("cloudwatch", access=DeniedAccess("logs:DescribeMetricFilters"))
-    assert all(s not in ("PASS", "FAIL") for s in _status(run).values())
+    assert set(_status(run).values()) == {"MANUAL"}
+    assert all(f["status_extended"].startswith("No verdict:") for f in run.of(VPC))
     assert any(e["api"] == "logs:describe_metric_filters" for e in run.errors)
 
 
@@ -94,3 +95,31 @@ def test_unreadable_trail_selectors_give_no_verdict(scan):
     statuses = _status(run)
     assert statuses and set(statuses.values()) == {"MANUAL"}
     assert all(f["status_extended"].startswith("No verdict:") for f in run.of(VPC))
+
+
+def test_unreadable_logs_resource_policies_give_no_verdict(scan):
+    boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="app")
+    check_id = "cloudwatch_log_group_not_publicly_accessible"
+    assert scan("cloudwatch", regions=["us-east-1"]).status(check_id, "app") == "PASS"
+    run = scan("cloudwatch", regions=["us-east-1"], access=DeniedAccess("logs:DescribeResourcePolicies"))
+    assert run.status(check_id, "app") == "MANUAL"
+
+
+def test_public_logs_resource_policy_fails(scan):
+    logs = boto3.client("logs", region_name="us-east-1")
+    logs.create_log_group(logGroupName="app")
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"Service": "x.amazonaws.com"},
+                                                        "Action": "logs:PutLogEvents", "Resource": "*"}]}
+    logs.put_resource_policy(policyName="open", policyDocument=__import__("json").dumps(document))
+    assert scan("cloudwatch", regions=["us-east-1"]).status("cloudwatch_log_group_not_publicly_accessible", "app") == "FAIL"
+
+
+def test_unreadable_alarms_give_no_verdict(scan):
+    _monitored_trail()
+    _monitor("vpc", FULL_VPC, _topic("cis-alerts"))
+    ok = scan("cloudwatch", regions=["us-east-1"])
+    assert ok.status("cloudwatch_alarm_actions_enabled", "vpc") == "PASS"
+    run = scan("cloudwatch", regions=["us-east-1"], access=DeniedAccess("cloudwatch:DescribeAlarms"))
+    assert run.of("cloudwatch_alarm_actions_enabled") == []  # nothing listed, nothing judged
+    assert set(_status(run).values()) == {"MANUAL"}
+    assert any(e["api"] == "cloudwatch:describe_alarms" for e in run.errors)

@@ -242,7 +242,7 @@ class _Verdict:
     stage: int = -1
     failure: str = ""
     failing_alarm: object = None
-    unknown: bool = False
+    unknown: str = ""  # what could not be looked at, when that may hide a complete chain
     elsewhere: str = ""  # a trail delivering to another account's log group (an organization trail)
 
     def fell_short(self, stage: int, sentence: str, alarm=None) -> None:
@@ -300,7 +300,7 @@ def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, s
             )
             continue
         if region not in looked:
-            verdict.unknown = True
+            verdict.unknown = verdict.unknown or f"the metric filters or alarms of {region} (log group {group})"
             continue
         on_group = sorted((f for f in filters if f.region == region and f.get("log_group") == group),
                           key=lambda f: f.uid)  # fmt: skip
@@ -328,7 +328,7 @@ def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, s
                         notified = topic
                         break
                     if topic_region not in sns_looked:
-                        verdict.unknown = True
+                        verdict.unknown = verdict.unknown or f"the subscriptions of SNS topic {_arn_parts(topic)[5]}"
                 chain = f"metric filter {flt.id} on log group {group} of multi-region trail {trail.id}"
                 if not alarm.get("actions_enabled"):
                     verdict.fell_short(3, f"alarm {alarm.id} on {chain} has its actions disabled", alarm)
@@ -349,6 +349,9 @@ def judge(what, required, trails, trail_regions, filters, alarms, cw_regions, su
         return
     verdict = _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, sns_regions)
     if not verdict.passes and verdict.unknown:
+        for record in sorted(cw_regions, key=lambda r: r.region):
+            yield MANUAL(record, f"{NO_VERDICT} monitoring of {what}: could not read {verdict.unknown} "
+                         "(see the scan errors).")
         return
     if not verdict.passes and verdict.elsewhere:
         for record in sorted(cw_regions, key=lambda r: r.region):
@@ -750,6 +753,8 @@ def cloudwatch_log_group_not_publicly_accessible(groups, policies, regions):
     looked = {r.region for r in regions if r.get("resource_policies_listed")}
     for group in groups:
         if group.region not in looked:
+            yield MANUAL(group, f"{NO_VERDICT} CloudWatch log group {group.id}: could not list the CloudWatch Logs "
+                         "resource policies (logs:DescribeResourcePolicies).")
             continue
         unreadable = sorted(p.id for p in policies if p.region == group.region and not _policy.parseable(p["policy"]))
         if unreadable:
