@@ -37,9 +37,11 @@ import datetime as dt
 import os
 import re
 import threading
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -63,21 +65,90 @@ def as_date(value) -> dt.date:
         raise ValueError(f"scan date must be YYYY-MM-DD, got {value!r}") from err
 
 
-# -- the framework data as arrow tables ---------------------------------------------------
+# -- the framework side, built once per process ----------------------------------------------
+
+_STATUS_NAMES = pa.array(["MANUAL", "FAIL", "PASS", "NOT_EVALUATED"], pa.string())
+_MANUAL, _FAIL, _PASS, _NOT_EVALUATED = range(4)  # status codes: indices into _STATUS_NAMES
+_COUNTS = ("pass_count", "fail_count", "manual_count", "muted_count")
 
 
-def _requirements_tables(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """(requirements: one row per requirement, in req_key order, with the text columns;
-    mapping: req_key -> check_id; req_keys: req_key, fw_no, automated)."""
+@dataclass(eq=False)
+class _Plan:
+    """The requirement side of the aggregation for one tuple of frameworks (cached per process).
+
+    Requirements are numbered in table order (framework by framework); mapped checks are numbered
+    by their index in ``check_numbers``. Nothing here depends on the day's findings.
+    """
+
+    frameworks: tuple[Framework, ...]
+    requirements: pa.Table  # the text columns and ``checks``, one row per requirement
+    check_numbers: pa.Table  # (check_id, check_no): every check some requirement maps
+    entry_req: np.ndarray  # the requirement -> check mapping as (requirement, check number) pairs
+    entry_check: np.ndarray
+    fw_no: np.ndarray  # framework number of each requirement
+    automated: np.ndarray  # the requirement maps at least one check
+    n_fw: int
+    no_looser_config: pa.Array  # an empty list per requirement
+    groups: dict[bytes, "_Groups"] = field(default_factory=dict)
+
+    @property
+    def n_req(self) -> int:
+        return self.requirements.num_rows
+
+    def groups_for(self, present: np.ndarray) -> "_Groups":
+        """The requirements grouped by which of the ``present`` checks (sorted check numbers) they map."""
+        key = present.tobytes()
+        cached = self.groups.get(key)
+        if cached is None:
+            if len(self.groups) > 16:
+                self.groups.clear()
+            cached = self.groups[key] = _Groups.build(self, present)
+        return cached
+
+
+@dataclass(eq=False)
+class _Groups:
+    """Requirements that map the same set of the day's present checks get the same counts and status.
+
+    ``group_of[r]`` numbers requirement r's group; ``members`` (present checks x groups, 0/1) sums
+    per-check counts into group counts. The last group holds the requirements that map no check
+    (always MANUAL). ``per_framework`` (groups x frameworks) counts each framework's requirements
+    per group, for the framework scores.
+    """
+
+    group_of: np.ndarray
+    members: np.ndarray
+    per_framework: np.ndarray
+
+    @classmethod
+    def build(cls, plan: _Plan, present: np.ndarray) -> "_Groups":
+        local = np.searchsorted(present, plan.entry_check)
+        hit = local < len(present)
+        hit[hit] = present[local[hit]] == plan.entry_check[hit]
+        bits = np.zeros((plan.n_req, max(len(present), 1)), np.bool_)
+        bits[plan.entry_req[hit], local[hit]] = True
+        packed = np.packbits(bits, axis=1)
+        automated = plan.automated
+        unique, inverse = np.unique(packed[automated], axis=0, return_inverse=True)
+        manual_group = len(unique)
+        group_of = np.full(plan.n_req, manual_group, np.intp)
+        group_of[automated] = inverse.reshape(-1)
+        members = np.zeros((len(present), manual_group + 1), np.float64)
+        members[:, :manual_group] = np.unpackbits(unique, axis=1, count=bits.shape[1])[:, : len(present)].T
+        per_framework = np.zeros((manual_group + 1, plan.n_fw), np.float64)
+        np.add.at(per_framework, (group_of, plan.fw_no), 1.0)
+        return cls(group_of, members, per_framework)
+
+
+def _build_plan(frameworks: tuple[Framework, ...]) -> _Plan:
     text: dict[str, list] = {name: [] for name in _REQUIREMENT_COLUMNS}
     checks: list[list[str]] = []
     fw_no: list[int] = []
-    automated: list[bool] = []
-    map_key: list[int] = []
-    map_check: list[str] = []
+    check_no: dict[str, int] = {}
+    entry_req: list[int] = []
+    entry_check: list[int] = []
     for number, fw in enumerate(frameworks):
         for req in fw.requirements:
-            key = len(checks)
             for name, value in (
                 ("framework_key", fw.key),
                 ("framework", fw.framework),
@@ -89,40 +160,47 @@ def _requirements_tables(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, p
                 ("profile", req.profile),
             ):
                 text[name].append(value)
+            for check_id in req.checks:  # a framework file never lists a check twice in a requirement
+                entry_req.append(len(checks))
+                entry_check.append(check_no.setdefault(check_id, len(check_no)))
             checks.append(list(req.checks))
             fw_no.append(number)
-            automated.append(req.automated)
-            for check_id in req.checks:
-                map_key.append(key)
-                map_check.append(check_id)
     requirements = pa.table(
         {**{name: pa.array(values, pa.string()) for name, values in text.items()},
          "checks": pa.array(checks, pa.list_(pa.string()))}
     )
-    mapping = pa.table({"req_key": pa.array(map_key, pa.int32()), "check_id": pa.array(map_check, pa.string())})
-    req_keys = pa.table(
-        {
-            "req_key": pa.array(range(len(checks)), pa.int32()),
-            "fw_no": pa.array(fw_no, pa.int32()),
-            "automated": pa.array(automated, pa.bool_()),
-        }
+    n_req = len(checks)
+    return _Plan(
+        frameworks=frameworks,
+        requirements=requirements,
+        check_numbers=pa.table(
+            {"check_id": pa.array(list(check_no), pa.string()), "check_no": pa.array(check_no.values(), pa.int32())}
+        ),
+        entry_req=np.array(entry_req, np.intp),
+        entry_check=np.array(entry_check, np.intp),
+        fw_no=np.array(fw_no, np.intp),
+        automated=np.array([bool(c) for c in checks], np.bool_),
+        n_fw=len(frameworks),
+        no_looser_config=pa.ListArray.from_arrays(
+            pa.array(np.zeros(n_req + 1, np.int32)), pa.array([], pa.string())
+        ),
     )
-    return requirements, mapping, req_keys
 
 
-_TABLE_CACHE: dict[tuple[int, ...], tuple[tuple[Framework, ...], tuple[pa.Table, pa.Table, pa.Table]]] = {}
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+_PLANS_LOCK = threading.Lock()
 
 
-def _tables_for(frameworks: tuple[Framework, ...]) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """The requirement and mapping tables of ``frameworks``, built once per set of framework objects."""
+def _plan_for(frameworks: tuple[Framework, ...]) -> _Plan:
+    """The plan of ``frameworks``, built once per tuple of framework objects."""
     key = tuple(id(fw) for fw in frameworks)
-    cached = _TABLE_CACHE.get(key)
-    if cached is None or cached[0] != frameworks:
-        if len(_TABLE_CACHE) > 16:
-            _TABLE_CACHE.clear()
-        cached = (frameworks, _requirements_tables(frameworks))
-        _TABLE_CACHE[key] = cached
-    return cached[1]
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is None or any(a is not b for a, b in zip(plan.frameworks, frameworks)):
+            if len(_PLANS) > 16:
+                _PLANS.clear()
+            plan = _PLANS[key] = _build_plan(frameworks)
+        return plan
 
 
 def _select_frameworks(frameworks: Iterable[str | Framework] | None) -> tuple[Framework, ...]:
@@ -179,126 +257,105 @@ def _findings_source(
     return f"(SELECT {columns} FROM {source_sql(con, lake, 'findings', files, 'day_findings_arrow')}{where})"
 
 
-# One scan of the day's findings (three columns), reduced to counts per account and check, joined
-# with the requirement -> check mapping and summed per requirement. Accounts whose checks map to no
-# requirement still appear, with a NULL req_key, so that they get their (all NOT_EVALUATED) partition.
+# One scan of the day's findings (four columns), reduced to counts per account and mapped check
+# (check_no NULL: a check no chosen framework maps; kept so that every account with findings
+# that day appears and gets its partition).
 _AGGREGATE = """
-WITH grouped AS (
-    -- the only pass over the findings: low-cardinality keys, a bare count (cheapest to hash)
-    SELECT account_id, check_id, status, muted, count(*) AS n
-    FROM {findings}
-    GROUP BY account_id, check_id, status, muted
-),
-per_check AS (
-    SELECT account_id, check_id,
-           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'PASS'), 0)   AS pass_n,
-           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'FAIL'), 0)   AS fail_n,
-           coalesce(sum(n) FILTER (WHERE NOT muted AND status = 'MANUAL'), 0) AS manual_n,
-           coalesce(sum(n) FILTER (WHERE muted), 0)                            AS muted_n
-    FROM grouped
-    GROUP BY account_id, check_id
-)
-SELECT p.account_id, m.req_key,
-       sum(p.pass_n)::BIGINT AS pass_count, sum(p.fail_n)::BIGINT AS fail_count,
-       sum(p.manual_n)::BIGINT AS manual_count, sum(p.muted_n)::BIGINT AS muted_count
-FROM per_check p LEFT JOIN req_map m ON m.check_id = p.check_id
-GROUP BY p.account_id, m.req_key
+SELECT f.account_id, m.check_no,
+       count(*) FILTER (WHERE NOT f.muted AND f.status = 'PASS')   AS pass_count,
+       count(*) FILTER (WHERE NOT f.muted AND f.status = 'FAIL')   AS fail_count,
+       count(*) FILTER (WHERE NOT f.muted AND f.status = 'MANUAL') AS manual_count,
+       count(*) FILTER (WHERE f.muted)                             AS muted_count
+FROM {findings} f LEFT JOIN check_numbers m ON m.check_id = f.check_id
+GROUP BY f.account_id, m.check_no
 """
 
-_COUNTS = ("pass_count", "fail_count", "manual_count", "muted_count")
+
+def _per_check_counts(plan: _Plan, lake: Lake, scan_date: dt.date, account_ids: list[str] | None) -> pa.Table:
+    con = _cursor()
+    try:
+        con.register("check_numbers", plan.check_numbers)
+        findings = _findings_source(con, lake, scan_date, account_ids)
+        try:
+            return con.sql(_AGGREGATE.format(findings=findings)).to_arrow_table()
+        except duckdb.IOException as err:
+            if "No files found" not in str(err):
+                raise
+            con.register("day_findings_arrow", _EMPTY_FINDINGS.empty_table())
+            return con.sql(_AGGREGATE.format(findings="day_findings_arrow")).to_arrow_table()
+    finally:
+        con.close()
 
 
-_STATUS_NAMES = pa.array(["MANUAL", "FAIL", "PASS", "NOT_EVALUATED"], pa.string())
-_DENSE_CACHE: dict[tuple[int, int], tuple[pa.Table, dict[str, pa.Array]]] = {}
+def _judge(plan: _Plan, sparse: pa.Table, accounts: list[str]) -> dict[str, pa.Array]:
+    """Counts, status and framework score of every (account, requirement), account-major, as arrow arrays.
 
-
-def _dense_helpers(req_keys: pa.Table, n_accounts: int) -> dict[str, pa.Array]:
-    """Arrays that depend only on the requirement set and the number of accounts (cached)."""
-    key = (id(req_keys), n_accounts)
-    cached = _DENSE_CACHE.get(key)
-    if cached is not None and cached[0] is req_keys:
-        return cached[1]
-    n_req = req_keys.num_rows
-    fw_no = pc.cast(req_keys.column("fw_no").combine_chunks(), pa.int64())
-    n_fw = (pc.max(fw_no).as_py() + 1) if n_req else 0
-    account_of_row = pa.array([a for a in range(n_accounts) for _ in range(n_req)], pa.int64())
-    helpers = {
-        "positions": pa.array(range(n_accounts * n_req), pa.int64()),
-        "zeros": pa.repeat(pa.scalar(0, pa.int64()), n_accounts * n_req),
-        "manual_only": pa.concat_arrays([pc.invert(req_keys.column("automated").combine_chunks())] * n_accounts)
-        if n_accounts
-        else pa.array([], pa.bool_()),
-        "group": pc.add(
-            pc.multiply(account_of_row, n_fw),
-            pa.concat_arrays([fw_no] * n_accounts) if n_accounts else pa.array([], pa.int64()),
-        ),
-    }
-    if len(_DENSE_CACHE) > 32:
-        _DENSE_CACHE.clear()
-    _DENSE_CACHE[key] = (req_keys, helpers)
-    return helpers
-
-
-def _judge(sparse: pa.Table, accounts: list[str], req_keys: pa.Table) -> pa.Table:
-    """Dense (account x requirement, in that order) counts, status and framework score, from the sparse sums.
-
-    Vectorised with arrow: requirements without findings get zero counts, then the status rules
-    and the per-framework score are applied column-wise.
+    Requirements that map the same subset of the day's checks are judged once per account (a
+    group); the group results are then spread to the requirements with one gather per column.
     """
-    n_req = req_keys.num_rows
-    helpers = _dense_helpers(req_keys, len(accounts))
+    n_acc, n_req = len(accounts), plan.n_req
     account_no = pc.index_in(sparse.column("account_id"), value_set=pa.array(accounts, pa.string()))
-    keep = pc.and_(pc.is_valid(sparse.column("req_key")), pc.is_valid(account_no))
-    position = pc.add(
-        pc.multiply(pc.cast(pc.filter(account_no, keep), pa.int64()), n_req),
-        pc.cast(pc.filter(sparse.column("req_key"), keep), pa.int64()),
-    )
+    keep = pc.and_(pc.is_valid(account_no), pc.is_valid(sparse.column("check_no")))
     sparse = sparse.filter(keep)
-    order = pc.sort_indices(position)
-    mask = pc.is_in(helpers["positions"], value_set=pc.take(position, order))
-    counts = {
-        name: pc.replace_with_mask(helpers["zeros"], mask, pc.take(sparse.column(name), order).combine_chunks())
-        for name in _COUNTS
-    }
-    # status code, first rule that applies wins: 0 MANUAL, 1 FAIL, 2 PASS, 3 NOT_EVALUATED
-    code = pc.if_else(pc.greater(counts["muted_count"], 0), 2, 3)
-    code = pc.if_else(pc.greater(counts["manual_count"], 0), 0, code)
-    code = pc.if_else(pc.greater(counts["pass_count"], 0), 2, code)
-    code = pc.if_else(pc.greater(counts["fail_count"], 0), 1, code)
-    code = pc.if_else(helpers["manual_only"], 0, code)
-    status = pc.take(_STATUS_NAMES, code)
+    account_no = pc.filter(account_no, keep).to_numpy(zero_copy_only=False).astype(np.intp)
+    check_no = sparse.column("check_no").to_numpy().astype(np.intp)
+    present, local = np.unique(check_no, return_inverse=True)
+    groups = plan.groups_for(present)
+
+    per_check = np.zeros((len(_COUNTS), n_acc, len(present)), np.float64)
+    for k, name in enumerate(_COUNTS):
+        per_check[k, account_no, local] = sparse.column(name).to_numpy()
+    # float64 sums of integers are exact far beyond any count of findings
+    per_group = (per_check.reshape(len(_COUNTS) * n_acc, len(present)) @ groups.members).reshape(
+        len(_COUNTS), n_acc, -1
+    )
+    passed, failed, manual, muted = per_group
+    # status code, first rule that applies wins (module docstring)
+    code = np.full(passed.shape, _NOT_EVALUATED, np.int8)
+    code[muted > 0] = _PASS
+    code[manual > 0] = _MANUAL
+    code[passed > 0] = _PASS
+    code[failed > 0] = _FAIL
+    code[:, -1] = _MANUAL  # the group of requirements that map no check
     # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements
-    sums = (
-        pa.table(
-            {
-                "group": helpers["group"],
-                "passed": pc.cast(pc.equal(code, 2), pa.int64()),
-                "judged": pc.cast(pc.and_(pc.greater_equal(code, 1), pc.less_equal(code, 2)), pa.int64()),
-            }
-        )
-        .group_by("group", use_threads=False)
-        .aggregate([("passed", "sum"), ("judged", "sum")])
-        .sort_by("group")
+    passing = (code == _PASS).astype(np.float64)
+    judged = passing @ groups.per_framework + (code == _FAIL).astype(np.float64) @ groups.per_framework
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = (passing @ groups.per_framework) * 100.0 / judged
+
+    group_of = groups.group_of
+    out = {
+        name: pa.array(np.take(per_group[k], group_of, axis=1).astype(np.int64).reshape(-1))
+        for k, name in enumerate(_COUNTS)
+    }
+    out["status"] = pc.take(_STATUS_NAMES, pa.array(np.take(code, group_of, axis=1).reshape(-1)))
+    out["framework_score"] = pa.array(
+        np.take(score, plan.fw_no, axis=1).reshape(-1), mask=np.take(judged == 0, plan.fw_no, axis=1).reshape(-1)
     )
-    judged = pc.cast(sums.column("judged_sum"), pa.float64())
-    per_group = pc.divide(
-        pc.multiply(pc.cast(sums.column("passed_sum"), pa.float64()), 100.0),
-        pc.if_else(pc.equal(judged, 0.0), pa.scalar(None, pa.float64()), judged),
-    )
-    # every (account, framework) group exists (a framework has requirements), so a group id is its index
-    score = pc.take(per_group, helpers["group"])
-    return pa.table({"status": status, **counts, "framework_score": score})
+    return out
 
 
-def _looser_config(frameworks: tuple[Framework, ...], config: Mapping[str, Any] | None) -> pa.Array:
+def _looser_config(plan: _Plan, config: Mapping[str, Any] | None) -> pa.Array:
     """Per requirement (in table order): its checks' config keys that are looser than Prowler's default."""
+    if config is None:
+        return plan.no_looser_config
     from postureflow.checks import all_checks
     from postureflow.config.strictness import looser_keys
 
     checks = all_checks()
-    per_check = {c: looser_keys(checks[c], config) for fw in frameworks for c in fw.all_checks() if c in checks}
-    values = [sorted({k for c in req.checks for k in per_check.get(c, ())}) for fw in frameworks for req in fw.requirements]
+    mapped = plan.check_numbers.column("check_id").to_pylist()
+    looser = {c: keys for c in mapped if c in checks and (keys := looser_keys(checks[c], config))}
+    if not looser:
+        return plan.no_looser_config
+    values = [
+        sorted({k for c in req.checks for k in looser.get(c, ())}) for fw in plan.frameworks for req in fw.requirements
+    ]
     return pa.array(values, pa.list_(pa.string()))
+
+
+def _account_column(account: str, n: int, offsets: pa.Buffer) -> pa.Array:
+    """``account`` n times: a 12-character id, so the offsets (0, 12, 24, ...) are shared by every account."""
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(account.encode() * n))
 
 
 def compliance_tables(
@@ -313,55 +370,41 @@ def compliance_tables(
     """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
 
     ``account_ids=None`` means every account that has findings that day. DuckDB
-    scans the findings once (three columns) and joins the per-check counts with
-    the framework mapping; the status rules then run column-wise on the
-    requirement sums.
+    scans the findings once (four columns) into counts per account and mapped
+    check; the requirement sums, status rules and scores then run as array
+    operations over (account x group of requirements that map the same checks).
     """
     scan_date = as_date(scan_date)
     for account in account_ids or []:
         if not isinstance(account, str) or not _ACCOUNT.match(account):
             raise ValueError(f"account id must be 12 digits, got {account!r}")
     evaluated_at = evaluated_at or dt.datetime.now(dt.timezone.utc)
-    chosen = _select_frameworks(frameworks)
-    requirements, mapping, req_keys = _tables_for(chosen)
-
-    con = _cursor()
-    try:
-        con.register("req_map", mapping)
-        findings = _findings_source(con, lake, scan_date, account_ids)
-        try:
-            sparse = con.sql(_AGGREGATE.format(findings=findings)).to_arrow_table()
-        except duckdb.IOException as err:
-            if "No files found" not in str(err):
-                raise
-            con.register("day_findings_arrow", _EMPTY_FINDINGS.empty_table())
-            sparse = con.sql(_AGGREGATE.format(findings="day_findings_arrow")).to_arrow_table()
-    finally:
-        con.close()
+    plan = _plan_for(_select_frameworks(frameworks))
+    sparse = _per_check_counts(plan, lake, scan_date, account_ids)
 
     if account_ids is None:
-        accounts = sorted(set(sparse.column("account_id").to_pylist()))
+        accounts = sorted(set(pc.unique(sparse.column("account_id")).to_pylist()))
     else:
         accounts = list(dict.fromkeys(account_ids))
     if not accounts:
         return {}
-    judged = _judge(sparse, accounts, req_keys)
+    judged = _judge(plan, sparse, accounts)
 
-    n = requirements.num_rows
-    constants = {
-        "scan_date": pa.repeat(pa.scalar(scan_date, pa.date32()), n),
-        "run_id": pa.repeat(pa.scalar(run_id, pa.string()), n),
-        "evaluated_at": pa.repeat(pa.scalar(evaluated_at, COMPLIANCE.field("evaluated_at").type), n),
-        "looser_config": _looser_config(chosen, config),
-    }
+    n = plan.n_req
+    columns: dict[str, Any] = {name: plan.requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
+    columns.update(
+        scan_date=pa.repeat(pa.scalar(scan_date, pa.date32()), n),
+        run_id=pa.repeat(pa.scalar(run_id, pa.string()), n),
+        evaluated_at=pa.repeat(pa.scalar(evaluated_at, COMPLIANCE.field("evaluated_at").type), n),
+        looser_config=_looser_config(plan, config),
+    )
+    offsets = pa.py_buffer(np.arange(0, 12 * n + 1, 12, dtype=np.int32).tobytes())
     tables = {}
     for number, account in enumerate(accounts):
-        part = judged.slice(number * n, n)
-        columns = {name: requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
-        columns.update({name: part.column(name) for name in ("status", *_COUNTS, "framework_score")})
-        columns.update(constants)
-        columns["account_id"] = pa.repeat(pa.scalar(account, pa.string()), n)
-        tables[account] = pa.table([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)
+        for name in ("status", *_COUNTS, "framework_score"):
+            columns[name] = judged[name].slice(number * n, n)
+        columns["account_id"] = _account_column(account, n, offsets)
+        tables[account] = pa.Table.from_arrays([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)
     return tables
 
 
