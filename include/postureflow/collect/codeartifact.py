@@ -2,9 +2,8 @@
 version came from.
 
 Calls per region: ListRepositories (paginated); per repository ListPackages (paginated; each entry carries
-the package's origin configuration); per package ListPackageVersions (latest version only). The audit
-config's max_codeartifact_packages (or max_scanned_resources_per_service) caps the packages read per
-repository, as in Prowler.
+the package's origin configuration); per package ListPackageVersions (latest version only). Prowler's
+max_codeartifact_packages cap is not applied: every package is read (collectors do not see the audit config).
 """
 
 from __future__ import annotations
