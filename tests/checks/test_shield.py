@@ -12,7 +12,7 @@ from postureflow.testing import DeniedAccess, scan_in_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-SERVICES = ["shield", "ec2", "elb", "elbv2", "cloudfront"]
+SERVICES = ["shield", "ec2", "elb", "elbv2", "cloudfront", "route53"]
 
 
 def _answer(access, active=True):
@@ -59,11 +59,15 @@ def world(tmp_path_factory):
                       "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
                                                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}}}  # fmt: skip
             distributions[name] = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+        route53 = boto3.client("route53", region_name=REGION)
+        zones = {name: route53.create_hosted_zone(Name=f"{name}.example.com", CallerReference=name)["HostedZone"]["Id"].rsplit("/", 1)[-1]
+                 for name in ("guarded-zone", "bare-zone")}  # fmt: skip
         shield = boto3.client("shield", region_name=REGION)
         shield.create_subscription()
         for arn in (f"arn:aws:ec2:{REGION}:{ACCOUNT}:eip-allocation/{guarded_eip}", albs["guarded-alb"],
                     f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/guarded-clb",
-                    f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/guarded-ga", distributions["guarded-cf"]["ARN"]):  # fmt: skip
+                    f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/guarded-ga", distributions["guarded-cf"]["ARN"],
+                    f"arn:aws:route53:::hostedzone/{zones['guarded-zone']}"):  # fmt: skip
             shield.create_protection(Name=arn.rsplit("/", 1)[-1], ResourceArn=arn)
 
         def scan(access, name):
@@ -77,7 +81,7 @@ def world(tmp_path_factory):
         assert refused.hits
     return SimpleNamespace(run=run, inactive=inactive, unread=unread, calls=access.call_log,
                            eips={"guarded": guarded_eip, "bare": bare_eip},
-                           distributions={name: d["Id"] for name, d in distributions.items()})  # fmt: skip
+                           distributions={name: d["Id"] for name, d in distributions.items()}, zones=zones)  # fmt: skip
 
 
 def test_elastic_ips(world):
@@ -101,6 +105,13 @@ def test_cloudfront_distributions(world):
         world.distributions["guarded-cf"]: "PASS", world.distributions["bare-cf"]: "FAIL"}  # fmt: skip
 
 
+def test_route53_hosted_zones(world):
+    statuses = world.run.statuses("shield_advanced_protection_in_route53_hosted_zones")
+    assert {world.zones["guarded-zone"], world.zones["bare-zone"]} <= set(statuses) or statuses
+    by_name = {name: statuses.get(zone_id) or statuses.get(f"{name}.example.com.") for name, zone_id in world.zones.items()}
+    assert by_name == {"guarded-zone": "PASS", "bare-zone": "FAIL"}
+
+
 def test_global_accelerators(world):
     assert world.run.statuses("shield_advanced_protection_in_global_accelerators") == {
         "guarded-ga": "PASS", "bare-ga": "FAIL"}  # fmt: skip
@@ -113,7 +124,7 @@ def test_without_a_subscription_nothing_is_judged(world):
 @pytest.mark.parametrize("check", [
     "shield_advanced_protection_in_associated_elastic_ips", "shield_advanced_protection_in_classic_load_balancers",
     "shield_advanced_protection_in_internet_facing_load_balancers", "shield_advanced_protection_in_global_accelerators",
-    "shield_advanced_protection_in_cloudfront_distributions"])
+    "shield_advanced_protection_in_cloudfront_distributions", "shield_advanced_protection_in_route53_hosted_zones"])
 def test_unreadable_protections_give_no_verdict(world, check):
     statuses = world.unread.statuses(check)
     assert statuses and set(statuses.values()) == {"MANUAL"}

@@ -53,3 +53,6 @@ shield_advanced_protection_in_internet_facing_load_balancers = _shield_check(
     "Internet-facing Application Load Balancer is protected by Shield Advanced", "medium", "AwsElbv2LoadBalancer",
     "elbv2.load_balancers", "Application Load Balancer",
     judged=lambda lb: lb.get("type") == "application" and lb.get("scheme") == "internet-facing")  # fmt: skip
+shield_advanced_protection_in_route53_hosted_zones = _shield_check(
+    "shield_advanced_protection_in_route53_hosted_zones", "Route 53 hosted zone is protected by Shield Advanced",
+    "medium", "AwsRoute53HostedZone", "route53.hosted_zones", "Route 53 hosted zone")
