@@ -306,3 +306,53 @@ def test_new_checks_give_no_verdict_on_undescribed_keys(key_world, scan, check):
 
     run = scan("kms", regions=["us-east-1"], access=DeniedAccess("kms:DescribeKey"))
     assert run.status(check, key_world["in-use"]) == "MANUAL"
+
+
+def _enclave_key(scan_access=None, **conditions):
+    kms = boto3.client("kms", region_name="us-east-1")
+    policy = _policy(_statement("Admin", ROOT, ADMIN_ONLY),
+                     _statement("Enclave", ENCLAVE_ROLE, SENSITIVE, Condition=conditions))  # fmt: skip
+    return kms.create_key(Description="enclave key", Policy=policy)["KeyMetadata"]["KeyId"]
+
+
+def test_enclave_attestation_no_deployment_binding(aws, scan):
+    image_only = _enclave_key(**ATTESTED)
+    bound = _enclave_key(StringEqualsIgnoreCase={"kms:RecipientAttestation:ImageSha384": IMAGE,
+                                                 "kms:RecipientAttestation:PCR3": "cd" * 48})  # fmt: skip
+    by_account = _enclave_key(**ATTESTED, StringEquals={"aws:PrincipalAccount": ACCOUNT})
+    run = scan("kms", regions=["us-east-1"])
+    assert run.statuses("kms_key_enclave_attestation_no_deployment_binding") == {
+        image_only: "FAIL", bound: "PASS", by_account: "PASS"}
+
+
+def test_enclave_checks_without_golden_list_are_manual(aws, scan):
+    key = _enclave_key(**ATTESTED)
+    run = scan("kms", regions=["us-east-1"])
+    finding = run.of("kms_key_enclave_attestation_pcr_mismatch")
+    assert [f["status"] for f in finding] == ["MANUAL"]
+    assert "kms:RecipientAttestation:ImageSha384" in finding[0]["status_extended"]
+    assert "No verdict" not in finding[0]["status_extended"]
+    # moto has no CloudTrail event history: whether any enclave used the key is unknown
+    assert run.statuses("kms_key_enclave_attestation_unknown_image") == {key: "MANUAL"}
+
+
+def test_enclave_unknown_image_manual_when_used(world):
+    statuses = world.run.statuses("kms_key_enclave_attestation_unknown_image")
+    assert statuses[world.ids["enclave-default"]] == "MANUAL"
+
+
+@pytest.mark.parametrize(
+    "check, denied",
+    [
+        ("kms_key_enclave_attestation_no_deployment_binding", "kms:GetKeyPolicy"),
+        ("kms_key_enclave_attestation_pcr_mismatch", "kms:GetKeyPolicy"),
+        ("kms_key_enclave_attestation_unknown_image", "cloudtrail:LookupEvents"),
+    ],
+)
+def test_enclave_checks_give_no_verdict_on_unread_data(aws, scan, check, denied):
+    from postureflow.testing import DeniedAccess
+
+    key = _enclave_key(**ATTESTED)
+    run = scan("kms", regions=["us-east-1"], access=DeniedAccess(denied))
+    assert run.status(check, key) == "MANUAL"
+    assert "No verdict" in run.of(check)[0]["status_extended"]

@@ -299,3 +299,106 @@ def kms_cmk_not_multi_region(keys):
             yield FAIL(key, f"KMS key {_name(key)} is a multi-Region key.")
         else:
             yield PASS(key, f"KMS key {_name(key)} is a single-Region key.")
+
+
+# Deployment context, per the Nitro Enclaves documentation: PCR3 (the parent instance's IAM role), PCR4 (the
+# parent instance id) or PCR8 (the enclave image's signing certificate). PCR0-2 identify the image, which
+# can be copied and run anywhere.
+_DEPLOYMENT_PCRS = {f"{_ATTESTATION}pcr3", f"{_ATTESTATION}pcr4", f"{_ATTESTATION}pcr8"}
+_ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:principalorgid", "aws:resourceaccount",
+                 "aws:principalorgpaths"}  # fmt: skip
+_EXACT_OPERATOR = re.compile(r"^(StringEquals|StringEqualsIgnoreCase|ArnEquals)$", re.IGNORECASE)
+
+
+def _binds_deployment(statement: dict) -> bool:
+    """A pinned PCR3/PCR4/PCR8 measurement, or an exact account/organization condition, next to the attestation."""
+    for operator, block in (statement.get("Condition") or {}).items():
+        if not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            key, values = str(key).lower(), _as_list(values)
+            pinned = bool(values) and not any(not isinstance(v, str) or "*" in v or "?" in v for v in values)
+            if not pinned:
+                continue
+            if key in _DEPLOYMENT_PCRS and _ATTESTATION_OPERATOR.match(str(operator)):
+                return True
+            if key in _ACCOUNT_KEYS and _EXACT_OPERATOR.match(str(operator)):
+                return True
+    return False
+
+
+@check(
+    id="kms_key_enclave_attestation_no_deployment_binding",
+    title="KMS enclave key binds its attestation conditions to a deployment",
+    severity="informational",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="Attestation pinned to the image measurements alone (PCR0-2) lets the same enclave image decrypt from "
+    "any instance, role or account that runs it.",
+    remediation="Add PCR3 (parent instance role), PCR4 (instance id) or PCR8 (signing certificate) conditions, or "
+    "an exact aws:PrincipalAccount / aws:PrincipalOrgID condition, to each attested statement.",
+)
+def kms_key_enclave_attestation_no_deployment_binding(keys):
+    # Keys whose sensitive grants carry no attestation at all are kms_key_enclave_attestation_not_enforced's
+    # findings; with nothing attested there is nothing to judge here (Prowler reports MANUAL).
+    for key in _enclave_keys(keys):
+        if not _policy.parseable(key.get("policy")):
+            yield no_verdict(FAIL(key, ""), [UNPARSEABLE])
+            continue
+        attested = [s for s in statements(key["policy"]) if s.get("Effect") == "Allow" and _sensitive_actions(s)
+                    and _requires_attestation(s)]  # fmt: skip
+        if not attested and key.readable("policy"):
+            continue  # (an unread policy is judged, and so gives no verdict)
+        unbound = [s for s in attested if not _binds_deployment(s)]
+        if unbound:
+            yield FAIL(key, f"KMS enclave key {_name(key)} attests only the image in statements {_sids(unbound)}: "
+                       "any deployment of that image may use it.")  # fmt: skip
+        else:
+            yield PASS(key, f"KMS enclave key {_name(key)} binds every attested statement to a deployment.")
+
+
+# A golden list of PCR measurements (Prowler's enclave_golden_pcr_values) is not part of Prowler 5.46's audit
+# config, so postureflow has no configured list to compare with: like Prowler without one, these two checks
+# report MANUAL on each enclave key, naming what a reviewer compares.
+
+
+@check(
+    id="kms_key_enclave_attestation_pcr_mismatch",
+    title="KMS enclave key's attestation values match the approved enclave build",
+    severity="medium",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="A key policy pinned to measurements of an old or unapproved build lets that build decrypt, and "
+    "refuses the approved one.",
+    remediation="Compare the kms:RecipientAttestation values in the key policy with the PCRs nitro-cli reports "
+    "for the approved enclave image, and update the policy.",
+)
+def kms_key_enclave_attestation_pcr_mismatch(keys):
+    for key in _enclave_keys(keys):
+        if not _policy.parseable(key.get("policy")):
+            yield no_verdict(FAIL(key, ""), [UNPARSEABLE])
+            continue
+        pinned = sorted({str(k) for s in statements(key["policy"]) for block in (s.get("Condition") or {}).values()
+                         if isinstance(block, dict) for k in block if str(k).lower().startswith(_ATTESTATION)})  # fmt: skip
+        yield MANUAL(key, f"KMS enclave key {_name(key)}: compare its attestation conditions "
+                     f"({', '.join(pinned) or 'none'}) with the approved build's measurements (no golden list "
+                     "is configured).")  # fmt: skip
+
+
+@check(
+    id="kms_key_enclave_attestation_unknown_image",
+    title="Only approved enclave images have used the KMS key",
+    severity="medium",
+    resource_type="AwsKmsKey",
+    reads=["kms.keys"],
+    risk="An enclave image outside the approved builds that decrypts with the key may exfiltrate what it reads.",
+    remediation="Review the attestation documents of the key's CloudTrail events against the approved builds' "
+    "PCR values, and pin the key policy to them.",
+)
+def kms_key_enclave_attestation_unknown_image(keys):
+    for key in _enclave_keys(keys):
+        calls = key.get("enclave_calls") or {}
+        if not calls.get("observed") and key.readable("enclave_calls"):
+            continue  # no enclave has used the key in CloudTrail's event history
+        yield MANUAL(key, f"KMS enclave key {_name(key)} served {calls.get('observed', 0)} enclave calls: compare "
+                     "their attested images with the approved builds (no golden list is configured).")  # fmt: skip
