@@ -200,3 +200,24 @@ def ec2_ami_public(images):
             yield FAIL(image, f"AMI {label} is public: any AWS account can launch it.")
         else:
             yield PASS(image, f"AMI {label} is private.")
+
+
+@check(
+    id="ec2_ami_account_block_public_access",
+    service="ec2",
+    title="AMI block public access is enabled in the region",
+    severity="medium",
+    resource_type="Other",
+    reads=["ec2.image_block_public_access"],
+    risk="Without block public access, one mistaken launch-permission change publishes an AMI, and with it "
+    "the software, configuration and any data baked into it, to every AWS account.",
+    remediation="Enable block public access for AMIs (aws ec2 enable-image-block-public-access "
+    "--image-block-public-access-state block-new-sharing) in every region.",
+)
+def ec2_ami_account_block_public_access(settings):
+    for setting in settings:
+        state = setting.get("state")
+        if state == "block-new-sharing":
+            yield PASS(setting, f"AMI block public access is enabled in {setting.region}.")
+        else:
+            yield FAIL(setting, f"AMI block public access is off in {setting.region} (state {state}).")

@@ -5,7 +5,10 @@ Nitro Enclave (confidential-workload) hosts; and the region's instance metadata 
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check, days_since
+import ipaddress
+import re
+
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since, parse_time
 from postureflow.checks.ec2_securitygroups import (
     ALL_PORTS,
     TCP,
@@ -23,6 +26,12 @@ from postureflow.secrets import describe_hits
 CONFIDENTIAL_HOST_ALLOWED_PORTS = frozenset({22, 80, 443})
 # Instance states in which a host is in transition and not judged as a confidential-workload host.
 TRANSIENT_STATES = {"pending", "shutting-down", "terminated"}
+# States in which a Nitro Enclave parent has destroyed its enclaves.
+ENCLAVE_GONE_STATES = {"stopped", "shutting-down", "terminated"}
+# TCP ports vsock-proxy applications commonly listen on (Prowler's enclave_vsock_ports default).
+VSOCK_PROXY_PORTS = frozenset({5000, *range(8000, 8091), 9000})
+# EC2's StateTransitionReason for a stop: "User initiated (2016-09-14 15:07:39 GMT)".
+STOPPED_AT = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) GMT\)")
 
 
 # -- confidential-workload hosts -----------------------------------------------------------------
@@ -517,3 +526,193 @@ def ec2_instance_account_imdsv2_enabled(defaults):
             yield PASS(setting, f"Instances launched in {setting.region} require IMDSv2 by default.")
         else:
             yield FAIL(setting, f"Instances launched in {setting.region} do not require IMDSv2 by default.")
+
+
+@check(
+    id="ec2_confidential_workload_host_not_running",
+    service="ec2",
+    title="Nitro Enclave parent instance is running",
+    severity="medium",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances"],
+    risk="Enclaves die with their parent: a stopped or terminating enclave host means every consumer of the "
+    "enclave (key release, attestation, signing) is failing, or a lifecycle change went unnoticed.",
+    remediation="Start the instance again (and its enclave), or remove the dependency on it and terminate it.",
+)
+def ec2_confidential_workload_host_not_running(instances):
+    for host in instances:
+        if not host.get("enclaves_enabled"):
+            continue
+        state = host.get("state")
+        if state in ENCLAVE_GONE_STATES:
+            yield FAIL(host, f"Nitro Enclave host {host.id} is {state}; its enclaves no longer exist.")
+        else:
+            yield PASS(host, f"Nitro Enclave host {host.id} is {state}.")
+
+
+@check(
+    id="ec2_confidential_workload_host_public_ip",
+    service="ec2",
+    title="Confidential-workload (Nitro Enclave) host is not reachable from the internet",
+    severity="medium",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances", "ec2.network_interfaces", "vpc.subnets"],
+    risk="An enclave parent with a public address or in a subnet routed to an internet gateway can be attacked "
+    "directly, and it relays every byte that reaches the enclave.",
+    remediation="Move the host to a private subnet (outbound through NAT or VPC endpoints), release its public "
+    "IPv4 and remove global IPv6 addresses from its interfaces.",
+)
+def ec2_confidential_workload_host_public_ip(instances, network_interfaces, subnets):
+    interfaces = {(n.region, n.id): n for n in network_interfaces}
+    subnet_of = {(s.region, s.id): s for s in subnets}
+    for host in _confidential_hosts(instances):
+        exposure, unseen = [], []
+        if host.get("public_ip"):
+            exposure.append(f"public IPv4 {host.get('public_ip')}")
+        for attached in host.get("network_interfaces") or []:
+            interface = interfaces.get((host.region, attached.get("id")))
+            if interface is None:
+                unseen.append(f"network interface {attached.get('id')}")
+                continue
+            addresses = [a for a in interface.get("ipv6_addresses") or [] if ipaddress.ip_address(a).is_global]
+            if addresses:
+                exposure.append(f"global IPv6 {', '.join(addresses)} on {interface.id}")
+        subnet_id = host.get("subnet_id")
+        subnet = subnet_of.get((host.region, subnet_id))
+        if subnet_id and subnet is None:
+            unseen.append(f"subnet {subnet_id}")
+        elif subnet is not None and subnet.get("public"):
+            exposure.append(f"subnet {subnet_id} routes the internet to an internet gateway")
+        if exposure:
+            yield FAIL(host, f"Nitro Enclave host {host.id} is reachable from the internet: {'; '.join(exposure)}.")
+        elif unseen:
+            yield MANUAL(host, f"No verdict: Nitro Enclave host {host.id}: {', '.join(unseen)} not in the inventory.")
+        else:
+            yield PASS(host, f"Nitro Enclave host {host.id} has no public address and sits in a private subnet.")
+
+
+def _opened_ports(rule: dict, ports: frozenset[int]) -> set[int]:
+    """Which of ``ports`` an internet rule opens over TCP (all-traffic rules open them all)."""
+    protocol = str(rule.get("IpProtocol"))
+    if protocol == "-1":
+        return set(ports)
+    if protocol not in TCP:
+        return set()
+    opened = _port_range(rule)
+    return {p for p in ports if opened and opened[0] <= p <= opened[1]}
+
+
+@check(
+    id="ec2_confidential_workload_host_vsock_proxy_exposed",
+    service="ec2",
+    title="Confidential-workload (Nitro Enclave) host does not open likely vsock-proxy TCP ports to the internet",
+    severity="medium",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances", "ec2.security_groups"],
+    risk="vsock-proxy applications bridge TCP ports on the host to the enclave's vsock channel; opened to the "
+    "internet (ports 5000, 8000-8090, 9000 by convention) they let anyone talk to the enclave's channel.",
+    remediation="Remove internet ingress to these ports from the host's security groups; keep the proxy "
+    "reachable only from the host itself or named private ranges.",
+)
+def ec2_confidential_workload_host_vsock_proxy_exposed(instances, security_groups):
+    # A heuristic like Prowler's: the ports are the vsock-proxy convention, a different service may listen there.
+    groups = _groups_by_id(security_groups)
+    for host in _confidential_hosts(instances):
+        exposed: set[int] = set()
+        for group in _instance_groups(host, groups):
+            for rule in _internet_rules(group):
+                exposed |= _opened_ports(rule, VSOCK_PROXY_PORTS)
+        unseen = [g for g in host.get("security_group_ids") or [] if (host.region, g) not in groups]
+        if exposed:
+            ports = sorted(exposed)
+            text = f"{ports[0]}-{ports[-1]} ({len(ports)} ports)" if len(ports) > 10 else ", ".join(map(str, ports))
+            yield FAIL(host, f"Nitro Enclave host {host.id} opens likely vsock-proxy TCP ports to the internet: {text}.")
+        elif unseen:
+            yield MANUAL(host, f"No verdict: Nitro Enclave host {host.id}: security group(s) {', '.join(unseen)} "
+                         "not in the inventory.")  # fmt: skip
+        else:
+            yield PASS(host, f"Nitro Enclave host {host.id} opens no likely vsock-proxy TCP port to the internet.")
+
+
+# -- monitoring, stopped instances and AMIs -----------------------------------------------------------
+
+
+@check(
+    id="ec2_instance_detailed_monitoring_enabled",
+    service="ec2",
+    title="EC2 instance has detailed (one-minute) monitoring enabled",
+    severity="low",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances"],
+    risk="With basic five-minute metrics, short CPU, network or status spikes go unseen and alarms react late.",
+    remediation="Enable detailed monitoring (aws ec2 monitor-instances --instance-ids ...).",
+)
+def ec2_instance_detailed_monitoring_enabled(instances):
+    for instance in instances:
+        state = instance.get("monitoring")
+        if state == "enabled":
+            yield PASS(instance, f"EC2 instance {instance.id} has detailed monitoring enabled.")
+        else:
+            yield FAIL(instance, f"EC2 instance {instance.id} does not have detailed monitoring enabled ({state}).")
+
+
+@check(
+    id="ec2_instance_stopped_older_than_specific_days",
+    service="ec2",
+    title="EC2 instance has not been stopped longer than max_ec2_instance_stopped_days (30 by default)",
+    severity="low",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances"],
+    config=["max_ec2_instance_stopped_days"],
+    risk="Instances stopped for long keep their volumes (and costs), miss every patch, and come back with stale "
+    "software and credentials when someone starts them again.",
+    remediation="Terminate instances no longer needed (after a snapshot or AMI if their data matters), or start "
+    "and patch them.",
+)
+def ec2_instance_stopped_older_than_specific_days(instances, now, config):
+    limit = config["max_ec2_instance_stopped_days"]
+    for instance in instances:
+        if instance.get("state") != "stopped":
+            yield PASS(instance, f"EC2 instance {instance.id} is not stopped ({instance.get('state')}).")
+            continue
+        stamp = STOPPED_AT.search(str(instance.get("state_reason") or ""))
+        stopped = parse_time(stamp.group(1).replace(" ", "T")) if stamp else None
+        if stopped is None:
+            # Prowler PASSes a stopped instance whose stop time it cannot tell; unknown is no verdict here.
+            yield MANUAL(instance, f"No verdict: EC2 instance {instance.id} is stopped but its stop time is not "
+                         f"stated ({instance.get('state_reason')!r}).")  # fmt: skip
+            continue
+        days = int((now - stopped).total_seconds() // 86400)
+        if days > limit:
+            yield FAIL(instance, f"EC2 instance {instance.id} has been stopped for {days} days, more than {limit}.")
+        else:
+            yield PASS(instance, f"EC2 instance {instance.id} has been stopped for {days} days (limit {limit}).")
+
+
+@check(
+    id="ec2_instance_with_outdated_ami",
+    service="ec2",
+    title="EC2 instance does not run an Amazon AMI past its deprecation date",
+    severity="medium",
+    resource_type="AwsEc2Instance",
+    reads=["ec2.instances"],
+    risk="A deprecated Amazon AMI no longer receives updates: instances built from it start with an operating "
+    "system missing every fix released since.",
+    remediation="Rebuild the instance from the current Amazon AMI of the same family (or an image of yours based "
+    "on it), then retire the old one.",
+)
+def ec2_instance_with_outdated_ami(instances, now):
+    # Like Prowler, only Amazon's AMIs are judged: their deprecation date is Amazon's statement that the
+    # image is outdated, while a date on an image of your own or a partner's means what its owner chose.
+    for instance in instances:
+        if instance.lacks("ami"):
+            continue  # AWS no longer shows the AMI: whose it was cannot be told
+        ami = instance.get("ami") or {}
+        if instance.readable("ami") and ami.get("owner_alias") != "amazon":
+            continue
+        deprecated = parse_time(ami.get("deprecation_time"))
+        image = instance.get("image_id")
+        if deprecated is not None and deprecated < now:
+            yield FAIL(instance, f"EC2 instance {instance.id} runs Amazon AMI {image}, deprecated on {deprecated:%Y-%m-%d}.")
+        else:
+            yield PASS(instance, f"EC2 instance {instance.id} runs Amazon AMI {image}, which is not deprecated.")

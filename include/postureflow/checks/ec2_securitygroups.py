@@ -413,3 +413,102 @@ def ec2_securitygroup_default_restrict_traffic(security_groups):
                 group,
                 f"Default security group {group.id}{where} has {inbound} inbound and {outbound} outbound rule(s).",
             )
+
+
+# -- specific public sources, launch wizard groups, rule counts --------------------------------------
+
+
+def _specific_public_sources(rule: dict, trusted: list) -> list[str]:
+    """Globally routable source ranges of a rule other than the whole internet and the trusted ranges."""
+    found = []
+    for cidr in [r.get("CidrIp") for r in rule.get("IpRanges") or []] + [
+        r.get("CidrIpv6") for r in rule.get("Ipv6Ranges") or []
+    ]:
+        if not cidr or cidr in (INTERNET_V4, INTERNET_V6):
+            continue
+        network = ipaddress.ip_network(cidr, strict=False)
+        if network.is_global and not any(
+            network.version == t.version and network.subnet_of(t) for t in trusted
+        ):
+            found.append(cidr)
+    return found
+
+
+@check(
+    id="ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip",
+    service="ec2",
+    title="Security group admits no specific public IP address that is not trusted (trusted_ips)",
+    severity="medium",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    config=["trusted_ips"],
+    risk="A rule admitting a single public address (a home connection, a contractor, a forgotten test host) "
+    "keeps working for whoever holds that address next, and such rules are rarely reviewed.",
+    remediation="Replace rules for individual public addresses with a VPN, AWS Client VPN or Session Manager; "
+    "list the addresses that must stay in trusted_ips.",
+)
+def ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip(security_groups, config):
+    # Unlike Prowler, a group that also opens all ports to the internet is still judged here (Prowler
+    # PASSes it to avoid reporting twice; a PASS on a group that admits single public addresses is wrong),
+    # and groups are judged whether or not something uses them today, like the other group checks.
+    trusted = [ipaddress.ip_network(str(t), strict=False) for t in config["trusted_ips"] or ()]
+    for group in security_groups:
+        sources = sorted({cidr for rule in group.get("ingress_rules") or [] for cidr in _specific_public_sources(rule, trusted)})
+        if sources:
+            shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+            yield FAIL(group, f"Security group {_group_label(group)} admits specific public addresses: {shown}.")
+        else:
+            yield PASS(group, f"Security group {_group_label(group)} admits no untrusted specific public address.")
+
+
+@check(
+    id="ec2_securitygroup_from_launch_wizard",
+    service="ec2",
+    title="Security group was not created by the EC2 launch wizard",
+    severity="medium",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    risk="Launch-wizard groups are created on the fly with broad defaults (SSH or RDP from anywhere) and "
+    "rarely revisited.",
+    remediation="Replace launch-wizard-N groups with purpose-named groups holding only the rules the workload "
+    "needs, then delete them.",
+)
+def ec2_securitygroup_from_launch_wizard(security_groups):
+    for group in security_groups:
+        if "launch-wizard" in str(group.get("name") or ""):
+            yield FAIL(group, f"Security group {_group_label(group)} was created by the EC2 launch wizard.")
+        else:
+            yield PASS(group, f"Security group {_group_label(group)} was not created by the EC2 launch wizard.")
+
+
+def _rule_count(permissions: list[dict]) -> int:
+    """Rules as AWS counts them against the per-group quota: one per source or destination (CIDR, IPv6
+    range, prefix list or security group) of each permission."""
+    return sum(
+        max(1, len(p.get("IpRanges") or []) + len(p.get("Ipv6Ranges") or []) + len(p.get("PrefixListIds") or [])
+            + len(p.get("UserIdGroupPairs") or []))
+        for p in permissions
+    )  # fmt: skip
+
+
+@check(
+    id="ec2_securitygroup_with_many_ingress_egress_rules",
+    service="ec2",
+    title="Security group has at most max_security_group_rules (50) inbound and outbound rules",
+    severity="medium",
+    resource_type="AwsEc2SecurityGroup",
+    reads=["ec2.security_groups"],
+    config=["max_security_group_rules"],
+    risk="Groups with very many rules are hard to review, so overly broad or stale rules hide among them, and "
+    "they approach the per-group rule quota.",
+    remediation="Split the group by role, replace lists of addresses with managed prefix lists or security "
+    "group references, and remove stale rules.",
+)
+def ec2_securitygroup_with_many_ingress_egress_rules(security_groups, config):
+    # Prowler counts IpPermissions entries, but one entry holding ten CIDRs is ten rules for AWS (the
+    # quota and DescribeSecurityGroupRules count each source); this check counts as AWS does.
+    limit = config["max_security_group_rules"]
+    for group in security_groups:
+        inbound, outbound = _rule_count(group.get("ingress_rules") or []), _rule_count(group.get("egress_rules") or [])
+        text = f"Security group {_group_label(group)} has {inbound} inbound and {outbound} outbound rules (limit {limit})."
+        yield (FAIL if inbound > limit or outbound > limit else PASS)(group, text)

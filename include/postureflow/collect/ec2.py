@@ -5,7 +5,8 @@ VPN connections) belong to the ``vpc`` collector; EC2 checks that need them
 read ``vpc.<kind>``.
 
 Per region: DescribeInstances, DescribeVolumes, DescribeSnapshots (own),
-DescribeImages (own), DescribeAddresses, DescribeLaunchTemplates,
+DescribeImages (own), DescribeImages of the AMIs instances run (filtered by image id, one call per
+200 ids, deprecated ones included), DescribeAddresses, DescribeLaunchTemplates,
 DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeNetworkAcls,
 DescribeTransitGateways, DescribeClientVpnEndpoints, GetEbsEncryptionByDefault,
 GetSnapshotBlockPublicAccessState, GetImageBlockPublicAccessState, GetInstanceMetadataDefaults and
@@ -24,7 +25,7 @@ is named in ``_unread`` and any verdict resting on it becomes "no verdict".
 
 from __future__ import annotations
 
-from postureflow.collect.base import Outcome, RegionScope, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 from postureflow.secrets import decode_user_data, scan_text
 
 # States in which an instance no longer exists as far as a posture check is concerned.
@@ -101,6 +102,7 @@ def _collect_instances(scope: RegionScope, ec2) -> None:
     if not instances:
         return
     managed = _ssm_managed_instance_ids(scope)
+    amis = _instance_amis(scope, ec2, instances)
     user_data = scope.each(instances, lambda i: _user_data_findings(scope, ec2, i["InstanceId"]))
     for instance, secrets in zip(instances, user_data, strict=True):
         instance_id = instance["InstanceId"]
@@ -134,7 +136,37 @@ def _collect_instances(scope: RegionScope, ec2) -> None:
             monitoring=(instance.get("Monitoring") or {}).get("State"),
             ssm_managed=managed.map(lambda ids, i=instance_id: i in ids),
             user_data=secrets,
+            ami=amis.get(instance.get("ImageId"), Outcome(OK, None)),
         )
+
+
+# Filter values per DescribeImages call (EC2 accepts at most 200 values in one filter).
+IMAGE_FILTER_BATCH = 200
+
+
+def _instance_amis(scope: RegionScope, ec2, instances: list[dict]) -> dict[str, Outcome]:
+    """image id -> the AMI's owner and deprecation time (None when AWS no longer shows it), whoever owns it.
+
+    Filtered by image-id rather than ImageIds, which fails the whole call when one AMI is gone;
+    IncludeDeprecated, because a filtered listing leaves deprecated AMIs out otherwise."""
+    image_ids = sorted({i["ImageId"] for i in instances if i.get("ImageId")})
+    amis: dict[str, Outcome] = {}
+    for start in range(0, len(image_ids), IMAGE_FILTER_BATCH):
+        batch = image_ids[start : start + IMAGE_FILTER_BATCH]
+        listed = scope.list(
+            ec2, "describe_images", "Images", IncludeDeprecated=True, Filters=[{"Name": "image-id", "Values": batch}]
+        ).map(lambda images: {image["ImageId"]: _ami(image) for image in images})
+        for image_id in batch:
+            amis[image_id] = listed.map(lambda found, i=image_id: found.get(i))
+    return amis
+
+
+def _ami(image: dict) -> dict:
+    return {
+        "owner_id": image.get("OwnerId"),
+        "owner_alias": image.get("ImageOwnerAlias"),
+        "deprecation_time": image.get("DeprecationTime"),
+    }
 
 
 def _ssm_managed_instance_ids(scope: RegionScope) -> Outcome:
@@ -301,6 +333,7 @@ def _collect_network_interfaces(scope: RegionScope, ec2) -> None:
             instance_owner_id=attachment.get("InstanceOwnerId"),
             requester_managed=bool(interface.get("RequesterManaged")),
             public_ip=(interface.get("Association") or {}).get("PublicIp"),
+            ipv6_addresses=[a["Ipv6Address"] for a in interface.get("Ipv6Addresses") or [] if a.get("Ipv6Address")],
         )
 
 
