@@ -14,6 +14,10 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
+# moto does not throttle: the request budget (tested on its own in test_aws_budget.py) would only slow the
+# suite down, since every test's AwsAccess shares the "testing" key's bucket.
+os.environ["POSTUREFLOW_API_RATE"] = "100000"
+os.environ["POSTUREFLOW_API_BURST"] = "100000"
 
 # Airflow reads its configuration at import: give the test session its own home.
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="postureflow-test-airflow-")

@@ -12,7 +12,7 @@ its account and region (:func:`request_budget`): one token bucket per (account,
 region) shared by every client of that account in the process, so the many
 mapped scan tasks and region threads of one account pace themselves instead of
 throttling each other into backoff. POSTUREFLOW_API_RATE (calls per second,
-default 20) and POSTUREFLOW_API_BURST (default 40) size it.
+default 50) and POSTUREFLOW_API_BURST (default 100) size it.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def request_budget(account: str, region: str) -> TokenBucket:
         bucket = _BUDGETS.get(key)
         if bucket is None:
             bucket = _BUDGETS[key] = TokenBucket(
-                float(os.environ.get("POSTUREFLOW_API_RATE", "20")), float(os.environ.get("POSTUREFLOW_API_BURST", "40"))
+                float(os.environ.get("POSTUREFLOW_API_RATE", "50")), float(os.environ.get("POSTUREFLOW_API_BURST", "100"))
             )
         return bucket
 
