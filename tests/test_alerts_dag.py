@@ -102,3 +102,19 @@ def test_digest_dag_runs_in_airflow_and_delivers_once(tmp_path):
     digest = got[0][1]["digest"]
     assert [f["resource_uid"] for f in digest["new"]] == ["arn:aws:s3:us-east-1:123456789012:b1"]
     assert digest["missing"] == ["dev (210987654321)"]
+
+
+def test_digest_day_comes_from_the_events_extra():
+    from types import SimpleNamespace
+
+    from postureflow.alerts.tasks import _digest_day
+
+    def event(day, backfill):
+        return SimpleNamespace(extra={"scan_date": day, "backfill": backfill})
+
+    live = {"a": [event("2026-11-02", False)], "b": [event("2026-11-03", False)]}
+    assert _digest_day({"triggering_asset_events": live}) == (dt.date(2026, 11, 3), False)
+    past = {"a": [event("2026-10-01", True)], "b": [event("2026-10-02", True)]}
+    assert _digest_day({"triggering_asset_events": past}) == (dt.date(2026, 10, 2), True)
+    manual = {"triggering_asset_events": {}, "logical_date": dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc)}
+    assert _digest_day(manual) == (dt.date(2026, 11, 5), False)

@@ -52,6 +52,9 @@ def alerts_task(account, services: list[str]):
             dag_id=account.dag_id, run_ids=[info.run_id],
             task_ids=["preflight", *(f"scan_{s}" for s in services), "compliance"],
         ).get(info.run_id, {})
+        # the digest reads the day from the event (as the org rollup does), not from the source run
+        context["outlet_events"][alerts_asset(account)].extra = {"scan_date": info.scan_date.isoformat(),
+                                                                 "backfill": info.backfill}
         return run_alerts(account, Lake.default(), info.scan_date, info.run_id, backfill=info.backfill,
                           regions=(plan or {}).get("regions") or [], failed_tasks=failed_tasks(states, plan))
 
@@ -59,20 +62,17 @@ def alerts_task(account, services: list[str]):
 
 
 def _digest_day(context) -> tuple[dt.date, bool]:
-    """The newest scan date among the triggering runs, and whether they were all backfills."""
-    days, backfills = [], []
-    for events in (context.get("triggering_asset_events") or {}).values():
-        for event in events:
-            source = getattr(event, "source_dag_run", None)
-            when = getattr(source, "logical_date", None) or getattr(source, "run_after", None)
-            if when is not None:
-                days.append(when.date())
-                run_type = getattr(source, "run_type", "") or ""
-                backfills.append(str(getattr(run_type, "value", run_type)) == "backfill")
+    """The newest scan date the triggering alerts events name (their extra), and whether those runs were
+    all backfills; a manual run: the day it is run for."""
+    from postureflow.dagfactory import days_from_events
+
+    events = context.get("triggering_asset_events") or {}
+    days = days_from_events(events)
     if not days:
         when = context.get("logical_date") or context["dag_run"].run_after
         return when.date(), False
-    return max(days), all(backfills)
+    extras = [getattr(e, "extra", None) or {} for evs in events.values() for e in evs]
+    return max(days), all(x.get("backfill") for x in extras)
 
 
 def build_digest_dag(accounts: list):
