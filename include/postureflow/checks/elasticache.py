@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, MANUAL, PASS, check, no_verdict
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.checks.rds import judge_public_subnets
 
 REDIS_ENGINES = ("redis", "valkey")
 # Redis OSS 6.0 brought role-based access control (user groups); before it AUTH tokens are the only gate.
@@ -136,18 +137,7 @@ def elasticache_redis_replication_group_auth_enabled(replication_groups):
     remediation="Move the cluster to a cache subnet group made of private subnets.",
 )
 def elasticache_cluster_uses_public_subnet(cache_clusters, subnets):
-    known = {(s.region, s.id): s for s in subnets}
-    for cluster in cache_clusters:
-        ids = cluster.get("subnet_ids") or []
-        missing = [sid for sid in ids if (cluster.region, sid) not in known]
-        if missing:
-            yield no_verdict(FAIL(cluster, ""), [f"subnet(s) {', '.join(missing)} (not in the inventory)"])
-            continue
-        public = [sid for sid in ids if known[(cluster.region, sid)].get("public")]
-        if public:
-            yield FAIL(cluster, f"{_label(cluster)} uses public subnets: {', '.join(public)}.")
-        else:
-            yield PASS(cluster, f"{_label(cluster)} uses no public subnet.")
+    yield from judge_public_subnets(cache_clusters, subnets, "ElastiCache cache cluster")
 
 
 def _redis_groups(replication_groups):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check, no_verdict
-from postureflow.checks.rds import judge_flag, judge_public_snapshots, judge_retention, of_engine
+from postureflow.checks.base import check
+from postureflow.checks.rds import judge_flag, judge_public_snapshots, judge_public_subnets, judge_retention, of_engine
 
 MIN_BACKUP_RETENTION_DAYS = 7
 
@@ -189,15 +189,4 @@ def neptune_cluster_storage_encrypted(clusters):
     remediation="Move the cluster to a DB subnet group made of private subnets.",
 )
 def neptune_cluster_uses_public_subnet(clusters, subnets):
-    known = {(s.region, s.id): s for s in subnets}
-    for cluster in _neptune(clusters):
-        ids = cluster.get("subnet_ids") or []
-        missing = [sid for sid in ids if (cluster.region, sid) not in known]
-        if missing:
-            yield no_verdict(FAIL(cluster, ""), [f"subnet(s) {', '.join(missing)} (not in the inventory)"])
-            continue
-        public = [sid for sid in ids if known[(cluster.region, sid)].get("public")]
-        if public:
-            yield FAIL(cluster, f"Neptune cluster {cluster.id} uses public subnets: {', '.join(public)}.")
-        else:
-            yield PASS(cluster, f"Neptune cluster {cluster.id} uses no public subnet.")
+    yield from judge_public_subnets(_neptune(clusters), subnets, "Neptune cluster")

@@ -50,6 +50,23 @@ def of_engine(resources, engine: str):
     return [r for r in resources if (r.get("engine") or "").lower() == engine]
 
 
+def judge_public_subnets(resources, subnets, noun: str):
+    """FAIL a resource whose ``subnet_ids`` include a public subnet (a ``vpc.subnets`` record routing to an
+    internet gateway); no verdict when one of its subnets is not in the inventory."""
+    known = {(s.region, s.id): s for s in subnets}
+    for resource in resources:
+        ids = resource.get("subnet_ids") or []
+        missing = [sid for sid in ids if (resource.region, sid) not in known]
+        if missing:
+            yield no_verdict(FAIL(resource, ""), [f"subnet(s) {', '.join(missing)} (not in the inventory)"])
+            continue
+        public = [sid for sid in ids if known[(resource.region, sid)].get("public")]
+        if public:
+            yield FAIL(resource, f"{noun} {resource.id} uses public subnets: {', '.join(public)}.")
+        else:
+            yield PASS(resource, f"{noun} {resource.id} uses no public subnet.")
+
+
 def _engine(resource) -> str:
     return (resource.get("engine") or "").lower()
 

@@ -140,8 +140,22 @@ def secretsmanager_has_restrictive_resource_policy(secrets):
 # -- checks added for issue 12 --------------------------------------------------------------------------
 
 
-def _days_since(when, now) -> int:
-    return int(days_since(when, now))
+def _judge_age(secrets, now, limit: int, field: str, verb: str):
+    """FAIL a secret whose ``field`` date (or, when it never happened, its creation) is more than ``limit``
+    days before ``now``. Prowler FAILs a secret that never had it however new the secret is; counting from
+    creation instead, a secret created yesterday is not "un-{verb} for too long"."""
+    for secret in secrets:
+        happened, created = secret.get(field), secret.get("created")
+        baseline = happened or created
+        if baseline is None:
+            yield FAIL(secret, f"Secret {secret.id} has never been {verb}.")
+            continue
+        days = int(days_since(baseline, now))
+        since = verb if happened else f"created and never {verb}"
+        if days > limit:
+            yield FAIL(secret, f"Secret {secret.id} was last {since} {days} days ago (more than {limit}).")
+        else:
+            yield PASS(secret, f"Secret {secret.id} was {since} {days} days ago (within {limit}).")
 
 
 @check(
@@ -156,21 +170,7 @@ def _days_since(when, now) -> int:
     config=["max_days_secret_unrotated"],
 )
 def secretsmanager_secret_rotated_periodically(secrets, now, config):
-    # Prowler FAILs a secret that was never rotated however new it is; the period is counted here from its
-    # creation instead, so a secret created yesterday is not "unrotated for too long".
-    limit = int(config["max_days_secret_unrotated"])
-    for secret in secrets:
-        rotated, created = secret.get("last_rotated"), secret.get("created")
-        baseline = rotated or created
-        if baseline is None:
-            yield FAIL(secret, f"Secret {secret.id} has never been rotated.")
-            continue
-        days = _days_since(baseline, now)
-        since = "rotated" if rotated else "created and never rotated"
-        if days > limit:
-            yield FAIL(secret, f"Secret {secret.id} was last {since} {days} days ago (more than {limit}).")
-        else:
-            yield PASS(secret, f"Secret {secret.id} was {since} {days} days ago (within {limit}).")
+    yield from _judge_age(secrets, now, int(config["max_days_secret_unrotated"]), "last_rotated", "rotated")
 
 
 @check(
@@ -185,17 +185,4 @@ def secretsmanager_secret_rotated_periodically(secrets, now, config):
     config=["max_days_secret_unused"],
 )
 def secretsmanager_secret_unused(secrets, now, config):
-    # As above, a secret created less than max_days_secret_unused ago and not yet read is not unused.
-    limit = int(config["max_days_secret_unused"])
-    for secret in secrets:
-        accessed, created = secret.get("last_accessed"), secret.get("created")
-        baseline = accessed or created
-        if baseline is None:
-            yield FAIL(secret, f"Secret {secret.id} has never been accessed.")
-            continue
-        days = _days_since(baseline, now)
-        since = "accessed" if accessed else "created and never accessed"
-        if days > limit:
-            yield FAIL(secret, f"Secret {secret.id} was last {since} {days} days ago (more than {limit}).")
-        else:
-            yield PASS(secret, f"Secret {secret.id} was {since} {days} days ago (within {limit}).")
+    yield from _judge_age(secrets, now, int(config["max_days_secret_unused"]), "last_accessed", "accessed")
