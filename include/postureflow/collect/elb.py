@@ -55,7 +55,8 @@ def collect_elb(scope: RegionScope) -> None:
                 lambda a: bool((a.get("ConnectionDraining") or {}).get("Enabled"))
             ),
             desync_mitigation_mode=attributes.map(_desync_mode),
-            # listener policy name -> the SSL negotiation options it enables (Protocol-*, cipher names)
+            # listener policy name -> {"reference": predefined policy it names, "enabled": options it enables
+            # (Protocol-*, cipher names)}
             ssl_policies=policies,
         )
 
@@ -81,13 +82,18 @@ def _desync_mode(attributes: dict) -> str | None:
     return None
 
 
-def _enabled_ssl_options(answer: dict) -> dict[str, list[str]]:
+def _enabled_ssl_options(answer: dict) -> dict[str, dict]:
     return {
-        policy.get("PolicyName"): sorted(
-            a.get("AttributeName")
-            for a in policy.get("PolicyAttributeDescriptions") or []
-            if str(a.get("AttributeValue")).lower() == "true"
-        )
+        policy.get("PolicyName"): _ssl_policy(policy.get("PolicyAttributeDescriptions") or [])
         for policy in answer.get("PolicyDescriptions") or []
         if policy.get("PolicyTypeName") == "SSLNegotiationPolicyType"
+    }
+
+
+def _ssl_policy(attributes: list[dict]) -> dict:
+    return {
+        "reference": next(
+            (a.get("AttributeValue") for a in attributes if a.get("AttributeName") == "Reference-Security-Policy"), None
+        ),
+        "enabled": sorted(a.get("AttributeName") for a in attributes if str(a.get("AttributeValue")).lower() == "true"),
     }
