@@ -275,3 +275,17 @@ def test_new_checks_give_no_verdict_on_unread_data(new_world, scan, check, denie
     else:
         assert run.status(check, resource) == "MANUAL"
     assert access.hits
+
+
+def test_demo_seed_gives_both_outcomes(scan):
+    from postureflow.demo import seed_misc
+
+    seed_misc.seed(boto3.session.Session(), ACCOUNT, ["us-east-1"])
+    run = scan("dynamodb", "secretsmanager", regions=["us-east-1"])
+    for check_id, bad, good in (
+        ("dynamodb_table_deletion_protection_enabled", "pf-demo-bad-table", "pf-demo-good-table"),
+        ("dynamodb_tables_pitr_enabled", "pf-demo-bad-table", "pf-demo-good-table"),
+        ("dynamodb_tables_kms_cmk_encryption_enabled", "pf-demo-bad-table", "pf-demo-good-table"),
+        ("secretsmanager_automatic_rotation_enabled", "pf-demo-bad-secret", "pf-demo-good-secret"),
+    ):
+        assert (run.status(check_id, bad), run.status(check_id, good)) == ("FAIL", "PASS"), check_id

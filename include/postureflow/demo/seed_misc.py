@@ -20,6 +20,8 @@ def seed(session: boto3.session.Session, account_id: str, regions: list[str]) ->
         _rds(session, region)
         _efs(session, region)
         _kms(session, region)
+        _dynamodb(session, region)
+        _secretsmanager(session, region)
         good_region = index == 0
         _config(session, account_id, region, good_region)
         _macie(session, region, good_region)
@@ -76,8 +78,8 @@ def _rds(session: boto3.session.Session, region: str) -> None:
 
 def _efs(session: boto3.session.Session, region: str) -> None:
     efs = session.client("efs", region_name=region)
-    for name, encrypted in (("pf-demo-bad-efs", False), ("pf-demo-good-efs", True)):
-        efs.create_file_system(CreationToken=name, Encrypted=encrypted, Tags=[{"Key": "Name", "Value": name}])
+    for name, good in (("pf-demo-bad-efs", False), ("pf-demo-good-efs", True)):
+        efs.create_file_system(CreationToken=name, Encrypted=good, Backup=good, Tags=[{"Key": "Name", "Value": name}])
 
 
 def _kms(session: boto3.session.Session, region: str) -> None:
@@ -87,6 +89,29 @@ def _kms(session: boto3.session.Session, region: str) -> None:
         kms.create_alias(AliasName=f"alias/{name}", TargetKeyId=key_id)
         if rotate:
             kms.enable_key_rotation(KeyId=key_id)
+
+
+def _dynamodb(session: boto3.session.Session, region: str) -> None:
+    dynamodb = session.client("dynamodb", region_name=region)
+    for name, good in (("pf-demo-bad-table", False), ("pf-demo-good-table", True)):
+        dynamodb.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            DeletionProtectionEnabled=good,
+            **({"SSESpecification": {"Enabled": True, "SSEType": "KMS"}} if good else {}),
+        )  # fmt: skip
+        if good:
+            dynamodb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            )
+
+
+def _secretsmanager(session: boto3.session.Session, region: str) -> None:
+    secrets = session.client("secretsmanager", region_name=region)
+    for name, rotate in (("pf-demo-bad-secret", False), ("pf-demo-good-secret", True)):
+        secrets.create_secret(Name=name, SecretString="pf-demo-not-a-secret")
+        if rotate:
+            secrets.rotate_secret(SecretId=name, RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
 
 
 def _config(session: boto3.session.Session, account_id: str, region: str, good: bool) -> None:
