@@ -267,13 +267,14 @@ def bedrock_model_invocation_logs_encryption_enabled(regions, buckets):
 # -- encryption with customer-managed keys ---------------------------------------------------------------
 
 
-def _cmk(resources, noun: str):
+def _cmk(resources, label):
+    """``label(resource)`` names it in the finding."""
     for resource in resources:
         key = resource.get("kms_key_arn")
         if key:
-            yield PASS(resource, f"{noun} {resource.id} is encrypted with customer-managed KMS key {key}.")
+            yield PASS(resource, f"{label(resource)} is encrypted with customer-managed KMS key {key}.")
         else:
-            yield FAIL(resource, f"{noun} {resource.id} is encrypted with an AWS-owned key, not one the account controls.")
+            yield FAIL(resource, f"{label(resource)} is encrypted with an AWS-owned key, not one the account controls.")
 
 
 @check(
@@ -288,7 +289,7 @@ def _cmk(resources, noun: str):
     "(customModelKmsKeyId); models shared from other accounts are their owner's to fix.",
 )
 def bedrock_custom_model_encrypted_with_cmk(custom_models):
-    yield from _cmk(custom_models, "Bedrock custom model")
+    yield from _cmk(custom_models, lambda model: f"Bedrock custom model {model.id}")
 
 
 @check(
@@ -303,13 +304,7 @@ def bedrock_custom_model_encrypted_with_cmk(custom_models):
     "update-data-source) to a customer-managed key.",
 )
 def bedrock_knowledge_base_encrypted_with_cmk(data_sources):
-    for source in data_sources:
-        key = source.get("kms_key_arn")
-        label = f"Data source {source.id} of Bedrock knowledge base {source.get('knowledge_base')}"
-        if key:
-            yield PASS(source, f"{label} is encrypted with customer-managed KMS key {key}.")
-        else:
-            yield FAIL(source, f"{label} is encrypted with an AWS-owned key, not one the account controls.")
+    yield from _cmk(data_sources, lambda source: f"Data source {source.id} of knowledge base {source.get('knowledge_base')}")
 
 
 @check(
@@ -323,7 +318,7 @@ def bedrock_knowledge_base_encrypted_with_cmk(data_sources):
     remediation="Recreate the prompt with customerEncryptionKeyArn set to a customer-managed KMS key.",
 )
 def bedrock_prompt_encrypted_with_cmk(prompts):
-    yield from _cmk(prompts, "Bedrock prompt")
+    yield from _cmk(prompts, lambda prompt: f"Bedrock prompt {prompt.id}")
 
 
 @check(
