@@ -190,4 +190,33 @@ def test_event_history_that_cannot_be_read_is_not_judged(scan):
     # moto in-process raises NotImplementedError for LookupEvents: one scan error, then no more lookups
     assert [(e["api"], e["error_code"]) for e in run.errors] == [("cloudtrail:lookup_events", "NotImplementedError")]
     for check in ("enumeration", "privilege_escalation", "llm_jacking"):
-        assert run.of(f"cloudtrail_threat_detection_{check}") == []
+        findings = run.of(f"cloudtrail_threat_detection_{check}")  # no verdict, and it says so
+        assert findings and {f["status"] for f in findings} == {"MANUAL"}, check
+        assert all(f["status_extended"].startswith("No verdict:") for f in findings)
+
+
+def test_threat_thresholds_come_from_the_audit_config():
+    """Prowler's threat_detection_<kind>_threshold keys: a higher threshold lets a prober through."""
+    import datetime as dt
+
+    from postureflow.checks import all_checks
+    from postureflow.collect.cloudtrail import THREAT_EVENTS
+    from postureflow.config import audit_config
+    from postureflow.inventory import Resource
+
+    watched = sorted(THREAT_EVENTS["enumeration"])
+    prober = f"arn:aws:iam::{ACCOUNT}:user/prober"
+    history = Resource(kind="event_history", uid=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:event-history",
+                       id="main", region="us-east-1", tags={},
+                       data={"complete": True, "trail_arn": _trail_arn("main"),
+                             "identities": {prober: {"type": "IAMUser", "events": watched[: len(watched) // 2]}}})
+    check = all_checks()["cloudtrail_threat_detection_enumeration"]
+    assert check.config_keys == ("threat_detection_enumeration_threshold",)
+    inventory = {"cloudtrail.event_history": [history], "cloudtrail.trails": []}
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+
+    def statuses(config):
+        return [r.status for r in check.evaluate(inventory, now, config)]
+
+    assert statuses(audit_config()) == ["FAIL"]  # half the watched calls: over 0.3
+    assert statuses(audit_config({"threat_detection_enumeration_threshold": 0.9})) == ["PASS"]

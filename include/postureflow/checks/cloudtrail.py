@@ -307,7 +307,9 @@ def cloudtrail_logs_s3_bucket_is_not_publicly_accessible(trails, buckets, accoun
 # it made more than a threshold share of one kind of watched calls (THREAT_EVENTS): a person doing
 # their job touches a few; a discovery tool or an intruder feeling out stolen keys touches many.
 
-THREAT_THRESHOLDS = {"enumeration": 0.3, "privilege_escalation": 0.2, "llm_jacking": 0.4}
+# The share of watched calls above which an identity is suspicious: Prowler's audit-config keys
+# threat_detection_<kind>_threshold (defaults 0.3, 0.2, 0.4). The window is the collector's 24 hours
+# (Prowler's default threat_detection_<kind>_minutes, 1440).
 _IDENTITY_TYPES = {"IAMUser": "AwsIamUser", "AssumedRole": "AwsIamRole", "Root": "AwsIamUser"}
 
 
@@ -316,13 +318,16 @@ def _identity(arn: str, region: str) -> Resource:
                     tags={}, data={})  # fmt: skip
 
 
-def _threats(histories, trails, kind: str, what: str):
+def _threats(histories, trails, kind: str, what: str, config):
     watched = set(THREAT_EVENTS[kind])
-    threshold = THREAT_THRESHOLDS[kind]
+    threshold = float(config[f"threat_detection_{kind}_threshold"])
     by_arn = {t.uid: t for t in trails}
     for history in histories:
         if not history.get("complete"):
-            continue  # some lookups failed: a partial history could hide the activity
+            # some lookups failed: a partial history could hide the activity
+            yield MANUAL(history, f"{NO_VERDICT} {history.id}: the {history.region} event history could not be "
+                         "read completely (see the scan errors).")
+            continue
         found = False
         for arn, caller in sorted((history.get("identities") or {}).items()):
             seen = sorted(set(caller.get("events") or []) & watched)
@@ -354,9 +359,10 @@ def _threats(histories, trails, kind: str, what: str):
     "fresh credentials maps what they can reach; noticed early, the breach can be contained.",
     remediation="Find out who or what used the identity; if it was not an approved tool, disable its keys or "
     "sessions, rotate credentials and review what else it did in CloudTrail.",
+    config=["threat_detection_enumeration_threshold"],
 )
-def cloudtrail_threat_detection_enumeration(histories, trails):
-    yield from _threats(histories, trails, "enumeration", "enumeration")
+def cloudtrail_threat_detection_enumeration(histories, trails, config):
+    yield from _threats(histories, trails, "enumeration", "enumeration", config)
 
 
 @check(
@@ -369,9 +375,10 @@ def cloudtrail_threat_detection_enumeration(histories, trails):
     "intruder turns limited access into administrator access.",
     remediation="Review the identity's recent IAM and compute changes in CloudTrail; revert unapproved ones, "
     "disable its credentials and narrow its permissions (iam:PassRole, policy and key management).",
+    config=["threat_detection_privilege_escalation_threshold"],
 )
-def cloudtrail_threat_detection_privilege_escalation(histories, trails):
-    yield from _threats(histories, trails, "privilege_escalation", "privilege escalation")
+def cloudtrail_threat_detection_privilege_escalation(histories, trails, config):
+    yield from _threats(histories, trails, "privilege_escalation", "privilege escalation", config)
 
 
 @check(
@@ -384,6 +391,7 @@ def cloudtrail_threat_detection_privilege_escalation(histories, trails):
     "benefit (LLM jacking), often after switching off invocation logging; the bill can reach thousands a day.",
     remediation="Confirm the identity's Bedrock use was intended; if not, disable its credentials, revoke model "
     "access and restore model invocation logging.",
+    config=["threat_detection_llm_jacking_threshold"],
 )
-def cloudtrail_threat_detection_llm_jacking(histories, trails):
-    yield from _threats(histories, trails, "llm_jacking", "LLM jacking")
+def cloudtrail_threat_detection_llm_jacking(histories, trails, config):
+    yield from _threats(histories, trails, "llm_jacking", "LLM jacking", config)
