@@ -206,3 +206,91 @@ def test_s3_lake(monkeypatch):
         assert write_compliance_day(lake, OTHER_DAY, "run-s3", frameworks=[fw]) == {}
     finally:
         server.stop()
+
+
+def _reference_status(counts):
+    """The module docstring's rules, one requirement at a time (the oracle for the vectorised code)."""
+    passed, failed, manual, muted, automated = counts
+    if not automated:
+        return "MANUAL"
+    if failed:
+        return "FAIL"
+    if passed:
+        return "PASS"
+    if manual:
+        return "MANUAL"
+    if muted:
+        return "PASS"
+    return "NOT_EVALUATED"
+
+
+def test_many_accounts_and_overlapping_requirements_match_the_rules(lake, tmp_path):
+    """Requirements sharing checks across two frameworks, several accounts with different mixes of
+    PASS / FAIL / MANUAL / muted findings, checks no framework maps, an account filter: every row equals
+    the rules applied requirement by requirement."""
+    import itertools
+
+    checks = [f"chk_{i}" for i in range(7)]
+    combos = [list(c) for n in (1, 2, 3) for c in itertools.combinations(checks[:5], n)]  # chk_5/6: unmapped or absent
+    frameworks = []
+    for number, (name, picked) in enumerate((("ONE", combos[::2] + [[]]), ("TWO", combos[1::2] + [["chk_6"], []]))):
+        requirements = [{"id": f"{name}-{i}", "section": "s", "title": "t", "checks": c} for i, c in enumerate(picked)]
+        document = {"framework": name, "version": "1", "not_implemented": checks, "requirements": requirements}
+        frameworks.append(parse_framework(document, tmp_path / f"fw_{number}.yaml", known_checks=set()))
+
+    statuses = [("PASS", False), ("FAIL", False), ("MANUAL", False), ("FAIL", True), ("PASS", True)]
+    accounts = [f"{300000000000 + i:012d}" for i in range(6)]
+    rows = []
+    for a, account in enumerate(accounts):
+        for c, check in enumerate(checks[:6]):
+            for r in range((a + c) % 3):  # 0, 1 or 2 findings of that check
+                status, muted = statuses[(a * 7 + c * 3 + r) % len(statuses)]
+                rows.append(finding(account, DAY, "ec2", check, f"i-{c}-{r}", status, muted=muted))
+    write_findings(lake, rows)
+
+    def expected(account):
+        per_check = {}
+        for row in rows:
+            if row["account_id"] == account:
+                n = per_check.setdefault(row["check_id"], [0, 0, 0, 0])
+                if row["muted"]:
+                    n[3] += 1
+                else:
+                    n[("PASS", "FAIL", "MANUAL").index(row["status"])] += 1
+        result = {}
+        for fw in frameworks:
+            judged = passed = 0
+            for req in fw.requirements:
+                sums = [sum(per_check.get(c, [0] * 4)[k] for c in req.checks) for k in range(4)]
+                status = _reference_status((*sums, bool(req.checks)))
+                result[(fw.key, req.id)] = (status, *sums)
+                judged += status in ("PASS", "FAIL")
+                passed += status == "PASS"
+            for req in fw.requirements:
+                result[(fw.key, req.id)] += (100.0 * passed / judged if judged else None,)
+        return result
+
+    def produced(table):
+        return {
+            (r["framework_key"], r["requirement_id"]): (
+                r["status"], r["pass_count"], r["fail_count"], r["manual_count"], r["muted_count"], r["framework_score"]
+            )
+            for r in table.to_pylist()
+        }
+
+    tables = compliance_tables(lake, DAY, "run-1", frameworks=frameworks)
+    assert list(tables) == accounts
+    for account in accounts:
+        assert produced(tables[account]) == expected(account), account
+        assert tables[account].column("account_id").to_pylist() == [account] * tables[account].num_rows
+    seen = {status for t in tables.values() for status in t.column("status").to_pylist()}
+    assert seen == {"PASS", "FAIL", "MANUAL", "NOT_EVALUATED"}
+    # one account, and an account without findings, alone: the same rows as in the day's pass
+    chosen = [accounts[3], "999999999999"]
+    alone = compliance_tables(lake, DAY, "run-1", chosen, frameworks=frameworks)
+    assert list(alone) == chosen
+    assert produced(alone[accounts[3]]) == produced(tables[accounts[3]])
+    assert produced(alone["999999999999"]) == expected("999999999999")
+    # the same frameworks in the other order: the same rows (plans are cached per tuple of frameworks)
+    swapped = compliance_tables(lake, DAY, "run-1", frameworks=frameworks[::-1])
+    assert produced(swapped[accounts[0]]) == produced(tables[accounts[0]])
