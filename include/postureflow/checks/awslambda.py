@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from postureflow import arn
 from postureflow.checks._policy import public_actions
 from postureflow.checks.base import FAIL, PASS, check, parse_time
 from postureflow.secrets import describe_hits
@@ -182,3 +183,137 @@ def awslambda_function_no_secrets_in_variables(functions):
             )
         else:
             yield PASS(function, f"Lambda function {function.id} has no secret-looking environment variables.")
+
+
+@check(
+    id="awslambda_function_no_secrets_in_code",
+    title="Lambda function code package holds no secrets",
+    severity="critical",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions"],
+    risk="Anyone allowed lambda:GetFunction can download the code package; a key, password or token written "
+    "into the code is exposed to them and lives on in every old version of the function.",
+    remediation="Move the secret to AWS Secrets Manager or SSM Parameter Store, read it at run time, publish the "
+    "cleaned code and rotate the exposed secret.",
+)
+def awslambda_function_no_secrets_in_code(functions):
+    for function in functions:
+        if function.get("package_type") != "Zip":
+            continue  # a container image's secrets are ECR's to find
+        hits = function.get("code_secrets")
+        if hits:
+            yield FAIL(function, f"Lambda function {function.id} code has secret-looking lines: {describe_hits(hits)}.")
+        else:
+            yield PASS(function, f"Lambda function {function.id} code has no secret-looking lines.")
+
+
+@check(
+    id="awslambda_layer_no_secrets_in_content",
+    title="Lambda layer version content holds no secrets",
+    severity="high",
+    resource_type="AwsLambdaLayerVersion",
+    reads=["awslambda.layers"],
+    risk="A layer's content can be downloaded by every principal the layer is shared with; a secret packed into "
+    "it reaches every function, account or organization that uses the layer.",
+    remediation="Publish a new layer version without the secret, move functions to it, delete the old version "
+    "(aws lambda delete-layer-version) and rotate the exposed secret.",
+)
+def awslambda_layer_no_secrets_in_content(layers):
+    for layer in layers:
+        hits = layer.get("content_secrets")
+        if hits:
+            yield FAIL(layer, f"Lambda layer {layer.id} has secret-looking lines: {describe_hits(hits)}.")
+        else:
+            yield PASS(layer, f"Lambda layer {layer.id} has no secret-looking lines.")
+
+
+@check(
+    id="awslambda_function_using_cross_account_layers",
+    title="Lambda function uses layers only from its own account",
+    severity="high",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions"],
+    risk="A layer runs inside the function with the function's role; a layer owned by another account is "
+    "code whose changes and publisher this account does not control (a supply-chain path into the function).",
+    remediation="Copy the layer's reviewed content into a layer of this account and point the function at it, "
+    "or remove the layer.",
+)
+def awslambda_function_using_cross_account_layers(functions):
+    for function in functions:
+        own = arn.account_of(function.uid)
+        layers = function.get("layer_arns") or []
+        foreign = [layer for layer in layers if arn.account_of(layer) != own]
+        if foreign:
+            yield FAIL(function, f"Lambda function {function.id} uses layers of other accounts: {', '.join(foreign)}.")
+        elif layers:
+            yield PASS(function, f"Lambda function {function.id} uses only layers of its own account {own}.")
+        else:
+            yield PASS(function, f"Lambda function {function.id} uses no layers.")
+
+
+@check(
+    id="awslambda_function_env_vars_not_encrypted_with_cmk",
+    title="Lambda function environment variables are encrypted with a customer managed KMS key",
+    severity="medium",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions"],
+    risk="Without a customer managed key, environment variables are encrypted with the AWS managed key, whose "
+    "use cannot be restricted by key policy or revoked separately from Lambda access.",
+    remediation="Set a customer managed KMS key on the function (aws lambda update-function-configuration "
+    "--kms-key-arn ...).",
+)
+def awslambda_function_env_vars_not_encrypted_with_cmk(functions):
+    for function in functions:
+        key = function.get("kms_key_arn")
+        if not function.get("environment_variable_count"):
+            yield PASS(function, f"Lambda function {function.id} has no environment variables.")
+        elif key:
+            yield PASS(function, f"Lambda function {function.id} encrypts its environment variables with {key}.")
+        else:
+            yield FAIL(
+                function, f"Lambda function {function.id} has environment variables without a customer managed KMS key."
+            )
+
+
+@check(
+    id="awslambda_function_no_dead_letter_queue",
+    title="Lambda function has a dead-letter queue",
+    severity="medium",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions"],
+    risk="Asynchronous events that still fail after Lambda's retries are dropped without a dead-letter queue, "
+    "leaving no record to investigate or replay.",
+    remediation="Configure an SQS queue or SNS topic as the function's dead-letter queue "
+    "(aws lambda update-function-configuration --dead-letter-config TargetArn=...).",
+)
+def awslambda_function_no_dead_letter_queue(functions):
+    # As Prowler: only DeadLetterConfig counts. An on-failure destination (EventInvokeConfig) also keeps
+    # failed asynchronous events; reading it would cost a call per function and is left out.
+    for function in functions:
+        target = function.get("dead_letter_target")
+        if target:
+            yield PASS(function, f"Lambda function {function.id} sends failed events to {target}.")
+        else:
+            yield FAIL(function, f"Lambda function {function.id} has no dead-letter queue.")
+
+
+@check(
+    id="awslambda_function_url_cors_policy",
+    title="Lambda function URL does not allow requests from every origin",
+    severity="medium",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions"],
+    risk="A CORS configuration allowing origin * lets scripts on any website call the function URL from a "
+    "visitor's browser and read the responses.",
+    remediation="List the exact origins allowed in the function URL's CORS settings "
+    "(aws lambda update-function-url-config --cors AllowOrigins=https://app.example.com).",
+)
+def awslambda_function_url_cors_policy(functions):
+    for function in functions:
+        if function.lacks("url_auth_type"):
+            continue  # no function URL
+        origins = function.get("url_cors_origins") or []
+        if "*" in origins:
+            yield FAIL(function, f"Lambda function {function.id} URL allows cross-origin requests from any origin.")
+        else:
+            yield PASS(function, f"Lambda function {function.id} URL does not allow every origin.")
