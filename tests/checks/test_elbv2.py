@@ -39,7 +39,8 @@ def world(tmp_path_factory):
         elbv2 = boto3.client("elbv2", region_name=REGION)
 
         def lb(name, kind="application", subnet_ids=subnets, **attributes):
-            arn = elbv2.create_load_balancer(Name=name, Subnets=subnet_ids, Type=kind)["LoadBalancers"][0][
+            # AWS's default scheme, which moto leaves unset unless told
+            arn = elbv2.create_load_balancer(Name=name, Subnets=subnet_ids, Type=kind, Scheme="internet-facing")["LoadBalancers"][0][
                 "LoadBalancerArn"
             ]
             if attributes:
@@ -87,6 +88,30 @@ def world(tmp_path_factory):
             Certificates=[{"CertificateArn": certificate}],
         )
 
+        elbv2.create_listener(
+            LoadBalancerArn=good, Protocol="HTTPS", Port=8443, DefaultActions=forward,
+            Certificates=[{"CertificateArn": certificate}], SslPolicy="ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+        )  # fmt: skip
+        open_sg = ec2.create_security_group(GroupName="alb-open", Description="open", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=open_sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
+        closed_sg = ec2.create_security_group(GroupName="alb-closed", Description="closed", VpcId=vpc)["GroupId"]
+        public = elbv2.create_load_balancer(Name="alb-public", Subnets=subnets, SecurityGroups=[open_sg], Scheme="internet-facing")
+        public = public["LoadBalancers"][0]["LoadBalancerArn"]
+        elbv2.create_listener(
+            LoadBalancerArn=public, Protocol="HTTPS", Port=443, DefaultActions=forward,
+            Certificates=[{"CertificateArn": certificate}], SslPolicy="ELBSecurityPolicy-2016-08",
+        )  # fmt: skip
+        elbv2.create_load_balancer(Name="alb-shielded", Subnets=subnets, SecurityGroups=[closed_sg], Scheme="internet-facing")
+        elbv2.create_load_balancer(Name="alb-internal", Subnets=subnets, SecurityGroups=[open_sg], Scheme="internal")
+        tls = lb("nlb-tls", kind="network", **{"load_balancing.cross_zone.enabled": "true"})
+        tcp_group = elbv2.create_target_group(Name="tcp", Protocol="TCP", Port=443, VpcId=vpc)["TargetGroups"][0]
+        elbv2.create_listener(
+            LoadBalancerArn=tls, Protocol="TLS", Port=443, Certificates=[{"CertificateArn": certificate}],
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": tcp_group["TargetGroupArn"]}],
+        )  # fmt: skip
+
         wafv2 = boto3.client("wafv2", region_name=REGION)
         visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
         acl = wafv2.create_web_acl(
@@ -105,7 +130,11 @@ def world(tmp_path_factory):
             "elbv2:DescribeLoadBalancerAttributes",
             "elbv2:DescribeListeners",
         )
-    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
+        no_groups = scan_denied(
+            str(tmp_path_factory.mktemp("elbv2-no-groups")), ["elbv2"], [REGION], "ec2:DescribeSecurityGroups"
+        )
+        unlisted = scan_denied(str(tmp_path_factory.mktemp("elbv2-unlisted")), ["elbv2"], [REGION], "elbv2:DescribeLoadBalancers")
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread, no_groups=no_groups, unlisted=unlisted)
 
 
 def _waf_answers(access, classic_protected):
@@ -172,6 +201,12 @@ UNREAD_ATTRIBUTE_CHECKS = [
     "elbv2_desync_mitigation_mode",
     "elbv2_logging_enabled",
     "elbv2_ssl_listeners",
+    "elbv2_cross_zone_load_balancing_enabled",
+    "elbv2_insecure_ssl_ciphers",
+    "elbv2_listener_fips_tls_enabled",
+    "elbv2_listener_pqc_tls_enabled",
+    "elbv2_listeners_underneath",
+    "elbv2_nlb_tls_termination_enabled",
 ]
 
 
@@ -218,3 +253,53 @@ def test_waf_acl_attached(world):
 
 def test_no_identical_calls(world):
     assert world.calls.repeated() == []
+
+
+def test_cross_zone_load_balancing(world):
+    statuses = world.run.statuses("elbv2_cross_zone_load_balancing_enabled")
+    assert statuses["nlb-tls"] == "PASS" and statuses["nlb-one-zone"] == "FAIL"
+    assert "alb-good" not in statuses  # ALBs always balance across zones
+
+
+@pytest.mark.parametrize("check, expected", [
+    ("elbv2_insecure_ssl_ciphers", {"alb-good": "FAIL", "nlb-tls": "PASS", "alb-public": "FAIL"}),
+    ("elbv2_listener_fips_tls_enabled", {"alb-good": "FAIL", "nlb-tls": "FAIL", "alb-public": "FAIL"}),
+    ("elbv2_listener_pqc_tls_enabled", {"alb-good": "FAIL", "nlb-tls": "FAIL", "alb-public": "FAIL"}),
+])  # fmt: skip
+def test_listener_tls_policies(world, check, expected):
+    # alb-good: one HTTPS listener with moto's default policy (2016-08), one FIPS PQ; nlb-tls: TLS 1.3/1.2 policy;
+    # alb-public: ELBSecurityPolicy-2016-08 (TLS 1.0). Load balancers without HTTPS/TLS listeners: not judged.
+    statuses = world.run.statuses(check)
+    assert {name: statuses[name] for name in expected} == expected
+    assert "alb-bad" not in statuses and "nlb-one-zone" not in statuses
+
+
+def test_tls_policies_pass_when_every_listener_complies():
+    from postureflow.checks import all_checks
+    from postureflow.inventory import Resource
+
+    listeners = [{"protocol": "HTTPS", "port": 443, "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09"}]
+    lb = Resource("load_balancers", "arn:lb/fips", "fips", REGION, {}, {"type": "application", "listeners": listeners})
+    for check in ("elbv2_listener_fips_tls_enabled", "elbv2_listener_pqc_tls_enabled", "elbv2_insecure_ssl_ciphers"):
+        assert [r.status for r in all_checks()[check].evaluate({"elbv2.load_balancers": [lb]}, None)] == ["PASS"]
+
+
+def test_internet_facing(world):
+    statuses = world.run.statuses("elbv2_internet_facing")
+    assert statuses["alb-public"] == "FAIL"  # 443 open to 0.0.0.0/0
+    assert statuses["nlb-one-zone"] == "FAIL"  # internet-facing NLB without security groups
+    assert statuses["alb-internal"] == "PASS" and statuses["alb-shielded"] == "PASS"
+    assert world.no_groups.status("elbv2_internet_facing", "alb-public") == "MANUAL"
+
+
+def test_listeners_underneath(world):
+    statuses = world.run.statuses("elbv2_listeners_underneath")
+    assert statuses["alb-good"] == "PASS" and statuses["nlb-one-zone"] == "FAIL"
+
+
+def test_nlb_tls_termination(world):
+    assert world.run.statuses("elbv2_nlb_tls_termination_enabled") == {"nlb-tls": "PASS", "nlb-one-zone": "FAIL"}
+
+
+def test_unlisted_load_balancers_are_not_judged(world):
+    assert world.unlisted.of("elbv2_internet_facing") == []
