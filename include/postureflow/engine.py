@@ -48,6 +48,11 @@ class ScanContext:
     mute: MuteRule | None = None
     checks: Callable[[str], bool] | None = None  # which check ids run (the accounts file's `checks:`)
     config: Mapping[str, Any] | None = None  # the audit config; None means Prowler's defaults
+    # Prowler's --scan-unused-services (default off): also judge resources not in use. Also set as the
+    # audit-config key ``scan_unused_services`` so checks can declare it like any config key.
+    scan_unused_services: bool = False
+    severities: Mapping[str, str] | None = None  # check id -> severity replacing the check's (custom checks metadata)
+    keep: Callable[[dict], bool] | None = None  # which finding rows are written (--resource-tag / --resource-arn)
 
     def partition(self, service: str) -> dict:
         return {"scan_date": self.scan_date, "service": service, "account_id": self.account_id}
@@ -214,7 +219,7 @@ def finding_row(ctx: ScanContext, chk: Check, result: Result) -> dict:
         "finding_uid": finding_uid(ctx.account_id, res.region, chk.id, res.uid),
         "check_id": chk.id,
         "check_title": chk.title,
-        "severity": chk.severity,
+        "severity": (ctx.severities or {}).get(chk.id, chk.severity),
         "status": result.status,
         "status_extended": result.status_extended,
         "account_id": ctx.account_id,
@@ -247,6 +252,8 @@ def evaluate(
         try:
             for result in chk.evaluate(inventory, now, ctx.config):
                 row = finding_row(ctx, chk, result)
+                if ctx.keep is not None and not ctx.keep(row):
+                    continue
                 if row["finding_uid"] in seen:
                     raise ValueError(f"check {chk.id} judged {row['resource_uid']} twice")
                 seen.add(row["finding_uid"])
