@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postureflow.checks._policy import account_of, as_list, matches, outside_accounts, statements
 from postureflow.checks.base import FAIL, PASS, check
+from postureflow.inventory import Resource
 
 INTERNET = ("0.0.0.0/0", "::/0")
 
@@ -245,3 +246,115 @@ def vpc_vpn_connection_tunnels_up(connections):
             yield FAIL(connection, f"VPN connection {connection.id} reports only one tunnel, and it is up.")
         else:
             yield PASS(connection, f"VPN connection {connection.id} has all {len(tunnels)} tunnels up.")
+
+
+# -- issue 12: regions, endpoint zones, subnet layout ----------------------------------------------------
+
+
+@check(
+    id="vpc_different_regions",
+    title="The account's own (non-default) VPCs span more than one region",
+    severity="medium",
+    resource_type="AwsEc2Vpc",
+    reads=["vpc.regions"],
+    risk="Workloads whose networks all live in one region go down with that region and have nowhere "
+    "prepared to fail over to.",
+    remediation="Build the network for a second region (VPC, subnets, routing) and deploy the workload's "
+    "recovery capacity there.",
+)
+def vpc_different_regions(regions):
+    # One account-wide finding, filed with the first region scanned. A region whose VPCs could not be
+    # listed is only read (and so turns the verdict into no verdict) when the readable ones are not enough.
+    if not regions:
+        return
+    summary = min(regions, key=lambda r: (r.region != "us-east-1", r.region))
+    account_id = summary.uid.split(":")[4]  # arn:partition:ec2:region:account:vpc-region-summary
+    account = Resource(kind="account", uid=summary.uid.replace("vpc-region-summary", "vpcs"), id=account_id,
+                       region=summary.region, tags={}, data={})  # fmt: skip
+    found = sorted(r.region for r in regions if r.readable("non_default_vpcs") and r.get("non_default_vpcs"))
+    if len(found) > 1:
+        yield PASS(account, f"The account has non-default VPCs in {len(found)} regions: {', '.join(found)}.")
+        return
+    for unlisted in [r for r in regions if not r.readable("non_default_vpcs")]:
+        unlisted.get("non_default_vpcs")  # noting the unread count turns this FAIL into no verdict
+    where = f"only in {found[0]}" if found else "in no region"
+    yield FAIL(account, f"The account has non-default VPCs {where}.")
+
+
+@check(
+    id="vpc_endpoint_multi_az_enabled",
+    title="VPC interface endpoint has subnets in more than one Availability Zone",
+    severity="medium",
+    resource_type="AwsEc2VpcEndpointService",
+    reads=["vpc.endpoints"],
+    risk="An interface endpoint in one zone fails with that zone, cutting every client in the VPC off from "
+    "the service it reaches privately.",
+    remediation="Add a subnet in another Availability Zone to the endpoint (aws ec2 modify-vpc-endpoint "
+    "--add-subnet-ids).",
+)
+def vpc_endpoint_multi_az_enabled(endpoints):
+    # AWS allows one subnet per Availability Zone on an interface endpoint, so subnets count zones.
+    for endpoint in endpoints:
+        if endpoint.get("type") != "Interface":
+            continue
+        subnets = endpoint.get("subnet_ids") or []
+        if len(subnets) > 1:
+            yield PASS(endpoint, f"VPC endpoint {endpoint.id} has subnets in {len(subnets)} Availability Zones.")
+        else:
+            yield FAIL(endpoint, f"VPC endpoint {endpoint.id} in VPC {endpoint.get('vpc_id')} is in one zone at most.")
+
+
+def _subnets_by_vpc(subnets) -> dict[tuple[str, str], list]:
+    by_vpc: dict[tuple[str, str], list] = {}
+    for subnet in subnets:
+        by_vpc.setdefault((subnet.region, subnet.get("vpc_id")), []).append(subnet)
+    return by_vpc
+
+
+@check(
+    id="vpc_subnet_different_az",
+    title="VPC has subnets in more than one Availability Zone",
+    severity="medium",
+    resource_type="AwsEc2Subnet",
+    reads=["vpc.vpcs", "vpc.subnets"],
+    risk="A VPC whose subnets all sit in one zone cannot host anything that survives that zone's failure.",
+    remediation="Create subnets in at least two Availability Zones and spread the workload across them.",
+)
+def vpc_subnet_different_az(vpcs, subnets):
+    # VPCs without subnets hold nothing (Prowler judges only VPCs in use, which always have subnets).
+    by_vpc = _subnets_by_vpc(subnets)
+    for vpc in vpcs:
+        members = by_vpc.get((vpc.region, vpc.id))
+        if not members:
+            continue
+        zones = sorted({s.get("availability_zone") for s in members})
+        if len(zones) > 1:
+            yield PASS(vpc, f"VPC {vpc.id} has subnets in {len(zones)} Availability Zones: {', '.join(zones)}.")
+        else:
+            yield FAIL(vpc, f"VPC {vpc.id} has subnets only in {zones[0]}.")
+
+
+@check(
+    id="vpc_subnet_separate_private_public",
+    title="VPC has both public and private subnets",
+    severity="medium",
+    resource_type="AwsEc2Subnet",
+    reads=["vpc.vpcs", "vpc.subnets"],
+    risk="With only public subnets every resource sits one security-group mistake away from the internet; "
+    "private tiers (databases, back ends) belong in subnets with no route to an internet gateway.",
+    remediation="Create private subnets (no 0.0.0.0/0 route to an internet gateway; NAT for outbound) and move "
+    "internal tiers into them; keep only internet-facing load balancers in public ones.",
+)
+def vpc_subnet_separate_private_public(vpcs, subnets):
+    by_vpc = _subnets_by_vpc(subnets)
+    for vpc in vpcs:
+        members = by_vpc.get((vpc.region, vpc.id))
+        if not members:
+            continue
+        public = [s.id for s in members if s.get("public")]
+        if public and len(public) < len(members):
+            yield PASS(vpc, f"VPC {vpc.id} has {len(public)} public and {len(members) - len(public)} private subnet(s).")
+        elif public:
+            yield FAIL(vpc, f"VPC {vpc.id} has only public subnets.")
+        else:
+            yield FAIL(vpc, f"VPC {vpc.id} has only private subnets.")

@@ -9,6 +9,9 @@ DescribeVpnConnections; per endpoint service, DescribeVpcEndpointServicePermissi
 Instances, security groups, network interfaces and network ACLs belong to the
 ``ec2`` collector.
 
+One ``regions`` record per region says how many non-default VPCs it holds (unread when
+DescribeVpcs failed), for the account-wide vpc_different_regions.
+
 Every listing names its inventory kind (a failed listing gives the checks reading
 it no verdict in the region); facts derived from another listing (a VPC's flow
 logs, a subnet's route table) and per-service permissions are stored as
@@ -44,7 +47,14 @@ def collect_vpc(scope: RegionScope) -> None:
 
 def _collect_vpcs(scope: RegionScope, ec2) -> None:
     flow_logs = scope.list(ec2, "describe_flow_logs", "FlowLogs").map(_flow_logs_by_resource)
-    for vpc in scope.list(ec2, "describe_vpcs", "Vpcs", kind="vpcs").or_else([]):
+    listed = scope.list(ec2, "describe_vpcs", "Vpcs", kind="vpcs")
+    scope.add(
+        "regions",
+        uid=scope.arn("ec2", "vpc-region-summary"),
+        id=scope.region,
+        non_default_vpcs=listed.map(lambda vpcs: sum(1 for v in vpcs if not v.get("IsDefault"))),
+    )
+    for vpc in listed.or_else([]):
         vpc_id = vpc["VpcId"]
         scope.add(
             "vpcs",
