@@ -118,15 +118,21 @@ class _Plan:
 class _Groups:
     """Requirements that map the same set of the day's present checks get the same counts and status.
 
-    ``group_of[r]`` numbers requirement r's group; ``members`` (present checks x groups, 0/1) sums
-    per-check counts into group counts. The last group holds the requirements that map no check
-    (always MANUAL). ``per_framework`` (groups x frameworks) counts each framework's requirements
-    per group, for the framework scores.
+    ``group_of[r]`` numbers requirement r's group. Groups are numbered by size, largest first, so
+    ``slots[j]`` (the j-th member check of every group that has more than j) covers the first
+    ``len(slots[j])`` groups: summing per-check counts into group counts is one row gather and add
+    per slot, in integers. The last group holds the requirements that map no check (always MANUAL).
+    ``score_rows`` / ``score_weights`` / ``score_starts`` / ``scored_frameworks``: (group, number of
+    its requirements in a framework) pairs ordered by framework, for the framework scores.
     """
 
     group_of: np.ndarray
-    members: np.ndarray
-    per_framework: np.ndarray
+    n_groups: int
+    slots: list[np.ndarray]
+    score_rows: np.ndarray
+    score_weights: np.ndarray
+    score_starts: np.ndarray
+    scored_frameworks: np.ndarray
 
     @classmethod
     def build(cls, plan: _Plan, present: np.ndarray) -> "_Groups":
@@ -135,17 +141,23 @@ class _Groups:
         hit[hit] = present[local[hit]] == plan.entry_check[hit]
         bits = np.zeros((plan.n_req, max(len(present), 1)), np.bool_)
         bits[plan.entry_req[hit], local[hit]] = True
-        packed = np.packbits(bits, axis=1)
         automated = plan.automated
-        unique, inverse = np.unique(packed[automated], axis=0, return_inverse=True)
+        unique, inverse = np.unique(np.packbits(bits[automated], axis=1), axis=0, return_inverse=True)
+        members = np.unpackbits(unique, axis=1, count=bits.shape[1]).astype(np.bool_)
+        by_size = np.argsort(-members.sum(axis=1), kind="stable")
+        members = members[by_size]
+        renumber = np.empty(len(by_size), np.intp)
+        renumber[by_size] = np.arange(len(by_size))
         manual_group = len(unique)
         group_of = np.full(plan.n_req, manual_group, np.intp)
-        group_of[automated] = inverse.reshape(-1)
-        members = np.zeros((len(present), manual_group + 1), np.float32)
-        members[:, :manual_group] = np.unpackbits(unique, axis=1, count=bits.shape[1])[:, : len(present)].T
-        per_framework = np.zeros((manual_group + 1, plan.n_fw), np.float32)
-        np.add.at(per_framework, (group_of, plan.fw_no), 1.0)
-        return cls(group_of, members, per_framework)
+        group_of[automated] = renumber[inverse.reshape(-1)]
+        member_lists = [np.flatnonzero(row) for row in members]
+        width = len(member_lists[0]) if member_lists else 0
+        slots = [np.array([m[j] for m in member_lists if len(m) > j], np.intp) for j in range(width)]
+        pairs, weights = np.unique(np.stack([plan.fw_no, group_of]), axis=1, return_counts=True)
+        fw_of_pair, group_of_pair = pairs  # sorted by framework, then group
+        scored, starts = np.unique(fw_of_pair, return_index=True)
+        return cls(group_of, manual_group + 1, slots, group_of_pair, weights, starts, scored)
 
 
 def _build_plan(frameworks: tuple[Framework, ...]) -> _Plan:
@@ -299,7 +311,8 @@ def _judge(plan: _Plan, sparse: pa.Table, accounts: list[str]) -> dict[str, pa.A
     """Counts, status and framework score of every (account, requirement), account-major, as arrow arrays.
 
     Requirements that map the same subset of the day's checks are judged once per account (a
-    group); the group results are then spread to the requirements with one gather per column.
+    group), in integers; the group results are then spread to the requirements with one gather
+    per column.
     """
     n_acc, n_req = len(accounts), plan.n_req
     account_no = pc.index_in(sparse.column("account_id"), value_set=pa.array(accounts, pa.string()))
@@ -310,34 +323,35 @@ def _judge(plan: _Plan, sparse: pa.Table, accounts: list[str]) -> dict[str, pa.A
     present, local = np.unique(check_no, return_inverse=True)
     groups = plan.groups_for(present)
 
-    # Group sums as one matrix product (per-check counts x group membership). float32 adds integers
-    # exactly while every account's total stays below 2**24 findings; float64 past that.
-    per_check = np.zeros((len(_COUNTS), n_acc, len(present)), np.float64)
+    # counts per (present check, count, account), then per group: one row gather and add per slot
+    per_check = np.zeros((len(present), len(_COUNTS), n_acc), np.int64)
     for k, name in enumerate(_COUNTS):
-        per_check[k, account_no, local] = sparse.column(name).to_numpy()
-    exact32 = per_check.sum(axis=2).max(initial=0) < 2**24
-    dtype = np.float32 if exact32 else np.float64
-    per_group = (
-        per_check.reshape(len(_COUNTS) * n_acc, len(present)).astype(dtype) @ groups.members.astype(dtype, copy=False)
-    ).reshape(len(_COUNTS), n_acc, -1)
-    passed, failed, manual, muted = per_group
-    # status code, first rule that applies wins (module docstring)
+        per_check[local, k, account_no] = sparse.column(name).to_numpy()
+    per_group = np.zeros((groups.n_groups, len(_COUNTS), n_acc), np.int64)
+    for members in groups.slots:
+        per_group[: len(members)] += per_check[members]
+    passed, failed, manual, muted = (per_group[:, k] for k in range(len(_COUNTS)))
+    # status code per (group, account), first rule that applies wins (module docstring)
     code = np.full(passed.shape, _NOT_EVALUATED, np.int8)
     code[muted > 0] = _PASS
     code[manual > 0] = _MANUAL
     code[passed > 0] = _PASS
     code[failed > 0] = _FAIL
-    code[:, -1] = _MANUAL  # the group of requirements that map no check
-    # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements (fewer than 2**24: exact)
-    verdicts = np.concatenate([code == _PASS, code == _FAIL]).astype(np.float32)
-    pass_fail = (verdicts @ groups.per_framework).astype(np.float64)
-    passing, judged = pass_fail[:n_acc], pass_fail[:n_acc] + pass_fail[n_acc:]
+    code[-1] = _MANUAL  # the group of requirements that map no check
+    # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements
+    tallies = np.zeros((2, plan.n_fw, n_acc), np.int64)
+    for t, verdict in enumerate((_PASS, _FAIL)):
+        weighted = (code[groups.score_rows] == verdict) * groups.score_weights[:, None]
+        tallies[t, groups.scored_frameworks] = np.add.reduceat(weighted, groups.score_starts, axis=0)
+    judged = np.ascontiguousarray((tallies[0] + tallies[1]).T)  # account, framework
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = passing * 100.0 / judged
+        score = np.ascontiguousarray(tallies[0].T) * 100.0 / judged
+    per_group = np.ascontiguousarray(per_group.transpose(1, 2, 0))  # count, account, group
+    code = np.ascontiguousarray(code.T)  # account, group
 
     # spread the group results to the requirements: one gather per column, account-major
     group_of = groups.group_of
-    counts = np.take(per_group.astype(np.int64), group_of, axis=2)
+    counts = np.take(per_group, group_of, axis=2)
     out = {name: pa.array(counts[k].reshape(-1)) for k, name in enumerate(_COUNTS)}
     out["status"] = pa.DictionaryArray.from_arrays(
         pa.array(np.take(code, group_of, axis=1).reshape(-1)), _STATUS_NAMES
