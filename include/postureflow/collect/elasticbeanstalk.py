@@ -1,19 +1,22 @@
 """Elastic Beanstalk: environments and the few configuration options checks read.
 
 Calls per region: DescribeEnvironments; DescribeConfigurationSettings once per
-environment. Only named options are kept (log streaming, managed updates);
-environment properties, which may hold secrets, are never read out.
+environment. Only named options are kept (log streaming, managed updates, health
+reporting); every option value (environment properties above all) is scanned for
+secret-looking values and only the option's name and the kind of secret are kept.
 """
 
 from __future__ import annotations
 
 from postureflow.collect.base import Outcome, RegionScope, collector
+from postureflow.secrets import scan_key_values
 
 GONE = {"Terminated", "Terminating"}
 # (namespace, option) -> field of the environment record.
 OPTIONS = {
     ("aws:elasticbeanstalk:cloudwatch:logs", "StreamLogs"): "stream_logs",
     ("aws:elasticbeanstalk:managedactions", "ManagedActionsEnabled"): "managed_actions",
+    ("aws:elasticbeanstalk:healthreporting:system", "SystemType"): "health_reporting",
 }
 
 
@@ -27,7 +30,8 @@ def collect_elasticbeanstalk(scope: RegionScope) -> None:
 
 def _collect_environment(scope: RegionScope, client, env: dict) -> None:
     settings = _settings(scope, client, env)
-    options = {field: settings.map(lambda found, field=field: found.get(field)) for field in OPTIONS.values()}
+    fields = [*OPTIONS.values(), "configuration_secrets"]
+    options = {field: settings.map(lambda found, field=field: found.get(field)) for field in fields}
     name = env["EnvironmentName"]
     scope.add(
         "environments",
@@ -52,8 +56,14 @@ def _settings(scope: RegionScope, client, env: dict) -> Outcome:
 
     def named(response: dict) -> dict[str, str | None]:
         configurations = response.get("ConfigurationSettings") or [{}]
-        found: dict[str, str | None] = {}
-        for option in configurations[0].get("OptionSettings") or []:
+        options = configurations[0].get("OptionSettings") or []
+        found: dict = {
+            # "namespace:option" and the kind of secret; the value stays here
+            "configuration_secrets": scan_key_values(
+                [(f"{o.get('Namespace')}:{o.get('OptionName')}", o.get("Value")) for o in options]
+            )
+        }
+        for option in options:
             field = OPTIONS.get((option.get("Namespace"), option.get("OptionName")))
             if field:
                 found[field] = option.get("Value")
