@@ -71,8 +71,8 @@ def _group(group_id, *members):
     }
 
 
-def _certificate(method):
-    return {"ACMCertificateArn": CERT, "SSLSupportMethod": method, "MinimumProtocolVersion": "TLSv1.2_2021"}
+def _certificate(method, minimum="TLSv1.2_2021"):
+    return {"ACMCertificateArn": CERT, "SSLSupportMethod": method, "MinimumProtocolVersion": minimum}
 
 
 def _build():
@@ -80,7 +80,7 @@ def _build():
     good = _distribution(
         "good",
         [_custom("app"), _custom("app-standby"), _s3("assets", "site-content", oac="E2QWRUHEXAMPLE")],
-        certificate=_certificate("sni-only"),
+        certificate=_certificate("sni-only", minimum="TLSv1.3_2025"),
         groups=[_group("app-failover", "app", "app-standby")],
         DefaultRootObject="index.html",
         Logging={"Enabled": True, "IncludeCookies": False, "Bucket": "cf-logs.s3.amazonaws.com", "Prefix": "good/"},
@@ -131,7 +131,10 @@ def world(tmp_path_factory):
         unread = scan_denied(
             str(tmp_path_factory.mktemp("cloudfront-denied")), ["cloudfront"], ["us-east-1"], "cloudfront:GetDistributionConfig"
         )
-    return SimpleNamespace(run=run, ids=ids, calls=access.call_log, unread=unread)
+        unlisted = scan_denied(
+            str(tmp_path_factory.mktemp("cloudfront-unlisted")), ["cloudfront"], ["us-east-1"], "cloudfront:ListDistributions"
+        )
+    return SimpleNamespace(run=run, ids=ids, calls=access.call_log, unread=unread, unlisted=unlisted)
 
 
 def _statuses(world, check):
@@ -158,6 +161,8 @@ ALL_BUT_GOOD_FAIL = {"good": "PASS", "bad": "FAIL", "vip": "FAIL"}
         ("cloudfront_distributions_https_enabled", {"good": "PASS", "bad": "FAIL", "vip": "PASS"}),
         ("cloudfront_distributions_field_level_encryption_enabled", ALL_BUT_GOOD_FAIL),
         ("cloudfront_distributions_geo_restrictions_enabled", ALL_BUT_GOOD_FAIL),
+        # bad: default certificate (pinned to TLSv1); vip: TLSv1.2_2021
+        ("cloudfront_distributions_pqc_tls_enabled", ALL_BUT_GOOD_FAIL),
     ],
 )
 def test_distribution_checks(world, check, expected):
@@ -197,3 +202,9 @@ def test_summary_facts_are_judged_without_the_configuration(world):
     names = {v: k for k, v in world.ids.items()}
     statuses = {names[rid]: s for rid, s in world.unread.statuses("cloudfront_distributions_https_enabled").items()}
     assert statuses == {"good": "PASS", "bad": "FAIL", "vip": "PASS"}
+
+
+def test_pqc_tls_unlisted_distributions_are_not_judged(world):
+    # the certificate and minimum protocol version come with the listing itself: refused, nothing is judged
+    assert world.unlisted.of("cloudfront_distributions_pqc_tls_enabled") == []
+    assert {r.service: r.regions for r in world.unlisted.results}["cloudfront"]["us-east-1"] == "incomplete"

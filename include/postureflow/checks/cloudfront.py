@@ -304,3 +304,28 @@ def cloudfront_distributions_geo_restrictions_enabled(distributions):
             yield PASS(dist, f"CloudFront distribution {dist.id} has a {kind} geographic restriction.")
         else:
             yield FAIL(dist, f"CloudFront distribution {dist.id} has no geographic restriction.")
+
+
+@check(
+    id="cloudfront_distributions_pqc_tls_enabled",
+    title="CloudFront distribution enforces a TLS 1.3 security policy with post-quantum key exchange",
+    severity="low",
+    resource_type="AwsCloudFrontDistribution",
+    reads=["cloudfront.distributions"],
+    config=["cloudfront_pqc_min_protocol_versions"],
+    risk="Post-quantum hybrid key exchange is only negotiated over TLS 1.3; viewer traffic recorded today under "
+    "classical key exchange can be decrypted once quantum computers can break it.",
+    remediation="Use a custom (ACM) certificate with SNI and set the minimum protocol version to a TLS 1.3 policy "
+    "such as TLSv1.3_2025.",
+)
+def cloudfront_distributions_pqc_tls_enabled(distributions, config):
+    allowed = set(config["cloudfront_pqc_min_protocol_versions"] or ())
+    for dist in distributions:
+        version = dist.get("minimum_protocol_version")
+        if dist.get("default_certificate"):
+            yield FAIL(dist, f"CloudFront distribution {dist.id} uses the default *.cloudfront.net certificate, which "
+                       "is pinned to the TLSv1 policy.")  # fmt: skip
+        elif version in allowed:
+            yield PASS(dist, f"CloudFront distribution {dist.id} requires {version}, with post-quantum key exchange.")
+        else:
+            yield FAIL(dist, f"CloudFront distribution {dist.id} allows {version}, not a post-quantum TLS 1.3 policy.")
