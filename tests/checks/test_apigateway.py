@@ -32,9 +32,17 @@ def world(tmp_path_factory):
         _api("shop", "dev")
         good = _api("bank", "secure", ("/*/*/logging/loglevel", "INFO"))
         _api("mixed", "live", ("/*/*/logging/loglevel", "ERROR"), ("/~1items/GET/logging/loglevel", "OFF"))
-        boto3.client("apigateway", region_name=REGION).create_rest_api(
-            name="vault", endpointConfiguration={"types": ["PRIVATE"]}
-        )
+        client = boto3.client("apigateway", region_name=REGION)
+        client.create_rest_api(name="vault", endpointConfiguration={"types": ["PRIVATE"]})
+        locked = client.create_rest_api(name="locked")["id"]
+        root = client.get_resources(restApiId=locked)["items"][0]["id"]
+        client.put_method(restApiId=locked, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM")
+        client.put_method(restApiId=locked, resourceId=root, httpMethod="OPTIONS", authorizationType="NONE")  # CORS
+        for name, policy in (("pq.example.com", "SecurityPolicy_TLS13_1_2_PQ_2025_09"), ("old.example.com", "TLS_1_0")):
+            client.create_domain_name(
+                domainName=name, regionalCertificateArn=f"arn:aws:acm:{REGION}:123456789012:certificate/x",
+                endpointConfiguration={"types": ["REGIONAL"]}, securityPolicy=policy,
+            )  # fmt: skip
         wafv2 = boto3.client("wafv2", region_name=REGION)
         acl = wafv2.create_web_acl(
             Name="api-acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=VISIBILITY
@@ -49,7 +57,10 @@ def world(tmp_path_factory):
         lake = Lake(str(tmp_path_factory.mktemp("apigateway-lake")))
         run = scan_in_moto(lake, ["apigateway"], regions=[REGION, "eu-west-1"], access=access)
         unread = scan_denied(str(tmp_path_factory.mktemp("apigw-denied")), ["apigateway"], [REGION], "apigateway:GetStages")
-    return SimpleNamespace(run=run, calls=access.call_log, good=good, unread=unread)
+        no_methods = scan_denied(str(tmp_path_factory.mktemp("apigw-res")), ["apigateway"], [REGION], "apigateway:GetResources")
+        no_domains = scan_denied(str(tmp_path_factory.mktemp("apigw-dom")), ["apigateway"], [REGION], "apigateway:GetDomainNames")
+    return SimpleNamespace(run=run, calls=access.call_log, good=good, unread=unread, no_methods=no_methods,
+                           no_domains=no_domains)  # fmt: skip
 
 
 def _with_certificate(parsed, **_):
@@ -111,7 +122,7 @@ def test_secret_values_are_never_reported(world):
 
 def test_restapi_public(world):
     assert world.run.statuses("apigateway_restapi_public") == {
-        "shop": "FAIL", "bank": "FAIL", "mixed": "FAIL", "vault": "PASS",
+        "shop": "FAIL", "bank": "FAIL", "mixed": "FAIL", "vault": "PASS", "locked": "FAIL",
     }  # fmt: skip
 
 
@@ -119,3 +130,28 @@ def test_restapi_public(world):
 def test_unreadable_stages_give_no_verdict(world, check):
     statuses = world.unread.statuses(check)
     assert {"shop/*", "bank/*", "mixed/*"} <= set(statuses) and set(statuses.values()) == {"MANUAL"}
+
+
+def test_restapi_authorizers_enabled(world):
+    # shop, bank and mixed have GET / with authorization NONE; locked uses IAM (its CORS OPTIONS is open by
+    # design); vault has no method and serves nothing
+    expected = {"shop": "FAIL", "bank": "FAIL", "mixed": "FAIL", "locked": "PASS"}
+    assert world.run.statuses("apigateway_restapi_authorizers_enabled") == expected
+
+
+def test_restapi_public_with_authorizer(world):
+    statuses = world.run.statuses("apigateway_restapi_public_with_authorizer")
+    assert statuses["shop"] == "FAIL" and statuses["locked"] == "PASS" and "vault" not in statuses
+
+
+@pytest.mark.parametrize("check", ["apigateway_restapi_authorizers_enabled", "apigateway_restapi_public_with_authorizer"])
+def test_unreadable_methods_give_no_verdict(world, check):
+    # vault (private) is judged by the first only: with its methods unread, even "no method" is unknown
+    statuses = world.no_methods.statuses(check)
+    assert {"shop", "locked"} <= set(statuses) and set(statuses.values()) == {"MANUAL"}
+
+
+def test_domain_name_pqc_tls_enabled(world):
+    check = "apigateway_domain_name_pqc_tls_enabled"
+    assert world.run.statuses(check) == {"pq.example.com": "PASS", "old.example.com": "FAIL"}
+    assert world.no_domains.of(check) == []

@@ -153,3 +153,87 @@ def apigateway_restapi_public(rest_apis):
             yield PASS(api, f"API Gateway REST API {api.id} is private.")
         else:
             yield FAIL(api, f"API Gateway REST API {api.id} has a public endpoint ({', '.join(types) or 'EDGE'}).")
+
+
+# -- issue 12: method authorization, custom domain TLS --------------------------------------------------
+
+# CORS preflight requests carry no credentials, so OPTIONS methods are open by design.
+PREFLIGHT = "OPTIONS"
+
+
+def _is_public(api) -> bool:
+    types = api.get("endpoint_types") or []
+    return not (types and all(t == "PRIVATE" for t in types))
+
+
+def _open_methods(api) -> list[str] | None:
+    """'METHOD path' of every method anyone may call without authorization; None when the API has none."""
+    methods = [m for m in api.get("methods") or [] if m.get("method") != PREFLIGHT]
+    if not methods and api.readable("methods"):
+        return None
+    return [f"{m.get('method')} {m.get('path')}" for m in methods if m.get("authorization") in (None, "NONE")]
+
+
+def _authorization_results(apis):
+    # Prowler PASSes an API on the mere existence of an authorizer (GetAuthorizers); per AWS an authorizer
+    # protects only the methods whose authorizationType names it, so each method's own type is judged
+    # (IAM authorization counts as authorized too). An API with no method serves nothing and is not judged.
+    for api in apis:
+        open_methods = _open_methods(api)
+        if open_methods is None:
+            continue
+        if open_methods:
+            shown = ", ".join(open_methods[:5]) + (f" and {len(open_methods) - 5} more" if len(open_methods) > 5 else "")
+            yield FAIL(api, f"API Gateway REST API {api.id} has methods anyone may call without authorization: {shown}.")
+        else:
+            yield PASS(api, f"API Gateway REST API {api.id} authorizes every method (IAM, Lambda or Cognito).")
+
+
+@check(
+    id="apigateway_restapi_authorizers_enabled",
+    title="API Gateway REST API authorizes every method (IAM, Lambda or Cognito authorizer)",
+    severity="medium",
+    resource_type="AwsApiGatewayRestApi",
+    reads=["apigateway.rest_apis"],
+    risk="A method with authorization NONE lets anyone who can reach the API invoke the backend behind it.",
+    remediation="Set an authorization type on every method: AWS_IAM, a Lambda (CUSTOM) authorizer or a Cognito "
+    "user pool authorizer, then redeploy the API.",
+)
+def apigateway_restapi_authorizers_enabled(rest_apis):
+    yield from _authorization_results(rest_apis)
+
+
+@check(
+    id="apigateway_restapi_public_with_authorizer",
+    title="API Gateway REST API with a public endpoint authorizes every method",
+    severity="medium",
+    resource_type="AwsApiGatewayRestApi",
+    reads=["apigateway.rest_apis"],
+    risk="A public endpoint with unauthorized methods lets anyone on the internet invoke the backend.",
+    remediation="Add an authorizer (Lambda or Cognito) or IAM authorization to every method, or make the API "
+    "PRIVATE.",
+)
+def apigateway_restapi_public_with_authorizer(rest_apis):
+    yield from _authorization_results([api for api in rest_apis if _is_public(api)])
+
+
+@check(
+    id="apigateway_domain_name_pqc_tls_enabled",
+    title="API Gateway custom domain name uses a post-quantum TLS security policy",
+    severity="low",
+    resource_type="AwsApiGatewayDomainName",
+    reads=["apigateway.domain_names"],
+    config=["apigateway_pqc_tls_allowed_policies"],
+    risk="Traffic recorded today under classical key exchange can be decrypted once quantum computers can break "
+    "it (harvest now, decrypt later).",
+    remediation="Set the custom domain's security policy to a post-quantum one, e.g. "
+    "SecurityPolicy_TLS13_1_2_PQ_2025_09 (aws apigateway update-domain-name).",
+)
+def apigateway_domain_name_pqc_tls_enabled(domain_names, config):
+    allowed = set(config["apigateway_pqc_tls_allowed_policies"] or ())
+    for domain in domain_names:
+        policy = domain.get("security_policy")
+        if policy in allowed:
+            yield PASS(domain, f"API Gateway custom domain {domain.id} uses post-quantum TLS policy {policy}.")
+        else:
+            yield FAIL(domain, f"API Gateway custom domain {domain.id} uses TLS policy {policy}, not a post-quantum one.")

@@ -2,13 +2,15 @@
 certificate, WAF settings and which stage variables look secret (names and kinds only, never values).
 
 Per region: GetRestApis (paginated; a failed listing marks ``rest_apis`` and ``stages``
-incomplete) and GetStages per API through ``scope.each``; an API whose stages could not be read
-gets one unreadable stage record, so its stage checks give a visible no verdict.
+incomplete), GetDomainNames (paginated), and per API through ``scope.each`` GetStages and
+GetResources with embed=methods (paginated; each method's authorization type comes embedded, where
+Prowler calls GetMethod once per method). An API whose stages could not be read gets one unreadable
+stage record, so its stage checks give a visible no verdict; unread resources leave ``methods`` unread.
 """
 
 from __future__ import annotations
 
-from postureflow.collect.base import ABSENT, RegionScope, collector
+from postureflow.collect.base import ABSENT, Outcome, RegionScope, collector
 from postureflow.secrets import scan_key_values
 
 DEFAULT_METHODS = "*/*"
@@ -23,10 +25,8 @@ def stage_arn(scope: RegionScope, kind: str, api_id: str, stage: str) -> str:
 def collect_apigateway(scope: RegionScope) -> None:
     apigateway = scope.client("apigateway")
     apis = scope.list(apigateway, "get_rest_apis", "items", kind=("rest_apis", "stages")).or_else([])
-    answers = scope.each(
-        apis, lambda api: scope.fetch(apigateway, "get_stages", absent=("NotFoundException",), restApiId=api["id"])
-    )
-    for api, answer in zip(apis, answers, strict=True):
+    details = scope.each(apis, lambda api: _details(scope, apigateway, api["id"]))
+    for api, (answer, methods) in zip(apis, details, strict=True):
         api_id = api["id"]
         name = api.get("name") or api_id
         scope.add(
@@ -36,6 +36,8 @@ def collect_apigateway(scope: RegionScope) -> None:
             tags=api.get("tags"),
             api_id=api_id,
             endpoint_types=(api.get("endpointConfiguration") or {}).get("types", []),
+            # every method with its authorization type (NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS)
+            methods=methods,
         )
         if answer.state == ABSENT:
             continue  # deleted since it was listed
@@ -65,3 +67,32 @@ def collect_apigateway(scope: RegionScope) -> None:
                 # only the names and kinds of secret-looking stage variables; the values never leave here
                 variable_secrets=scan_key_values(stage.get("variables") or {}),
             )
+    _collect_domain_names(scope, apigateway)
+
+
+def _details(scope: RegionScope, apigateway, api_id: str) -> tuple[Outcome, Outcome]:
+    missing = ("NotFoundException",)
+    stages = scope.fetch(apigateway, "get_stages", absent=missing, restApiId=api_id)
+    resources = scope.list(apigateway, "get_resources", "items", absent=missing, restApiId=api_id, embed=["methods"])
+    return stages, resources.map(_methods)
+
+
+def _methods(resources: list[dict]) -> list[dict]:
+    return [
+        {"path": resource.get("path"), "method": verb, "authorization": (method or {}).get("authorizationType")}
+        for resource in resources
+        for verb, method in sorted((resource.get("resourceMethods") or {}).items())
+    ]
+
+
+def _collect_domain_names(scope: RegionScope, apigateway) -> None:
+    for domain in scope.list(apigateway, "get_domain_names", "items", kind="domain_names").or_else([]):
+        name = domain["domainName"]
+        scope.add(
+            "domain_names",
+            uid=f"arn:{scope.partition}:apigateway:{scope.region}::/domainnames/{name}",
+            id=name,
+            tags=domain.get("tags"),
+            security_policy=domain.get("securityPolicy"),
+            endpoint_types=(domain.get("endpointConfiguration") or {}).get("types", []),
+        )
