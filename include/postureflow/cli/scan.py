@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 
 from postureflow.cli._common import add_lake_option, lake_from
+from postureflow.cli._scan_options import UsageError, add_scan_options
 
 
 def register(subparsers) -> None:
@@ -19,20 +20,12 @@ def register(subparsers) -> None:
         "access denied, endpoint unreachable, ...), which takes precedence over 3.",
     )
     add_lake_option(parser)
-    parser.add_argument("--regions", nargs="+", help="regions to scan (default: every enabled region)")
-    parser.add_argument("--services", nargs="+", help="services to scan (default: all); dependencies are added")
-    parser.add_argument("--exclude-services", nargs="+", default=[], help="services to leave out")
-    parser.add_argument("--profile", help="AWS profile (default: the standard chain)")
     parser.add_argument("--scan-date", type=dt.date.fromisoformat, help="partition date (default: today, UTC)")
-    parser.add_argument("--mutelist", help="mutelist YAML file (Prowler's format)")
-    parser.add_argument("--config-file", help="Prowler config.yaml: its aws: audit config (default: Prowler's defaults)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress display")
-    parser.add_argument("-z", "--ignore-exit-code-3", action="store_true",
-                        help="exit 0 rather than 3 when FAIL findings remain (as Prowler's -z)")
+    add_scan_options(parser)
     parser.set_defaults(func=run_scan)
 
 
-class RegionError(ValueError):
+class RegionError(UsageError):
     """The regions asked for cannot be scanned (exit 2)."""
 
 
@@ -46,10 +39,10 @@ def choose_regions(asked: list[str] | None, enabled: list[str], account_id: str,
         return list(enabled)
     asked = [r.strip() for r in asked if r.strip()]
     if not asked:
-        raise RegionError("--regions is empty: name at least one region")
+        raise RegionError("-f/--region/--regions is empty: name at least one region")
     unknown = [r for r in asked if r not in known_regions()]
     if unknown:
-        raise RegionError(f"unknown region(s) {', '.join(unknown)} (botocore knows no such region)")
+        raise RegionError(f"unknown region(s) {', '.join(unknown)}; valid: {', '.join(sorted(known_regions()))}")
     skipped = [r for r in asked if r not in enabled]
     if skipped:
         warn(f"skipping regions not enabled for {account_id}: {', '.join(skipped)}")
@@ -62,37 +55,55 @@ def choose_regions(asked: list[str] | None, enabled: list[str], account_id: str,
 def run_scan(args: argparse.Namespace) -> int:
     import sys
 
+    from postureflow.cli._exitcodes import USAGE
+
+    try:
+        return _scan(args)
+    except UsageError as err:  # one line naming the value and the valid choices, no traceback
+        print(f"postureflow: error: {err}", file=sys.stderr)
+        return USAGE
+
+
+def _scan(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from postureflow.aws import AwsAccess
-    from postureflow.checks import all_checks
-    from postureflow.cli._exitcodes import USAGE, scan_exit_code
-    from postureflow.engine import ScanContext, execution_order, scan_service, select_services, with_dependencies
+    from postureflow.cli._exitcodes import scan_exit_code
+    from postureflow.cli._scan_options import flat, listing, resource_filter, role_access, select_checks
+    from postureflow.engine import ScanContext, execution_order, scan_service, with_dependencies
     from postureflow.secrets import use_config
-    from postureflow.summary import summary_text
 
+    lines = listing(args)
+    if lines is not None:
+        print("\n".join(lines))
+        return 0
     console = Console(stderr=True)
-    lake = lake_from(args, must_exist=False)
+    # Everything a flag names is checked before any AWS call: a typo fails fast.
+    selection = select_checks(args)
+    keep = resource_filter(flat(args.resource_tag), flat(args.resource_arn))
     config = None
-    if args.config_file:  # read before any AWS call: a bad file fails fast, naming the file and the key
-        from postureflow.config import resolve
+    if args.config_file or args.scan_unused_services:
+        from postureflow.config import audit_config, resolve
 
         config = resolve(args.config_file)
-    access = AwsAccess.from_default_chain(profile=args.profile)
-    account_id = access.caller_account_id()
-    try:
-        regions = choose_regions(args.regions, access.enabled_regions(), account_id,
-                                 lambda text: console.print(f"[yellow]{text}[/yellow]"))
-    except RegionError as err:
-        print(f"postureflow: error: {err}", file=sys.stderr)
-        return USAGE
-    services = execution_order(with_dependencies(select_services(args.services, args.exclude_services)))
-    mute = None
+        if args.scan_unused_services:
+            config = audit_config(config, {"scan_unused_services": True})
+    mutelist = None
     if args.mutelist:
         from postureflow.mutelist import Mutelist
 
-        mute = Mutelist.load(args.mutelist).rule_for(account_id)
+        mutelist = Mutelist.load(args.mutelist)
+    lake = lake_from(args, must_exist=False)
+    if args.role:
+        access = role_access(args.profile, args.role, args.external_id, args.session_duration, args.role_session_name)
+    else:
+        access = AwsAccess.from_default_chain(profile=args.profile)
+    account_id = access.caller_account_id()
+    regions = choose_regions(flat(args.regions), access.enabled_regions(), account_id,
+                             lambda text: console.print(f"[yellow]{text}[/yellow]"))
+    services = execution_order(with_dependencies(selection.services))
+    chosen = set(selection.checks)
     now = dt.datetime.now(dt.timezone.utc)
     ctx = ScanContext(
         account_id=account_id,
@@ -101,11 +112,14 @@ def run_scan(args: argparse.Namespace) -> int:
         run_id=f"cli__{now.strftime('%Y%m%dT%H%M%S')}",
         lake=lake,
         scanned_at=now,
-        mute=mute,
+        mute=mutelist.rule_for(account_id) if mutelist else None,
+        checks=None if selection.everything else chosen.__contains__,
         config=config,
+        scan_unused_services=args.scan_unused_services,
+        severities=selection.severities or None,
+        keep=keep,
     )
-    checks = all_checks()
-    total = sum(1 for c in checks.values() if c.service in services)
+    total = len(selection.checks)
     console.print(f"Scanning account {account_id}: {len(services)} services, {total} checks, regions {', '.join(regions)}")
     results = []
     with Progress(
@@ -116,10 +130,27 @@ def run_scan(args: argparse.Namespace) -> int:
         for service in services:
             progress.update(bar, description=f"collecting {service}")
             results.append(scan_service(ctx, service, access, on_check=lambda _id: progress.advance(bar)))
-    print(summary_text(lake, account_id, ctx.scan_date, color=console.is_terminal))
+    print(_summary(lake, account_id, ctx.scan_date, quiet=args.quiet, color=console.is_terminal))
     print(f"{access.call_log.total} AWS API calls.")
+    if args.output_formats or args.output_directory or args.output_filename:
+        from postureflow.cli._scan_outputs import write_outputs
+
+        written = write_outputs(lake, account_id, ctx.scan_date, args, now,
+                                auth_method=f"role: {args.role}" if args.role else f"profile: {args.profile or 'default'}")
+        for path in written:
+            print(f"Output: {path}")
     code = scan_exit_code(results, ignore_failed=args.ignore_exit_code_3)
     if code != 0:
         console.print(f"exit code {code}: " + {3: "FAIL findings remain (-z ignores them)",
                                                  4: "part of the scope could not be read (see the scan errors above)"}[code])
     return code
+
+
+def _summary(lake, account_id: str, scan_date: dt.date, quiet: bool, color: bool) -> str:
+    """Prowler's overview tables; with -q only the services that have FAIL findings."""
+    from postureflow.summary import render_summary, summary_data
+
+    data = summary_data(lake, account_id, scan_date)
+    if quiet:
+        data["services"] = [row for row in data["services"] if row["failed"]]
+    return render_summary(data, lake.location(), color=color)
