@@ -8,7 +8,7 @@ import pytest
 from postureflow.aws import AwsAccess
 from postureflow.collect.codebuild import url_credential
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import answer_in_moto, scan_in_moto
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/codebuild"
@@ -37,7 +37,8 @@ def _access():
 
     for region in (REGION, "eu-west-1"):
         access.client("codebuild", region).meta.events.register("after-call.codebuild.BatchGetProjects", amend)
-    return access
+    # moto lacks ListReportGroups: answered in its place (no report groups here; see test_codebuild_more.py)
+    return answer_in_moto(access, [REGION, "eu-west-1"], {"codebuild:ListReportGroups": {"reportGroups": []}})
 
 
 def _project(name, source, variables=(), secondary=()):
