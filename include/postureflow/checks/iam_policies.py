@@ -21,6 +21,7 @@ conditions are not read: a grant on some resources may still be a path.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from postureflow import policy
@@ -162,14 +163,18 @@ def _actions_of(pattern: str) -> frozenset[str]:
     return policy.expand(pattern) or frozenset({pattern})
 
 
-_PATH_ACTIONS = {path: frozenset().union(*(_actions_of(p) for p in path)) for path in PRIVILEGE_ESCALATION_PATHS}
-_ESCALATION_ACTIONS = frozenset().union(*_PATH_ACTIONS.values())
+@functools.cache
+def _path_actions() -> dict[frozenset[str], frozenset[str]]:
+    """Each path with its patterns expanded (on first use: reading the catalog costs a quarter second,
+    which DAG parsing, importing every check, should not pay)."""
+    return {path: frozenset().union(*(_actions_of(p) for p in path)) for path in PRIVILEGE_ESCALATION_PATHS}
 
 
 def escalation_paths(document) -> list[str]:
     """The privilege-escalation paths a policy opens, as 'a + b' strings."""
-    allowed = policy.allowed_actions(document, _ESCALATION_ACTIONS)
-    return sorted(" + ".join(sorted(path)) for path, actions in _PATH_ACTIONS.items() if actions <= allowed)
+    paths = _path_actions()
+    allowed = policy.allowed_actions(document, frozenset().union(*paths.values()))
+    return sorted(" + ".join(sorted(path)) for path, actions in paths.items() if actions <= allowed)
 
 
 # -- administrative access ------------------------------------------------------------------------------
