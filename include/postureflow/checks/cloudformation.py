@@ -26,3 +26,46 @@ def cloudformation_stack_outputs_find_secrets(stacks):
             yield PASS(stack, f"CloudFormation stack {stack.id} has no secret-looking outputs.")
         else:
             yield PASS(stack, f"CloudFormation stack {stack.id} has no outputs.")
+
+
+@check(
+    id="cloudformation_stack_cdktoolkit_bootstrap_version",
+    title="CDK bootstrap stack (CDKToolkit) is at least the recommended bootstrap version",
+    severity="high",
+    resource_type="AwsCloudFormationStack",
+    reads=["cloudformation.stacks"],
+    config=["recommended_cdk_bootstrap_version"],
+    risk="Old CDK bootstrap templates give the deployment roles broader trust than needed (before version 21 "
+    "the file-publishing role could be assumed to overwrite assets of other accounts' deployments).",
+    remediation="Re-bootstrap the environment with a current CDK (cdk bootstrap aws://ACCOUNT/REGION).",
+)
+def cloudformation_stack_cdktoolkit_bootstrap_version(stacks, config):
+    recommended = int(config["recommended_cdk_bootstrap_version"])
+    for stack in stacks:
+        if stack.id != "CDKToolkit" or stack.lacks("bootstrap_version"):
+            continue  # not the CDK bootstrap stack, or one without a BootstrapVersion output
+        version = stack.get("bootstrap_version")
+        if version is not None and version >= recommended:
+            yield PASS(stack, f"CDKToolkit stack has bootstrap version {version} (recommended: {recommended}).")
+        else:
+            yield FAIL(stack, f"CDKToolkit stack has bootstrap version {version}, below the recommended {recommended}.")
+
+
+@check(
+    id="cloudformation_stacks_termination_protection_enabled",
+    title="CloudFormation stack has termination protection",
+    severity="medium",
+    resource_type="AwsCloudFormationStack",
+    reads=["cloudformation.stacks"],
+    risk="Without termination protection one mistaken delete-stack call removes every resource of the stack.",
+    remediation="Turn termination protection on (aws cloudformation update-termination-protection "
+    "--enable-termination-protection --stack-name ...).",
+)
+def cloudformation_stacks_termination_protection_enabled(stacks):
+    for stack in stacks:
+        if stack.get("parent_id"):
+            continue  # a nested stack follows its root stack's protection
+        if stack.get("termination_protection"):
+            yield PASS(stack, f"CloudFormation stack {stack.id} has termination protection.")
+        else:
+            yield FAIL(stack, f"CloudFormation stack {stack.id} has termination protection off.")

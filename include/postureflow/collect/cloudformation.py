@@ -28,6 +28,18 @@ def collect_cloudformation(scope: RegionScope) -> None:
             termination_protection=bool(stack.get("EnableTerminationProtection")),
             parent_id=stack.get("ParentId"),
             output_keys=[key for key, _ in outputs],
+            # the CDK bootstrap stack's template version (a number, not a secret)
+            bootstrap_version=_bootstrap_version(stack) if stack["StackName"] == "CDKToolkit" else None,
             # Only the keys and kinds of secret-looking outputs; the values never leave this function.
             output_secrets=scan_key_values(outputs),
         )
+
+
+def _bootstrap_version(stack: dict) -> int | None:
+    for output in stack.get("Outputs") or []:
+        if output.get("OutputKey") == "BootstrapVersion":
+            try:
+                return int(output.get("OutputValue"))
+            except (TypeError, ValueError):
+                return None
+    return None
