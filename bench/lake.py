@@ -9,7 +9,7 @@ day and bucket; generated rows, no AWS), then prints medians of --reps runs of:
 - the org-wide compliance trend of one framework over every day: goal < 10 s,
 - the compliance aggregation of one day, all accounts (compliance_tables, as the DAG runs it), as a
   ratio to a bare DuckDB scan of the same columns of the same files: goal <= 1.5; then the same split
-  in its one pass over the findings (to counts per account and check) and the rest, which builds one
+  in its one pass over the findings (DuckDB: account, check and category of each) and the rest, which builds one
   row per account and requirement (44 frameworks: 5,412 rows per account, ~34 per finding here).
 
     .venv/bin/python bench/lake.py --small            # 50 accounts x 30 days, a minute
@@ -199,9 +199,9 @@ def main() -> None:
     def aggregation():
         return compliance_tables(lake, latest, "bench")
 
-    def findings_pass():  # the aggregation's only read of the lake: the day's findings -> (account, check) counts
+    def findings_pass():  # the aggregation's only read of the lake: (account, check, category) of each finding
         plan = evaluate._plan_for(evaluate._select_frameworks(None))
-        return evaluate._per_check_counts(plan, lake, latest, None)
+        return evaluate._read_findings(plan, lake, latest, None)
 
     # The bare scan, like the aggregation, takes a cursor of a database opened once: opening a new
     # in-memory database per call (~10 ms, more on a busy machine) would flatter the ratio.

@@ -277,37 +277,38 @@ def _findings_source(
     return f"(SELECT {columns} FROM {source_sql(con, lake, 'findings', files, 'day_findings_arrow')}{where})"
 
 
-# One scan of the day's findings (four columns), reduced to counts per account and mapped check
-# (check_no NULL: a check no chosen framework maps; kept so that every account with findings
-# that day appears and gets its partition).
-_AGGREGATE = """
+# The only pass over the day's findings: four columns, each row reduced to its account, its
+# check's number (NULL: a check no chosen framework maps; the row still makes its account one
+# "with findings that day") and a category: 0 PASS, 1 FAIL, 2 MANUAL (not muted), 3 muted (any
+# status), 4 anything else. Counting is left to numpy (a bincount over small integers): a hash
+# aggregation per (account, check) costs DuckDB ~2x the scan when most checks have one finding.
+_READ = """
 SELECT f.account_id, m.check_no,
-       count(*) FILTER (WHERE NOT f.muted AND f.status = 'PASS')   AS pass_count,
-       count(*) FILTER (WHERE NOT f.muted AND f.status = 'FAIL')   AS fail_count,
-       count(*) FILTER (WHERE NOT f.muted AND f.status = 'MANUAL') AS manual_count,
-       count(*) FILTER (WHERE f.muted)                             AS muted_count
+       (CASE WHEN f.muted THEN 3 WHEN f.status = 'PASS' THEN 0 WHEN f.status = 'FAIL' THEN 1
+             WHEN f.status = 'MANUAL' THEN 2 ELSE 4 END)::UTINYINT AS category
 FROM {findings} f LEFT JOIN check_numbers m ON m.check_id = f.check_id
-GROUP BY f.account_id, m.check_no
 """
+_CATEGORIES = 4  # the categories counted, in _COUNTS order
 
 
-def _per_check_counts(plan: _Plan, lake: Lake, scan_date: dt.date, account_ids: list[str] | None) -> pa.Table:
+def _read_findings(plan: _Plan, lake: Lake, scan_date: dt.date, account_ids: list[str] | None) -> pa.Table:
+    """(account_id, check_no, category) of every finding of the day (of ``account_ids`` if given)."""
     con = _cursor()
     try:
         con.register("check_numbers", plan.check_numbers)
         findings = _findings_source(con, lake, scan_date, account_ids)
         try:
-            return con.sql(_AGGREGATE.format(findings=findings)).to_arrow_table()
+            return con.sql(_READ.format(findings=findings)).to_arrow_table()
         except duckdb.IOException as err:
             if "No files found" not in str(err):
                 raise
             con.register("day_findings_arrow", _EMPTY_FINDINGS.empty_table())
-            return con.sql(_AGGREGATE.format(findings="day_findings_arrow")).to_arrow_table()
+            return con.sql(_READ.format(findings="day_findings_arrow")).to_arrow_table()
     finally:
         con.close()
 
 
-def _judge(plan: _Plan, sparse: pa.Table, accounts: list[str]) -> dict[str, pa.Array]:
+def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> dict[str, pa.Array]:
     """Counts, status and framework score of every (account, requirement), account-major, as arrow arrays.
 
     Requirements that map the same subset of the day's checks are judged once per account (a
@@ -315,18 +316,26 @@ def _judge(plan: _Plan, sparse: pa.Table, accounts: list[str]) -> dict[str, pa.A
     per column.
     """
     n_acc, n_req = len(accounts), plan.n_req
-    account_no = pc.index_in(sparse.column("account_id"), value_set=pa.array(accounts, pa.string()))
-    keep = pc.and_(pc.is_valid(account_no), pc.is_valid(sparse.column("check_no")))
-    sparse = sparse.filter(keep)
+    account_no = pc.index_in(findings.column("account_id"), value_set=pa.array(accounts, pa.string()))
+    category = findings.column("category")
+    keep = pc.and_(
+        pc.and_(pc.is_valid(account_no), pc.is_valid(findings.column("check_no"))),
+        pc.less(category, _CATEGORIES),
+    )
     account_no = pc.filter(account_no, keep).to_numpy(zero_copy_only=False).astype(np.intp)
-    check_no = sparse.column("check_no").to_numpy().astype(np.intp)
-    present, local = np.unique(check_no, return_inverse=True)
+    check_no = pc.filter(findings.column("check_no"), keep).to_numpy(zero_copy_only=False).astype(np.intp)
+    category = pc.filter(category, keep).to_numpy(zero_copy_only=False).astype(np.intp)
+    seen = np.bincount(check_no, minlength=plan.check_numbers.num_rows) > 0
+    present = np.flatnonzero(seen)
+    local = (np.cumsum(seen) - 1)[check_no]
     groups = plan.groups_for(present)
 
-    # counts per (present check, count, account), then per group: one row gather and add per slot
-    per_check = np.zeros((len(present), len(_COUNTS), n_acc), np.int64)
-    for k, name in enumerate(_COUNTS):
-        per_check[local, k, account_no] = sparse.column(name).to_numpy()
+    # counts per (present check, category, account): one bincount
+    per_check = np.bincount(
+        (local * _CATEGORIES + category) * n_acc + account_no, minlength=len(present) * _CATEGORIES * n_acc
+    ).reshape(len(present), _CATEGORIES, n_acc)
+
+    # then per group: one row gather and add per slot
     per_group = np.zeros((groups.n_groups, len(_COUNTS), n_acc), np.int64)
     for members in groups.slots:
         per_group[: len(members)] += per_check[members]
@@ -414,15 +423,15 @@ def compliance_tables(
             raise ValueError(f"account id must be 12 digits, got {account!r}")
     evaluated_at = evaluated_at or dt.datetime.now(dt.timezone.utc)
     plan = _plan_for(_select_frameworks(frameworks))
-    sparse = _per_check_counts(plan, lake, scan_date, account_ids)
+    findings = _read_findings(plan, lake, scan_date, account_ids)
 
     if account_ids is None:
-        accounts = sorted(set(pc.unique(sparse.column("account_id")).to_pylist()))
+        accounts = sorted(pc.unique(findings.column("account_id")).drop_null().to_pylist())
     else:
         accounts = list(dict.fromkeys(account_ids))
     if not accounts:
         return {}
-    judged = _judge(plan, sparse, accounts)
+    judged = _judge(plan, findings, accounts)
 
     n = plan.n_req
     columns: dict[str, Any] = {name: plan.requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
