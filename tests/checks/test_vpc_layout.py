@@ -8,7 +8,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, scan_denied, scan_in_moto
 
 HOME, AWAY = "us-east-1", "eu-west-1"
 
@@ -43,12 +43,8 @@ def _build(ids):
     endpoint("one-zone-endpoint", flat, [only])
 
 
-def _scan(lake_dir, denied=None, regions=()):
-    access = DeniedAccess(denied, regions=regions) if denied else AwsAccess.from_default_chain()
-    run = scan_in_moto(Lake(lake_dir), ["vpc"], [HOME, AWAY], access=access)
-    if denied:
-        assert access.hits, f"{denied} was never called"
-    return run, access
+def _scan(lake_dir, access=None):
+    return scan_in_moto(Lake(lake_dir), ["vpc"], [HOME, AWAY], access=access)
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +54,17 @@ def world(tmp_path_factory):
     with mock_aws():
         ids: dict[str, str] = {}
         _build(ids)
-        run, access = _scan(str(tmp_path_factory.mktemp("vpc-layout")))
+        access = AwsAccess.from_default_chain()
+        run = _scan(str(tmp_path_factory.mktemp("vpc-layout")), access)
         denied = {
-            op: _scan(str(tmp_path_factory.mktemp("vpc-layout-denied")), op)[0]
+            op: scan_denied(str(tmp_path_factory.mktemp("vpc-layout-denied")), ["vpc"], [HOME, AWAY], op)
             for op in ("ec2:DescribeRouteTables", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints")
         }
-        away_unlisted, _ = _scan(str(tmp_path_factory.mktemp("vpc-away")), "ec2:DescribeVpcs", regions=(AWAY,))
+        away_refused = DeniedAccess("ec2:DescribeVpcs", regions=(AWAY,))
+        away_unlisted = _scan(str(tmp_path_factory.mktemp("vpc-away")), away_refused)
+        assert away_refused.hits
         boto3.client("ec2", region_name=AWAY).create_vpc(CidrBlock="10.50.0.0/16")
-        both, _ = _scan(str(tmp_path_factory.mktemp("vpc-both")))
+        both = _scan(str(tmp_path_factory.mktemp("vpc-both")))
     return SimpleNamespace(ids=ids, run=run, calls=access.call_log, denied=denied, away_unlisted=away_unlisted, both=both)
 
 

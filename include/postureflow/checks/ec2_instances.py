@@ -591,17 +591,6 @@ def ec2_confidential_workload_host_public_ip(instances, network_interfaces, subn
             yield PASS(host, f"Nitro Enclave host {host.id} has no public address and sits in a private subnet.")
 
 
-def _opened_ports(rule: dict, ports: frozenset[int]) -> set[int]:
-    """Which of ``ports`` an internet rule opens over TCP (all-traffic rules open them all)."""
-    protocol = str(rule.get("IpProtocol"))
-    if protocol == "-1":
-        return set(ports)
-    if protocol not in TCP:
-        return set()
-    opened = _port_range(rule)
-    return {p for p in ports if opened and opened[0] <= p <= opened[1]}
-
-
 @check(
     id="ec2_confidential_workload_host_vsock_proxy_exposed",
     service="ec2",
@@ -618,10 +607,7 @@ def ec2_confidential_workload_host_vsock_proxy_exposed(instances, security_group
     # A heuristic like Prowler's: the ports are the vsock-proxy convention, a different service may listen there.
     groups = _groups_by_id(security_groups)
     for host in _confidential_hosts(instances):
-        exposed: set[int] = set()
-        for group in _instance_groups(host, groups):
-            for rule in _internet_rules(group):
-                exposed |= _opened_ports(rule, VSOCK_PROXY_PORTS)
+        exposed = {port for group in _instance_groups(host, groups) for port in _open_tcp_ports(group, VSOCK_PROXY_PORTS)}
         unseen = [g for g in host.get("security_group_ids") or [] if (host.region, g) not in groups]
         if exposed:
             ports = sorted(exposed)
