@@ -1,0 +1,357 @@
+"""Prowler's flags on `postureflow scan` (issue 13 item 2): each flag changes what is scanned, judged or
+written, on moto (mock_aws in-process) through ``postureflow.cli.main``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from postureflow.cli import main
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "prowler-5.46"
+ACCOUNT = "123456789012"
+DAY = "2026-11-22"
+BASE = ["scan", "--no-progress", "--scan-date", DAY, "-f", "us-east-1"]
+MUTE_ALL_S3 = 'Mutelist:\n  Accounts:\n    "*":\n      Checks:\n        "s3_*":\n          Regions: ["*"]\n' \
+              '          Resources: ["*"]\n'
+
+
+def scan(tmp_path, *flags) -> int:
+    return main([*BASE, "--lake", str(tmp_path / "lake"), *flags])
+
+
+def findings(tmp_path, service="s3", account=ACCOUNT) -> list[dict]:
+    from postureflow.lake import Lake
+
+    table = Lake(str(tmp_path / "lake")).read_partition(
+        "findings", {"scan_date": DAY, "service": service, "account_id": account})
+    return [] if table is None else table.to_pylist()
+
+
+def bucket(name="pf-flags-bucket", tags=None, session=None):
+    s3 = (session or boto3).client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=name)
+    if tags:
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+
+
+def error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("postureflow: error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+# -- check and service selection -------------------------------------------------------------------
+
+
+def test_checks_runs_only_those_checks_with_commas_or_spaces(aws, tmp_path):
+    bucket()
+    assert scan(tmp_path, "-c", "s3_bucket_level_public_access_block,s3_bucket_no_mfa_delete") == 3
+    assert {f["check_id"] for f in findings(tmp_path)} == {"s3_bucket_level_public_access_block",
+                                                           "s3_bucket_no_mfa_delete"}
+    assert findings(tmp_path, "iam") == []  # a service no chosen check belongs to is not scanned
+
+
+def test_checks_file_in_prowlers_json_format(aws, tmp_path):
+    bucket()
+    path = tmp_path / "checks.json"
+    path.write_text(json.dumps({"aws": ["s3_bucket_no_mfa_delete"]}))
+    assert scan(tmp_path, "--checks-file", str(path)) == 3
+    assert {f["check_id"] for f in findings(tmp_path)} == {"s3_bucket_no_mfa_delete"}
+
+
+def test_excluded_checks_leave_those_out(aws, tmp_path):
+    bucket()
+    scan(tmp_path, "-s", "s3", "-e", "s3_bucket_no_mfa_delete")
+    ids = {f["check_id"] for f in findings(tmp_path)}
+    assert "s3_bucket_no_mfa_delete" not in ids and "s3_bucket_level_public_access_block" in ids
+
+
+def test_excluded_services_and_listing_follow_the_filters(capsys):
+    assert main(["scan", "--list-checks", "-s", "s3", "sqs", "--excluded-services", "sqs"]) == 0
+    services = {line.split("[", 1)[1].split("]", 1)[0] for line in capsys.readouterr().out.splitlines()}
+    assert services == {"s3"}
+
+
+def test_severity_filters_the_checks(aws, tmp_path):
+    bucket()
+    scan(tmp_path, "-s", "s3", "--severity", "high")
+    rows = findings(tmp_path)
+    assert rows and {f["severity"] for f in rows} == {"high"}
+
+
+def test_compliance_accepts_prowlers_framework_names(aws, tmp_path, capsys):
+    from postureflow.compliance.frameworks import load_frameworks
+
+    assert main(["scan", "--list-checks", "--compliance", "cis_3.0_aws"]) == 0
+    prowler_named = capsys.readouterr().out
+    assert main(["scan", "--list-checks", "--compliance", "cis_3.0"]) == 0
+    assert capsys.readouterr().out == prowler_named
+    bucket()
+    scan(tmp_path, "-s", "s3", "--compliance", "cis_3.0_aws")
+    ids = {f["check_id"] for f in findings(tmp_path)}
+    assert ids and ids <= load_frameworks()["cis_3.0"].all_checks()
+
+
+def test_categories_is_a_clear_error_while_checks_carry_none(capsys):
+    assert main(["scan", "--categories", "encryption"]) == 2
+    assert "no Prowler categories" in error_line(capsys.readouterr().err)
+
+
+# -- unknown names and empty selections: one line, the valid choices, exit 2 --------------------------
+
+
+@pytest.mark.parametrize("flags, named, valid", [
+    (["-c", "s3_no_such_check"], "s3_no_such_check", "s3_bucket_no_mfa_delete"),
+    (["-s", "nosuch"], "nosuch", "s3"),
+    (["--excluded-services", "nosuch"], "nosuch", "s3"),
+    (["-e", "nosuch_check"], "nosuch_check", "s3_bucket_no_mfa_delete"),
+    (["--compliance", "cis_9.9_aws"], "cis_9.9_aws", "cis_3.0"),
+    (["--severity", "urgent"], "urgent", "critical"),
+])
+def test_unknown_names_exit_2_with_the_valid_choices(capsys, flags, named, valid):
+    assert main(["scan", "--no-progress", *flags]) == 2
+    line = error_line(capsys.readouterr().err)
+    assert named in line and "valid:" in line and valid in line
+
+
+def test_unknown_region_exits_2_with_the_valid_choices(aws, tmp_path, capsys):
+    assert main(["scan", "--lake", str(tmp_path), "-s", "s3", "-f", "us-moon-1", "--no-progress"]) == 2
+    line = error_line(capsys.readouterr().err)
+    assert "us-moon-1" in line and "valid:" in line and "eu-west-1" in line
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-c", ""], "-c/--checks is empty"),
+    (["-s", "s3", "--excluded-services", "s3"], "matches no check"),
+    (["-c", "s3_bucket_no_mfa_delete", "--severity", "critical"], "matches no check"),
+])
+def test_empty_selections_are_errors(capsys, flags, message):
+    assert main(["scan", "--no-progress", *flags]) == 2
+    assert message in error_line(capsys.readouterr().err)
+
+
+def test_empty_region_list_is_an_error(aws, tmp_path, capsys):
+    assert main(["scan", "--lake", str(tmp_path), "-s", "s3", "-f", ",", "--no-progress"]) == 2
+    assert "is empty" in error_line(capsys.readouterr().err)
+
+
+# -- listings (no AWS call) ---------------------------------------------------------------------------
+
+
+def test_listings(capsys):
+    assert main(["scan", "--list-services"]) == 0
+    assert {"s3", "iam", "ec2"} <= set(capsys.readouterr().out.split())
+    assert main(["scan", "--list-compliance"]) == 0
+    assert any(line.startswith("cis_3.0  (cis_3.0_aws)") for line in capsys.readouterr().out.splitlines())
+    assert main(["scan", "--list-checks", "-s", "s3"]) == 0
+    assert "s3_bucket_no_mfa_delete  [s3]  medium" in capsys.readouterr().out
+    assert main(["scan", "--list-categories"]) == 0
+    assert "no Prowler categories" in capsys.readouterr().out
+
+
+def test_help_is_grouped_like_prowlers(capsys):
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    out = capsys.readouterr().out
+    for group in ("List checks/services/categories/compliance-framework checks", "Outputs",
+                  "Specify checks/services to run", "Exclude checks/services to run", "Configuration", "AWS"):
+        assert f"\n{group}:" in out
+    for flag in ("-f REGION", "-M FORMAT", "-R ROLE_ARN", "--custom-checks-metadata-file", "--scan-unused-services"):
+        assert flag in out
+
+
+# -- outputs ------------------------------------------------------------------------------------------
+
+
+def test_csv_output_has_prowlers_columns_and_separator(aws, tmp_path):
+    from postureflow.reports.prowler_csv import COLUMNS
+
+    bucket()
+    out = tmp_path / "out"
+    assert scan(tmp_path, "-s", "s3", "-M", "csv", "-o", str(out), "-F", "report") == 3
+    text = (out / "report.csv").read_text()
+    header = text.splitlines()[0]
+    assert header.split(";") == list(COLUMNS)
+    assert header.startswith("AUTH_METHOD;TIMESTAMP;ACCOUNT_UID;") and header.endswith(";PROWLER_VERSION")
+    rows = list(csv.DictReader(text.splitlines(), delimiter=";"))
+    assert len(rows) == len(findings(tmp_path))
+    assert {r["ACCOUNT_UID"] for r in rows} == {ACCOUNT} and {r["PROVIDER"] for r in rows} == {"aws"}
+    assert "arn:aws:s3:::pf-flags-bucket" in {r["RESOURCE_UID"] for r in rows}
+    assert sorted(p.name for p in out.iterdir()) == ["report.csv"]
+
+
+def test_status_narrows_the_output_files_not_the_lake(aws, tmp_path):
+    bucket()
+    out = tmp_path / "out"
+    scan(tmp_path, "-s", "s3", "--status", "FAIL", "-M", "csv", "-o", str(out), "-F", "fails")
+    rows = list(csv.DictReader((out / "fails.csv").read_text().splitlines(), delimiter=";"))
+    assert rows and {r["STATUS"] for r in rows} == {"FAIL"}
+    assert {f["status"] for f in findings(tmp_path)} - {"FAIL"}  # the lake keeps the PASS findings
+
+
+def test_json_ocsf_asff_and_html_outputs(aws, tmp_path):
+    bucket()
+    out = tmp_path / "out"
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-M", "json-ocsf", "json-asff", "html", "-o", str(out), "-F", "r")
+    assert sorted(p.name for p in out.iterdir()) == ["r.asff.json", "r.html", "r.ocsf.json"]
+    asff = json.loads((out / "r.asff.json").read_text())
+    assert [d["GeneratorId"] for d in asff] == ["s3_bucket_no_mfa_delete"]
+    assert asff[0]["AwsAccountId"] == ACCOUNT and asff[0]["Compliance"]["Status"] == "FAILED"
+    ocsf = json.loads((out / "r.ocsf.json").read_text())
+    assert [e["metadata"]["event_code"] for e in ocsf] == ["s3_bucket_no_mfa_delete"]
+    assert "s3_bucket_no_mfa_delete" in (out / "r.html").read_text()
+
+
+def test_output_directory_alone_writes_prowlers_default_formats(aws, tmp_path):
+    bucket()
+    out = tmp_path / "out"
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-o", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert [n.rsplit("-", 1)[0] for n in names] == [f"postureflow-output-{ACCOUNT}"] * 3
+    assert sorted(n.split(".", 1)[1] for n in names) == ["csv", "html", "ocsf.json"]
+
+
+# -- configuration ------------------------------------------------------------------------------------
+
+
+def test_mutelist_file_mutes_and_exit_3_only_while_a_fail_remains(aws, tmp_path):
+    bucket()
+    mutelist = tmp_path / "mutelist.yaml"
+    mutelist.write_text(MUTE_ALL_S3)
+    assert scan(tmp_path, "-s", "s3") == 3
+    assert scan(tmp_path, "-s", "s3", "--mutelist-file", str(mutelist)) == 0
+    rows = [f for f in findings(tmp_path) if f["status"] == "FAIL"]
+    assert rows and all(f["muted"] for f in rows)
+
+
+def test_prowlers_config_file_works_as_is(aws, tmp_path):
+    if not (REFERENCE / "config_aws.yaml").exists():
+        pytest.skip("Prowler reference data not present beside the repository")
+    bucket()
+    assert scan(tmp_path, "-s", "s3", "--config-file", str(REFERENCE / "config_aws.yaml")) == 3
+    assert findings(tmp_path)
+
+
+def test_custom_checks_metadata_file_changes_the_severity_of_findings(aws, tmp_path, capsys):
+    path = REFERENCE / "custom_checks_metadata_example.yaml"
+    if not path.exists():
+        pytest.skip("Prowler reference data not present beside the repository")
+    bucket()
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete")
+    assert {f["severity"] for f in findings(tmp_path)} == {"medium"}  # the check's own
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "--custom-checks-metadata-file", str(path))
+    assert {f["severity"] for f in findings(tmp_path)} == {"high"}  # the file's Severity
+    # the overridden severity is the one --severity selects on
+    assert main(["scan", "--list-checks", "-s", "s3", "--severity", "high",
+                 "--custom-checks-metadata-file", str(path)]) == 0
+    assert "s3_bucket_no_mfa_delete  [s3]  high" in capsys.readouterr().out
+
+
+def test_custom_checks_metadata_with_an_unknown_check_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "meta.yaml"
+    path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_no_such:\n        Severity: low\n")
+    assert main(["scan", "--list-checks", "--custom-checks-metadata-file", str(path)]) == 2
+    assert "s3_no_such" in error_line(capsys.readouterr().err)
+
+
+def test_scan_unused_services_reaches_the_scan_context_and_audit_config(aws, tmp_path, monkeypatch):
+    seen = []
+    import postureflow.engine as engine
+
+    real = engine.scan_service
+
+    def spy(ctx, service, access, **kwargs):
+        seen.append((ctx.scan_unused_services, (ctx.config or {}).get("scan_unused_services")))
+        return real(ctx, service, access, **kwargs)
+
+    monkeypatch.setattr(engine, "scan_service", spy)
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete")
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "--scan-unused-services")
+    assert seen[0] == (False, None) and seen[-1] == (True, True)
+
+
+# -- resources ----------------------------------------------------------------------------------------
+
+
+def test_resource_tag_and_resource_arn_keep_only_those_resources(aws, tmp_path):
+    bucket("pf-tagged", tags={"team": "blue"})
+    bucket("pf-other")
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "--resource-tag", "team=blue")
+    assert {f["resource_id"] for f in findings(tmp_path)} == {"pf-tagged"}
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "--resource-arn", "arn:aws:s3:::pf-other")
+    assert {f["resource_id"] for f in findings(tmp_path)} == {"pf-other"}
+
+
+# -- credentials --------------------------------------------------------------------------------------
+
+
+def test_role_is_assumed_with_external_id_and_duration_and_its_account_scanned(aws, tmp_path, monkeypatch):
+    calls = []
+    import botocore.client
+
+    real = botocore.client.BaseClient._make_api_call
+
+    def record(self, operation, params):
+        if operation == "AssumeRole":
+            calls.append(params)
+        return real(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    role = "arn:aws:iam::111111111111:role/audit"
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(RoleArn=role, RoleSessionName="setup")["Credentials"]
+    other = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                  aws_session_token=creds["SessionToken"])
+    bucket("pf-member-bucket", session=other)
+    calls.clear()
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-R", role, "--external-id", "xyz",
+                "--session-duration", "1800") == 3
+    assert calls == [{"RoleArn": role, "RoleSessionName": "PostureflowAssessmentSession", "DurationSeconds": 1800,
+                      "ExternalId": "xyz"}]
+    assert {f["resource_id"] for f in findings(tmp_path, account="111111111111")} == {"pf-member-bucket"}
+    assert findings(tmp_path) == []
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-R", "not-an-arn"], "not a role ARN"),
+    (["-R", "arn:aws:iam::111111111111:role/a", "--session-duration", "60"], "900 to 43200"),
+])
+def test_bad_role_flags_are_usage_errors(aws, tmp_path, capsys, flags, message):
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", *flags) == 2
+    assert message in error_line(capsys.readouterr().err)
+
+
+def test_profile_is_used(aws, tmp_path, monkeypatch, capsys):
+    config = tmp_path / "aws_config"
+    config.write_text("[profile pf-audit]\nregion = us-east-1\naws_access_key_id = testing\n"
+                      "aws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    bucket()
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-p", "pf-audit") == 3
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-p", "pf-nosuch") == 1
+    assert "pf-nosuch" in error_line(capsys.readouterr().err)
+
+
+# -- summary and exit codes ---------------------------------------------------------------------------
+
+
+def test_quiet_shows_only_services_with_fails(aws, tmp_path, capsys):
+    bucket()
+    mutelist = tmp_path / "mutelist.yaml"
+    mutelist.write_text(MUTE_ALL_S3)
+    scan(tmp_path, "-s", "s3", "--mutelist-file", str(mutelist))
+    loud = capsys.readouterr().out
+    scan(tmp_path, "-s", "s3", "--mutelist-file", str(mutelist), "-q")
+    quiet = capsys.readouterr().out
+    row = [line for line in loud.splitlines() if line.startswith("│ s3 ")]
+    assert row and not [line for line in quiet.splitlines() if line.startswith("│ s3 ")]
+
+
+def test_ignore_exit_code_3(aws, tmp_path):
+    bucket()
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete") == 3
+    assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-z") == 0
