@@ -252,11 +252,22 @@ def test_custom_checks_metadata_file_changes_the_severity_of_findings(aws, tmp_p
     assert "s3_bucket_no_mfa_delete  [s3]  high" in capsys.readouterr().out
 
 
-def test_custom_checks_metadata_with_an_unknown_check_is_a_usage_error(tmp_path, capsys):
+def test_custom_checks_metadata_naming_a_check_postureflow_lacks_warns_and_applies_the_rest(tmp_path, capsys):
     path = tmp_path / "meta.yaml"
-    path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_no_such:\n        Severity: low\n")
+    path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_no_such:\n        Severity: low\n"
+                    "      s3_bucket_no_mfa_delete:\n        Severity: critical\n")
+    assert main(["scan", "--list-checks", "-s", "s3", "--custom-checks-metadata-file", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning" in captured.err and "s3_no_such" in captured.err
+    assert "s3_bucket_no_mfa_delete  [s3]  critical" in captured.out
+
+
+def test_custom_checks_metadata_with_a_bad_severity_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "meta.yaml"
+    path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_bucket_no_mfa_delete:\n        Severity: urgent\n")
     assert main(["scan", "--list-checks", "--custom-checks-metadata-file", str(path)]) == 2
-    assert "s3_no_such" in error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
+    assert "urgent" in line and "valid:" in line
 
 
 def test_scan_unused_services_reaches_the_scan_context_and_audit_config(aws, tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -156,9 +157,15 @@ def load_custom_metadata(path: str, known: Iterable[str]) -> dict[str, str]:
         checks = (document["CustomChecksMetadata"]["aws"] or {}).get("Checks") or {}
     except (TypeError, KeyError) as err:
         raise UsageError(f"custom checks metadata file {path}: no CustomChecksMetadata: aws: Checks:") from err
-    _unknown(f"check(s) in {path}:", list(checks), known)
+    known = set(known)
+    unknown = sorted(c for c in checks if c not in known)
+    if unknown:  # Prowler checks postureflow lacks: the rest of the file still applies, as in Prowler
+        print(f"postureflow: warning: {path}: no such check in postureflow, its metadata is ignored: "
+              f"{', '.join(unknown)}", file=sys.stderr)
     severities = {}
     for check_id, fields in checks.items():
+        if check_id not in known:
+            continue
         severity = str((fields or {}).get("Severity") or "").lower()
         if severity:
             _unknown(f"severity for {check_id} in {path}:", [severity], SEVERITIES)
