@@ -2,12 +2,19 @@ import boto3
 from botocore.stub import Stubber
 
 from postureflow.aws import AwsAccess
+from postureflow.testing import DeniedAccess, answer_in_moto
+
+
+def _discovery(access, status="ENABLED"):
+    # moto lacks GetAutomatedDiscoveryConfiguration: answered in its place
+    return answer_in_moto(access, ["us-east-1", "eu-west-1"],
+                          {"macie2:GetAutomatedDiscoveryConfiguration": {"status": status}})  # fmt: skip
 
 
 def test_macie_enabled_per_region(scan):
     # moto starts with Macie enabled in every region
     boto3.client("macie2", region_name="eu-west-1").disable_macie()
-    run = scan("macie")
+    run = scan("macie", access=_discovery(AwsAccess.from_default_chain()))
     assert run.status("macie_is_enabled", "macie-us-east-1") == "PASS"
     assert run.status("macie_is_enabled", "macie-eu-west-1") == "FAIL"
     assert run.errors == []  # "not enabled" is a finding, not a scan error
@@ -35,3 +42,17 @@ def test_aws_not_enabled_answer_and_real_access_denied(scan):
     # the permission gap is no verdict, never a FAIL or a PASS
     assert run.statuses("macie_is_enabled") == {"macie-us-east-1": "FAIL", "macie-eu-west-1": "MANUAL"}
     assert [(e["region"], e["error_code"]) for e in run.errors] == [("eu-west-1", "AccessDeniedException")]
+
+
+def test_automated_sensitive_data_discovery(scan):
+    check = "macie_automated_sensitive_data_discovery_enabled"
+    boto3.client("macie2", region_name="eu-west-1").disable_macie()
+    off = scan("macie", access=_discovery(AwsAccess.from_default_chain(), "DISABLED"))
+    # eu-west-1 has Macie off: that is macie_is_enabled's finding, not this one's
+    assert off.statuses(check) == {"macie-us-east-1": "FAIL"}
+    on = scan("macie", access=_discovery(AwsAccess.from_default_chain(), "ENABLED"))
+    assert on.statuses(check) == {"macie-us-east-1": "PASS"}
+    refused = DeniedAccess("macie2:GetAutomatedDiscoveryConfiguration")
+    unread = scan("macie", access=_discovery(refused))
+    assert refused.hits and unread.statuses(check) == {"macie-us-east-1": "MANUAL"}
+    assert unread.status("macie_is_enabled", "macie-us-east-1") == "PASS"  # the session itself was read

@@ -18,10 +18,12 @@ def test_enabled_per_region(scan):
     assert {(e["region"], e["api"]) for e in run.errors} <= {
         ("us-east-1", "securityhub:get_enabled_standards"),
         ("us-east-1", "securityhub:list_enabled_products_for_import"),
+        ("us-east-1", "securityhub:list_organization_admin_accounts"),
+        ("us-east-1", "securityhub:describe_organization_configuration"),
     }
 
 
-def _stub_hub(access, standards, products):
+def _stub_hub(access, standards, products, admins=(), auto_enable=False):
     # moto has no GetEnabledStandards / ListEnabledProductsForImport: the us-east-1 client is stubbed.
     stub = Stubber(access.client("securityhub", "us-east-1"))
     stub.add_response("describe_hub", {"HubArn": HUB, "SubscribedAt": "2026-01-01T00:00:00Z"})
@@ -40,6 +42,10 @@ def _stub_hub(access, standards, products):
         },
     )
     stub.add_response("list_enabled_products_for_import", {"ProductSubscriptions": products})
+    stub.add_response(
+        "list_organization_admin_accounts", {"AdminAccounts": [{"AccountId": a, "Status": "ENABLED"} for a in admins]}
+    )
+    stub.add_response("describe_organization_configuration", {"AutoEnable": auto_enable})
     return stub
 
 
@@ -66,3 +72,28 @@ def test_unreadable_hub_gives_no_verdict(scan):
     boto3.client("securityhub", region_name="us-east-1").enable_security_hub()
     run = scan("securityhub", access=DeniedAccess("securityhub:DescribeHub"))
     assert set(run.statuses("securityhub_enabled").values()) == {"MANUAL"}
+
+
+def test_delegated_admin_enabled_all_regions(scan):
+    check = "securityhub_delegated_admin_enabled_all_regions"
+    loose = AwsAccess.from_default_chain()
+    with _stub_hub(loose, [FSBP], [], admins=(), auto_enable=False):
+        run = scan("securityhub", regions=["us-east-1"], access=loose)
+    assert run.statuses(check) == {"securityhub-us-east-1": "FAIL"}
+    assert "no delegated administrator" in run.of(check)[0]["status_extended"]
+    tight = AwsAccess.from_default_chain()
+    with _stub_hub(tight, [FSBP], [], admins=("210987654321",), auto_enable=True):
+        run = scan("securityhub", regions=["us-east-1"], access=tight)
+    assert run.statuses(check) == {"securityhub-us-east-1": "PASS"}
+
+
+def test_delegated_admin_unreadable_gives_no_verdict_and_a_hub_off_fails(scan):
+    from postureflow.testing import DeniedAccess
+
+    check = "securityhub_delegated_admin_enabled_all_regions"
+    boto3.client("securityhub", region_name="us-east-1").enable_security_hub()
+    refused = DeniedAccess("securityhub:ListOrganizationAdminAccounts")
+    run = scan("securityhub", regions=["us-east-1"], access=refused)
+    assert refused.hits and run.statuses(check) == {"securityhub-us-east-1": "MANUAL"}
+    run = scan("securityhub", regions=["eu-west-1"])  # the hub is off there (moto): known, so FAIL
+    assert run.status(check, "securityhub-eu-west-1") == "FAIL"

@@ -24,3 +24,24 @@ def macie_is_enabled(sessions):
             yield FAIL(session, f"Amazon Macie is suspended in region {session.region}.")
         else:
             yield FAIL(session, f"Amazon Macie is not enabled in region {session.region}.")
+
+
+@check(
+    id="macie_automated_sensitive_data_discovery_enabled",
+    title="Macie automated sensitive data discovery is on",
+    severity="high",
+    resource_type="Other",
+    reads=["macie.sessions"],
+    risk="With Macie on but automated discovery off, buckets are only inspected by jobs someone remembers to "
+    "run: new buckets with personal data or credentials go unnoticed.",
+    remediation="Turn on automated sensitive data discovery (macie2 update-automated-discovery-configuration "
+    "--status ENABLED).",
+)
+def macie_automated_sensitive_data_discovery_enabled(sessions):
+    for session in sessions:
+        if session.get("status") != "ENABLED":
+            continue  # Macie off is macie_is_enabled's finding
+        if session.get("automated_discovery_status") == "ENABLED":
+            yield PASS(session, f"Macie automated sensitive data discovery is on in region {session.region}.")
+        else:
+            yield FAIL(session, f"Macie is on in region {session.region} without automated sensitive data discovery.")

@@ -1,4 +1,7 @@
-"""Macie: whether Macie is enabled in the region, one record per region."""
+"""Macie: whether Macie is enabled in the region (and its automated sensitive data discovery), one record per region.
+
+Calls per region: GetMacieSession; where Macie is enabled, GetAutomatedDiscoveryConfiguration.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,15 @@ NOT_ENABLED = ("ResourceNotFoundException", ("AccessDeniedException", "not enabl
 
 @collector("macie")
 def collect_macie(scope: RegionScope) -> None:
-    session = scope.fetch(scope.client("macie2"), "get_macie_session", absent=NOT_ENABLED)
+    macie = scope.client("macie2")
+    session = scope.fetch(macie, "get_macie_session", absent=NOT_ENABLED)
+    discovery = None  # only asked where Macie is on
+    if session.ok and session.value.get("status") == "ENABLED":
+        discovery = scope.fetch(macie, "get_automated_discovery_configuration").get("status", "DISABLED")
     scope.add(
         "sessions",
         uid=scope.arn("macie2", "session"),
         id=f"macie-{scope.region}",
         status=session.get("status", "DISABLED").absent_as("DISABLED"),
+        automated_discovery_status=discovery,
     )
