@@ -53,7 +53,7 @@ def test_scan_command_writes_the_lake_and_prints_the_summary(aws, tmp_path, caps
 
 def test_unknown_service_is_a_clear_error(aws, tmp_path, capsys):
     code = main(["scan", "--lake", str(tmp_path), "--services", "nosuch", "--no-progress"])
-    assert code == 1 and "unknown service(s) nosuch" in capsys.readouterr().err
+    assert code == 2 and "unknown service(s) nosuch" in capsys.readouterr().err  # usage error, like Prowler
 
 
 # -- exit codes, scan errors in the summary, regions, the lake line -----------------------------------
