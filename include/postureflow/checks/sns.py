@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
+from postureflow import policy as policy_language
 from postureflow.checks.base import FAIL, PASS, check
 
 
@@ -38,7 +38,7 @@ def sns_topics_kms_encryption_at_rest_enabled(topics):
 )
 def sns_topics_not_publicly_accessible(topics):
     for topic in topics:
-        actions = _policy.public_actions(topic.get("policy"))
+        actions = policy_language.public_actions(topic.get("policy"))
         if actions:
             yield FAIL(topic, f"SNS topic {topic.id} policy lets everyone use {', '.join(actions)}.")
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks import _policy
+from postureflow import policy as policy_language
 from postureflow.checks.base import FAIL, PASS, check
 
 
@@ -40,7 +40,7 @@ def sqs_queues_server_side_encryption_enabled(queues):
 )
 def sqs_queues_not_publicly_accessible(queues):
     for queue in queues:
-        actions = _policy.public_actions(queue.get("policy"))
+        actions = policy_language.public_actions(queue.get("policy"))
         if actions:
             yield FAIL(queue, f"SQS queue {queue.id} policy lets everyone use {', '.join(actions)}.")
         else:
