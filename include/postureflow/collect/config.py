@@ -1,4 +1,9 @@
-"""AWS Config: the region's configuration recorders and their recording status, one record per region."""
+"""AWS Config: the region's configuration recorders and their recording status, one record per region, and
+its configuration aggregators, one record each.
+
+Calls per region: DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus,
+DescribeConfigurationAggregators (paginated).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ def collect_config(scope: RegionScope) -> None:
     config = scope.client("config")
     recorders = scope.fetch(config, "describe_configuration_recorders")
     statuses = scope.fetch(config, "describe_configuration_recorder_status")
+    aggregators = scope.list(config, "describe_configuration_aggregators", "ConfigurationAggregators", kind="aggregators")
     status_by_name = {s["name"]: s for s in statuses.or_else({}).get("ConfigurationRecordersStatus", [])}
 
     def summary(answer: dict) -> list[dict]:
@@ -27,6 +33,7 @@ def collect_config(scope: RegionScope) -> None:
                     "include_global_resource_types": bool(group.get("includeGlobalResourceTypes")),
                     "recording": status.get("recording"),
                     "last_status": status.get("lastStatus"),
+                    "role_arn": recorder.get("roleARN"),
                 }
             )
         return found
@@ -37,4 +44,15 @@ def collect_config(scope: RegionScope) -> None:
         uid=scope.arn("config", "recorders"),
         id=f"config-recorders-{scope.region}",
         recorders=recorders.map(summary) if statuses.known else statuses,
+        # whether this region's aggregators could be listed (checks that judge "none anywhere" read it)
+        aggregators_listed=aggregators.map(lambda _: True),
     )
+    for aggregator in aggregators.value or []:
+        source = aggregator.get("OrganizationAggregationSource")
+        scope.add(
+            "aggregators",
+            uid=aggregator["ConfigurationAggregatorArn"],
+            id=aggregator["ConfigurationAggregatorName"],
+            organization_source=source is not None,
+            all_regions=bool((source or {}).get("AllAwsRegions")),
+        )
