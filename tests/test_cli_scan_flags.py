@@ -119,10 +119,24 @@ def test_unknown_names_exit_2_with_the_valid_choices(capsys, flags, named, valid
     assert named in line and "valid:" in line and valid in line
 
 
-def test_unknown_region_exits_2_with_the_valid_choices(aws, tmp_path, capsys):
+def test_unknown_region_exits_2_with_the_valid_choices_before_any_aws_call(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("postureflow.aws.AwsAccess.caller_account_id", lambda *a: pytest.fail("AWS was called"))
     assert main(["scan", "--lake", str(tmp_path), "-s", "s3", "-f", "us-moon-1", "--no-progress"]) == 2
     line = error_line(capsys.readouterr().err)
     assert "us-moon-1" in line and "valid:" in line and "eu-west-1" in line
+
+
+@pytest.mark.parametrize("flags", [["-f", "us-east-1,eu-west-1"], ["-f", "us-east-1", "eu-west-1"],
+                                   ["--region", "us-east-1, eu-west-1"], ["--regions", "us-east-1", "eu-west-1"]])
+def test_regions_with_commas_or_spaces(aws, tmp_path, monkeypatch, flags):
+    import postureflow.engine as engine
+
+    seen = []
+    real = engine.scan_service
+    monkeypatch.setattr(engine, "scan_service", lambda ctx, *a, **k: seen.append(ctx.regions) or real(ctx, *a, **k))
+    code = main(["scan", "--no-progress", "--scan-date", DAY, "--lake", str(tmp_path / "lake"),
+                 "-c", "s3_bucket_no_mfa_delete", *flags])
+    assert code == 0 and seen and all(regions == ["us-east-1", "eu-west-1"] for regions in seen)
 
 
 @pytest.mark.parametrize("flags, message", [

@@ -29,20 +29,28 @@ class RegionError(UsageError):
     """The regions asked for cannot be scanned (exit 2)."""
 
 
-def choose_regions(asked: list[str] | None, enabled: list[str], account_id: str, warn) -> list[str]:
-    """The regions to scan: unknown names and an empty result are errors; ones not enabled are skipped."""
+def region_names(asked: list[str] | None) -> list[str] | None:
+    """The regions named by -f (None: not given); an unknown name or an empty list is an error."""
     from postureflow.arn import known_regions
 
     if asked is None:
-        if not enabled:
-            raise RegionError(f"no region is enabled for account {account_id}")
-        return list(enabled)
+        return None
     asked = [r.strip() for r in asked if r.strip()]
     if not asked:
         raise RegionError("-f/--region/--regions is empty: name at least one region")
     unknown = [r for r in asked if r not in known_regions()]
     if unknown:
         raise RegionError(f"unknown region(s) {', '.join(unknown)}; valid: {', '.join(sorted(known_regions()))}")
+    return asked
+
+
+def choose_regions(asked: list[str] | None, enabled: list[str], account_id: str, warn) -> list[str]:
+    """The regions to scan: unknown names and an empty result are errors; ones not enabled are skipped."""
+    asked = region_names(asked)
+    if asked is None:
+        if not enabled:
+            raise RegionError(f"no region is enabled for account {account_id}")
+        return list(enabled)
     skipped = [r for r in asked if r not in enabled]
     if skipped:
         warn(f"skipping regions not enabled for {account_id}: {', '.join(skipped)}")
@@ -81,6 +89,7 @@ def _scan(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     # Everything a flag names is checked before any AWS call: a typo fails fast.
     selection = select_checks(args)
+    region_names(flat(args.regions))
     keep = resource_filter(flat(args.resource_tag), flat(args.resource_arn))
     config = None
     if args.config_file or args.scan_unused_services:
