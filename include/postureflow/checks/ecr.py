@@ -88,3 +88,87 @@ def ecr_repositories_lifecycle_policy_enabled(repositories):
             yield PASS(repo, f"ECR repository {repo.id} has a lifecycle policy.")
         else:
             yield FAIL(repo, f"ECR repository {repo.id} has no lifecycle policy.")
+
+
+SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED"]
+
+
+@check(
+    id="ecr_registry_enhanced_scanning_enabled",
+    title="ECR registry uses enhanced scanning",
+    severity="medium",
+    resource_type="Other",
+    reads=["ecr.registries"],
+    risk="Basic scanning only looks at operating-system packages when an image is pushed; enhanced scanning "
+    "(Amazon Inspector) also covers language packages and rescans images as new vulnerabilities are published.",
+    remediation="Set the registry's scan type to ENHANCED (aws ecr put-registry-scanning-configuration "
+    "--scan-type ENHANCED --rules ...).",
+)
+def ecr_registry_enhanced_scanning_enabled(registries):
+    for registry in registries:
+        if not registry.get("repository_count"):
+            continue  # as Prowler: a registry without repositories is not in use
+        scan_type = registry.get("scan_type")
+        if scan_type == "ENHANCED":
+            yield PASS(registry, f"ECR registry in region {registry.region} uses enhanced scanning.")
+        else:
+            yield FAIL(registry, f"ECR registry in region {registry.region} uses {scan_type} scanning, not enhanced.")
+
+
+@check(
+    id="ecr_registry_scan_images_on_push_enabled",
+    title="ECR registry scans images of every repository automatically",
+    severity="medium",
+    resource_type="Other",
+    reads=["ecr.registries"],
+    risk="Images pushed to repositories no scanning rule covers are never checked for known vulnerabilities.",
+    remediation="Add a registry scanning rule with frequency SCAN_ON_PUSH (or CONTINUOUS_SCAN) and the "
+    "repository filter * (aws ecr put-registry-scanning-configuration).",
+)
+def ecr_registry_scan_images_on_push_enabled(registries):
+    # Prowler passes any rule with a * filter (or none), whatever its frequency; a MANUAL rule scans nothing
+    # by itself (ECR PutRegistryScanningConfiguration reference), so only automatic frequencies count here.
+    for registry in registries:
+        if not registry.get("repository_count"):
+            continue  # a registry without repositories is not in use
+        rules = registry.get("scan_rules") or []
+        automatic = [r for r in rules if r.get("frequency") in SCANS_ON_PUSH]
+        if any(not r.get("filters") or "*" in r["filters"] for r in automatic):
+            yield PASS(registry, f"ECR registry in region {registry.region} scans images of all repositories automatically.")
+        elif automatic:
+            yield FAIL(registry, f"ECR registry in region {registry.region} scans automatically only repositories "
+                       "matching its filters.")  # fmt: skip
+        else:
+            yield FAIL(registry, f"ECR registry in region {registry.region} has no automatic image scanning rule.")
+
+
+@check(
+    id="ecr_repositories_scan_vulnerabilities_in_latest_image",
+    title="ECR repository's newest image was scanned and has no vulnerability at or above the minimum severity",
+    severity="medium",
+    resource_type="AwsEcrRepository",
+    reads=["ecr.repositories"],
+    config=["ecr_repository_vulnerability_minimum_severity"],
+    risk="The newest image is what gets deployed; unscanned, or with known vulnerabilities at or above the "
+    "threshold, it ships exploitable code.",
+    remediation="Scan the image (aws ecr start-image-scan or registry scanning rules), rebuild it on patched "
+    "bases and dependencies, and push it again.",
+)
+def ecr_repositories_scan_vulnerabilities_in_latest_image(repositories, config):
+    minimum = str(config["ecr_repository_vulnerability_minimum_severity"]).upper()
+    counted = SEVERITIES[: SEVERITIES.index(minimum) + 1] if minimum in SEVERITIES else SEVERITIES[:3]
+    for repo in repositories:
+        if repo.lacks("latest_image"):
+            continue  # no image pushed
+        image = repo.get("latest_image") or {}
+        label = f"ECR repository {repo.id} image {image.get('tag') or image.get('digest')}"
+        counts = image.get("severity_counts") or {}
+        found = {s: counts[s] for s in counted if counts.get(s)}
+        if not image.get("scan_status"):
+            yield FAIL(repo, f"{label} has not been scanned.")
+        elif image.get("scan_status") == "FAILED":
+            yield FAIL(repo, f"{label} scan failed.")
+        elif found:
+            yield FAIL(repo, f"{label} has findings: {', '.join(f'{s}->{n}' for s, n in found.items())}.")
+        else:
+            yield PASS(repo, f"{label} was scanned with no finding at {minimum} or above.")
