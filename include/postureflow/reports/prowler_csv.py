@@ -12,6 +12,7 @@ import csv
 import io
 
 from postureflow import __version__
+from postureflow.arn import partition_of
 from postureflow.reports.csvfile import _cell
 from postureflow.reports.data import CheckInfo, RunData
 
@@ -51,7 +52,7 @@ def prowler_rows(data: RunData, auth_method: str = ""):
             "RESOURCE_NAME": row["resource_id"],
             # Prowler's unroll_dict: "key=value | key=value"
             "RESOURCE_TAGS": " | ".join(f"{k}={v}" for k, v in sorted((row.get("resource_tags") or {}).items())),
-            "PARTITION": parts[1] if len(parts) > 2 and parts[0] == "arn" else "aws",
+            "PARTITION": parts[1] if len(parts) > 2 and parts[0] == "arn" else partition_of(row["region"]),
             "REGION": row["region"],
             "RISK": info.risk,
             "REMEDIATION_RECOMMENDATION_TEXT": info.remediation,
