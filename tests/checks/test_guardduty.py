@@ -31,7 +31,10 @@ def _features(status, names=PLANS):
 
 def _build():
     good = boto3.client("guardduty", region_name=GOOD)
-    good.create_detector(Enable=True, Features=_features("ENABLED"))
+    features = _features("ENABLED")
+    runtime = next(f for f in features if f["Name"] == "RUNTIME_MONITORING")
+    runtime["AdditionalConfiguration"] = [{"Name": "EKS_ADDON_MANAGEMENT", "Status": "ENABLED"}]
+    good.create_detector(Enable=True, Features=features)
     good.enable_organization_admin_account(AdminAccountId="111122223333")
     # The weak detector runs only the legacy EKS-only runtime feature, not RUNTIME_MONITORING.
     weak_features = _features("DISABLED", [p for p in PLANS if p != "RUNTIME_MONITORING"])
@@ -41,9 +44,9 @@ def _build():
 
 
 def _answer_hooks(access):
-    """moto implements neither ListFindings nor DescribeOrganizationConfiguration; these before-call hooks answer
-    them in moto's place: two open high findings in eu-west-1 (none elsewhere), and organization auto-enable ALL
-    in us-east-1 and NONE elsewhere."""
+    """moto implements neither ListFindings, DescribeOrganizationConfiguration nor ListMembers; these before-call
+    hooks answer them in moto's place: two open high findings in eu-west-1 (none elsewhere), organization
+    auto-enable ALL in us-east-1 and NONE elsewhere, and one member account in us-east-1 (none elsewhere)."""
 
     def ok(body):
         return AWSResponse("https://guardduty.amazonaws.com", 200, {}, None), body
@@ -59,6 +62,9 @@ def _answer_hooks(access):
     for region in REGIONS:
         events = access.client("guardduty", region).meta.events
         events.register("before-call.guardduty.ListFindings", list_findings(region))
+        members = [{"AccountId": "444455556666", "Email": "m@example.com", "RelationshipStatus": "Enabled",
+                    "MasterId": "123456789012", "UpdatedAt": "2026-01-01"}] if region == GOOD else []  # fmt: skip
+        events.register("before-call.guardduty.ListMembers", lambda members=members, **_: ok({"Members": members}))
         auto = "ALL" if region == GOOD else "NONE"
         events.register(
             "before-call.guardduty.DescribeOrganizationConfiguration",
@@ -77,7 +83,8 @@ def world(tmp_path_factory):
         lake = Lake(str(tmp_path_factory.mktemp("guardduty-lake")))
         run = scan_in_moto(lake, ["guardduty"], REGIONS, access=access)
         unread = {}
-        for operation in ("guardduty:GetDetector", "guardduty:ListFindings", "guardduty:ListDetectors"):
+        for operation in ("guardduty:GetDetector", "guardduty:ListFindings", "guardduty:ListDetectors",
+                          "guardduty:GetAdministratorAccount", "guardduty:ListMembers"):  # fmt: skip
             denied = DeniedAccess(operation)
             _answer_hooks(denied)
             unread[operation] = scan_in_moto(Lake(str(tmp_path_factory.mktemp("denied"))), ["guardduty"], REGIONS,
@@ -158,6 +165,9 @@ def test_delegated_admin_all_regions(world):
         ("guardduty_is_enabled", "guardduty:GetDetector"),
         ("guardduty_no_high_severity_findings", "guardduty:ListFindings"),
         ("guardduty_delegated_admin_enabled_all_regions", "guardduty:GetDetector"),
+        ("guardduty_centrally_managed", "guardduty:GetAdministratorAccount"),
+        ("guardduty_centrally_managed", "guardduty:ListMembers"),
+        ("guardduty_eks_runtime_monitoring_enabled", "guardduty:GetDetector"),
     ],
 )
 def test_unreadable_detector_gives_no_verdict(world, check, refused):
@@ -166,3 +176,26 @@ def test_unreadable_detector_gives_no_verdict(world, check, refused):
     assert GOOD in statuses and statuses[GOOD] == "MANUAL"
     # where nothing needed was refused (no detector to describe), the verdict stands
     assert all(status == "MANUAL" or status == normal.get(region) for region, status in statuses.items())
+
+
+def test_centrally_managed(world):
+    # us-east-1 administers a member; eu-west-1 has neither an administrator nor members
+    assert _by_region(world, "guardduty_centrally_managed") == {GOOD: "PASS", WEAK: "FAIL"}
+
+
+def test_eks_runtime_monitoring(world):
+    # us-east-1: RUNTIME_MONITORING with the EKS agent managed; eu-west-1: the legacy EKS-only feature
+    # (Prowler's only test); a detector with neither fails
+    assert _by_region(world, "guardduty_eks_runtime_monitoring_enabled") == {GOOD: "PASS", WEAK: "PASS"}
+
+
+def test_eks_runtime_monitoring_off_fails_and_unmanaged_agent_is_manual(scan):
+    boto3.client("guardduty", region_name="us-east-1").create_detector(Enable=True, Features=_features("DISABLED"))
+    boto3.client("guardduty", region_name="eu-west-1").create_detector(
+        Enable=True, Features=_features("ENABLED", ["RUNTIME_MONITORING"])
+    )
+    access = AwsAccess.from_default_chain()
+    _answer_hooks(access)
+    run = scan("guardduty", regions=[GOOD, WEAK], access=access)
+    statuses = {f["region"]: f["status"] for f in run.of("guardduty_eks_runtime_monitoring_enabled")}
+    assert statuses == {GOOD: "FAIL", WEAK: "MANUAL"}

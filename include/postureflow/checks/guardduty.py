@@ -13,6 +13,11 @@ def _active(detectors) -> list:
     return [d for d in detectors if d.get("exists") and d.get("status") == "ENABLED"]
 
 
+def _judged(detectors) -> list:
+    """Active detectors, and those whose status could not be read (their verdicts become no verdict)."""
+    return [d for d in detectors if d.get("exists") and (not d.readable("status") or d.get("status") == "ENABLED")]
+
+
 def _feature_check(detectors, feature: str, plan: str):
     for detector in _active(detectors):
         status = (detector.get("features") or {}).get(feature)
@@ -224,3 +229,58 @@ def guardduty_delegated_admin_enabled_all_regions(detectors):
                 f"{where} is administered by delegated account(s) {', '.join(admins)} with the detector enabled"
                 + (f" and organization auto-enable {auto_enable}." if auto_enable else "."),
             )
+
+
+@check(
+    id="guardduty_centrally_managed",
+    title="GuardDuty detector is managed by an administrator account or administers members",
+    severity="medium",
+    resource_type="AwsGuardDutyDetector",
+    reads=["guardduty.detectors"],
+    risk="A stand-alone detector's findings stay in this account: nobody watching the organization sees them, "
+    "and its settings can be changed or the detector suspended locally.",
+    remediation="Designate a GuardDuty delegated administrator for the organization and add this account as its "
+    "member (or, in the administrator account, add the organization's accounts as members).",
+)
+def guardduty_centrally_managed(detectors):
+    for detector in _judged(detectors):
+        name = f"GuardDuty detector {detector.id} in {detector.region}"
+        administrator = detector.get("administrator_account")
+        if administrator:
+            yield PASS(detector, f"{name} is managed by administrator account {administrator}.")
+            continue
+        members = detector.get("member_accounts") or []
+        if members:
+            yield PASS(detector, f"{name} is the administrator of {len(members)} member accounts.")
+        else:
+            yield FAIL(detector, f"{name} is not centrally managed: no administrator account and no members.")
+
+
+@check(
+    id="guardduty_eks_runtime_monitoring_enabled",
+    title="GuardDuty detector monitors EKS workloads at run time",
+    severity="medium",
+    resource_type="AwsGuardDutyDetector",
+    reads=["guardduty.detectors"],
+    risk="Without EKS runtime monitoring, malicious processes, container escapes and crypto-mining inside EKS "
+    "nodes and pods raise no finding.",
+    remediation="Enable RUNTIME_MONITORING with EKS_ADDON_MANAGEMENT (GuardDuty deploys the security agent to "
+    "clusters), or the legacy EKS_RUNTIME_MONITORING feature.",
+)
+def guardduty_eks_runtime_monitoring_enabled(detectors):
+    # Prowler only looks at the legacy EKS_RUNTIME_MONITORING feature. Per the GuardDuty API reference that
+    # feature is superseded by RUNTIME_MONITORING, which covers EKS too (its agent deployed by GuardDuty with
+    # EKS_ADDON_MANAGEMENT, or by hand): a detector with only the new feature is not left unmonitored.
+    for detector in _judged(detectors):
+        features = detector.get("features") or {}
+        name = f"GuardDuty detector {detector.id} in {detector.region}"
+        if features.get("RUNTIME_MONITORING") in ON:
+            if (detector.get("runtime_agents") or {}).get("EKS_ADDON_MANAGEMENT") in ON:
+                yield PASS(detector, f"{name} has Runtime Monitoring with the EKS agent managed by GuardDuty.")
+            else:
+                yield MANUAL(detector, f"{name} has Runtime Monitoring on but does not manage the EKS agent; "
+                             "check that the GuardDuty agent add-on runs on every EKS cluster.")  # fmt: skip
+        elif features.get("EKS_RUNTIME_MONITORING") in ON:
+            yield PASS(detector, f"{name} has (legacy) EKS Runtime Monitoring enabled.")
+        else:
+            yield FAIL(detector, f"{name} does not monitor EKS workloads at run time.")

@@ -2,7 +2,8 @@
 
 Calls per region: ListDetectors; ListOrganizationAdminAccounts once;
 per detector GetDetector, ListFindings (one page, only high and critical
-unarchived findings) and DescribeOrganizationConfiguration.
+unarchived findings), DescribeOrganizationConfiguration, GetAdministratorAccount and
+ListMembers (paginated, associated members only).
 
 A region without a detector still gets one ``detectors`` record (``exists``
 false) so that "GuardDuty is off here" can be reported for it.
@@ -61,6 +62,8 @@ def _add_detector(scope: RegionScope, client, detector_id: str, delegated_admins
         MaxResults=FINDINGS_PAGE,
     )
     org = scope.fetch(client, "describe_organization_configuration", absent=NOT_ORG_ADMIN, DetectorId=detector_id)
+    administrator = scope.fetch(client, "get_administrator_account", DetectorId=detector_id)
+    members = scope.list(client, "list_members", "Members", DetectorId=detector_id, OnlyAssociated="true")
     found = detector.value
     runtime = next((f for f in found.get("Features") or [] if f.get("Name") == "RUNTIME_MONITORING"), {})
     scope.add(
@@ -82,6 +85,9 @@ def _add_detector(scope: RegionScope, client, detector_id: str, delegated_admins
         delegated_admins=delegated_admins,
         # NEW / ALL / NONE, or None when this account is not the organization's GuardDuty admin.
         org_auto_enable=org.map(_auto_enable),
+        # the account that manages this detector (None: not a member), and the accounts this one manages
+        administrator_account=administrator.map(lambda r: (r.get("Administrator") or {}).get("AccountId")),
+        member_accounts=members.map(lambda items: sorted(m["AccountId"] for m in items if m.get("AccountId"))),
     )
 
 
