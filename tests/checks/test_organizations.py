@@ -33,6 +33,13 @@ TAGGING_SCP = {
 }  # fmt: skip
 
 
+def _access_on(access: AwsAccess) -> AwsAccess:
+    """``access`` with the IAM answer moto lacks (see _access)."""
+    from postureflow.testing import answer_in_moto
+
+    return answer_in_moto(access, "us-east-1", {"iam:ListOrganizationsFeatures": {"EnabledFeatures": []}})
+
+
 def _access(hooks: dict | None = None) -> AwsAccess:
     """AwsAccess whose IAM client answers ListOrganizationsFeatures (moto lacks it); ``hooks`` maps
     an Organizations operation to a function that replaces moto's parsed answer."""
@@ -63,9 +70,59 @@ def _policy(client, name, document):
     )["Policy"]["PolicySummary"]["Id"]
 
 
-def test_not_in_an_organization_judges_nothing(scan):
+def test_not_in_an_organization_judges_nothing_but_membership(scan):
     run = scan("organizations", access=_access())
-    assert run.findings == [] and run.errors == []
+    assert {f["check_id"] for f in run.findings} == {"organizations_account_part_of_organizations"}
+    assert run.statuses("organizations_account_part_of_organizations") == {ACCOUNT: "FAIL"}
+    assert run.errors == []
+
+
+def test_account_part_of_organizations(org, scan):
+    assert scan("organizations", access=_access()).statuses("organizations_account_part_of_organizations") == {
+        ACCOUNT: "PASS"
+    }
+    from postureflow.testing import DeniedAccess
+
+    refused = _access_on(DeniedAccess("organizations:DescribeOrganization"))
+    run = scan("organizations", access=refused)
+    assert refused.hits and run.statuses("organizations_account_part_of_organizations") == {ACCOUNT: "MANUAL"}
+
+
+AI_OPT_OUT = {"services": {"default": {"opt_out_policy": {"@@assign": "optOut",
+                                                          "@@operators_allowed_for_child_policies": ["@@none"]}}}}
+AI_OVERRIDABLE = {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}
+TAGS = {"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"}}}}
+
+
+def _typed_policy(client, kind, name, document, attach_to=None):
+    policy = client.create_policy(Name=name, Description=name, Type=kind, Content=json.dumps(document))
+    policy_id = policy["Policy"]["PolicySummary"]["Id"]
+    if attach_to:
+        client.attach_policy(PolicyId=policy_id, TargetId=attach_to)
+    return policy_id
+
+
+def test_ai_opt_out_and_tag_policies(org, scan):
+    client, org_id = org
+    ai, tags = "organizations_opt_out_ai_services_policy", "organizations_tags_policies_enabled_and_attached"
+    root = client.list_roots()["Roots"][0]["Id"]
+    run = scan("organizations", access=_access())
+    assert run.status(ai, org_id) == "FAIL" and run.status(tags, org_id) == "FAIL"  # none at all
+    _typed_policy(client, "AISERVICES_OPT_OUT_POLICY", "overridable", AI_OVERRIDABLE, attach_to=root)
+    _typed_policy(client, "AISERVICES_OPT_OUT_POLICY", "unattached", AI_OPT_OUT)
+    _typed_policy(client, "TAG_POLICY", "tags-unattached", TAGS)
+    run = scan("organizations", access=_access())
+    assert run.status(ai, org_id) == "FAIL" and run.status(tags, org_id) == "FAIL"
+    assert "not attached" in run.of(ai)[-1]["status_extended"]
+    _typed_policy(client, "AISERVICES_OPT_OUT_POLICY", "strict", AI_OPT_OUT, attach_to=root)
+    _typed_policy(client, "TAG_POLICY", "tags", TAGS, attach_to=root)
+    run = scan("organizations", access=_access())
+    assert run.status(ai, org_id) == "PASS" and run.status(tags, org_id) == "PASS"
+    from postureflow.testing import DeniedAccess
+
+    refused = _access_on(DeniedAccess("organizations:ListTargetsForPolicy"))
+    run = scan("organizations", access=refused)
+    assert refused.hits and run.status(ai, org_id) == "MANUAL" and run.status(tags, org_id) == "MANUAL"
 
 
 def test_delegated_administrators(org, scan, monkeypatch):

@@ -100,3 +100,95 @@ def organizations_scp_check_deny_regions(organizations):
             yield FAIL(org, f"Organization {org.id} has an SCP limiting regions, but it is not attached anywhere.")
         else:
             yield FAIL(org, f"Organization {org.id} has no service control policy limiting the AWS Regions used.")
+
+
+@check(
+    id="organizations_account_part_of_organizations",
+    title="The AWS account is a member of an AWS Organization",
+    severity="medium",
+    resource_type="Other",
+    reads=["organizations.membership"],
+    risk="A stand-alone account gets no service control policies, no central security services and no "
+    "consolidated audit trail: its guardrails depend on its own administrators alone.",
+    remediation="Invite the account into the organization (organizations invite-account-to-organization) "
+    "or create the organization from it.",
+)
+def organizations_account_part_of_organizations(memberships):
+    for account in memberships:
+        org_id = account.get("organization_id")
+        if org_id:
+            yield PASS(account, f"AWS account {account.id} is a member of organization {org_id}.")
+        else:
+            yield FAIL(account, f"AWS account {account.id} is not a member of any AWS Organization.")
+
+
+def _attached(policies) -> list:
+    return [p for p in policies if p.get("targets")]
+
+
+@check(
+    id="organizations_opt_out_ai_services_policy",
+    title="An attached organization policy opts out of all AI services and forbids child overrides",
+    severity="medium",
+    resource_type="Other",
+    reads=["organizations.organization"],
+    risk="Without the opt-out, AWS AI services may store and use the content they process (documents, speech, "
+    "images) to improve the services; a child policy that may override it lets any account opt back in.",
+    remediation="Create an AI services opt-out policy with services.default.opt_out_policy @@assign optOut and "
+    "@@operators_allowed_for_child_policies [\"@@none\"], and attach it to the organization root.",
+)
+def organizations_opt_out_ai_services_policy(organizations):
+    # Prowler accepts such a policy even when attached nowhere; a management policy has no effect until
+    # attached (AWS Organizations user guide), so only attached ones count here.
+    for org in organizations:
+        policies = org.get("ai_opt_out_policies")
+        if policies is None:
+            # unread: a member account cannot read policies (nothing judged there); in the management
+            # account this becomes a visible no verdict
+            if org.get("is_management_account"):
+                yield FAIL(org, f"Organization {org.id} policies could not be read.")
+            continue
+        opted = [p for p in _attached(policies) if _opts_out_for_good(p.get("document"))]
+        if opted:
+            yield PASS(org, f"Organization {org.id} opts out of all AI services with policy "
+                       f"{opted[0]['name'] or opted[0]['id']}, which child policies cannot override.")  # fmt: skip
+        elif any(_opts_out_for_good(p.get("document")) for p in policies):
+            yield FAIL(org, f"Organization {org.id} has an AI services opt-out policy, but it is not attached.")
+        elif policies:
+            yield FAIL(org, f"Organization {org.id} has AI services policies that do not opt out of all services "
+                       "or let child accounts override it.")  # fmt: skip
+        else:
+            yield FAIL(org, f"Organization {org.id} has no AI services opt-out policy.")
+
+
+def _opts_out_for_good(document) -> bool:
+    rule = (((document or {}).get("services") or {}).get("default") or {}).get("opt_out_policy") or {}
+    return rule.get("@@assign") == "optOut" and rule.get("@@operators_allowed_for_child_policies") == ["@@none"]
+
+
+@check(
+    id="organizations_tags_policies_enabled_and_attached",
+    title="The organization has tag policies, attached",
+    severity="low",
+    resource_type="Other",
+    reads=["organizations.organization"],
+    risk="Without tag policies, tags used for cost allocation, ownership and attribute-based access control "
+    "drift between accounts and teams.",
+    remediation="Enable the TAG_POLICY type on the root, write a tag policy and attach it to the root or OUs.",
+)
+def organizations_tags_policies_enabled_and_attached(organizations):
+    for org in organizations:
+        policies = org.get("tag_policies")
+        if policies is None:
+            # unread: a member account cannot read policies (nothing judged there); in the management
+            # account this becomes a visible no verdict
+            if org.get("is_management_account"):
+                yield FAIL(org, f"Organization {org.id} policies could not be read.")
+            continue
+        attached = _attached(policies)
+        if attached:
+            yield PASS(org, f"Organization {org.id} has {len(attached)} attached tag policies.")
+        elif policies:
+            yield FAIL(org, f"Organization {org.id} has tag policies, but none is attached.")
+        else:
+            yield FAIL(org, f"Organization {org.id} has no tag policy.")

@@ -11,8 +11,11 @@ API calls per run: organizations:DescribeOrganization; in an organization:
 organizations:ListPolicies (Filter=SERVICE_CONTROL_POLICY, paginated) with
 organizations:DescribePolicy and organizations:ListTargetsForPolicy per policy,
 organizations:ListDelegatedAdministrators (paginated) with
-organizations:ListDelegatedServicesForAccount per administrator, and
-iam:ListOrganizationsFeatures.
+organizations:ListDelegatedServicesForAccount per administrator,
+organizations:ListPolicies for AI services opt-out and tag policies with DescribePolicy and
+ListTargetsForPolicy per policy, and iam:ListOrganizationsFeatures.
+
+One ``membership`` record per run says whether the account is in an organization at all.
 """
 
 from __future__ import annotations
@@ -36,9 +39,16 @@ FEATURES_OFF = ("ServiceAccessNotEnabledException",)
 def collect_organizations(scope: RegionScope) -> None:
     org = scope.client("organizations")
     described = scope.fetch(org, "describe_organization", absent=NOT_IN_ORGANIZATION)
+    info = described.or_else({}).get("Organization") or {}
+    scope.add(
+        "membership",
+        uid=scope.arn("organizations", f"account/{scope.account_id}", region=""),
+        id=scope.account_id,
+        organization_id=described.map(lambda _: info.get("Id")),
+        organization_arn=info.get("Arn"),
+    )
     if not described.ok:
         return  # not in an organization (or the call was refused and recorded)
-    info = described.value["Organization"]
     management = info.get("MasterAccountId") == scope.account_id
     # From a member account, AccessDenied is expected (not a scan error) but still unknown.
     denied = () if management else MEMBER_DENIED
@@ -50,6 +60,10 @@ def collect_organizations(scope: RegionScope) -> None:
     admins = read("list_delegated_administrators", "DelegatedAdministrators")
     policies = _all_read(scps, scope.each(scps.value or [], lambda p: _policy(scope, org, p, read, denied)))
     delegated = _all_read(admins, scope.each(admins.value or [], lambda a: _admin(a, read)))
+    other = {}
+    for kind in ("AISERVICES_OPT_OUT_POLICY", "TAG_POLICY"):
+        listed = read("list_policies", "Policies", Filter=kind)
+        other[kind] = _all_read(listed, scope.each(listed.value or [], lambda p: _policy(scope, org, p, read, denied)))
 
     features = scope.fetch(
         scope.client("iam"), "list_organizations_features", absent=FEATURES_UNREADABLE + FEATURES_OFF
@@ -70,6 +84,8 @@ def collect_organizations(scope: RegionScope) -> None:
         feature_set=info.get("FeatureSet"),
         policy_types=[t["Type"] for t in info.get("AvailablePolicyTypes", []) if t.get("Status") == "ENABLED"],
         scps=policies,
+        ai_opt_out_policies=other["AISERVICES_OPT_OUT_POLICY"],
+        tag_policies=other["TAG_POLICY"],
         delegated_administrators=delegated,
         iam_features=iam_features,
     )
