@@ -294,3 +294,40 @@ def test_many_accounts_and_overlapping_requirements_match_the_rules(lake, tmp_pa
     # the same frameworks in the other order: the same rows (plans are cached per tuple of frameworks)
     swapped = compliance_tables(lake, DAY, "run-1", frameworks=frameworks[::-1])
     assert produced(swapped[accounts[0]]) == produced(tables[accounts[0]])
+
+
+def test_a_resource_without_verdict_keeps_a_requirement_from_passing(tmp_path):
+    """A PASS beside a "No verdict" (data that could not be read) is not a met requirement; a FAIL still fails."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from postureflow.checks.base import NO_VERDICT
+    from postureflow.compliance.evaluate import compliance_tables
+    from postureflow.lake import Lake
+    from postureflow.lake import schema as lake_schema
+
+    lake = Lake(str(tmp_path / "lake"))
+    day, account = dt.date(2026, 11, 22), "123456789012"
+    check = "s3_bucket_level_public_access_block"
+
+    def finding(uid, status, text):
+        return {"finding_uid": uid, "check_id": check, "check_title": "t", "severity": "high", "status": status,
+                "status_extended": text, "account_id": account, "region": "us-east-1", "service": "s3",
+                "resource_uid": f"arn:aws:s3:::{uid}", "resource_id": uid, "resource_type": "AwsS3Bucket",
+                "resource_tags": [], "muted": False, "mute_reason": None, "scan_date": day, "run_id": "r",
+                "scanned_at": dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc), "check_version": "v"}  # fmt: skip
+
+    rows = [finding("seen", "PASS", "blocks"), finding("unseen", "MANUAL", f"{NO_VERDICT} unseen: could not read x")]
+    lake.write_partition("findings", {"scan_date": day, "service": "s3", "account_id": account},
+                         pa.Table.from_pylist(rows, schema=lake_schema.FINDINGS))  # fmt: skip
+    table = compliance_tables(lake, day, "r")[account]
+    judged = [r for r in table.to_pylist() if r["checks"] == [check]]
+    assert judged and {r["status"] for r in judged} == {"NOT_EVALUATED"}
+    assert all(r["pass_count"] == 1 and r["manual_count"] == 1 for r in judged)
+
+    rows.append(finding("open", "FAIL", "does not block"))
+    lake.write_partition("findings", {"scan_date": day, "service": "s3", "account_id": account},
+                         pa.Table.from_pylist(rows, schema=lake_schema.FINDINGS))  # fmt: skip
+    table = compliance_tables(lake, day, "r")[account]
+    assert {r["status"] for r in table.to_pylist() if r["checks"] == [check]} == {"FAIL"}

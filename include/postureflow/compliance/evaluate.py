@@ -18,6 +18,8 @@ Requirement status (muted findings never fail a requirement):
 
 - MANUAL         the requirement maps no check (nothing postureflow can judge);
 - FAIL           at least one non-muted finding of its checks is FAIL;
+- NOT_EVALUATED  no non-muted FAIL, but a resource got no verdict (MANUAL "No verdict:",
+                 its data could not be read): what was not seen cannot be called met;
 - PASS           no non-muted FAIL and at least one non-muted PASS;
 - MANUAL         no non-muted PASS or FAIL, but a non-muted MANUAL finding (a
                  person has to look);
@@ -53,6 +55,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from postureflow.checks.base import NO_VERDICT
 from postureflow.compliance.frameworks import Framework, load_frameworks
 from postureflow.compliance.schema import COMPLIANCE, STATUSES
 from postureflow.lake import schema as lake_schema
@@ -258,18 +261,22 @@ def _cursor() -> duckdb.DuckDBPyConnection:
 
 
 _EMPTY_FINDINGS = pa.schema(
-    [("check_id", pa.string()), ("status", pa.string()), ("muted", pa.bool_()), ("account_id", pa.string())]
+    [("check_id", pa.string()), ("status", pa.string()), ("muted", pa.bool_()), ("account_id", pa.string()),
+     ("no_verdict", pa.bool_())]
 )
 
 
 def _findings_source(
     con: duckdb.DuckDBPyConnection, lake: Lake, scan_date: dt.date, account_ids: list[str] | None
 ) -> str:
-    """A SQL subquery over the day's findings (check_id, status, muted, account_id), all services."""
+    """A SQL subquery over the day's findings (check_id, status, muted, account_id, no_verdict), all services."""
     from postureflow.lake.query import source_sql
 
     day = scan_date.date() if isinstance(scan_date, dt.datetime) else scan_date
-    columns = "check_id, status, coalesce(muted, false) AS muted, account_id"
+    columns = (
+        "check_id, status, coalesce(muted, false) AS muted, account_id, "
+        f"(status = 'MANUAL' AND starts_with(status_extended, '{NO_VERDICT}')) AS no_verdict"
+    )
     where = ""
     if account_ids is not None:
         where = " WHERE account_id IN (" + ", ".join(f"'{a}'" for a in account_ids) + ")"
@@ -280,15 +287,16 @@ def _findings_source(
 # The only pass over the day's findings: four columns, each row reduced to its account, its
 # check's number (NULL: a check no chosen framework maps; the row still makes its account one
 # "with findings that day") and a category: 0 PASS, 1 FAIL, 2 MANUAL (not muted), 3 muted (any
-# status), 4 anything else. Counting is left to numpy (a bincount over small integers): a hash
+# status), 4 no verdict (MANUAL "No verdict:", not muted), 5 anything else. Counting is left to numpy (a bincount over small integers): a hash
 # aggregation per (account, check) costs DuckDB ~2x the scan when most checks have one finding.
 _READ = """
 SELECT f.account_id, m.check_no,
        (CASE WHEN f.muted THEN 3 WHEN f.status = 'PASS' THEN 0 WHEN f.status = 'FAIL' THEN 1
-             WHEN f.status = 'MANUAL' THEN 2 ELSE 4 END)::UTINYINT AS category
+             WHEN f.no_verdict THEN 4
+             WHEN f.status = 'MANUAL' THEN 2 ELSE 5 END)::UTINYINT AS category
 FROM {findings} f LEFT JOIN check_numbers m ON m.check_id = f.check_id
 """
-_CATEGORIES = 4  # the categories counted, in _COUNTS order
+_CATEGORIES = 5  # the categories counted: _COUNTS order, then no verdict (counted as manual)
 
 
 def _read_findings(plan: _Plan, lake: Lake, scan_date: dt.date, account_ids: list[str] | None) -> pa.Table:
@@ -336,16 +344,18 @@ def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> dict[str, pa
     ).reshape(len(present), _CATEGORIES, n_acc)
 
     # then per group: one row gather and add per slot
-    per_group = np.zeros((groups.n_groups, len(_COUNTS), n_acc), np.int64)
+    per_group = np.zeros((groups.n_groups, _CATEGORIES, n_acc), np.int64)
     for members in groups.slots:
         per_group[: len(members)] += per_check[members]
-    passed, failed, manual, muted = (per_group[:, k] for k in range(len(_COUNTS)))
+    passed, failed, manual, muted, unknown = (per_group[:, k] for k in range(_CATEGORIES))
     # status code per (group, account), first rule that applies wins (module docstring)
     code = np.full(passed.shape, _NOT_EVALUATED, np.int8)
     code[muted > 0] = _PASS
     code[manual > 0] = _MANUAL
     code[passed > 0] = _PASS
+    code[unknown > 0] = _NOT_EVALUATED
     code[failed > 0] = _FAIL
+    manual += unknown  # a no-verdict finding is a MANUAL finding in the counts
     code[-1] = _MANUAL  # the group of requirements that map no check
     # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements
     tallies = np.zeros((2, plan.n_fw, n_acc), np.int64)
@@ -355,7 +365,7 @@ def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> dict[str, pa
     judged = np.ascontiguousarray((tallies[0] + tallies[1]).T)  # account, framework
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.ascontiguousarray(tallies[0].T) * 100.0 / judged
-    per_group = np.ascontiguousarray(per_group.transpose(1, 2, 0))  # count, account, group
+    per_group = np.ascontiguousarray(per_group[:, : len(_COUNTS)].transpose(1, 2, 0))  # count, account, group
     code = np.ascontiguousarray(code.T)  # account, group
 
     # spread the group results to the requirements: one gather per column, account-major
