@@ -191,3 +191,74 @@ def ecs_task_definitions_no_environment_secrets(task_definitions):
             )
         else:
             yield PASS(definition, f"ECS task definition {definition.id} has no secret-looking environment variables.")
+
+
+@check(
+    id="ecs_cluster_container_insights_enabled",
+    title="ECS cluster has Container Insights enabled or enhanced",
+    severity="medium",
+    resource_type="AwsEcsCluster",
+    reads=["ecs.clusters"],
+    risk="Without Container Insights there are no per-task and per-service CPU, memory and network metrics to "
+    "notice resource exhaustion, crash loops or abuse such as crypto-mining.",
+    remediation="Turn Container Insights on for the cluster (aws ecs update-cluster-settings --settings "
+    "name=containerInsights,value=enhanced).",
+)
+def ecs_cluster_container_insights_enabled(clusters):
+    for cluster in clusters:
+        insights = cluster.get("container_insights")
+        if insights in ("enabled", "enhanced"):
+            yield PASS(cluster, f"ECS cluster {cluster.id} has Container Insights {insights}.")
+        else:
+            yield FAIL(cluster, f"ECS cluster {cluster.id} has Container Insights {insights}.")
+
+
+@check(
+    id="ecs_service_fargate_latest_platform_version",
+    title="ECS Fargate service runs on the latest Fargate platform version",
+    severity="medium",
+    resource_type="AwsEcsService",
+    reads=["ecs.services"],
+    config=["fargate_linux_latest_version", "fargate_windows_latest_version"],
+    risk="Older Fargate platform versions miss the kernel, runtime and agent security fixes of the newer ones.",
+    remediation="Update the service to platform version LATEST (aws ecs update-service --platform-version LATEST "
+    "--force-new-deployment).",
+)
+def ecs_service_fargate_latest_platform_version(services, config):
+    # Prowler's condition binds "and" before "or", so a Windows service on LATEST fails there; LATEST always
+    # resolves to the newest version (ECS developer guide), so it passes here for both families.
+    for service in services:
+        if service.readable("launch_type") and service.get("launch_type") != "FARGATE":
+            continue  # (an unreadable service goes on to a no verdict)
+        family = service.get("platform_family") or "Linux"
+        windows = family.upper().startswith("WINDOWS")
+        latest = str(config["fargate_windows_latest_version" if windows else "fargate_linux_latest_version"])
+        version = service.get("platform_version") or "LATEST"
+        if version in ("LATEST", latest):
+            yield PASS(service, f"ECS service {service.id} runs on Fargate {family} platform version {version}.")
+        else:
+            yield FAIL(service, f"ECS service {service.id} runs on Fargate {family} platform version {version}, "
+                       f"not the latest ({latest}).")  # fmt: skip
+
+
+@check(
+    id="ecs_task_definitions_logging_block_mode",
+    title="ECS task definition containers log in non-blocking mode",
+    severity="low",
+    resource_type="AwsEcsTaskDefinition",
+    reads=["ecs.task_definitions"],
+    risk="In blocking mode a container whose log destination is slow or unreachable stops when its log buffer "
+    "fills: a logging outage becomes an application outage.",
+    remediation="Set logConfiguration.options.mode to non-blocking (with a max-buffer-size) on every container "
+    "that has a log driver, and register a new revision.",
+)
+def ecs_task_definitions_logging_block_mode(task_definitions):
+    for definition in task_definitions:
+        logged = [c for c in _containers(definition) if c.get("log_driver")]
+        if not logged and definition.readable("containers"):
+            continue  # no container logs: ecs_task_definitions_logging_enabled reports it
+        blocking = [c for c in logged if c.get("log_mode") != "non-blocking"]
+        if blocking:
+            yield FAIL(definition, f"ECS task definition {definition.id} logs in blocking mode from {_names(blocking)}.")
+        else:
+            yield PASS(definition, f"ECS task definition {definition.id} logs in non-blocking mode from every container.")

@@ -1,7 +1,8 @@
 """ECS: services (with their task sets) and active task definitions.
 
-Calls per region: ListClusters; per cluster ListServices and DescribeServices in
-batches of 10 (task sets come inside the service description); ListTaskDefinitions
+Calls per region: ListClusters and DescribeClusters (with settings) in batches of 100; per cluster
+ListServices and DescribeServices in batches of 10 (task sets come inside the service description);
+ListTaskDefinitions
 (ACTIVE revisions) and DescribeTaskDefinition once per revision.
 
 Container environment variables are scanned here for secret-looking values; only
@@ -14,16 +15,37 @@ from postureflow.collect.base import RegionScope, collector
 from postureflow.secrets import scan_key_values
 
 DESCRIBE_SERVICES_BATCH = 10
-SERVICE_KINDS = ("services", "task_sets")
+DESCRIBE_CLUSTERS_BATCH = 100
+SERVICE_KINDS = ("services", "task_sets", "clusters")
 
 
 @collector("ecs")
 def collect_ecs(scope: RegionScope) -> None:
     ecs = scope.client("ecs")
     clusters = scope.list(ecs, "list_clusters", "clusterArns", kind=SERVICE_KINDS)
+    _collect_clusters(scope, ecs, clusters.value or [])
     scope.each(clusters.value or [], lambda cluster_arn: _collect_services(scope, ecs, cluster_arn))
     arns = scope.list(ecs, "list_task_definitions", "taskDefinitionArns", kind="task_definitions", status="ACTIVE")
     scope.each(arns.value or [], lambda arn: _collect_task_definition(scope, ecs, arn))
+
+
+def _collect_clusters(scope: RegionScope, ecs, arns: list[str]) -> None:
+    for start in range(0, len(arns), DESCRIBE_CLUSTERS_BATCH):
+        batch = arns[start : start + DESCRIBE_CLUSTERS_BATCH]
+        answer = scope.fetch(ecs, "describe_clusters", clusters=batch, include=["SETTINGS", "TAGS"])
+        if not answer.ok:
+            for arn in batch:
+                scope.add_unreadable("clusters", answer, uid=arn, id=arn.rsplit("/", 1)[-1])
+            continue
+        for cluster in answer.value.get("clusters", []):
+            settings = {s.get("name"): s.get("value") for s in cluster.get("settings") or []}
+            scope.add(
+                "clusters",
+                uid=cluster["clusterArn"],
+                id=cluster.get("clusterName") or cluster["clusterArn"].rsplit("/", 1)[-1],
+                tags=cluster.get("tags"),
+                container_insights=settings.get("containerInsights") or "disabled",
+            )
 
 
 def _public_ip(network_configuration: dict | None) -> str | None:
@@ -48,6 +70,8 @@ def _collect_services(scope: RegionScope, ecs, cluster_arn: str) -> None:
                 cluster_arn=cluster_arn,
                 status=service.get("status"),
                 launch_type=service.get("launchType"),
+                platform_version=service.get("platformVersion"),
+                platform_family=service.get("platformFamily"),
                 deployment_controller=(service.get("deploymentController") or {}).get("type"),
                 task_definition=service.get("taskDefinition"),
                 assign_public_ip=_public_ip(service.get("networkConfiguration")),
@@ -95,6 +119,7 @@ def _container(container: dict) -> dict:
         "read_only_root_filesystem": bool(container.get("readonlyRootFilesystem")),
         "user": container.get("user") or "",
         "log_driver": (container.get("logConfiguration") or {}).get("logDriver"),
+        "log_mode": ((container.get("logConfiguration") or {}).get("options") or {}).get("mode"),
         # Only the names and kinds of secret-looking variables; the values never leave this function.
         "environment_secrets": scan_key_values(environment),
     }
