@@ -14,8 +14,8 @@ CONTACT = {
 }
 
 
-def _stub_account(access, contact, security=None):
-    # moto has no GetContactInformation, so the account client is stubbed for both calls.
+def _stub_account(access, contact, security=None, billing=None, operations=None):
+    # moto has no GetContactInformation, so the account client is stubbed for every call.
     stub = Stubber(access.client("account", "us-east-1"))
     if contact is None:
         stub.add_client_error("get_contact_information", "ResourceNotFoundException", "No contact information.")
@@ -25,7 +25,53 @@ def _stub_account(access, contact, security=None):
         stub.add_client_error("get_alternate_contact", "ResourceNotFoundException", "No contact of that type.")
     else:
         stub.add_response("get_alternate_contact", {"AlternateContact": security})
+    for other in (billing, operations):
+        if other is None:
+            stub.add_client_error("get_alternate_contact", "ResourceNotFoundException", "No contact of that type.")
+        else:
+            stub.add_response("get_alternate_contact", {"AlternateContact": other})
     return stub
+
+
+def _alternate(kind, name, email, phone):
+    return {"AlternateContactType": kind, "Name": name, "EmailAddress": email, "PhoneNumber": phone, "Title": kind}
+
+
+DISTINCT = "account_maintain_different_contact_details_to_security_billing_and_operations"
+
+
+def test_distinct_contacts_pass(scan):
+    access = AwsAccess.from_default_chain()
+    with _stub_account(access, CONTACT, _alternate("SECURITY", "Sec Team", "sec@example.com", "+15555550101"),
+                       _alternate("BILLING", "Billing", "bill@example.com", "+15555550102"),
+                       _alternate("OPERATIONS", "Ops", "ops@example.com", "+15555550103")):  # fmt: skip
+        run = scan("account", access=access)
+    assert run.status(DISTINCT, ACCOUNT) == "PASS"
+
+
+def test_shared_or_missing_contacts_fail(scan):
+    access = AwsAccess.from_default_chain()
+    # billing and operations are the same person, whose phone is also the root contact's
+    with _stub_account(access, CONTACT, _alternate("SECURITY", "Sec Team", "sec@example.com", "+15555550101"),
+                       _alternate("BILLING", "Jane Doe", "jane@example.com", "+1 555 555 0100"),
+                       _alternate("OPERATIONS", "Jane Doe", "jane@example.com", "+15555550100")):  # fmt: skip
+        run = scan("account", access=access)
+    finding = run.of(DISTINCT)[0]
+    assert finding["status"] == "FAIL" and "name" in finding["status_extended"]
+    assert "Jane" not in finding["status_extended"] and "jane@" not in finding["status_extended"]
+    access = AwsAccess.from_default_chain()
+    with _stub_account(access, CONTACT, _alternate("SECURITY", "Sec Team", "sec@example.com", "+15555550101")):
+        run = scan("account", access=access)
+    assert run.status(DISTINCT, ACCOUNT) == "FAIL"
+    assert "billing, operations" in run.of(DISTINCT)[0]["status_extended"]
+
+
+def test_unreadable_contacts_give_no_verdict(scan):
+    from postureflow.testing import DeniedAccess
+
+    refused = DeniedAccess("account:GetAlternateContact")
+    run = scan("account", access=refused)
+    assert refused.hits and run.status(DISTINCT, ACCOUNT) == "MANUAL"
 
 
 def test_contact_details_complete_passes(scan):

@@ -76,3 +76,33 @@ def account_security_questions_are_registered_in_the_aws_account(accounts):
             f"Account {account.id} security challenge questions cannot be read through an API and must be verified "
             "as the root user in the console's Account settings.",
         )
+
+
+@check(
+    id="account_maintain_different_contact_details_to_security_billing_and_operations",
+    title="Security, billing and operations contacts are set and are different people from each other and the root contact",
+    severity="medium",
+    resource_type="Other",
+    reads=["account.account"],
+    risk="When one person (or the root contact) is every contact, AWS's security, billing and operational notices "
+    "all land in one mailbox: one absence or one compromised mailbox and the account's alerts go unread.",
+    remediation="Set distinct security, billing and operations alternate contacts (aws account put-alternate-contact) "
+    "with their own names, e-mail addresses and phone numbers.",
+)
+def account_maintain_different_contact_details_to_security_billing_and_operations(accounts):
+    kinds = ("SECURITY", "BILLING", "OPERATIONS")
+    for account in accounts:
+        prints = account.get("contact_fingerprints") or {}
+        missing = [k.lower() for k in kinds if not prints.get(k)]
+        if missing:
+            yield FAIL(account, f"AWS account {account.id} has no {', '.join(missing)} alternate contact.")
+            continue
+        people = [prints.get("PRIMARY") or {}] + [prints[k] for k in kinds]
+        shared = [field for field, everyone in (("name", people), ("phone", people), ("email", people[1:]))
+                  if len({p.get(field) for p in everyone}) < len(everyone)]  # fmt: skip
+        if shared:
+            yield FAIL(account, f"AWS account {account.id} contacts share a {' and a '.join(shared)} "
+                       "(between security, billing, operations and the root contact).")  # fmt: skip
+        else:
+            yield PASS(account, f"AWS account {account.id} has distinct security, billing and operations contacts, "
+                       "different from the root contact.")  # fmt: skip
