@@ -7,17 +7,32 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import DeniedAccess, scan_in_moto
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/eks-cluster"
 ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 
-def _access():
+# the vpc-cni add-on's configuration per cluster; a cluster not named here runs no vpc-cni add-on
+CNI_CONFIG = {"closed-cluster": '{"enableNetworkPolicy": "true"}', "open-cluster": "enableNetworkPolicy: false"}
+
+
+def _access(access=None):
     """moto's DescribeCluster omits resourcesVpcConfig.clusterSecurityGroupId and deletionProtection, so this
-    hook amends its answer from the cluster's tags (sg=<id>, deletion-protection=on|off)."""
-    access = AwsAccess.from_default_chain()
+    hook amends its answer from the cluster's tags (sg=<id>, deletion-protection=on|off). moto lacks
+    DescribeAddon: a before-call hook answers it from CNI_CONFIG (ResourceNotFoundException when absent)."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ClientError
+
+    access = access or AwsAccess.from_default_chain()
+
+    def addon(params, model, **_):
+        name = params["url_path"].split("/clusters/")[1].split("/")[0]
+        if name not in CNI_CONFIG:
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "No addon"}}, model.name)
+        body = {"addon": {"addonName": "vpc-cni", "clusterName": name, "configurationValues": CNI_CONFIG[name]}}
+        return AWSResponse("https://eks.amazonaws.com", 200, {}, None), body
 
     def amend(parsed, **_):
         cluster = parsed.get("cluster") or {}
@@ -29,6 +44,7 @@ def _access():
 
     for region in (REGION, "eu-west-1"):
         access.client("eks", region).meta.events.register("after-call.eks.DescribeCluster", amend)
+        access.client("eks", region).meta.events.register("before-call.eks.DescribeAddon", addon)
     return access
 
 
@@ -80,7 +96,19 @@ def world(tmp_path_factory):
         access = _access()
         lake = Lake(str(tmp_path_factory.mktemp("eks-lake")))
         run = scan_in_moto(lake, ["eks"], regions=[REGION, "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        refused = _access(DeniedAccess("eks:DescribeAddon"))
+        unread = scan_in_moto(Lake(str(tmp_path_factory.mktemp("denied"))), ["eks"], [REGION], access=refused)
+        assert refused.hits
+    return SimpleNamespace(run=run, calls=access.call_log, unread=unread)
+
+
+def test_vpc_cni_network_policy_enforced(world):
+    check = "eks_cluster_vpc_cni_network_policy_enforced"
+    assert world.run.status(check, "closed-cluster") == "PASS"
+    assert world.run.status(check, "open-cluster") == "FAIL"  # the add-on without enableNetworkPolicy
+    assert world.run.status(check, "office-cluster") == "FAIL"  # no vpc-cni add-on
+    statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
 
 
 def test_cluster_not_publicly_accessible(world):

@@ -179,3 +179,26 @@ def eks_cluster_network_policy_enabled(clusters):
             yield PASS(cluster, f"EKS cluster {cluster.id} has the cluster security group {group}.")
         else:
             yield FAIL(cluster, f"EKS cluster {cluster.id} has no cluster security group.")
+
+
+@check(
+    id="eks_cluster_vpc_cni_network_policy_enforced",
+    title="EKS cluster enforces Kubernetes network policies through the Amazon VPC CNI add-on",
+    severity="medium",
+    resource_type="AwsEksCluster",
+    reads=["eks.clusters"],
+    risk="Without network policy enforcement every pod can reach every other pod: NetworkPolicy objects are "
+    "accepted but ignored, and one compromised pod can move laterally across the cluster.",
+    remediation="Install vpc-cni as an EKS add-on and set its configuration value enableNetworkPolicy to \"true\" "
+    "(aws eks update-addon --addon-name vpc-cni --configuration-values '{\"enableNetworkPolicy\": \"true\"}').",
+)
+def eks_cluster_vpc_cni_network_policy_enforced(clusters):
+    for cluster in clusters:
+        enforced = cluster.get("vpc_cni_network_policy")
+        if enforced:
+            yield PASS(cluster, f"EKS cluster {cluster.id} enforces network policies with the VPC CNI add-on.")
+        elif enforced is None:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} does not run vpc-cni as an EKS add-on, so network policy "
+                       "enforcement through it cannot be configured or verified.")  # fmt: skip
+        else:
+            yield FAIL(cluster, f"EKS cluster {cluster.id} runs the VPC CNI add-on without network policy enforcement.")

@@ -1,11 +1,16 @@
 """EKS: clusters.
 
-Calls per region: ListClusters and DescribeCluster once per cluster.
+Calls per region: ListClusters; DescribeCluster and DescribeAddon (vpc-cni) once per cluster.
 """
 
 from __future__ import annotations
 
+import re
+
 from postureflow.collect.base import RegionScope, collector
+
+# {"enableNetworkPolicy": "true"} in the vpc-cni add-on's configuration values (JSON or YAML)
+NETWORK_POLICY_ON = re.compile(r"""["']?enableNetworkPolicy["']?\s*:\s*["']?true["']?""", re.IGNORECASE)
 
 
 @collector("eks")
@@ -23,6 +28,7 @@ def _collect_cluster(scope: RegionScope, eks, name: str) -> None:
         scope.add_unreadable("clusters", answer, uid=scope.arn("eks", f"cluster/{name}"), id=name)
         return
     cluster = answer.value.get("cluster") or {}
+    cni = scope.fetch(eks, "describe_addon", absent=("ResourceNotFoundException",), clusterName=name, addonName="vpc-cni")
     vpc = cluster.get("resourcesVpcConfig") or {}
     logging = (cluster.get("logging") or {}).get("clusterLogging") or []
     scope.add(
@@ -43,4 +49,8 @@ def _collect_cluster(scope: RegionScope, eks, name: str) -> None:
         ],
         enabled_log_types=sorted({t for entry in logging if entry.get("enabled") for t in entry.get("types", [])}),
         deletion_protection=cluster.get("deletionProtection"),
+        # None: vpc-cni is not installed as an EKS add-on (self-managed, or another CNI)
+        vpc_cni_network_policy=cni.map(
+            lambda r: bool(NETWORK_POLICY_ON.search((r.get("addon") or {}).get("configurationValues") or ""))
+        ),
     )
