@@ -13,7 +13,6 @@ Multi-Region Access Points (whose control plane is in us-west-2 only).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 
@@ -105,17 +104,16 @@ def _grant(grant: dict) -> dict:
 
 def _collect_bucket(scope: RegionScope, name: str) -> None:
     s3 = scope.client("s3")
-    fetch = functools.partial(scope.fetch, s3, Bucket=name)
-    policy = fetch("get_bucket_policy", absent=("NoSuchBucketPolicy",))
-    block = fetch("get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",))
-    versioning = fetch("get_bucket_versioning")
-    logging_conf = fetch("get_bucket_logging")
-    encryption = fetch("get_bucket_encryption", absent=("ServerSideEncryptionConfigurationNotFoundError",))
-    tagging = fetch("get_bucket_tagging", absent=("NoSuchTagSet",))
-    acl = fetch("get_bucket_acl")
-    ownership = fetch("get_bucket_ownership_controls", absent=("OwnershipControlsNotFoundError",))
-    lifecycle = fetch("get_bucket_lifecycle_configuration", absent=("NoSuchLifecycleConfiguration",))
-    lock = fetch("get_object_lock_configuration", absent=("ObjectLockConfigurationNotFoundError",))
+    policy = scope.fetch(s3, "get_bucket_policy", absent=("NoSuchBucketPolicy",), Bucket=name)
+    block = scope.fetch(s3, "get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",), Bucket=name)
+    versioning = scope.fetch(s3, "get_bucket_versioning", Bucket=name)
+    logging_conf = scope.fetch(s3, "get_bucket_logging", Bucket=name)
+    encryption = scope.fetch(s3, "get_bucket_encryption", absent=("ServerSideEncryptionConfigurationNotFoundError",), Bucket=name)
+    tagging = scope.fetch(s3, "get_bucket_tagging", absent=("NoSuchTagSet",), Bucket=name)
+    acl = scope.fetch(s3, "get_bucket_acl", Bucket=name)
+    ownership = scope.fetch(s3, "get_bucket_ownership_controls", absent=("OwnershipControlsNotFoundError",), Bucket=name)
+    lifecycle = scope.fetch(s3, "get_bucket_lifecycle_configuration", absent=("NoSuchLifecycleConfiguration",), Bucket=name)
+    lock = scope.fetch(s3, "get_object_lock_configuration", absent=("ObjectLockConfigurationNotFoundError",), Bucket=name)
 
     scope.add(
         "buckets",

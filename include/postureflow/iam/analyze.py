@@ -3,7 +3,7 @@
 A module gets its clients from ``<anything>.client("<service>", ...)`` (``scope.client``,
 ``access.client``, ``self.client``). Operations are named in four ways, all found here:
 
-- ``scope.call(client, "get_bucket_policy", ...)`` and ``scope.paginate(client, "list_keys", ...)``;
+- ``scope.fetch(client, "get_bucket_policy", ...)`` and ``scope.list(client, "list_keys", ...)``;
 - ``client.get_paginator("list_x")`` and ``client.can_paginate("list_x")``;
 - a method call on a client: ``client.head_bucket(...)``;
 - a string handed to a helper next to the client: ``_pages(scope, ec2, "describe_volumes", ...)``.
@@ -27,7 +27,7 @@ from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Iterator
 
-PAGINATE_METHODS = {"call", "paginate"}  # scope.call(client, "op", ...), scope.paginate(client, "op", ...)
+PAGINATE_METHODS = {"call", "paginate", "fetch", "list"}  # scope.fetch(client, "op", ...), scope.list(client, "op", ...)
 CLIENT_METHODS_TAKING_OPERATION = {"get_paginator", "can_paginate"}
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 

@@ -66,6 +66,8 @@ ACTION_OVERRIDES = {
     ("s3", "GetBucketMetricsConfiguration"): "s3:GetMetricsConfiguration",
     ("s3", "GetBucketIntelligentTieringConfiguration"): "s3:GetIntelligentTieringConfiguration",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("accessanalyzer", "ListFindingsV2"): "access-analyzer:ListFindings",
+    ("lambda", "GetLayerVersionByArn"): "lambda:GetLayerVersion",
 }
 # Resources narrower than "*" for the forwarder's write. The product ARN is the account's own
 # default product (postureflow.securityhub.asff.product_arn); change the partition for GovCloud/China.
