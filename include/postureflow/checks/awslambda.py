@@ -317,3 +317,61 @@ def awslambda_function_url_cors_policy(functions):
             yield FAIL(function, f"Lambda function {function.id} URL allows cross-origin requests from any origin.")
         else:
             yield PASS(function, f"Lambda function {function.id} URL does not allow every origin.")
+
+
+def _records_invokes(trail, function) -> bool:
+    """Whether ``trail`` logs Invoke data events of ``function`` (in the function's region)."""
+    if not trail.get("is_logging"):
+        return False
+    if not trail.get("multi_region") and (trail.get("home_region") or trail.region) != function.region:
+        return False
+    for selector in trail.get("event_selectors") or []:
+        if selector.get("ReadWriteType", "All") not in ("All", "WriteOnly"):
+            continue  # Invoke is a write (readOnly false) data event
+        for resource in selector.get("DataResources") or []:
+            if resource.get("Type") == "AWS::Lambda::Function" and any(
+                value in ("arn:aws:lambda", f"arn:{arn.partition_of(function.region)}:lambda")
+                or function.uid.startswith(value)
+                for value in resource.get("Values") or []
+            ):
+                return True
+    for selector in trail.get("advanced_event_selectors") or []:
+        fields = {f.get("Field"): f for f in selector.get("FieldSelectors") or []}
+        if (fields.get("eventCategory") or {}).get("Equals") != ["Data"]:
+            continue
+        if "AWS::Lambda::Function" not in ((fields.get("resources.type") or {}).get("Equals") or []):
+            continue
+        if (fields.get("readOnly") or {}).get("Equals") == ["true"]:
+            continue
+        names = fields.get("eventName") or {}
+        if (names.get("Equals") and "Invoke" not in names["Equals"]) or "Invoke" in (names.get("NotEquals") or []):
+            continue
+        arns = fields.get("resources.ARN") or {}
+        if arns.get("Equals") and function.uid not in arns["Equals"]:
+            continue
+        if arns.get("StartsWith") and not any(function.uid.startswith(p) for p in arns["StartsWith"]):
+            continue
+        return True
+    return False
+
+
+@check(
+    id="awslambda_function_invoke_api_operations_cloudtrail_logging_enabled",
+    title="CloudTrail records the Lambda function's invocations (data events)",
+    severity="low",
+    resource_type="AwsLambdaFunction",
+    reads=["awslambda.functions", "cloudtrail.trails"],
+    risk="Without Invoke data events there is no record of who invoked the function, when and from where, for "
+    "investigating abuse or a compromised caller.",
+    remediation="Add a data event selector for AWS::Lambda::Function (all functions or this one) to a logging "
+    "trail that covers the function's region (cloudtrail put-event-selectors).",
+)
+def awslambda_function_invoke_api_operations_cloudtrail_logging_enabled(functions, trails):
+    # Prowler accepts any trail with a Lambda selector, even one that is stopped, single-region elsewhere, or
+    # read-only; a trail only records what it logs in its regions (CloudTrail user guide), so those do not count.
+    for function in functions:
+        recording = next((t for t in trails if _records_invokes(t, function)), None)
+        if recording:
+            yield PASS(function, f"Lambda function {function.id} invocations are recorded by CloudTrail trail {recording.id}.")
+        else:
+            yield FAIL(function, f"Lambda function {function.id} invocations are not recorded by any logging trail.")
