@@ -186,28 +186,6 @@ def awslambda_function_no_secrets_in_variables(functions):
 
 
 @check(
-    id="awslambda_function_no_secrets_in_code",
-    title="Lambda function code package holds no secrets",
-    severity="critical",
-    resource_type="AwsLambdaFunction",
-    reads=["awslambda.functions"],
-    risk="Anyone allowed lambda:GetFunction can download the code package; a key, password or token written "
-    "into the code is exposed to them and lives on in every old version of the function.",
-    remediation="Move the secret to AWS Secrets Manager or SSM Parameter Store, read it at run time, publish the "
-    "cleaned code and rotate the exposed secret.",
-)
-def awslambda_function_no_secrets_in_code(functions):
-    for function in functions:
-        if function.get("package_type") != "Zip":
-            continue  # a container image's secrets are ECR's to find
-        hits = function.get("code_secrets")
-        if hits:
-            yield FAIL(function, f"Lambda function {function.id} code has secret-looking lines: {describe_hits(hits)}.")
-        else:
-            yield PASS(function, f"Lambda function {function.id} code has no secret-looking lines.")
-
-
-@check(
     id="awslambda_layer_no_secrets_in_content",
     title="Lambda layer version content holds no secrets",
     severity="high",

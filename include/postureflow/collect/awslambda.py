@@ -1,12 +1,13 @@
-"""Lambda: functions with their resource policy, function URL and code package, and the layers they use.
+"""Lambda: functions with their resource policy and function URL, and the layers they use.
 
-Calls per region: ListFunctions; per function GetPolicy, GetFunctionUrlConfig and (zip packages)
-GetFunction; per layer version the region's functions use, GetLayerVersionByArn.
+Calls per region: ListFunctions; per function GetPolicy and GetFunctionUrlConfig; per layer version
+the region's functions use, GetLayerVersionByArn.
 
-Environment variables, the function code and layer contents are scanned here for secret-looking
-values; only where they sit (variable name, or file and line) and their kind are stored, never a
-value. Code packages are fetched from the presigned S3 URL GetFunction / GetLayerVersionByArn hand
-out, bounded in size and time (see ``read_package``), and never written to disk.
+Environment variables and layer contents are scanned here for secret-looking values; only where they
+sit (variable name, or file and line) and their kind are stored, never a value. Layer packages are
+fetched from the presigned S3 URL GetLayerVersionByArn hands out, bounded in size and time (see
+``read_package``), and never written to disk. The function code is not read: lambda:GetFunction is
+one of the data actions the least-privilege policy refuses (postureflow.iam.policy.DATA_ACTIONS).
 """
 
 from __future__ import annotations
@@ -44,13 +45,6 @@ def _collect_function(scope: RegionScope, client, function: dict) -> None:
     name = function["FunctionName"]
     policy = scope.fetch(client, "get_policy", absent=NOT_FOUND, FunctionName=name)
     url = scope.fetch(client, "get_function_url_config", absent=NOT_FOUND, FunctionName=name)
-    package_type = function.get("PackageType") or "Zip"
-    code_secrets = None  # container images are scanned by ECR, not here
-    if package_type == "Zip":
-        code = scope.fetch(client, "get_function", absent=NOT_FOUND, FunctionName=name)
-        if code.state == "absent":
-            return  # deleted since the listing
-        code_secrets = _package_secrets(scope, code.get("Code", {}), "lambda:GetFunction code package")
     vpc = function.get("VpcConfig") or {}
     variables = (function.get("Environment") or {}).get("Variables") or {}
     scope.add(
@@ -58,7 +52,7 @@ def _collect_function(scope: RegionScope, client, function: dict) -> None:
         uid=function["FunctionArn"],
         id=name,
         runtime=function.get("Runtime"),
-        package_type=package_type,
+        package_type=function.get("PackageType") or "Zip",
         vpc_id=vpc.get("VpcId") or None,
         subnet_ids=vpc.get("SubnetIds") or [],
         security_group_ids=vpc.get("SecurityGroupIds") or [],
@@ -68,7 +62,6 @@ def _collect_function(scope: RegionScope, client, function: dict) -> None:
         kms_key_arn=function.get("KMSKeyArn"),
         dead_letter_target=(function.get("DeadLetterConfig") or {}).get("TargetArn"),
         layer_arns=[layer["Arn"] for layer in function.get("Layers") or []],
-        code_secrets=code_secrets,
         policy=policy.map(lambda r: _json(r.get("Policy"))),
         url_auth_type=url.get("AuthType"),
         url_cors_origins=url.map(lambda r: ((r or {}).get("Cors") or {}).get("AllowOrigins") or []),

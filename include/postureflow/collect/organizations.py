@@ -56,13 +56,16 @@ def collect_organizations(scope: RegionScope) -> None:
     def read(operation: str, key: str, **params) -> Outcome:
         return _member_gap(scope.list(org, operation, key, absent=denied, **params))
 
-    scps = read("list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
+    def policies_of(kind: str) -> Outcome:
+        return _member_gap(scope.list(org, "list_policies", "Policies", absent=denied, Filter=kind))
+
+    scps = policies_of("SERVICE_CONTROL_POLICY")
     admins = read("list_delegated_administrators", "DelegatedAdministrators")
     policies = _all_read(scps, scope.each(scps.value or [], lambda p: _policy(scope, org, p, read, denied)))
     delegated = _all_read(admins, scope.each(admins.value or [], lambda a: _admin(a, read)))
     other = {}
     for kind in ("AISERVICES_OPT_OUT_POLICY", "TAG_POLICY"):
-        listed = read("list_policies", "Policies", Filter=kind)
+        listed = policies_of(kind)
         other[kind] = _all_read(listed, scope.each(listed.value or [], lambda p: _policy(scope, org, p, read, denied)))
 
     features = scope.fetch(
