@@ -6,6 +6,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
+from postureflow.testing import answer_in_moto
 from postureflow.checks import all_checks
 from postureflow.demo import seed_misc
 from postureflow.lake import Lake
@@ -128,6 +129,14 @@ def test_no_databases_no_findings(scan):
 def test_demo_seed_gives_both_outcomes(scan):
     seed_misc.seed(boto3.session.Session(), "123456789012", ["us-east-1", "eu-west-1"])
     access = AwsAccess.from_default_chain()
+    # moto cannot list a hub's standards: answered in its place (the demo enables FSBP in the good region)
+    fsbp = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0"
+    answer_in_moto(access, "us-east-1", {
+        "securityhub:GetEnabledStandards": {"StandardsSubscriptions": [
+            {"StandardsSubscriptionArn": "arn:aws:securityhub:us-east-1:123456789012:subscription/fsbp", "StandardsArn": fsbp,
+             "StandardsInput": {}, "StandardsStatus": "READY"}]},
+        "securityhub:ListEnabledProductsForImport": {"ProductSubscriptions": []},
+    })  # fmt: skip
     run = scan("rds", "efs", "kms", "config", "macie", "securityhub", "account", access=access)
     assert access.call_log.repeated() == []
     per_resource = (*RDS_CHECKS, "efs_encryption_at_rest_enabled", "kms_cmk_rotation_enabled")

@@ -42,8 +42,14 @@ def _customer_keys(keys, enabled_only: bool = True):
     for key in keys:
         if not key.readable("manager"):
             yield key  # not described: judged, and so given no verdict
+        elif _aws_managed_alias(key):
+            continue  # only AWS may create alias/aws/... names (KMS docs): an AWS managed key, whatever else says
         elif key.get("manager") == "CUSTOMER" and (not enabled_only or key.get("state") == "Enabled"):
             yield key
+
+
+def _aws_managed_alias(key) -> bool:
+    return any(str(alias).startswith("alias/aws/") for alias in key.get("aliases") or [])
 
 
 @check(
