@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import Outcome, RegionScope, collector
 from postureflow.secrets import decode_user_data, scan_text
 
 GONE = ("ResourceNotFound", "ValidationException")
@@ -25,16 +25,17 @@ CLARIFY_IMAGE = "sagemaker-clarify-processing"
 @collector("sagemaker")
 def collect_sagemaker(scope: RegionScope) -> None:
     client = scope.client("sagemaker")
-    in_use = False
+    in_use, usage_gap = False, None  # usage_gap: a listing that failed, so "not in use" is unknown
     for kind in KINDS:
         listing = scope.list(client, kind.list_operation, kind.list_key, kind=kind.kind)
         names = [item[kind.name_field] for item in listing.value or []]
         described = scope.each(names, lambda name, kind=kind: _describe(scope, client, kind, name))
-        in_use = in_use or bool(names) or not listing.known
+        in_use = in_use or bool(names)
+        usage_gap = usage_gap or (None if listing.known else listing)
         if kind.kind == "notebook_instances":
             _lifecycle_secrets(scope, client, [d for d in described if d])
-    in_use = _collect_domains(scope, client) or in_use
-    _collect_region(scope, client, in_use)
+    domains_used, domains_gap = _collect_domains(scope, client)
+    _collect_region(scope, client, in_use or domains_used, usage_gap or domains_gap)
 
 
 def _describe(scope: RegionScope, client, kind: "Kind", name: str) -> dict | None:
@@ -79,7 +80,7 @@ def _script_secrets(config: dict) -> list[dict]:
     return found
 
 
-def _collect_domains(scope: RegionScope, client) -> bool:
+def _collect_domains(scope: RegionScope, client) -> tuple[bool, Outcome | None]:
     """Record the domains; whether there are any (or they could not be listed)."""
     listing = scope.list(client, "list_domains", "Domains", kind="domains")
     domains = listing.value or []
@@ -100,10 +101,10 @@ def _collect_domains(scope: RegionScope, client) -> bool:
         )
 
     scope.each(domains, one)
-    return bool(domains) or not listing.known
+    return bool(domains), (None if listing.known else listing)
 
 
-def _collect_region(scope: RegionScope, client, in_use: bool) -> None:
+def _collect_region(scope: RegionScope, client, in_use: bool, usage_gap: Outcome | None) -> None:
     """Per region: Clarify processing jobs, monitoring schedules and the model registry."""
     jobs = scope.list(client, "list_processing_jobs", "ProcessingJobSummaries")
     images = scope.each(
@@ -124,7 +125,8 @@ def _collect_region(scope: RegionScope, client, in_use: bool) -> None:
         "regions",
         uid=scope.arn("sagemaker", "settings"),
         id=f"sagemaker-{scope.region}",
-        in_use=in_use or bool(jobs.value),
+        # used for certain when anything was found; unknown (no verdict) when nothing was but a listing failed
+        in_use=True if in_use or jobs.value else (usage_gap or jobs.map(bool)),
         clarify_jobs=clarify_jobs,
         monitoring_schedules=schedules.map(
             lambda found: [{"name": s.get("MonitoringScheduleName"), "status": s.get("MonitoringScheduleStatus")}
