@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,12 @@ class AirflowServices:
         return "\n".join(out)
 
     def airflow(self, *args: str) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["airflow", *args], env=self.env(), capture_output=True, text=True, timeout=300)
+        # three Airflow processes share one SQLite file here: a CLI write can meet "database is locked"
+        for attempt in range(3):
+            proc = subprocess.run(["airflow", *args], env=self.env(), capture_output=True, text=True, timeout=300)
+            if proc.returncode == 0 or "database is locked" not in proc.stdout + proc.stderr:
+                break
+            time.sleep(5)
         if proc.returncode != 0:
             raise AssertionError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         return proc
