@@ -253,7 +253,7 @@ def test_analysis_reports_ambiguity_and_unknown_operations():
             waf = scope.client("waf")
             regional = scope.client("waf-regional")
             OPERATIONS = ("list_web_acls",)
-            scope.call(waf, "list_everything")
+            scope.fetch(waf, "list_everything")
         """
     )
     result = analyze.analyze_source(source, "sample")

@@ -94,7 +94,7 @@ def _package_secrets(scope: RegionScope, location: Outcome, api: str) -> Outcome
     try:
         return Outcome(OK, scan_package(read_package(url)), api)
     except (OSError, ValueError, zipfile.BadZipFile) as err:  # network, size limit, corrupt zip
-        return scope._failed(api, type(err).__name__, str(err)[:300])
+        return scope.failed(api, type(err).__name__, str(err)[:300])
 
 
 def is_presigned(url: str) -> bool:

@@ -212,10 +212,10 @@ class RegionScope:
             if _means_absent(code, message, absent):
                 return Outcome(ABSENT, None, api, code)
             if code in RECORDED_ERROR_CODES:
-                return self._failed(api, code, message)
+                return self.failed(api, code, message)
             raise
         except UNAVAILABLE_API_ERRORS as err:
-            return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)
+            return self.failed(api, type(err).__name__, str(err), UNAVAILABLE)
 
     def list(
         self,
@@ -273,10 +273,10 @@ class RegionScope:
             if _means_absent(code, message, absent):
                 return Outcome(ABSENT, [], api, code)
             if code in RECORDED_ERROR_CODES:
-                return self._failed(api, code, message)
+                return self.failed(api, code, message)
             raise
         except UNAVAILABLE_API_ERRORS as err:
-            return self._failed(api, type(err).__name__, str(err), UNAVAILABLE)
+            return self.failed(api, type(err).__name__, str(err), UNAVAILABLE)
 
     def each(self, items: Iterable[Any], fn: Callable[[Any], Any], threads: int = FAN_OUT_THREADS) -> list[Any]:
         """``fn`` over ``items`` on a bounded pool (per-resource reads); results in order."""
@@ -339,20 +339,12 @@ class RegionScope:
             )
         )
 
-    def _failed(self, api: str, code: str, message: str, state: str | None = None) -> Outcome:
+    def failed(self, api: str, code: str, message: str, state: str | None = None) -> Outcome:
+        """Record a read that gave no data (refused, or answered without it: a report job that failed)
+        as a scan error; the failed outcome to store."""
         log.warning("scan error in %s %s: %s %s", self.region, api, code, message)
         self.collection.error(ScanError(self.service, self.region, api, code, message[:1000]))
         return Outcome(state or _classify(code), None, api, code)
-
-    # -- the pre-outcome interface, while collectors move to fetch/list --------------------
-
-    def call(self, client, operation: str, absent: Iterable[str] = (), **params) -> dict | None:
-        """Deprecated: :meth:`fetch` tells "not configured" from "could not read"."""
-        return self.fetch(client, operation, absent, **params).value
-
-    def paginate(self, client, operation: str, result_key: str, **params) -> Iterator[dict]:
-        """Deprecated: :meth:`list` fails as a whole instead of ending quietly."""
-        yield from self.list(client, operation, result_key, **params).value or []
 
 
 CollectorFn = Callable[[RegionScope], None]

@@ -29,7 +29,7 @@ import time
 import urllib.parse
 from typing import Any
 
-from postureflow.collect.base import ERROR, OK, Outcome, RegionScope, ScanError, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 
 ROOT_ROW = "<root_account>"
 # How long to wait for AWS to finish building the credential report or a last-accessed job.
@@ -262,13 +262,6 @@ def _is_root_device(device: dict, root_arn: str) -> bool:
 # -- services reachable with a user's credentials ---------------------------------------------------
 
 
-def _failed(scope: RegionScope, api: str, code: str, message: str) -> Outcome:
-    """A read AWS answered without an error code but without the data (a job that failed or never
-    finished): recorded like any failed read."""
-    scope.collection.error(ScanError(scope.service, scope.region, api, code, message[:1000]))
-    return Outcome(ERROR, None, api, code)
-
-
 def _services_with_access(scope: RegionScope, iam, user_arns: list[str]) -> dict[str, Outcome]:
     """user ARN -> the outcome of the service namespaces its permissions reach (IAM's service
     last-accessed report). One job per user; if the first request is refused, the rest are not tried."""
@@ -295,7 +288,7 @@ def _job_services(scope: RegionScope, iam, job_id: str) -> Outcome:
         if status == "IN_PROGRESS":
             continue
         if status == "FAILED":
-            return _failed(scope, api, "JobFailed", (page.value.get("Error") or {}).get("Message", "the report job failed"))
+            return scope.failed(api, "JobFailed", (page.value.get("Error") or {}).get("Message", "the report job failed"))
         services = [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
         while page.value.get("IsTruncated") and page.value.get("Marker"):
             page = scope.fetch(iam, "get_service_last_accessed_details", JobId=job_id, Marker=page.value["Marker"])
@@ -303,7 +296,7 @@ def _job_services(scope: RegionScope, iam, job_id: str) -> Outcome:
                 return page
             services += [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
         return Outcome(OK, sorted(set(services)), api)
-    return _failed(scope, api, "JobInProgress", "the report was not ready in time")
+    return scope.failed(api, "JobInProgress", "the report was not ready in time")
 
 
 # -- the credential report ---------------------------------------------------------------------------
@@ -319,9 +312,9 @@ def _credential_report(scope: RegionScope, iam) -> Outcome:
         if answer.code == REPORT_BUILDING:
             continue
         if answer.code in REPORT_MISSING:
-            return _failed(scope, api, answer.code, "no credential report could be generated")
+            return scope.failed(api, answer.code, "no credential report could be generated")
         return answer.map(_report_rows)
-    return _failed(scope, api, REPORT_BUILDING, "the credential report was not ready in time")
+    return scope.failed(api, REPORT_BUILDING, "the credential report was not ready in time")
 
 
 def _report_rows(response: dict) -> dict[str, dict]:

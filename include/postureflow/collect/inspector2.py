@@ -56,7 +56,7 @@ def _account_state(scope: RegionScope, client) -> Outcome:
     if mine is None:
         failed = next((a for a in answer.value.get("failedAccounts") or [] if a.get("accountId") == scope.account_id), {})
         # an answer without this account's state is a read that failed, recorded like one
-        return scope._failed(answer.api, failed.get("errorCode") or "NoAccountState",
+        return scope.failed(answer.api, failed.get("errorCode") or "NoAccountState",
                              failed.get("errorMessage") or "BatchGetAccountStatus returned no state for this account")  # fmt: skip
     return Outcome(OK, {
         "status": (mine.get("state") or {}).get("status"),

@@ -27,7 +27,7 @@ from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Iterator
 
-PAGINATE_METHODS = {"call", "paginate", "fetch", "list"}  # scope.fetch(client, "op", ...), scope.list(client, "op", ...)
+PAGINATE_METHODS = {"fetch", "list"}  # scope.fetch(client, "op", ...), scope.list(client, "op", ...)
 CLIENT_METHODS_TAKING_OPERATION = {"get_paginator", "can_paginate"}
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
