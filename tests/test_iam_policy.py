@@ -134,8 +134,8 @@ def test_data_actions_are_refused_even_when_the_code_calls_them():
         """
         def collect(scope):
             sm = scope.client("secretsmanager")
-            for s in scope.paginate(sm, "list_secrets", "SecretList"):
-                scope.call(sm, "get_secret_value", SecretId=s["ARN"])
+            for s in scope.list(sm, "list_secrets", "SecretList").value:
+                scope.fetch(sm, "get_secret_value", SecretId=s["ARN"])
         """
     )
     analysis = analyze.analyze_source(source, "bad_collector")
@@ -214,7 +214,7 @@ def test_analysis_follows_clients_through_variables_helpers_and_arguments():
         def collect(scope):
             s3 = scope.client("s3")
             control = scope.client("s3control", REGION)
-            scope.call(control, "get_public_access_block", AccountId="1")
+            scope.fetch(control, "get_public_access_block", AccountId="1")
             _per_bucket(scope, s3)
             _pages(scope, control, "list_access_points", "AccessPointList")
             for p in scope.client("kms").get_paginator("list_keys").paginate():
