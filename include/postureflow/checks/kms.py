@@ -13,7 +13,8 @@ UNPARSEABLE = "its policy (not a JSON policy document)"
 
 
 def _name(key) -> str:
-    aliases = key.get("aliases") or []
+    # a name is not a verdict: unread aliases only shorten it (``data`` reads note nothing)
+    aliases = key.data.get("aliases") or []
     return f"{key.id} ({', '.join(aliases)})" if aliases else key.id
 
 

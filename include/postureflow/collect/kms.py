@@ -31,16 +31,21 @@ ATTESTATION_PREFIX = "kms:recipientattestation:"
 @collector("kms")
 def collect_kms(scope: RegionScope) -> None:
     kms = scope.client("kms")
-    aliases: dict[str, list[str]] = {}
-    # aliases only help name keys and spot enclave keys: a key without them is still judged
-    for alias in scope.list(kms, "list_aliases", "Aliases").or_else([]):
-        if alias.get("TargetKeyId"):
-            aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+    # an alias/aws/... name marks an AWS managed key, so unread aliases leave a key's owner unknown
+    aliases = scope.list(kms, "list_aliases", "Aliases").map(_aliases_by_key)
     keys = scope.list(kms, "list_keys", "Keys", kind="keys").value or []
-    scope.each(keys, lambda k: _collect_key(scope, k, aliases.get(k["KeyId"], [])))
+    scope.each(keys, lambda k: _collect_key(scope, k, aliases.map(lambda by_key: by_key.get(k["KeyId"], []))))
 
 
-def _collect_key(scope: RegionScope, listed: dict, aliases: list[str]) -> None:
+def _aliases_by_key(listed: list[dict]) -> dict[str, list[str]]:
+    by_key: dict[str, list[str]] = {}
+    for alias in listed:
+        if alias.get("TargetKeyId"):
+            by_key.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+    return {key: sorted(names) for key, names in by_key.items()}
+
+
+def _collect_key(scope: RegionScope, listed: dict, aliases: Outcome) -> None:
     kms = scope.client("kms")
     key_id = listed["KeyId"]
     described = scope.fetch(kms, "describe_key", KeyId=key_id)
@@ -68,13 +73,13 @@ def _collect_key(scope: RegionScope, listed: dict, aliases: list[str]) -> None:
     arn = meta.get("Arn") or scope.arn("kms", f"key/{key_id}")
     known_tags = tags.or_else([]) if isinstance(tags, Outcome) else tags
     known_policy = policy.or_else(None) if policy is not None else None
-    enclave = customer and _enclave_key(meta, aliases, known_tags, known_policy)
+    enclave = customer and _enclave_key(meta, aliases.or_else([]), known_tags, known_policy)
     scope.add(
         "keys",
         uid=arn,
         id=key_id,
         tags=tags,
-        aliases=sorted(aliases),
+        aliases=aliases,
         description=meta.get("Description") or "",
         manager=meta.get("KeyManager"),
         state=meta.get("KeyState"),
