@@ -23,6 +23,7 @@ from postureflow.checks import all_checks
 from postureflow.checks.base import Check, Result
 from postureflow.collect import all_collectors
 from postureflow.collect.base import Collection, ScanError, run_collector
+from postureflow.config import audit_config
 from postureflow.inventory import Resource
 from postureflow.lake import schema as lake_schema
 from postureflow.lake.store import Lake
@@ -53,6 +54,10 @@ class ScanContext:
     scan_unused_services: bool = False
     severities: Mapping[str, str] | None = None  # check id -> severity replacing the check's (custom checks metadata)
     keep: Callable[[dict], bool] | None = None  # which finding rows are written (--resource-tag / --resource-arn)
+
+    def __post_init__(self) -> None:
+        if self.scan_unused_services:
+            self.config = audit_config(self.config, {"scan_unused_services": True})
 
     def partition(self, service: str) -> dict:
         return {"scan_date": self.scan_date, "service": service, "account_id": self.account_id}

@@ -28,9 +28,14 @@ def prowler_defaults() -> Mapping[str, Any]:
     return MappingProxyType(yaml.safe_load(text)["aws"])
 
 
+# Prowler's command-line switches that change verdicts, offered to checks like config keys
+# (``@check(config=["scan_unused_services"])``) so they are part of the check's version too.
+FLAG_DEFAULTS: Mapping[str, Any] = MappingProxyType({"scan_unused_services": False})
+
+
 def audit_config(*overrides: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """Prowler's defaults with each mapping of ``overrides`` laid over them in turn."""
-    merged = dict(prowler_defaults())
+    merged = {**FLAG_DEFAULTS, **prowler_defaults()}
     for layer in overrides:
         merged.update(layer or {})
     return MappingProxyType(merged)
