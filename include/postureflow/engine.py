@@ -364,7 +364,9 @@ def scan_service(
     if collect and service in collectors:
         if access is None:
             raise ValueError("collecting needs AWS access")
-        collection = run_collector(collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at)
+        collection = run_collector(
+            collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at, config=ctx.config
+        )
         errors.extend(collection.errors)
         _write(ctx, "inventory", service, inventory_table(ctx, collection))
         inventory = group_by_name(collection)

@@ -19,13 +19,14 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
 from postureflow import arn
 from postureflow.aws import AwsAccess
+from postureflow.config import audit_config
 from postureflow.inventory import ALL_REGIONS, EVERY_FIELD, INCOMPLETE_KIND, UNREAD, Resource, json_safe, tags_to_dict
 from postureflow.secrets import redact_values
 
@@ -181,8 +182,11 @@ class RegionScope:
     """
 
     def __init__(self, access: AwsAccess, collection: Collection, region: str, partition: str | None = None,
-                 whole_account: bool = False):  # fmt: skip
+                 whole_account: bool = False, config: Mapping[str, Any] | None = None):  # fmt: skip
         self.access = access
+        # The run's audit config (Prowler's defaults when None): for the few collections it shapes
+        # (a Shodan key, opt-in object sampling). It may hold secrets: never store or log its values.
+        self.config = audit_config() if config is None else config
         self.collection = collection
         self.region = region
         self.partition = partition or arn.partition_of(region)
@@ -326,6 +330,12 @@ class RegionScope:
                      data={**json_safe(data), UNREAD: {EVERY_FIELD: outcome.reason}})  # fmt: skip
         )
 
+    def recorded(self, kind: str) -> list[Resource]:
+        """This region's records of ``kind`` collected so far in this run (for a collector part that
+        builds on what its service's main collector read, instead of reading it from AWS again)."""
+        with self.collection._lock:
+            return [r for r in self.collection.resources if r.kind == kind and r.region == self.region]
+
     def mark_incomplete(self, kind: str, outcome: Outcome) -> None:
         """The listing of ``kind`` failed here: checks reading it give no verdict in this region."""
         self.collection.add(
@@ -358,6 +368,9 @@ class Collector:
 
 
 COLLECTORS: dict[str, Collector] = {}
+# service -> functions run after its collector, in the same scope, region by region: a part owned by
+# another module (ec2's Shodan look-ups) that reads what the main collector recorded via scope.recorded().
+COLLECTOR_PARTS: dict[str, dict[str, CollectorFn]] = {}
 
 
 def collector(service: str, scope: str = "regional") -> Callable[[CollectorFn], CollectorFn]:
@@ -374,13 +387,28 @@ def collector(service: str, scope: str = "regional") -> Callable[[CollectorFn], 
     return register
 
 
+def collector_part(service: str) -> Callable[[CollectorFn], CollectorFn]:
+    """Register a function that extends ``service``'s collection (run after its collector, in each region)."""
+
+    def register(fn: CollectorFn) -> CollectorFn:
+        COLLECTOR_PARTS.setdefault(service, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+        return fn
+
+    return register
+
+
 def global_region(regions: list[str]) -> str:
     """Where a global service (IAM, account, ...) is called and its findings are filed."""
     return "us-east-1" if "us-east-1" in regions or not regions else regions[0]
 
 
 def run_collector(
-    coll: Collector, access: AwsAccess, account_id: str, regions: list[str], now: dt.datetime | None = None
+    coll: Collector,
+    access: AwsAccess,
+    account_id: str,
+    regions: list[str],
+    now: dt.datetime | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> Collection:
     collection = Collection(service=coll.service, account_id=account_id)
     if now is not None:
@@ -389,13 +417,14 @@ def run_collector(
     collection.regions = targets
 
     def one_region(region: str) -> None:
-        scope = RegionScope(access, collection, region, whole_account=coll.scope == "global")
-        try:
-            coll.fn(scope)
-        except ApiUnavailable:
-            pass
-        except EndpointConnectionError as err:
-            scope.collection.error(ScanError(coll.service, region, coll.service, "EndpointConnectionError", str(err)))
+        scope = RegionScope(access, collection, region, whole_account=coll.scope == "global", config=config)
+        for fn in [coll.fn, *COLLECTOR_PARTS.get(coll.service, {}).values()]:
+            try:
+                fn(scope)
+            except ApiUnavailable:
+                pass
+            except EndpointConnectionError as err:
+                scope.collection.error(ScanError(coll.service, region, coll.service, "EndpointConnectionError", str(err)))
 
     if len(targets) == 1:
         one_region(targets[0])
