@@ -239,6 +239,66 @@ def test_administrative_access(policy_doc, admin):
     assert policy.is_administrative(policy_doc) is admin
 
 
+# -- identity policies: one action, or a whole service, on every resource -----------------------------------
+EVERYWHERE_CASES = [
+    # (id, document, action, granted everywhere)
+    ("exact-action-star", doc(allow(None, action="aws-marketplace:Subscribe")), "aws-marketplace:Subscribe", True),
+    ("pattern-action", doc(allow(None, action="aws-marketplace:Sub*")), "aws-marketplace:Subscribe", True),
+    ("service-wildcard", doc(allow(None, action="aws-marketplace:*")), "aws-marketplace:Subscribe", True),
+    ("notaction-sparing-it", doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+     "aws-marketplace:Subscribe", True),  # fmt: skip
+    ("notaction-naming-it", doc({"Effect": "Allow", "NotAction": "aws-marketplace:*", "Resource": "*"}),
+     "aws-marketplace:Subscribe", False),  # fmt: skip
+    ("one-resource", doc(allow(None, action="aws-marketplace:Subscribe",
+                               resource="arn:aws:aws-marketplace:us-east-1:111122223333:x/y")),
+     "aws-marketplace:Subscribe", False),  # fmt: skip
+    # NotResource: every resource but the ones listed (Prowler reads only Resource "*")
+    ("notresource", doc({"Effect": "Allow", "Action": "aws-marketplace:Subscribe", "NotResource": "arn:aws:s3:::b"}),
+     "aws-marketplace:Subscribe", True),  # fmt: skip
+    # A condition on the Allow may hold for some requests: the grant on '*' stands
+    ("conditional-allow", doc(allow(None, action="aws-marketplace:Subscribe",
+                                    condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"}})),
+     "aws-marketplace:Subscribe", True),  # fmt: skip
+    ("unconditional-deny", doc(allow(None, action="*"),
+                               {"Effect": "Deny", "Action": "aws-marketplace:Subscribe", "Resource": "*"}),
+     "aws-marketplace:Subscribe", False),  # fmt: skip
+    ("conditional-deny-stands", doc(allow(None, action="*"),
+                                    {"Effect": "Deny", "Action": "aws-marketplace:*", "Resource": "*",
+                                     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}),
+     "aws-marketplace:Subscribe", True),  # fmt: skip
+    ("deny-on-one-resource-stands", doc(allow(None, action="*"),
+                                        {"Effect": "Deny", "Action": "*", "Resource": "arn:aws:s3:::b"}),
+     "aws-marketplace:Subscribe", True),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("policy_doc, action, granted", [c[1:] for c in EVERYWHERE_CASES],
+                         ids=[c[0] for c in EVERYWHERE_CASES])  # fmt: skip
+def test_grants_everywhere(policy_doc, action, granted):
+    assert policy.grants_everywhere(policy_doc, action) is granted
+
+
+FULL_SERVICE_CASES = [
+    ("service-star", doc(allow(None, action="kms:*")), True),
+    ("everything", doc(allow(None, action="*")), True),
+    ("notaction-other-service", doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), True),
+    ("some-actions-only", doc(allow(None, action=["kms:Decrypt", "kms:Encrypt", "kms:Create*"])), False),
+    ("one-key-only", doc(allow(None, action="kms:*", resource="arn:aws:kms:us-east-1:111122223333:key/k")), False),
+    ("service-denied", doc(allow(None, action="kms:*"), {"Effect": "Deny", "Action": "kms:*", "Resource": "*"}),
+     False),  # fmt: skip
+    # One action denied: the rest of the service (key deletion, key policies) is still granted.
+    # Prowler calls this not full access; we keep judging what is left.
+    ("one-action-denied", doc(allow(None, action="kms:*"),
+                              {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}), True),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("policy_doc, full", [c[1:] for c in FULL_SERVICE_CASES],
+                         ids=[c[0] for c in FULL_SERVICE_CASES])  # fmt: skip
+def test_full_service_access(policy_doc, full):
+    assert policy.full_service_access(policy_doc, "kms") is full
+
+
 # -- identity policies: privilege escalation (the paths in Prowler's table, and more) ----------------------
 ESCALATION_CASES = [
     ("attach-role-policy", ["iam:AttachRolePolicy"], True),

@@ -533,14 +533,19 @@ def is_administrative(policy: Any) -> bool:
     return bool(administrative_statements(policy))
 
 
+def grants_everywhere(policy: Any, action: str) -> bool:
+    """Whether an Allow grants ``action`` on every resource nobody listed (``*``, ``arn:*`` or a
+    NotResource), under any condition, not taken back by an unconditional Deny on every resource."""
+    found = statements(policy)
+    if any(_denied_everywhere(s, action) for s in found):
+        return False
+    return any(allows(s) and grants(s, action) and covers_all_resources(s) for s in found)
+
+
 def full_service_access(policy: Any, service: str) -> bool:
     """Whether an Allow grants every action of ``service`` (``svc:*``, ``*``, or a NotAction sparing it)
     on every resource, not taken back by an unconditional Deny."""
-    found = statements(policy)
-    probe = unknown_action(service)
-    if any(_denied_everywhere(s, probe) for s in found):
-        return False
-    return any(allows(s) and grants(s, probe) and covers_all_resources(s) for s in found)
+    return grants_everywhere(policy, unknown_action(service))
 
 
 def summary(items: Iterable[str], limit: int = 5) -> str:
