@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks.base import FAIL, PASS, check, parse_time
+from postureflow.versions import version_tuple
 
 INTERNET = ("0.0.0.0/0", "::/0")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -24,14 +25,6 @@ STANDARD_SUPPORT_ENDS = {
     (1, 32): "2026-03-23",
     (1, 33): "2026-07-29",
 }
-
-
-def _version(text: str | None) -> tuple[int, int] | None:
-    try:
-        major, minor = str(text).split(".")[:2]
-        return int(major), int(minor)
-    except (TypeError, ValueError):
-        return None
 
 
 @check(
@@ -128,7 +121,7 @@ def eks_control_plane_logging_all_types_enabled(clusters):
 def eks_cluster_uses_a_supported_version(clusters, now):
     oldest_known = min(STANDARD_SUPPORT_ENDS)
     for cluster in clusters:
-        version = _version(cluster.get("version"))
+        version = version_tuple(cluster.get("version"), 2)
         if version is None:
             continue
         ends = parse_time(STANDARD_SUPPORT_ENDS.get(version))

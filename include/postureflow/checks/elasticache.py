@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 from postureflow.checks.rds import judge_public_subnets
+from postureflow.versions import version_tuple
 
 REDIS_ENGINES = ("redis", "valkey")
 # Redis OSS 6.0 brought role-based access control (user groups); before it AUTH tokens are the only gate.
 RBAC_VERSION = (6, 0)
-
-
-def _version(value: str | None) -> tuple[int, ...] | None:
-    if not value:
-        return None
-    parts = []
-    for part in str(value).split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts) or None
 
 
 def _redis_deployments(replication_groups, cache_clusters) -> list:
@@ -103,7 +92,7 @@ def elasticache_redis_replication_group_auth_enabled(replication_groups):
     for group in replication_groups:
         if (group.get("engine") or "redis").lower() not in REDIS_ENGINES:
             continue
-        version = _version(group.get("engine_version"))
+        version = version_tuple(group.get("engine_version"))
         shown = group.get("engine_version") or "unknown version"
         token = group.get("auth_token_enabled")
         user_groups = group.get("user_group_ids") or []

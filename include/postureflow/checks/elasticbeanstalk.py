@@ -6,6 +6,7 @@ import re
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 from postureflow.secrets import describe_hits
+from postureflow.versions import version_tuple
 
 PHP_BRANCH = re.compile(r"PHP (\d+(?:\.\d+)+)")
 # "64bit Amazon Linux 2023 v4.13.13 running PHP 8.4", or a platform ARN ending ".../64bit Amazon Linux 2023/4.13.13"
@@ -101,10 +102,6 @@ def elasticbeanstalk_environment_no_secrets_in_configuration(environments):
             yield PASS(env, f"Elastic Beanstalk environment {env.id} has no secret-looking settings.")
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
-
-
 @check(
     id="elasticbeanstalk_environment_php_platform_updated",
     title="Elastic Beanstalk PHP environment runs a platform version with the fixed PHP release",
@@ -118,7 +115,7 @@ def _version(text: str) -> tuple[int, ...]:
     "2023 (aws elasticbeanstalk update-environment --platform-arn ...) and turn on managed platform updates.",
 )
 def elasticbeanstalk_environment_php_platform_updated(environments, config):
-    min_branch = _version(str(config["elasticbeanstalk_php_min_branch"]))
+    min_branch = version_tuple(config["elasticbeanstalk_php_min_branch"]) or ()
     min_platform = str(config["elasticbeanstalk_php_min_platform_version"])
     for env in environments:
         platform = env.get("solution_stack") or env.get("platform_arn") or ""
@@ -126,7 +123,7 @@ def elasticbeanstalk_environment_php_platform_updated(environments, config):
         if not branch:
             continue  # not a PHP platform
         version = PLATFORM_VERSION.search(platform)
-        if _version(branch.group(1))[:2] < min_branch:
+        if (version_tuple(branch.group(1)) or ())[:2] < min_branch:
             yield FAIL(env, f"Elastic Beanstalk environment {env.id} runs PHP {branch.group(1)}, a branch past its "
                        f"security fixes (oldest supported: {'.'.join(map(str, min_branch))}).")  # fmt: skip
         elif "Amazon Linux 2023" not in platform:
@@ -136,7 +133,7 @@ def elasticbeanstalk_environment_php_platform_updated(environments, config):
         elif not version:
             yield MANUAL(env, f"Elastic Beanstalk environment {env.id}: the platform version of '{platform}' "
                          "could not be read; check it by hand.")  # fmt: skip
-        elif _version(version.group(1)) < _version(min_platform):
+        elif (version_tuple(version.group(1)) or ()) < (version_tuple(min_platform) or ()):
             yield FAIL(env, f"Elastic Beanstalk environment {env.id} runs PHP platform version {version.group(1)}, "
                        f"older than {min_platform} which bundles the fixed PHP release.")  # fmt: skip
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
+from postureflow.versions import version_tuple
 
 INTERNET = ("0.0.0.0/0", "::/0")
 # Blueprint names state the PHP branch they ship where they name one ("LAMP (PHP 8)").
@@ -64,10 +65,6 @@ def lightsail_database_public(databases):
             yield PASS(database, f"Lightsail database {database.id} is not publicly accessible.")
 
 
-def _branch(text) -> tuple[int, ...]:
-    return tuple(int(part) for part in str(text).split(".") if part.isdigit())
-
-
 @check(
     id="lightsail_instance_php_blueprint_updated",
     title="Lightsail instance created from a PHP blueprint runs a supported PHP release",
@@ -86,7 +83,7 @@ def lightsail_instance_php_blueprint_updated(instances, config):
     # elasticbeanstalk_php_min_branch, the same fact) FAILs; any other PHP blueprint needs a look inside the
     # instance, so it is MANUAL, never PASS.
     prefixes = tuple(str(p).lower() for p in config["lightsail_php_blueprints"] or ())
-    oldest = _branch(config["elasticbeanstalk_php_min_branch"])
+    oldest = version_tuple(config["elasticbeanstalk_php_min_branch"]) or ()
     for instance in instances:
         blueprint = str(instance.get("blueprint_id") or "")
         if not blueprint.lower().startswith(prefixes):
