@@ -330,6 +330,24 @@ class RegionScope:
                      data={**json_safe(data), UNREAD: {EVERY_FIELD: outcome.reason}})  # fmt: skip
         )
 
+    def describe_batches(
+        self, kind: str, client, operation: str, ids: list[str], *, size: int, param: str, key: str,
+        listed: Callable[[str], dict], **params: Any,
+    ) -> list[dict]:
+        """Describe listed ``ids`` ``size`` at a time (``operation(param=batch, **params)``) and return the
+        described items under ``key``. The ids of a batch whose call failed are recorded as unreadable
+        ``kind`` records, ``listed(id)`` giving their ``uid``, ``id`` and what else the listing said."""
+        described: list[dict] = []
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            answer = self.fetch(client, operation, **{param: batch}, **params)
+            if answer.ok:
+                described.extend(answer.value.get(key) or [])
+                continue
+            for listed_id in batch:
+                self.add_unreadable(kind, answer, **listed(listed_id))
+        return described
+
     def recorded(self, kind: str) -> list[Resource]:
         """This region's records of ``kind`` collected so far in this run (for a collector part that
         builds on what its service's main collector read, instead of reading it from AWS again)."""

@@ -24,14 +24,10 @@ TOKEN_USERS = {"x-token-auth", "x-access-token", "oauth2"}
 def collect_codebuild(scope: RegionScope) -> None:
     client = scope.client("codebuild")
     names = scope.list(client, "list_projects", "projects", kind="projects").value or []
-    projects = []
-    for batch in _batches(names):
-        answer = scope.fetch(client, "batch_get_projects", names=batch)
-        if not answer.ok:
-            for name in batch:
-                scope.add_unreadable("projects", answer, uid=scope.arn("codebuild", f"project/{name}"), id=name)
-            continue
-        projects.extend(answer.value.get("projects", []))
+    projects = scope.describe_batches(
+        "projects", client, "batch_get_projects", names, size=BATCH, param="names", key="projects",
+        listed=lambda name: {"uid": scope.arn("codebuild", f"project/{name}"), "id": name},
+    )
     last_builds = _last_build_times(scope, client, projects)
     for project in projects:
         _add_project(scope, project, last_builds[project["name"]])
@@ -60,25 +56,23 @@ def _last_build_times(scope: RegionScope, client, projects: list[dict]) -> dict[
 
 def _collect_report_groups(scope: RegionScope, client) -> None:
     arns = scope.list(client, "list_report_groups", "reportGroups", kind="report_groups").value or []
-    for batch in _batches(arns):
-        answer = scope.fetch(client, "batch_get_report_groups", reportGroupArns=batch)
-        if not answer.ok:
-            for arn in batch:
-                scope.add_unreadable("report_groups", answer, uid=arn, id=arn.rsplit("/", 1)[-1])
-            continue
-        for group in answer.value.get("reportGroups", []):
-            export = group.get("exportConfig") or {}
-            destination = export.get("s3Destination") or {}
-            scope.add(
-                "report_groups",
-                uid=group["arn"],
-                id=group.get("name") or group["arn"].rsplit("/", 1)[-1],
-                tags=group.get("tags"),
-                export_type=export.get("exportConfigType") or "NO_EXPORT",
-                export_bucket=destination.get("bucket"),
-                export_encrypted=not destination.get("encryptionDisabled", False),
-                export_key=destination.get("encryptionKey"),
-            )
+    groups = scope.describe_batches(
+        "report_groups", client, "batch_get_report_groups", arns, size=BATCH, param="reportGroupArns",
+        key="reportGroups", listed=lambda arn: {"uid": arn, "id": arn.rsplit("/", 1)[-1]},
+    )
+    for group in groups:
+        export = group.get("exportConfig") or {}
+        destination = export.get("s3Destination") or {}
+        scope.add(
+            "report_groups",
+            uid=group["arn"],
+            id=group.get("name") or group["arn"].rsplit("/", 1)[-1],
+            tags=group.get("tags"),
+            export_type=export.get("exportConfigType") or "NO_EXPORT",
+            export_bucket=destination.get("bucket"),
+            export_encrypted=not destination.get("encryptionDisabled", False),
+            export_key=destination.get("encryptionKey"),
+        )
 
 
 def _add_project(scope: RegionScope, project: dict, last_build: Outcome) -> None:

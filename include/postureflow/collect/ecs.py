@@ -30,22 +30,19 @@ def collect_ecs(scope: RegionScope) -> None:
 
 
 def _collect_clusters(scope: RegionScope, ecs, arns: list[str]) -> None:
-    for start in range(0, len(arns), DESCRIBE_CLUSTERS_BATCH):
-        batch = arns[start : start + DESCRIBE_CLUSTERS_BATCH]
-        answer = scope.fetch(ecs, "describe_clusters", clusters=batch, include=["SETTINGS", "TAGS"])
-        if not answer.ok:
-            for arn in batch:
-                scope.add_unreadable("clusters", answer, uid=arn, id=arn.rsplit("/", 1)[-1])
-            continue
-        for cluster in answer.value.get("clusters", []):
-            settings = {s.get("name"): s.get("value") for s in cluster.get("settings") or []}
-            scope.add(
-                "clusters",
-                uid=cluster["clusterArn"],
-                id=cluster.get("clusterName") or cluster["clusterArn"].rsplit("/", 1)[-1],
-                tags=cluster.get("tags"),
-                container_insights=settings.get("containerInsights") or "disabled",
-            )
+    clusters = scope.describe_batches(
+        "clusters", ecs, "describe_clusters", arns, size=DESCRIBE_CLUSTERS_BATCH, param="clusters", key="clusters",
+        listed=lambda arn: {"uid": arn, "id": arn.rsplit("/", 1)[-1]}, include=["SETTINGS", "TAGS"],
+    )
+    for cluster in clusters:
+        settings = {s.get("name"): s.get("value") for s in cluster.get("settings") or []}
+        scope.add(
+            "clusters",
+            uid=cluster["clusterArn"],
+            id=cluster.get("clusterName") or cluster["clusterArn"].rsplit("/", 1)[-1],
+            tags=cluster.get("tags"),
+            container_insights=settings.get("containerInsights") or "disabled",
+        )
 
 
 def _public_ip(network_configuration: dict | None) -> str | None:
@@ -54,40 +51,38 @@ def _public_ip(network_configuration: dict | None) -> str | None:
 
 def _collect_services(scope: RegionScope, ecs, cluster_arn: str) -> None:
     service_arns = scope.list(ecs, "list_services", "serviceArns", kind=SERVICE_KINDS, cluster=cluster_arn).value or []
-    for start in range(0, len(service_arns), DESCRIBE_SERVICES_BATCH):
-        batch = service_arns[start : start + DESCRIBE_SERVICES_BATCH]
-        answer = scope.fetch(ecs, "describe_services", cluster=cluster_arn, services=batch, include=["TAGS"])
-        if not answer.ok:
-            for arn in batch:
-                scope.add_unreadable("services", answer, uid=arn, id=arn.rsplit("/", 1)[-1], cluster_arn=cluster_arn)
-            continue
-        for service in answer.value.get("services", []):
+    services = scope.describe_batches(
+        "services", ecs, "describe_services", service_arns, size=DESCRIBE_SERVICES_BATCH, param="services",
+        key="services", listed=lambda arn: {"uid": arn, "id": arn.rsplit("/", 1)[-1], "cluster_arn": cluster_arn},
+        cluster=cluster_arn, include=["TAGS"],
+    )
+    for service in services:
+        scope.add(
+            "services",
+            uid=service["serviceArn"],
+            id=service["serviceName"],
+            tags=service.get("tags"),
+            cluster_arn=cluster_arn,
+            status=service.get("status"),
+            launch_type=service.get("launchType"),
+            platform_version=service.get("platformVersion"),
+            platform_family=service.get("platformFamily"),
+            deployment_controller=(service.get("deploymentController") or {}).get("type"),
+            task_definition=service.get("taskDefinition"),
+            assign_public_ip=_public_ip(service.get("networkConfiguration")),
+        )
+        for task_set in service.get("taskSets") or []:
             scope.add(
-                "services",
-                uid=service["serviceArn"],
-                id=service["serviceName"],
-                tags=service.get("tags"),
+                "task_sets",
+                uid=task_set["taskSetArn"],
+                id=task_set.get("id") or task_set["taskSetArn"].rsplit("/", 1)[-1],
+                tags=task_set.get("tags"),
+                service_arn=service["serviceArn"],
+                service_name=service["serviceName"],
                 cluster_arn=cluster_arn,
-                status=service.get("status"),
-                launch_type=service.get("launchType"),
-                platform_version=service.get("platformVersion"),
-                platform_family=service.get("platformFamily"),
-                deployment_controller=(service.get("deploymentController") or {}).get("type"),
-                task_definition=service.get("taskDefinition"),
-                assign_public_ip=_public_ip(service.get("networkConfiguration")),
+                status=task_set.get("status"),
+                assign_public_ip=_public_ip(task_set.get("networkConfiguration")),
             )
-            for task_set in service.get("taskSets") or []:
-                scope.add(
-                    "task_sets",
-                    uid=task_set["taskSetArn"],
-                    id=task_set.get("id") or task_set["taskSetArn"].rsplit("/", 1)[-1],
-                    tags=task_set.get("tags"),
-                    service_arn=service["serviceArn"],
-                    service_name=service["serviceName"],
-                    cluster_arn=cluster_arn,
-                    status=task_set.get("status"),
-                    assign_public_ip=_public_ip(task_set.get("networkConfiguration")),
-                )
 
 
 def _collect_task_definition(scope: RegionScope, ecs, arn: str) -> None:
