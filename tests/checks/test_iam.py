@@ -98,9 +98,10 @@ def _age_key(backend, user, index, created_days, used_days=None):
     key.last_used = None if used_days is None else _ago(used_days)
 
 
-def _answer_last_accessed(access: AwsAccess, reach: dict[str, list[str]]) -> AwsAccess:
+def _answer_last_accessed(access: AwsAccess, reach: dict[str, list[str] | dict[str, float | None]]) -> AwsAccess:
     """moto does not implement IAM's service last-accessed report: these hooks answer its two calls
-    as AWS does once the job is done, listing the services ``reach`` gives each user name."""
+    as AWS does once the job is done, listing the services ``reach`` gives each user or role name
+    (a list, or {namespace: days since last used, None for never})."""
     from botocore.awsrequest import AWSResponse
 
     events = access.client("iam", "us-east-1").meta.events
@@ -114,7 +115,13 @@ def _answer_last_accessed(access: AwsAccess, reach: dict[str, list[str]]) -> Aws
 
     def details(params, **_):
         user = jobs[params["body"]["JobId"]]
-        services = [{"ServiceName": s, "ServiceNamespace": s} for s in reach.get(user, [])]
+        used = reach.get(user, [])
+        used = used if isinstance(used, dict) else dict.fromkeys(used)
+        services = [{"ServiceName": s, "ServiceNamespace": s, "TotalAuthenticatedEntities": 0}
+                    if days is None else
+                    {"ServiceName": s, "ServiceNamespace": s, "LastAuthenticated": _ago(days),
+                     "LastAuthenticatedEntity": f"arn:aws:iam::{ACCOUNT}:user/{user}", "TotalAuthenticatedEntities": 1}
+                    for s, days in used.items()]  # fmt: skip
         done = dt.datetime.now(dt.timezone.utc)
         answer = {"JobStatus": "COMPLETED", "JobCreationDate": done, "JobCompletionDate": done}
         return ok, {**answer, "ServicesLastAccessed": services, "IsTruncated": False, "ResponseMetadata": {}}
@@ -330,7 +337,7 @@ def test_credential_report_denied_is_a_scan_error_not_a_verdict(scan):
     from botocore.awsrequest import AWSResponse
 
     _user("someone", password=True)
-    access = AwsAccess.from_default_chain()
+    access = _answer_last_accessed(AwsAccess.from_default_chain(), {})
 
     def deny(**_):
         error = {"Error": {"Code": "AccessDenied", "Message": "not allowed"}, "ResponseMetadata": {}}

@@ -1,6 +1,6 @@
 """IAM checks on account-wide settings: the password policy, server certificates, SAML
 federation, the organization's root credentials management, and where the AWS-managed
-CloudShell and Support policies are attached.
+CloudShell, Support and SecurityAudit policies are attached.
 
 When the password policy could not be read, or a listing these checks read
 failed, the evaluation turns their results into "no verdict".
@@ -11,6 +11,7 @@ from __future__ import annotations
 from postureflow.checks.base import FAIL, PASS, check, days_since
 from postureflow.checks.iam_common import (
     CLOUDSHELL_POLICY,
+    SECURITY_AUDIT_POLICY,
     SUPPORT_POLICY,
     attached_to,
     aws_policy,
@@ -55,13 +56,34 @@ def iam_policy_cloudshell_admin_not_attached(accounts, users, groups, roles):
     remediation="Create a role for your support staff and attach the AWSSupportAccess managed policy to it.",
 )
 def iam_support_role_created(accounts, roles):
+    yield from _some_role_holds(accounts, roles, SUPPORT_POLICY)
+
+
+def _some_role_holds(accounts, roles, name: str):
+    """PASS when at least one IAM role has the AWS-managed policy ``name`` attached (filed on the policy)."""
     for account in accounts:
-        policy = aws_policy(account, SUPPORT_POLICY)
+        policy = aws_policy(account, name)
         holders = attached_to(roles, policy.uid)
         if holders:
-            yield PASS(policy, f"{SUPPORT_POLICY} is attached to role {names(holders)}.")
+            yield PASS(policy, f"{name} is attached to role {names(holders)}.")
         else:
-            yield FAIL(policy, f"{SUPPORT_POLICY} is not attached to any IAM role.")
+            yield FAIL(policy, f"{name} is not attached to any IAM role.")
+
+
+@check(
+    service="iam",
+    id="iam_securityaudit_role_created",
+    title="An IAM role has the SecurityAudit policy attached",
+    severity="low",
+    resource_type="AwsIamPolicy",
+    reads=["iam.account", "iam.roles"],
+    risk="Without a role for auditors, security reviews and incident responders end up using broader "
+    "credentials than reading the configuration needs.",
+    remediation="Create a role for security auditors (or your scanning tool) and attach the SecurityAudit "
+    "managed policy to it.",
+)
+def iam_securityaudit_role_created(accounts, roles):
+    yield from _some_role_holds(accounts, roles, SECURITY_AUDIT_POLICY)
 
 
 # -- account settings -------------------------------------------------------------------------

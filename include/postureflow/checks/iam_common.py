@@ -12,6 +12,7 @@ CLOUDSHELL_POLICY = "AWSCloudShellFullAccess"
 SUPPORT_POLICY = "AWSSupportAccess"
 ADMIN_POLICY = "AdministratorAccess"
 READONLY_POLICY = "ReadOnlyAccess"
+SECURITY_AUDIT_POLICY = "SecurityAudit"
 
 summary = policy.summary
 
@@ -77,3 +78,10 @@ def inline_label(inline: Resource) -> str:
 
 def attached_customer_policies(policies: list[Resource]) -> list[Resource]:
     return [p for p in policies if not p.get("aws_managed") and p.get("attachment_count")]
+
+
+def customer_policies_in_scope(policies: list[Resource], config: dict) -> list[Resource]:
+    """Customer-managed policies to judge: the attached ones, and the unattached ones too when
+    unused resources are scanned (Prowler's --scan-unused-services)."""
+    wanted = config["scan_unused_services"]
+    return [p for p in policies if not p.get("aws_managed") and (wanted or p.get("attachment_count"))]

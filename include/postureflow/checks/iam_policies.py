@@ -1,5 +1,5 @@
-"""IAM checks on managed and inline policies: administrative access, full CloudTrail access,
-privilege escalation, broad role assumption and Bedrock AgentCore permissions.
+"""IAM checks on managed and inline policies: administrative access, privilege escalation, broad
+role assumption and Bedrock AgentCore permissions (full access to one service: iam_service_access.py).
 
 Every policy is read with :mod:`postureflow.policy` (docs/policy.md). A document
 that is not a valid policy gives no verdict (never PASS).
@@ -234,6 +234,23 @@ def iam_customer_attached_policy_no_administrative_privileges(policies):
 
 @check(
     service="iam",
+    id="iam_customer_unattached_policy_no_administrative_privileges",
+    title="Unattached customer-managed policy does not grant administrative access",
+    severity="medium",
+    resource_type="AwsIamPolicy",
+    reads=["iam.policies"],
+    risk="An unused policy granting full administrative access is one attachment away from making any user, "
+    "group or role an administrator, and is easily attached by mistake.",
+    remediation="Delete the unattached policy, or narrow it to the actions and resources it was meant to grant.",
+)
+def iam_customer_unattached_policy_no_administrative_privileges(policies):
+    for managed in policies:
+        if not managed.get("aws_managed") and not managed.get("attachment_count"):
+            yield _admin_result(managed, f"Unattached customer-managed policy {managed.id}")
+
+
+@check(
+    service="iam",
     id="iam_inline_policy_no_administrative_privileges",
     title="Inline IAM policy does not grant administrative access",
     severity="critical",
@@ -246,28 +263,6 @@ def iam_customer_attached_policy_no_administrative_privileges(policies):
 def iam_inline_policy_no_administrative_privileges(inline_policies):
     for inline in inline_policies:
         yield _admin_result(inline, inline_label(inline))
-
-
-@check(
-    service="iam",
-    id="iam_inline_policy_no_full_access_to_cloudtrail",
-    title="Inline IAM policy does not grant 'cloudtrail:*'",
-    severity="high",
-    resource_type="AwsIamPolicy",
-    reads=["iam.inline_policies"],
-    risk="Full CloudTrail access includes stopping and deleting trails, which lets an intruder erase the record "
-    "of what they do.",
-    remediation="Grant only the CloudTrail actions needed (for example read-only ones) instead of 'cloudtrail:*'.",
-)
-def iam_inline_policy_no_full_access_to_cloudtrail(inline_policies):
-    for inline in inline_policies:
-        label = inline_label(inline)
-        if (gap := unjudgeable(inline, label)) is not None:
-            yield gap
-        elif policy.full_service_access(inline.get("document"), "cloudtrail"):
-            yield FAIL(inline, f"{label} allows every CloudTrail action ('cloudtrail:*').")
-        else:
-            yield PASS(inline, f"{label} does not allow every CloudTrail action.")
 
 
 # -- privilege escalation -------------------------------------------------------------------------------

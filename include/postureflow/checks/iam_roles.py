@@ -172,3 +172,53 @@ def iam_role_cross_service_confused_deputy_prevention(roles):
                        "accounts or resources.")
 
 
+# Keys that name the calling resource's account: its id, or an ARN carrying it.
+_SOURCE_ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
+_SOURCE_ARN_KEYS = frozenset({"aws:sourcearn"})
+
+
+def _source_accounts(statement: dict) -> set[str]:
+    """The accounts a trust statement's condition confines the calling resource to; empty when it names
+    none (no condition, wildcards, ...IfExists, or only an organization or an account-less ARN)."""
+    pinned = policy.narrowing(statement, _SOURCE_ACCOUNT_KEYS | _SOURCE_ARN_KEYS)
+    accounts = {v for k in _SOURCE_ACCOUNT_KEYS for v in pinned.get(k, [])}
+    arns = pinned.get("aws:sourcearn", [])
+    if arns and all(policy.arn_account(arn) for arn in arns):
+        accounts |= {policy.arn_account(arn) for arn in arns}
+    return accounts
+
+
+@check(
+    service="iam",
+    id="iam_role_service_trust_restricts_source_to_account",
+    title="IAM role's trust policy confines the AWS services that assume it to a specific source account",
+    severity="medium",
+    resource_type="AwsIamRole",
+    reads=["iam.roles"],
+    risk="An AWS service trusted without a source account acts for resources in any account: anyone can point "
+    "their own resource at this role and have the service use its permissions.",
+    remediation="Add a StringEquals condition on aws:SourceAccount (or an ArnEquals on aws:SourceArn naming the "
+    "account) to every trust statement whose principal is an AWS service.",
+)
+def iam_role_service_trust_restricts_source_to_account(roles):
+    # Prowler's source for this check is not in our mirror: the decision follows its title and AWS's
+    # confused-deputy guidance. Unlike iam_role_cross_service_confused_deputy_prevention, an organization
+    # (aws:SourceOrgID/OrgPaths) or an account-less ARN (an S3 bucket) does not name an account here.
+    for role in roles:
+        trusted = _service_trust_statements(role)
+        if role.get("service_linked") or not trusted:
+            continue
+        unconfined = sorted(
+            str(service)
+            for s in trusted
+            if not _source_accounts(s)
+            for service in policy.as_list(s["Principal"]["Service"])
+        )
+        if unconfined:
+            yield FAIL(role, f"IAM role {role.id} lets {summary(unconfined)} assume it for resources of any "
+                       "account (no aws:SourceAccount or account-bearing aws:SourceArn condition).")
+        else:
+            accounts = sorted({a for s in trusted for a in _source_accounts(s)})
+            yield PASS(role, f"IAM role {role.id} confines the AWS services that assume it to resources of "
+                       f"account {summary(accounts)}.")
+

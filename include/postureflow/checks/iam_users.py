@@ -331,7 +331,7 @@ def iam_user_with_temporary_credentials(users):
         if not active_keys(user):
             yield PASS(user, f"IAM user {user.id} has no active access keys.")
             continue
-        others = sorted(set(user.get("services_with_access") or []) - {"iam", "sts"})
+        others = sorted(set(user.get("services_last_accessed") or {}) - {"iam", "sts"})
         if others:
             yield FAIL(user, f"IAM user {user.id} has active access keys with access to {summary(others)}.")
         else:

@@ -8,9 +8,10 @@ API calls per run (each once, except the report polls):
   per entity filter: User, Group, Role, LocalManagedPolicy), iam:ListPolicies
   (Scope=AWS, OnlyAttached) + iam:GetPolicyVersion per attached AWS-managed policy,
   iam:GetAccountSummary, iam:ListVirtualMFADevices, iam:GetAccountPasswordPolicy,
-  iam:ListServerCertificates, iam:ListSAMLProviders; for each user with an active
-  access key, iam:GenerateServiceLastAccessedDetails and
-  iam:GetServiceLastAccessedDetails (repeated only while the job is IN_PROGRESS).
+  iam:ListServerCertificates, iam:ListSAMLProviders; for each user and each role
+  that is not service-linked, iam:GenerateServiceLastAccessedDetails and
+  iam:GetServiceLastAccessedDetails (repeated only while the job is IN_PROGRESS,
+  and per page).
 
 A listing that fails marks its kinds incomplete (checks reading them give no
 verdict); a read that fails leaves the fields it feeds unread (no verdict on
@@ -52,11 +53,18 @@ def collect_iam(scope: RegionScope) -> None:
     scope.fetch(iam, "generate_credential_report", absent=("LimitExceeded", "ServiceFailure"))
     mfa_devices = scope.list(iam, "list_virtual_mfa_devices", "VirtualMFADevices")
     report = _credential_report(scope, iam)
+    users = scope.list(iam, "get_account_authorization_details", "UserDetailList", kind=("users", "inline_policies"),
+                       Filter=["User"])  # fmt: skip
+    roles = scope.list(iam, "get_account_authorization_details", "RoleDetailList",
+                       kind=("roles", "inline_policies"), Filter=["Role"])  # fmt: skip
+    # AWS owns the permissions of service-linked roles: there is nothing stale to remove from them.
+    tracked = [u["Arn"] for u in users.value or []] + [r["Arn"] for r in roles.value or [] if not _service_linked(r)]
+    last_accessed = _services_last_accessed(scope, iam, tracked)
 
-    _users(scope, iam, report, mfa_devices)
+    _users(scope, users.value or [], report, mfa_devices, last_accessed)
     _root(scope, iam, report, mfa_devices)
     _groups(scope, iam)
-    _roles(scope, iam)
+    _roles(scope, roles.value or [], last_accessed)
     _customer_policies(scope, iam)
     _aws_policies(scope, iam)
     _password_policy(scope, iam)
@@ -69,13 +77,9 @@ def collect_iam(scope: RegionScope) -> None:
 # -- one function per IAM entity ------------------------------------------------------------------
 
 
-def _users(scope: RegionScope, iam, report: Outcome, mfa_devices: Outcome) -> None:
-    users = scope.list(iam, "get_account_authorization_details", "UserDetailList", kind=("users", "inline_policies"),
-                       Filter=["User"])  # fmt: skip
-    facts = {user["Arn"]: _user_facts(report, user) for user in users.value or []}
-    keyed = [arn for arn, f in facts.items() if f["access_keys"].ok and any(k["active"] for k in f["access_keys"].value or [])]
-    reach = _services_with_access(scope, iam, keyed)
-    for user in users.value or []:
+def _users(scope: RegionScope, users: list[dict], report: Outcome, mfa_devices: Outcome,
+           last_accessed: dict[str, Outcome]) -> None:  # fmt: skip
+    for user in users:
         arn = user["Arn"]
         scope.add(
             "users",
@@ -86,8 +90,8 @@ def _users(scope: RegionScope, iam, report: Outcome, mfa_devices: Outcome) -> No
             attached_policies=[p["PolicyArn"] for p in user.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in user.get("UserPolicyList", [])],
             virtual_mfa_serials=mfa_devices.map(lambda devices, arn=arn: _assigned_virtual_devices(devices, arn)),
-            services_with_access=reach.get(arn, Outcome(OK, None)),
-            **facts[arn],
+            services_last_accessed=last_accessed[arn],
+            **_user_facts(report, user),
         )
         _add_inline_policies(scope, "user", user, user.get("UserPolicyList", []))
 
@@ -121,17 +125,20 @@ def _groups(scope: RegionScope, iam) -> None:
         _add_inline_policies(scope, "group", group, group.get("GroupPolicyList", []))
 
 
-def _roles(scope: RegionScope, iam) -> None:
-    roles = scope.list(iam, "get_account_authorization_details", "RoleDetailList",
-                       kind=("roles", "inline_policies"), Filter=["Role"])  # fmt: skip
-    for role in roles.value or []:
+def _service_linked(role: dict) -> bool:
+    return role.get("Path", "").startswith("/aws-service-role/")
+
+
+def _roles(scope: RegionScope, roles: list[dict], last_accessed: dict[str, Outcome]) -> None:
+    for role in roles:
         scope.add(
             "roles",
             uid=role["Arn"],
             id=role["RoleName"],
             tags=role.get("Tags"),
             path=role.get("Path", "/"),
-            service_linked=role.get("Path", "").startswith("/aws-service-role/"),
+            service_linked=_service_linked(role),
+            services_last_accessed=last_accessed.get(role["Arn"], Outcome(OK, None)),
             trust_policy=_document(role.get("AssumeRolePolicyDocument")),
             attached_policies=[p["PolicyArn"] for p in role.get("AttachedManagedPolicies", [])],
             inline_policies=[p["PolicyName"] for p in role.get("RolePolicyList", [])],
@@ -259,19 +266,23 @@ def _is_root_device(device: dict, root_arn: str) -> bool:
     return device.get("SerialNumber", "").endswith(":mfa/root-account-mfa-device")
 
 
-# -- services reachable with a user's credentials ---------------------------------------------------
+# -- services a user's or role's permissions reach, and when each was last used ---------------------
 
 
-def _services_with_access(scope: RegionScope, iam, user_arns: list[str]) -> dict[str, Outcome]:
-    """user ARN -> the outcome of the service namespaces its permissions reach (IAM's service
-    last-accessed report). One job per user; if the first request is refused, the rest are not tried."""
-    if not user_arns:
+def _services_last_accessed(scope: RegionScope, iam, arns: list[str]) -> dict[str, Outcome]:
+    """user or role ARN -> the outcome of {service namespace: last authenticated (ISO time) or None
+    (never used)} for every service its permissions reach (IAM's service last-accessed report).
+    One job per identity, all started before any is read (AWS builds them side by side); if the first
+    request is refused, the rest are not tried. An identity deleted since the listing is absent (None)."""
+    if not arns:
         return {}
-    first = scope.fetch(iam, "generate_service_last_accessed_details", Arn=user_arns[0])
-    if not first.ok:
-        return {arn: first for arn in user_arns}
-    rest = scope.each(user_arns[1:], lambda arn: scope.fetch(iam, "generate_service_last_accessed_details", Arn=arn))
-    jobs = dict(zip(user_arns, [first, *rest]))
+    absent = ("NoSuchEntity",)
+    first = scope.fetch(iam, "generate_service_last_accessed_details", absent=absent, Arn=arns[0])
+    if not first.known:
+        return {arn: first for arn in arns}
+    rest = scope.each(arns[1:], lambda arn: scope.fetch(iam, "generate_service_last_accessed_details",
+                                                        absent=absent, Arn=arn))  # fmt: skip
+    jobs = dict(zip(arns, [first, *rest]))
     results = scope.each(list(jobs.values()), lambda job: _job_services(scope, iam, job.value["JobId"]) if job.ok else job)
     return dict(zip(jobs, results))
 
@@ -289,14 +300,23 @@ def _job_services(scope: RegionScope, iam, job_id: str) -> Outcome:
             continue
         if status == "FAILED":
             return scope.failed(api, "JobFailed", (page.value.get("Error") or {}).get("Message", "the report job failed"))
-        services = [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
+        services = _last_used(page.value)
         while page.value.get("IsTruncated") and page.value.get("Marker"):
             page = scope.fetch(iam, "get_service_last_accessed_details", JobId=job_id, Marker=page.value["Marker"])
             if not page.ok:
                 return page
-            services += [s["ServiceNamespace"] for s in page.value.get("ServicesLastAccessed", [])]
-        return Outcome(OK, sorted(set(services)), api)
+            services.update(_last_used(page.value))
+        return Outcome(OK, dict(sorted(services.items())), api)
     return scope.failed(api, "JobInProgress", "the report was not ready in time")
+
+
+def _last_used(page: dict) -> dict[str, str | None]:
+    """{namespace: when the identity last authenticated to it (ISO time), None if never} of one page."""
+    found = {}
+    for service in page.get("ServicesLastAccessed", []):
+        when = service.get("LastAuthenticated")
+        found[service["ServiceNamespace"]] = when.isoformat() if hasattr(when, "isoformat") else when
+    return found
 
 
 # -- the credential report ---------------------------------------------------------------------------
