@@ -6,27 +6,30 @@
 CREATE DATABASE IF NOT EXISTS postureflow;
 
 CREATE EXTERNAL TABLE IF NOT EXISTS postureflow.findings (
-  `finding_uid`     string,
-  `check_id`        string,
-  `check_title`     string,
-  `severity`        string,
-  `status`          string,
-  `status_extended` string,
-  `account_id`      string,
-  `region`          string,
-  `service`         string,
-  `resource_uid`    string,
-  `resource_id`     string,
-  `resource_type`   string,
-  `resource_tags`   map<string,string>,
-  `muted`           boolean,
-  `mute_reason`     string,
-  `run_id`          string,
-  `scanned_at`      timestamp,
-  `check_version`   string
+  `finding_uid`           string,
+  `check_id`              string,
+  `check_title`           string,
+  `severity`              string,
+  `status`                string,
+  `status_extended`       string,
+  `account_id`            string,
+  `region`                string,
+  `service`               string,
+  `resource_uid`          string,
+  `resource_id`           string,
+  `resource_type`         string,
+  `resource_tags`         map<string,string>,
+  `muted`                 boolean,
+  `mute_reason`           string,
+  `run_id`                string,
+  `scanned_at`            timestamp,
+  `check_version`         string,
+  `prowler_resource_uid`  string,
+  `prowler_resource_name` string,
+  `prowler_region`        string
 )
 PARTITIONED BY (
-  `scan_date`       date
+  `scan_date`             date
 )
 STORED AS PARQUET
 LOCATION '${LAKE}/findings/'

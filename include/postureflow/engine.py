@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pyarrow as pa
 
-from postureflow import scope
+from postureflow import prowler_identity, scope
 from postureflow.aws import AwsAccess
 from postureflow.checks import all_checks
 from postureflow.checks.base import Check, Result
@@ -240,6 +240,7 @@ def finding_row(ctx: ScanContext, chk: Check, result: Result) -> dict:
         "run_id": ctx.run_id,
         "scanned_at": ctx.scanned_at,
         "check_version": chk.version_for(ctx.config),
+        **prowler_identity.columns(chk.id, ctx.account_id, res),
     }
     if ctx.mute is not None:
         muted, reason = ctx.mute(row)

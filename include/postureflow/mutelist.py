@@ -8,7 +8,7 @@
           Checks:
             "s3_bucket_no_mfa_delete":  # a check id, a regex, or "*"
               Regions: ["*"]
-              Resources: ["logs-.*"]    # matched against the resource ARN and its short id
+              Resources: ["logs-.*"]    # matched against the resource ARN and short id, ours and Prowler's
               Tags: ["env=dev"]         # optional; "key=value" regexes, all must match
               Exceptions:               # optional; what this entry must NOT mute
                 Regions: ["eu-west-1"]
@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import yaml
+
+from postureflow import prowler_identity
 
 ROOT_KEY = "Mutelist"
 ENTRY_KEYS = ("Regions", "Resources", "Tags", "Exceptions", "Description")
@@ -105,21 +107,21 @@ class Entry:
             return True
         return bool(self.check_pattern and self.check_pattern.search(check_id))
 
-    def excepted(self, account_id: str, region: str, resource_uid: str, resource_id: str, tags: str) -> bool:
+    def excepted(self, account_id: str, regions: tuple[str, ...], resources: tuple[str, ...], tags: str) -> bool:
         fields = [
             (self.except_accounts, self.except_accounts.any(account_id)),
-            (self.except_regions, self.except_regions.any(region)),
-            (self.except_resources, self.except_resources.any(resource_uid, resource_id)),
+            (self.except_regions, self.except_regions.any(*regions)),
+            (self.except_resources, self.except_resources.any(*resources)),
             (self.except_tags, self.except_tags.all(tags)),
         ]
         if not any(hit for _, hit in fields):
             return False
         return all(hit or not patterns for patterns, hit in fields)
 
-    def mutes(self, region: str, resource_uid: str, resource_id: str, tags: str) -> bool:
+    def mutes(self, regions: tuple[str, ...], resources: tuple[str, ...], tags: str) -> bool:
         return (
-            self.regions.any(region)
-            and self.resources.any(resource_uid, resource_id)
+            self.regions.any(*regions)
+            and self.resources.any(*resources)
             and (self.tags.all(tags) if self.tags else True)
         )
 
@@ -190,29 +192,28 @@ class Mutelist:
         tags: Any = None,
     ) -> Entry | None:
         """The entry that mutes this finding, or None."""
-        return self._match(self.blocks_for(account_id), account_id, check_id, region, resource_uid, resource_id, tags)
+        return self._match(
+            self.blocks_for(account_id), account_id, check_id, (region or "",), (resource_uid or "", resource_id or ""), tags
+        )
 
     @staticmethod
     def _match(
         blocks: list[list[Entry]],
         account_id: str,
         check_id: str,
-        region: str,
-        resource_uid: str,
-        resource_id: str,
+        regions: tuple[str, ...],
+        resources: tuple[str, ...],
         tags: Any,
     ) -> Entry | None:
-        region = region or ""
-        resource_uid = resource_uid or ""
-        resource_id = resource_id or ""
+        """``regions`` and ``resources``: every form of the finding's region and resource (ours and Prowler's)."""
         tag_text = tags if isinstance(tags, str) else unroll_tags(tags)
         for entries in blocks:
             for entry in entries:
                 if not entry.check_matches(check_id):
                     continue
-                if entry.excepted(account_id, region, resource_uid, resource_id, tag_text):
+                if entry.excepted(account_id, regions, resources, tag_text):
                     break  # Prowler: an excepted entry ends this account block
-                if entry.mutes(region, resource_uid, resource_id, tag_text):
+                if entry.mutes(regions, resources, tag_text):
                     return entry
         return None
 
@@ -232,13 +233,15 @@ class Mutelist:
             check_id = str(row.get("check_id") or "")
             if check_id not in by_check:
                 by_check[check_id] = [[e for e in entries if e.check_matches(check_id)] for entries in blocks]
+            # Prowler matches its own resource name and region (prowler_identity): a Prowler mutelist
+            # mutes the same findings; patterns written for postureflow's ARN and id still match too.
+            prowler = prowler_identity.of_row(row)
             entry = self._match(
                 by_check[check_id],
                 account_id,
                 check_id,
-                row.get("region") or "",
-                row.get("resource_uid") or "",
-                row.get("resource_id") or "",
+                tuple(dict.fromkeys((row.get("region") or "", prowler.region))),
+                tuple(dict.fromkeys((row.get("resource_uid") or "", row.get("resource_id") or "", prowler.uid, prowler.name))),
                 row.get("resource_tags"),
             )
             return (True, entry.reason) if entry else (False, None)

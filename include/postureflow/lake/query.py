@@ -58,8 +58,13 @@ def source_sql(
             options = f"hive_partitioning = true, hive_types = {{{hive_types}}}"
         else:
             options = "hive_partitioning = false"
-        # every file was written with the dataset's schema (checked on write): no per-file schema probe
-        return f"(SELECT {columns} FROM read_parquet([{paths}], {options}))"
+        # Files written before a nullable column was added lack it (the Prowler identity columns of
+        # findings): read by name and union with the empty typed table, so such a column reads as NULL.
+        con.register(f"__empty_{name}", schema.empty_table())
+        return (
+            f'(SELECT {columns} FROM (SELECT * FROM "__empty_{name}" UNION ALL BY NAME '
+            f"SELECT * FROM read_parquet([{paths}], {options}, union_by_name = true)))"
+        )
     # DuckDB cannot fetch its httpfs extension here; pyarrow reads S3 and DuckDB scans the arrow dataset.
     import pyarrow.dataset as ds
 

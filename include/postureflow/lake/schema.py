@@ -31,6 +31,11 @@ FINDINGS = pa.schema(
         ("run_id", pa.string()),
         ("scanned_at", UTC_TIMESTAMP),
         ("check_version", pa.string()),
+        # Prowler's form of the resource's identity where it differs from ours (null: the same); see
+        # postureflow.prowler_identity. Files written before these columns read them as null.
+        ("prowler_resource_uid", pa.string()),
+        ("prowler_resource_name", pa.string()),
+        ("prowler_region", pa.string()),
     ]
 )
 

@@ -4,6 +4,11 @@ A spreadsheet, SIEM parser or script built for Prowler's CSV reads this file
 unchanged. Columns postureflow has no data for (account e-mail, organization,
 sub-service, categories, ...) are present and empty. Cells are protected
 against formula injection like the lake's CSV report.
+
+Resources are named as Prowler names them (``postureflow.prowler_identity``):
+RESOURCE_UID, RESOURCE_NAME and REGION are Prowler's forms, and FINDING_UID is
+Prowler's ``prowler-aws-<check>-<account>-<region>-<resource name>``, so a
+reader keyed on Prowler's identities finds the same findings.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from postureflow import __version__
+from postureflow import __version__, prowler_identity
 from postureflow.arn import partition_of
 from postureflow.reports.csvfile import _cell
 from postureflow.reports.data import CheckInfo, RunData
@@ -31,14 +36,15 @@ COLUMNS = (
 def prowler_rows(data: RunData, auth_method: str = ""):
     for row in data.findings:
         info = data.checks.get(row["check_id"], CheckInfo())
-        uid = row["resource_uid"] or ""
+        ident = prowler_identity.of_row(row)
+        uid = ident.uid
         parts = uid.split(":")
         scanned_at = row.get("scanned_at")
         yield {
             "AUTH_METHOD": auth_method,
             "TIMESTAMP": scanned_at.isoformat() if scanned_at else "",
             "ACCOUNT_UID": row["account_id"],
-            "FINDING_UID": row["finding_uid"],
+            "FINDING_UID": prowler_identity.prowler_finding_uid(row),
             "PROVIDER": "aws",
             "CHECK_ID": row["check_id"],
             "CHECK_TITLE": row["check_title"],
@@ -49,11 +55,11 @@ def prowler_rows(data: RunData, auth_method: str = ""):
             "SEVERITY": row["severity"],
             "RESOURCE_TYPE": row["resource_type"],
             "RESOURCE_UID": uid,
-            "RESOURCE_NAME": row["resource_id"],
+            "RESOURCE_NAME": ident.name,
             # Prowler's unroll_dict: "key=value | key=value"
             "RESOURCE_TAGS": " | ".join(f"{k}={v}" for k, v in sorted((row.get("resource_tags") or {}).items())),
-            "PARTITION": parts[1] if len(parts) > 2 and parts[0] == "arn" else partition_of(row["region"]),
-            "REGION": row["region"],
+            "PARTITION": parts[1] if len(parts) > 2 and parts[0] == "arn" else partition_of(ident.region),
+            "REGION": ident.region,
             "RISK": info.risk,
             "REMEDIATION_RECOMMENDATION_TEXT": info.remediation,
             "COMPLIANCE": " | ".join(data.frameworks_by_check.get(row["check_id"], [])),
