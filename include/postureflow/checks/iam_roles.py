@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from postureflow import policy
 from postureflow.checks.base import FAIL, PASS, check
-from postureflow.checks.iam_common import ADMIN_POLICY, READONLY_POLICY, has_aws_policy, names, not_in_report, summary
+from postureflow.checks.iam_common import (
+    ADMIN_POLICY,
+    READONLY_POLICY,
+    has_aws_policy,
+    names,
+    not_in_report,
+    summary,
+    unjudgeable,
+)
 from postureflow.inventory import Resource
 
 def _judge_admin_access(principals, kind: str):
@@ -205,9 +213,14 @@ def iam_role_service_trust_restricts_source_to_account(roles):
     # confused-deputy guidance. Unlike iam_role_cross_service_confused_deputy_prevention, an organization
     # (aws:SourceOrgID/OrgPaths) or an account-less ARN (an S3 bucket) does not name an account here.
     for role in roles:
-        trusted = _service_trust_statements(role)
-        if role.get("service_linked") or not trusted:
+        if role.get("service_linked"):
             continue
+        if (gap := unjudgeable(role, f"IAM role {role.id}", "trust_policy")) is not None:
+            yield gap
+            continue
+        trusted = _service_trust_statements(role)
+        if not trusted and role.readable("trust_policy"):
+            continue  # trusts no AWS service (an unread trust policy goes on to no verdict)
         unconfined = sorted(
             str(service)
             for s in trusted
