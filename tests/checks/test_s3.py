@@ -3,6 +3,8 @@ import json
 import boto3
 
 from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import DeniedAccess
 
 ACCOUNT = "123456789012"
 
@@ -18,6 +20,8 @@ FULL_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy
 
 
 def test_account_level_public_access_blocks(scan):
+    assert scan("s3").of("s3_account_level_public_access_blocks") == []  # no bucket: not judged (Prowler's rule)
+    _bucket("any-bucket", "eu-west-1")
     assert scan("s3").status("s3_account_level_public_access_blocks", ACCOUNT) == "FAIL"
     boto3.client("s3control", region_name="us-east-1").put_public_access_block(
         AccountId=ACCOUNT, PublicAccessBlockConfiguration=FULL_BLOCK
@@ -87,3 +91,13 @@ def test_bucket_secure_transport_policy(scan):
 def test_no_buckets_no_bucket_findings(scan):
     run = scan("s3")
     assert run.of("s3_bucket_no_mfa_delete") == []
+
+
+def test_account_block_without_buckets_is_judged_only_with_scan_unused_services(scan, scan_with_config, tmp_path):
+    assert scan("s3").of("s3_account_level_public_access_blocks") == []
+    unused = {"scan_unused_services": True}
+    run = scan_with_config(Lake(str(tmp_path / "unused")), ["s3"], ["us-east-1", "eu-west-1"], unused)
+    assert run.status("s3_account_level_public_access_blocks", ACCOUNT) == "FAIL"
+    denied = DeniedAccess("s3control:GetPublicAccessBlock")
+    run = scan_with_config(Lake(str(tmp_path / "denied")), ["s3"], ["us-east-1", "eu-west-1"], unused, access=denied)
+    assert denied.hits and run.status("s3_account_level_public_access_blocks", ACCOUNT) == "MANUAL"

@@ -3,7 +3,11 @@
 Each region lists its own buckets (``ListBuckets`` with ``BucketRegion``), so a
 bucket is read once, by a client in its own region, and judged in that region.
 Per bucket, one call each: policy, public access block, versioning, logging,
-default encryption, tags, ACL, ownership controls, lifecycle and Object Lock.
+default encryption, tags, ACL, ownership controls, lifecycle, Object Lock, replication
+and event notifications. Only when the audit config's ``s3_bucket_object_public_enabled``
+is on (Prowler's opt-in spot check): ListObjectsV2 (one page of at most
+``s3_bucket_object_public_max_objects`` keys) and GetObjectAcl on an evenly spaced sample of
+``s3_bucket_object_public_sample_size`` of them.
 Per region: ``s3control:ListAccessPoints`` and ``GetAccessPoint`` for each (its
 Block Public Access settings), and ``HeadBucket`` on the bucket names AWS
 services predict for this account and region (see ``PREDICTABLE``).
@@ -35,6 +39,8 @@ ABSENT_BUCKET = ("404", "NoSuchBucket", "NotFound")
 # role being refused, which says nothing about the bucket.
 FOREIGN_BUCKET = ("403", "Forbidden")
 MOVED_BUCKET = ("301", "PermanentRedirect", "400")
+NOTIFICATION_TARGETS = ("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations",
+                        "EventBridgeConfiguration")  # fmt: skip
 
 
 def predicted_service(name: str, account: str) -> str | None:
@@ -114,6 +120,9 @@ def _collect_bucket(scope: RegionScope, name: str) -> None:
     ownership = scope.fetch(s3, "get_bucket_ownership_controls", absent=("OwnershipControlsNotFoundError",), Bucket=name)
     lifecycle = scope.fetch(s3, "get_bucket_lifecycle_configuration", absent=("NoSuchLifecycleConfiguration",), Bucket=name)
     lock = scope.fetch(s3, "get_object_lock_configuration", absent=("ObjectLockConfigurationNotFoundError",), Bucket=name)
+    replication = scope.fetch(s3, "get_bucket_replication", absent=("ReplicationConfigurationNotFoundError",), Bucket=name)
+    notifications = scope.fetch(s3, "get_bucket_notification_configuration", Bucket=name)
+    sample = _object_sample(scope, s3, name) if scope.config.get("s3_bucket_object_public_enabled") else None
 
     scope.add(
         "buckets",
@@ -134,7 +143,45 @@ def _collect_bucket(scope: RegionScope, name: str) -> None:
         lifecycle_rules=lifecycle.map(lambda r: [{"id": x.get("ID"), "status": x.get("Status")} for x in r.get("Rules") or []]),
         object_lock=lock.map(lambda r: (r.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled")),
         predicted_for=predicted_service(name, scope.account_id),
+        replication_rules=replication.map(lambda r: [
+            {"id": x.get("ID"), "status": x.get("Status"), "destination": (x.get("Destination") or {}).get("Bucket")}
+            for x in (r.get("ReplicationConfiguration") or {}).get("Rules") or []
+        ]).absent_as([]),  # fmt: skip
+        notification_targets=notifications.map(lambda r: [key for key in NOTIFICATION_TARGETS if key in r]),
+        **({} if sample is None else {"object_sample": sample}),
     )
+
+
+def _sample_keys(keys: list[str], size: int) -> list[str]:
+    """Evenly spaced keys, so a re-scan of an unchanged bucket samples the same objects."""
+    if len(keys) <= size:
+        return keys
+    step = len(keys) // size
+    return [keys[i * step] for i in range(size)]
+
+
+def _positive(value, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+
+
+def _object_sample(scope: RegionScope, s3, name: str):
+    """The sampled objects' ACL grants to public groups: an Outcome of {"listed", "sampled", "public"}."""
+    max_objects = _positive(scope.config.get("s3_bucket_object_public_max_objects"), 100)
+    size = _positive(scope.config.get("s3_bucket_object_public_sample_size"), 3)
+    # one page on purpose: a spot check, not an inventory of the bucket's objects
+    listing = scope.fetch(s3, "list_objects_v2", Bucket=name, MaxKeys=max_objects)
+    if not listing.ok:
+        return listing
+    keys = _sample_keys([o["Key"] for o in listing.value.get("Contents") or []], size)
+    public: dict[str, list[str]] = {}
+    for key in keys:
+        acl = scope.fetch(s3, "get_object_acl", Bucket=name, Key=key)
+        if not acl.ok:
+            return acl  # a sample with a hole says nothing about the bucket
+        groups = [g["uri"] for g in map(_grant, acl.value.get("Grants") or []) if g["type"] == "Group" and g["uri"]]
+        if groups:
+            public[key] = sorted(set(groups))
+    return {"listed": len(listing.value.get("Contents") or []), "sampled": len(keys), "group_grants": public}
 
 
 def _access_points(scope: RegionScope) -> None:
