@@ -257,7 +257,8 @@ def _batch(session: boto3.session.Session, region: str) -> None:
 def _cloudformation(session: boto3.session.Session, region: str) -> None:
     cloudformation = session.client("cloudformation", region_name=region)
     # An SSM parameter: a resource moto's CloudFormation supports that no checked service reads.
-    parameter = {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "pf-demo"}}
+    properties = {"Name": {"Ref": "AWS::StackName"}, "Type": "String", "Value": "pf-demo"}
+    parameter = {"Type": "AWS::SSM::Parameter", "Properties": properties}
     template = json.dumps({"Resources": {"Parameter": parameter}})
     for name, good in (("pf-demo-bad-stack", False), ("pf-demo-good-stack", True)):
         cloudformation.create_stack(StackName=name, TemplateBody=template, EnableTerminationProtection=good)
