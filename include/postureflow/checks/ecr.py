@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks._policy import public_actions
+from postureflow.checks._code_secrets import scan_verdict
 from postureflow.checks.base import FAIL, PASS, check
 
 SCANS_ON_PUSH = {"SCAN_ON_PUSH", "CONTINUOUS_SCAN"}
@@ -172,3 +173,26 @@ def ecr_repositories_scan_vulnerabilities_in_latest_image(repositories, config):
             yield FAIL(repo, f"{label} has findings: {', '.join(f'{s}->{n}' for s, n in found.items())}.")
         else:
             yield PASS(repo, f"{label} was scanned with no finding at {minimum} or above.")
+
+
+@check(
+    id="ecr_repository_image_no_secrets",
+    title="ECR repository's newest image holds no secrets",
+    severity="high",
+    resource_type="AwsEcrRepository",
+    reads=["ecr.repositories"],
+    config=["read_customer_data"],
+    risk="Everyone who may pull the image gets a key or password baked into its environment, build history or "
+    "files, and every copy and cache of the image keeps it.",
+    remediation="Rebuild the image without the secret (pass it at run time from Secrets Manager or Parameter "
+    "Store, use build secrets instead of ARG/ENV), push it, delete the old image and rotate the secret.",
+)
+def ecr_repository_image_no_secrets(repositories, config):
+    # The image is read only with read_customer_data on (and the opt-in policy); otherwise image_scan is
+    # unread and the evaluation gives no verdict. As Prowler: the newest image, one platform of a multi-arch one.
+    for repo in repositories:
+        if repo.lacks("latest_image"):
+            continue  # no image to scan
+        scan = repo.get("image_scan") or {}
+        image = scan.get("tag") or scan.get("digest") or "newest"
+        yield scan_verdict(repo, scan, f"image {image} of ECR repository {repo.id}")

@@ -31,11 +31,23 @@ def prowler_defaults() -> Mapping[str, Any]:
 # Prowler's command-line switches that change verdicts, offered to checks like config keys
 # (``@check(config=["scan_unused_services"])``) so they are part of the check's version too.
 FLAG_DEFAULTS: Mapping[str, Any] = MappingProxyType({"scan_unused_services": False})
+# postureflow's own keys (Prowler has none for these), written in the accounts file's audit_config like
+# Prowler's. read_customer_data: the collectors of the secrets-in-code checks (Lambda code, ECR image
+# layers, CodeCommit files) download customer data only when true, and the scanning role then needs the
+# opt-in policy document (docs/least-privilege.md). code_host_*_api_url: where
+# codepipeline_project_repo_private asks whether a source repository is public ("" = do not ask).
+POSTUREFLOW_DEFAULTS: Mapping[str, Any] = MappingProxyType(
+    {
+        "read_customer_data": False,
+        "code_host_github_api_url": "https://api.github.com",
+        "code_host_gitlab_api_url": "https://gitlab.com/api/v4",
+    }
+)
 
 
 def audit_config(*overrides: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """Prowler's defaults with each mapping of ``overrides`` laid over them in turn."""
-    merged = {**FLAG_DEFAULTS, **prowler_defaults()}
+    merged = {**FLAG_DEFAULTS, **POSTUREFLOW_DEFAULTS, **prowler_defaults()}
     for layer in overrides:
         merged.update(layer or {})
     return MappingProxyType(merged)

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from postureflow.config import prowler_defaults
+from postureflow.config import POSTUREFLOW_DEFAULTS, prowler_defaults
 
 PROVIDER_SECTIONS = ("aws", "azure", "gcp", "kubernetes", "m365", "github", "iac", "mongodbatlas", "oraclecloud",
                      "alibabacloud", "nhn", "llm", "openstack")  # fmt: skip
@@ -74,7 +74,7 @@ def validate_overrides(values: Mapping[str, Any] | None, source: str) -> AuditOv
         return AuditOverrides()
     if not isinstance(values, Mapping):
         raise ConfigError(f"{source}: the audit config must be a mapping of Prowler's keys, got {_type_name(values)}")
-    defaults = prowler_defaults()
+    defaults = {**POSTUREFLOW_DEFAULTS, **prowler_defaults()}
     result = AuditOverrides()
     errors = []
     for key, value in values.items():

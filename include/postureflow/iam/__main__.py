@@ -1,6 +1,7 @@
 """``python -m postureflow.iam``: regenerate the least-privilege policy from the code.
 
-    python -m postureflow.iam                # rewrite postureflow-readonly-policy.json
+    python -m postureflow.iam                # rewrite postureflow-readonly-policy.json and the opt-in
+                                             # postureflow-customer-data-policy.json beside it
     python -m postureflow.iam --check        # exit 1 when the file differs from the code
     python -m postureflow.iam --operations   # list every operation and where it is called
     python -m postureflow.iam --split DIR    # also write policies that each fit the 6,144-character
@@ -17,10 +18,11 @@ import sys
 from pathlib import Path
 
 from postureflow.iam.policy import (
+    CUSTOMER_DATA_POLICY_FILE,
     MANAGED_POLICY_LIMIT,
     POLICY_FILE,
     PolicyError,
-    build_policy,
+    build_policies,
     compact_size,
     iam_action,
     lake_policy,
@@ -33,6 +35,8 @@ from postureflow.iam.policy import (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m postureflow.iam", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=POLICY_FILE, help=f"policy file (default: {POLICY_FILE})")
+    parser.add_argument("--customer-data-output", type=Path, default=CUSTOMER_DATA_POLICY_FILE,
+                        help=f"the opt-in data-reading policy file (default: {CUSTOMER_DATA_POLICY_FILE})")
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 when the file is not up to date")
     parser.add_argument("--partition", default="aws", help="ARN partition of scoped resources (default: aws)")
     parser.add_argument("--split", type=Path, metavar="DIR", help="also write managed-policy-sized parts into DIR")
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         required = required_operations()
-        policy = build_policy(required, partition=args.partition)
+        policy, customer_data = build_policies(required, partition=args.partition)
     except PolicyError as err:
         print(f"postureflow.iam: {err}", file=sys.stderr)
         return 1
@@ -67,13 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     text = render(policy)
     size = compact_size(policy)
     if args.check:
-        current = args.output.read_text() if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date: run python -m postureflow.iam", file=sys.stderr)
-            return 1
+        for path, expected in ((args.output, text), (args.customer_data_output, render(customer_data))):
+            current = path.read_text() if path.exists() else ""
+            if current != expected:
+                print(f"{path} is out of date: run python -m postureflow.iam", file=sys.stderr)
+                return 1
         print(f"{args.output} is up to date ({size} characters)")
         return 0
     args.output.write_text(text)
+    args.customer_data_output.write_text(render(customer_data))
+    print(f"wrote {args.customer_data_output}: the opt-in data actions {', '.join(customer_data['Statement'][0]['Action'])}")
     actions = sum(len(s["Action"]) for s in policy["Statement"])
     print(f"wrote {args.output}: {actions} actions in {len(policy['Statement'])} statements, {size} characters")
     if args.split:

@@ -12,6 +12,11 @@ actions (no wildcards) in ``postureflow-readonly-policy.json`` beside this modul
   (BatchImportFindings is a write, so it is kept apart: drop it when an
   account does not forward to Security Hub).
 
+The few data actions the secrets-in-code checks need (``OPT_IN_DATA_ACTIONS``: Lambda
+code, ECR image layers, CodeCommit files) are never in that file: they go, alone, into
+``postureflow-customer-data-policy.json`` (statement ``PostureflowCustomerDataOptIn``),
+which an account attaches only when its audit config says ``read_customer_data: true``.
+
 Regenerate with ``python -m postureflow.iam`` (``--check`` fails when the file is stale).
 """
 
@@ -28,6 +33,8 @@ from pathlib import Path
 from postureflow.iam.analyze import ModuleAnalysis, OperationRef, analyze_source, operations_of
 
 POLICY_FILE = Path(__file__).with_name("postureflow-readonly-policy.json")
+CUSTOMER_DATA_POLICY_FILE = Path(__file__).with_name("postureflow-customer-data-policy.json")
+CUSTOMER_DATA_SID = "PostureflowCustomerDataOptIn"
 POLICY_VERSION = "2012-10-17"
 READ_ONLY_SID = "PostureflowReadOnly"
 FORWARDING_SID = "PostureflowSecurityHubForwarding"
@@ -112,6 +119,15 @@ DATA_ACTIONS = frozenset(
         "sts:AssumeRole",
     }
 )
+# Data actions a collector may call, only with read_customer_data on (postureflow.collect.downloads):
+# they are kept out of the read-only policy and form the separate opt-in document. Each names why.
+OPT_IN_DATA_ACTIONS = {
+    "lambda:GetFunction": "awslambda_function_no_secrets_in_code: the function's code package",
+    "ecr:BatchGetImage": "ecr_repository_image_no_secrets: the newest image's manifest",
+    "ecr:GetDownloadUrlForLayer": "ecr_repository_image_no_secrets: the image's config and layers",
+    "codecommit:GetBlob": "codecommit_repository_no_secrets: the default branch's files",
+}
+assert set(OPT_IN_DATA_ACTIONS) <= DATA_ACTIONS
 READ_LEVELS = {"Read", "List"}
 
 
@@ -218,6 +234,18 @@ def _access_level(reference, action: str) -> str | None:
 
 def build_policy(required: dict[str, Required] | None = None, partition: str = "aws", validate: bool = True) -> dict:
     """The policy document; raises PolicyError naming the module and line of every bad call."""
+    return build_policies(required, partition, validate)[0]
+
+
+def build_customer_data_policy(required: dict[str, Required] | None = None, validate: bool = True) -> dict:
+    """The opt-in document: the data actions collectors call when read_customer_data is on."""
+    return build_policies(required, validate=validate)[1]
+
+
+def build_policies(
+    required: dict[str, Required] | None = None, partition: str = "aws", validate: bool = True
+) -> tuple[dict, dict]:
+    """(read-only policy, customer-data opt-in policy); raises PolicyError naming every bad call."""
     required = required or required_operations()
     reference = _iam_reference() if validate else None
     problems: list[str] = []
@@ -226,6 +254,8 @@ def build_policy(required: dict[str, Required] | None = None, partition: str = "
             for module, line, name, clients in analysis.unknown:
                 problems.append(f"{module}:{line}: {name!r} is not an operation of {', '.join(clients)}")
 
+    opt_in: set[str] = set()
+
     def actions_of(req: Required, read_only: bool) -> list[str]:
         actions: dict[str, OperationRef] = {}
         for ref in req.refs:
@@ -233,7 +263,9 @@ def build_policy(required: dict[str, Required] | None = None, partition: str = "
             actions.setdefault(action, ref)
         for action, ref in sorted(actions.items()):
             where = f"{ref.module}:{ref.line} calls {ref.client}:{ref.operation}"
-            if action in DATA_ACTIONS:
+            if read_only and action in OPT_IN_DATA_ACTIONS:
+                opt_in.add(action)  # the opt-in document's, checked like the rest below
+            elif action in DATA_ACTIONS:
                 problems.append(f"{where}, whose action {action} reads data; postureflow must not be allowed it")
             if reference is None:
                 continue
@@ -245,7 +277,7 @@ def build_policy(required: dict[str, Required] | None = None, partition: str = "
                 )
             elif read_only and not is_read_level(level):
                 problems.append(f"{where}: {action} is a {level} action; collectors may only read")
-        return sorted(actions)
+        return sorted(a for a in actions if a not in opt_in)
 
     read_only = actions_of(required[READ_ONLY_SID], read_only=True)
     forwarding = actions_of(required[FORWARDING_SID], read_only=False)
@@ -260,7 +292,11 @@ def build_policy(required: dict[str, Required] | None = None, partition: str = "
     for resource in sorted(set(scoped.values())):
         actions = sorted(a for a, r in scoped.items() if r == resource)
         statements.append({"Sid": IMPORT_SID, "Effect": "Allow", "Action": actions, "Resource": resource})
-    return {"Version": POLICY_VERSION, "Statement": statements}
+    customer_data = {"Sid": CUSTOMER_DATA_SID, "Effect": "Allow", "Action": sorted(opt_in), "Resource": "*"}
+    return (
+        {"Version": POLICY_VERSION, "Statement": statements},
+        {"Version": POLICY_VERSION, "Statement": [customer_data]},
+    )
 
 
 def render(policy: dict) -> str:
