@@ -14,6 +14,8 @@ from postureflow.checks.ec2_securitygroups import SECURITY_GROUP_PORT_CHECKS
 from postureflow.lake import Lake
 from postureflow.testing import scan_in_moto
 
+from .unused_services import judged_with_unused
+
 REGION = "us-east-1"
 ANYWHERE = [{"CidrIp": "0.0.0.0/0"}]
 ANYWHERE_V6 = [{"CidrIpv6": "::/0"}]
@@ -104,7 +106,10 @@ def world(tmp_path_factory):
         access = _amended_access(ids)
         lake = Lake(str(tmp_path_factory.mktemp("ec2-lake")))
         run = scan_in_moto(lake, ["ec2"], regions=REGIONS, access=access, scan_date=SCAN_DATE)
-    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, lake=lake)
+    # The same inventory judged with unused resources too (Prowler's --scan-unused-services): most groups
+    # here are attached to nothing, which Prowler (and the default scan above) skips.
+    unused = judged_with_unused(lake, ["ec2"], REGIONS, ACCOUNT, SCAN_DATE)
+    return SimpleNamespace(ids=ids, run=run, all=unused, calls=access.call_log, lake=lake)
 
 
 def _answer(client, event: str, answer: dict) -> None:
@@ -184,11 +189,11 @@ def _answer_backup_selections(client, selections: dict) -> None:
 
 
 def _status(world, check, key):
-    return world.run.status(check, world.ids[key])
+    return world.all.status(check, world.ids[key])
 
 
 def _judged(world, check, key):
-    return world.ids[key] in world.run.statuses(check)
+    return world.ids[key] in world.all.statuses(check)
 
 
 # Checks whose verdict is a plain yes/no on one fact: (check, resources that FAIL, resources that PASS).
@@ -253,8 +258,8 @@ REGION_SETTINGS = [
 
 @pytest.mark.parametrize("check", REGION_SETTINGS)
 def test_region_setting(world, check):
-    assert {f["region"]: f["status"] for f in world.run.of(check)} == {"us-east-1": "PASS", "eu-west-1": "FAIL"}
-    assert len(world.run.of(check)) == 2
+    assert {f["region"]: f["status"] for f in world.all.of(check)} == {"us-east-1": "PASS", "eu-west-1": "FAIL"}
+    assert len(world.all.of(check)) == 2
 
 
 # -- EBS ----------------------------------------------------------------------------------------
@@ -916,14 +921,64 @@ SEEDED_CHECKS = [
 ]
 
 
-def test_demo_seed(scan):
+def test_demo_seed(scan, lake):
     from postureflow.demo.seed_ec2 import seed
 
     regions = ["us-east-1", "eu-west-1"]
     seed(boto3.session.Session(), "123456789012", regions)
-    run = scan("ec2", "vpc", regions=regions)
+    scan("ec2", "vpc", regions=regions)
+    # The demo's open groups are attached to nothing: judged with unused resources, as Prowler's
+    # --scan-unused-services does (the default scan skips them).
+    run = judged_with_unused(lake, ["ec2", "vpc"], regions, "123456789012", dt.date(2026, 11, 22))
     assert not [e for e in run.errors if e["service"] in ("ec2", "vpc") and e["api"] not in MOTO_LACKS]
     for check in SEEDED_CHECKS:
         for region in regions:
             statuses = {f["status"] for f in run.of(check) if f["region"] == region}
             assert {"PASS", "FAIL"} <= statuses, (check, region, statuses)
+
+
+# -- unused resources (Prowler's --scan-unused-services) --------------------------------------------
+
+SKIPPED_WHEN_UNUSED = [
+    "ec2_securitygroup_allow_ingress_from_internet_to_all_ports",
+    "ec2_securitygroup_allow_ingress_from_internet_to_any_port",
+    "ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip",
+    "ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports",
+    "ec2_securitygroup_allow_wide_open_public_ipv4",
+    *[row[0] for row in SECURITY_GROUP_PORT_CHECKS],
+]
+
+
+@pytest.mark.parametrize("check", SKIPPED_WHEN_UNUSED)
+def test_a_group_attached_to_nothing_is_judged_only_with_scan_unused_services(world, check):
+    default, everything = world.run.statuses(check), world.all.statuses(check)
+    unused, used = world.ids["sg_everything"], world.ids["smb_open"]  # smb_open is on an instance's interface
+    assert unused not in default and unused in everything
+    assert used in default and default[used] == everything[used]
+
+
+def test_default_group_of_a_vpc_without_interfaces_is_judged_only_with_scan_unused_services(world):
+    check = "ec2_securitygroup_default_restrict_traffic"
+    assert world.ids["default_open"] not in world.run.statuses(check)
+    assert world.all.status(check, world.ids["default_open"]) == "FAIL"
+
+
+@pytest.mark.parametrize(
+    "check",
+    ["ec2_networkacl_allow_ingress_any_port", "ec2_networkacl_allow_ingress_tcp_port_22",
+     "ec2_networkacl_allow_ingress_tcp_port_3389"],
+)  # fmt: skip
+def test_acls_of_a_region_without_own_security_groups_are_judged_only_with_scan_unused_services(world, check):
+    # eu-west-1 holds one instance in its VPC's default group: no other group, so Prowler skips its ACLs.
+    assert {f["region"] for f in world.run.of(check)} == {"us-east-1"}
+    assert {f["region"] for f in world.all.of(check)} == {"us-east-1", "eu-west-1"}
+
+
+def test_region_settings_of_a_region_without_the_resources_are_judged_only_with_scan_unused_services(world):
+    # eu-west-1 has an instance (and its root volume) but no snapshot of this account.
+    judged = {check: {f["region"] for f in world.run.of(check)} for check in REGION_SETTINGS}
+    assert judged == {
+        "ec2_ebs_default_encryption": {"us-east-1", "eu-west-1"},
+        "ec2_ebs_snapshot_account_block_public_access": {"us-east-1"},
+        "ec2_instance_account_imdsv2_enabled": {"us-east-1", "eu-west-1"},
+    }

@@ -20,6 +20,8 @@ from postureflow.inventory import Resource
 from postureflow.lake import Lake
 from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
+from .unused_services import judged_with_unused
+
 REGION, OTHER = "us-east-1", "eu-west-1"
 OLD_AMI, NEW_AMI = "ami-12c6146b", "ami-8104a4f8"  # two of moto's built-in AMIs, made Amazon's below
 ANYWHERE = [{"CidrIp": "0.0.0.0/0"}]
@@ -127,9 +129,12 @@ def world(tmp_path_factory):
     with mock_aws():
         ids: dict[str, str] = {}
         _build(ids)
-        run, access = _scan(str(tmp_path_factory.mktemp("ec2-more")), ids)
+        lake_dir = str(tmp_path_factory.mktemp("ec2-more"))
+        run, access = _scan(lake_dir, ids)
         denied = {op: _scan(str(tmp_path_factory.mktemp("ec2-more-denied")), ids, op)[0] for op in DENIED}
-    return SimpleNamespace(ids=ids, run=run, calls=access.call_log, denied=denied)
+        # the same inventory judged with unused resources too (Prowler's --scan-unused-services)
+        unused = judged_with_unused(Lake(lake_dir), ["ec2", "vpc"], [REGION, OTHER], "123456789012", dt.date(2026, 11, 22))
+    return SimpleNamespace(ids=ids, run=run, all=unused, calls=access.call_log, denied=denied)
 
 
 def _status(run, check, ids, name):
@@ -170,9 +175,17 @@ def test_instance_with_outdated_ami(world):
 
 def test_securitygroup_from_ip(world):
     check = "ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip"
-    statuses = _statuses(world.run, check, world.ids)
+    statuses = _statuses(world.all, check, world.ids)
     assert statuses["from-home"] == "FAIL"
     assert statuses["from-office-net"] == statuses["launch-wizard-1"] == "PASS"  # private range; 0.0.0.0/0 only
+    # none of them is attached to a network interface: skipped without scan_unused_services, as Prowler does
+    assert not {"from-home", "from-office-net", "launch-wizard-1"} & set(_statuses(world.run, check, world.ids))
+
+
+def test_groups_whose_use_could_not_be_read_get_no_verdict_not_a_skip(world):
+    check = "ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip"
+    statuses = _statuses(world.denied["ec2:DescribeNetworkInterfaces"], check, world.ids)
+    assert statuses["from-home"] == statuses["from-office-net"] == "MANUAL"
 
 
 def test_securitygroup_from_ip_trusts_trusted_ips():
@@ -181,8 +194,9 @@ def test_securitygroup_from_ip_trusts_trusted_ips():
                      data={"ingress_rules": [_tcp(22, ranges=[{"CidrIp": "52.94.76.10/32"}])]})  # fmt: skip
     inventory = {"ec2.security_groups": [group]}
     judged = lambda config: [r.status for r in check.evaluate(inventory, NOW, config)]  # noqa: E731
-    assert judged({"trusted_ips": []}) == ["FAIL"]
-    assert judged({"trusted_ips": ["52.94.76.0/24"]}) == ["PASS"]
+    assert judged({"trusted_ips": [], "scan_unused_services": True}) == ["FAIL"]
+    assert judged({"trusted_ips": ["52.94.76.0/24"], "scan_unused_services": True}) == ["PASS"]
+    assert judged({"trusted_ips": []}) == []  # attached to no network interface: skipped, as Prowler does
 
 
 def test_securitygroup_from_launch_wizard(world):

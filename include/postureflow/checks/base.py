@@ -21,7 +21,8 @@ the inventory records of that kind. A parameter named ``now`` receives the
 time the inventory was collected (so a re-evaluation of an old snapshot judges
 ages as of that day); a parameter named ``config`` receives the audit-config
 values of the keys named in ``config=[...]`` (Prowler's keys and defaults, see
-``postureflow.config``). A check makes no API calls and yields one result per
+``postureflow.config``); a parameter named ``listed`` receives a
+:class:`Listings` (was a kind completely listed in a region). A check makes no API calls and yields one result per
 resource it judges; with nothing to judge it yields nothing.
 
 Unknown is never PASS and never FAIL. A result whose verdict read a field the
@@ -113,6 +114,8 @@ class Check:
             kwargs["now"] = now
         if "config" in params:
             kwargs["config"] = self.config_values(config)
+        if "listed" in params:
+            kwargs["listed"] = Listings(inventory)
         with UnreadTracker() as reads:
             results = list(self.fn(*args, **kwargs) or ())
         gaps = self._listing_gaps(inventory)
@@ -135,6 +138,27 @@ class Check:
                 if region != ALL_REGIONS:
                     reasons.extend(gaps[ALL_REGIONS])
         return gaps
+
+
+class Listings:
+    """Whether the listing of a kind was complete in a region (a check's parameter named ``listed``).
+
+    For checks that skip what is not in use: "no network interface uses this group" is only a fact where
+    the interfaces were listed; elsewhere the check judges the group anyway, and that result (it read a kind
+    whose listing failed there) becomes a no verdict instead of a silent skip.
+    """
+
+    def __init__(self, inventory: Mapping[str, list[Resource]]):
+        self._gaps = {
+            (f"{name.split('.', 1)[0]}.{record.data.get('kind')}", record.region)
+            for name, records in inventory.items()
+            if name.endswith(f".{INCOMPLETE_KIND}")
+            for record in records
+        }
+
+    def complete(self, name: str, region: str) -> bool:
+        """Whether every ``name`` ("<service>.<kind>") record of ``region`` was listed."""
+        return (name, region) not in self._gaps and (name, ALL_REGIONS) not in self._gaps
 
 
 def _unread_reasons(resource: Resource, reads: dict) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks.backup import plan_label, selections_by_region, selects as backup_selects
+from postureflow.checks._in_use import SCAN_UNUSED, judged, regions_with
 from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 
@@ -12,14 +13,19 @@ from postureflow.checks.base import FAIL, MANUAL, PASS, check
     title="EBS encryption by default is enabled in the region",
     severity="high",
     resource_type="AwsEc2Volume",
-    reads=["ec2.ebs_encryption_by_default"],
+    reads=["ec2.ebs_encryption_by_default", "ec2.volumes"],
+    config=[SCAN_UNUSED],
     risk="Without encryption by default, any volume or snapshot copy created without the flag stores its data "
     "unencrypted.",
     remediation="Turn on EBS encryption by default in every region (aws ec2 enable-ebs-encryption-by-default), "
     "optionally with a customer managed KMS key.",
 )
-def ec2_ebs_default_encryption(settings):
+def ec2_ebs_default_encryption(settings, volumes, config, listed):
+    # Like Prowler, only regions with volumes are judged unless unused services are scanned.
+    used = regions_with(volumes)
     for setting in settings:
+        if not judged(config, setting.region in used, listed.complete("ec2.volumes", setting.region)):
+            continue
         if setting.get("enabled"):
             yield PASS(setting, f"EBS encryption by default is enabled in {setting.region}.")
         else:
@@ -32,14 +38,19 @@ def ec2_ebs_default_encryption(settings):
     title="EBS snapshot block public access blocks all sharing in the region",
     severity="high",
     resource_type="AwsEc2Volume",
-    reads=["ec2.snapshot_block_public_access"],
+    reads=["ec2.snapshot_block_public_access", "ec2.snapshots"],
+    config=[SCAN_UNUSED],
     risk="Without block public access, one mistaken permission change publishes a snapshot, and with it a "
     "full copy of the volume's data, to every AWS account.",
     remediation="Enable block public access for EBS snapshots in block-all-sharing mode "
     "(aws ec2 enable-snapshot-block-public-access --state block-all-sharing).",
 )
-def ec2_ebs_snapshot_account_block_public_access(settings):
+def ec2_ebs_snapshot_account_block_public_access(settings, snapshots, config, listed):
+    # Like Prowler, only regions with snapshots of this account are judged unless unused services are scanned.
+    used = regions_with(snapshots)
     for setting in settings:
+        if not judged(config, setting.region in used, listed.complete("ec2.snapshots", setting.region)):
+            continue
         state = setting.get("state")
         if state == "block-all-sharing":
             yield PASS(setting, f"EBS snapshot block public access blocks all public sharing in {setting.region}.")

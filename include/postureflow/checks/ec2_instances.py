@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from postureflow.checks._in_use import SCAN_UNUSED, judged, regions_with
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, days_since, parse_time
 from postureflow.checks.ec2_securitygroups import (
     ALL_PORTS,
@@ -514,14 +515,19 @@ def ec2_confidential_workload_host_unrestricted_ingress(instances, security_grou
     title="New EC2 instances require IMDSv2 by default in the region",
     severity="high",
     resource_type="AwsEc2Instance",
-    reads=["ec2.instance_metadata_defaults"],
+    reads=["ec2.instance_metadata_defaults", "ec2.instances"],
+    config=[SCAN_UNUSED],
     risk="Without an account-level default, every instance launched without explicit metadata options accepts "
     "IMDSv1, which SSRF bugs can use to steal the instance role's credentials.",
     remediation="Set the region's instance metadata defaults to require IMDSv2 "
     "(aws ec2 modify-instance-metadata-defaults --http-tokens required).",
 )
-def ec2_instance_account_imdsv2_enabled(defaults):
+def ec2_instance_account_imdsv2_enabled(defaults, instances, config, listed):
+    # Like Prowler, only regions with instances are judged unless unused services are scanned.
+    used = regions_with(instances)
     for setting in defaults:
+        if not judged(config, setting.region in used, listed.complete("ec2.instances", setting.region)):
+            continue
         if setting.get("http_tokens") == "required":
             yield PASS(setting, f"Instances launched in {setting.region} require IMDSv2 by default.")
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from postureflow.checks._in_use import SCAN_UNUSED, judged
 from postureflow.checks.base import FAIL, PASS, check
 from postureflow.checks.ec2_securitygroups import INTERNET_V4, INTERNET_V6
 from postureflow.secrets import describe_hits
@@ -38,6 +39,17 @@ def _nacl_entry_matches(entry: dict, protocol: str, port: int | None) -> bool:
         return False
     low, high = entry.get("from_port"), entry.get("to_port")
     return low is not None and high is not None and int(low) <= port <= int(high)
+
+
+GROUPS = "ec2.security_groups"
+
+
+def _acls_in_use(network_acls, security_groups, config, listed) -> list:
+    """The ACLs Prowler judges without scan_unused_services: those of regions with a security group other
+    than the default ones (Prowler's test for a region in use), plus those of regions whose groups could
+    not be listed (no verdict)."""
+    used = {g.region for g in security_groups if g.get("name") != "default"}
+    return [a for a in network_acls if judged(config, a.region in used, listed.complete(GROUPS, a.region))]
 
 
 def _nacl_port_check(network_acls, port: int, service_name: str):
@@ -187,13 +199,15 @@ def ec2_launch_template_no_secrets(templates):
     title="Network ACL does not allow all inbound traffic from the internet",
     severity="high",
     resource_type="AwsEc2NetworkAcl",
-    reads=["ec2.network_acls"],
+    reads=["ec2.network_acls", GROUPS],
+    config=[SCAN_UNUSED],
     risk="An ACL that admits all traffic from anywhere leaves security groups as the only network control "
     "for its subnets.",
     remediation="Replace the all-traffic allow from 0.0.0.0/0 or ::/0 with entries for the ports the subnets "
     "serve, and deny the rest.",
 )
-def ec2_networkacl_allow_ingress_any_port(network_acls):
+def ec2_networkacl_allow_ingress_any_port(network_acls, security_groups, config, listed):
+    network_acls = _acls_in_use(network_acls, security_groups, config, listed)
     for acl in network_acls:
         if _nacl_admits(acl.get("entries") or [], "-1", None):
             yield FAIL(acl, f"Network ACL {acl.id} allows all inbound traffic from the internet.")
@@ -207,12 +221,14 @@ def ec2_networkacl_allow_ingress_any_port(network_acls):
     title="Network ACL does not allow SSH (TCP 22) from the internet",
     severity="medium",
     resource_type="AwsEc2NetworkAcl",
-    reads=["ec2.network_acls"],
+    reads=["ec2.network_acls", GROUPS],
+    config=[SCAN_UNUSED],
     risk="An ACL admitting SSH from anywhere removes a layer of defence for every instance in its subnets.",
     remediation="Add a lower-numbered deny for TCP 22 from 0.0.0.0/0 and ::/0, or narrow the allow to known "
     "source ranges.",
 )
-def ec2_networkacl_allow_ingress_tcp_port_22(network_acls):
+def ec2_networkacl_allow_ingress_tcp_port_22(network_acls, security_groups, config, listed):
+    network_acls = _acls_in_use(network_acls, security_groups, config, listed)
     yield from _nacl_port_check(network_acls, 22, "SSH")
 
 
@@ -222,12 +238,14 @@ def ec2_networkacl_allow_ingress_tcp_port_22(network_acls):
     title="Network ACL does not allow RDP (TCP 3389) from the internet",
     severity="medium",
     resource_type="AwsEc2NetworkAcl",
-    reads=["ec2.network_acls"],
+    reads=["ec2.network_acls", GROUPS],
+    config=[SCAN_UNUSED],
     risk="An ACL admitting RDP from anywhere removes a layer of defence for every instance in its subnets.",
     remediation="Add a lower-numbered deny for TCP 3389 from 0.0.0.0/0 and ::/0, or narrow the allow to known "
     "source ranges.",
 )
-def ec2_networkacl_allow_ingress_tcp_port_3389(network_acls):
+def ec2_networkacl_allow_ingress_tcp_port_3389(network_acls, security_groups, config, listed):
+    network_acls = _acls_in_use(network_acls, security_groups, config, listed)
     yield from _nacl_port_check(network_acls, 3389, "RDP")
 
 

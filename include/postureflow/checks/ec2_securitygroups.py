@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable
 
+from postureflow.checks._in_use import INTERFACES, SCAN_UNUSED, interfaces_by_group, judged
 from postureflow.checks.base import FAIL, PASS, check
 
 INTERNET_V4 = "0.0.0.0/0"
@@ -85,6 +86,16 @@ def _ports_text(ports: Iterable[int]) -> str:
     return f"port {ports[0]}" if len(ports) == 1 else "ports " + ", ".join(str(p) for p in ports)
 
 
+def _groups_in_use(security_groups, network_interfaces, config, listed) -> list:
+    """The groups Prowler judges without scan_unused_services: those a network interface carries (and so
+    whose VPC is in use), plus those of regions where the interfaces could not be listed (no verdict)."""
+    users = interfaces_by_group(network_interfaces)
+    return [
+        g for g in security_groups
+        if judged(config, (g.region, g.id) in users, listed.complete(INTERFACES, g.region))
+    ]  # fmt: skip
+
+
 def _port_check(security_groups, ports: tuple[int, ...], service_name: str):
     for group in security_groups:
         opened = _open_tcp_ports(group, ports)
@@ -107,14 +118,15 @@ def _port_check(security_groups, ports: tuple[int, ...], service_name: str):
     title="Security group does not open every port to the internet",
     severity="critical",
     resource_type="AwsEc2SecurityGroup",
-    reads=["ec2.security_groups"],
+    reads=["ec2.security_groups", INTERFACES],
+    config=[SCAN_UNUSED],
     risk="A group that admits all traffic from anywhere exposes every service on its members, including ones "
     "never meant to be reachable.",
     remediation="Replace all-traffic or 0-65535 rules from 0.0.0.0/0 or ::/0 with rules for the specific ports "
     "and source ranges the workload needs.",
 )
-def ec2_securitygroup_allow_ingress_from_internet_to_all_ports(security_groups):
-    for group in security_groups:
+def ec2_securitygroup_allow_ingress_from_internet_to_all_ports(security_groups, network_interfaces, config, listed):
+    for group in _groups_in_use(security_groups, network_interfaces, config, listed):
         if any(_rule_opens_all_ports(rule) for rule in _internet_rules(group)):
             yield FAIL(group, f"Security group {_group_label(group)} opens all ports to the internet.")
         else:
@@ -128,17 +140,17 @@ def ec2_securitygroup_allow_ingress_from_internet_to_all_ports(security_groups):
     severity="high",
     resource_type="AwsEc2SecurityGroup",
     reads=["ec2.security_groups", "ec2.network_interfaces"],
-    config=["ec2_allowed_interface_types", "ec2_allowed_instance_owners"],
+    config=["ec2_allowed_interface_types", "ec2_allowed_instance_owners", SCAN_UNUSED],
     risk="Any port open to 0.0.0.0/0 or ::/0 on a group used by instances or other customer-managed interfaces "
     "exposes those services to the whole internet.",
     remediation="Narrow internet-facing rules to known source ranges, or put the service behind a load balancer, "
     "API Gateway or VPC endpoint and allow only that front end in the group.",
 )
-def ec2_securitygroup_allow_ingress_from_internet_to_any_port(security_groups, network_interfaces, config):
-    users = _interfaces_by_group(network_interfaces)
+def ec2_securitygroup_allow_ingress_from_internet_to_any_port(security_groups, network_interfaces, config, listed):
+    users = interfaces_by_group(network_interfaces)
     allowed_types = set(config["ec2_allowed_interface_types"] or ())
     allowed_owners = set(config["ec2_allowed_instance_owners"] or ())
-    for group in security_groups:
+    for group in _groups_in_use(security_groups, network_interfaces, config, listed):
         if not _internet_rules(group):
             yield PASS(group, f"Security group {_group_label(group)} admits no traffic from the internet.")
             continue
@@ -167,14 +179,6 @@ def ec2_securitygroup_allow_ingress_from_internet_to_any_port(security_groups, n
             )
 
 
-def _interfaces_by_group(network_interfaces) -> dict[tuple[str, str], list]:
-    users: dict[tuple[str, str], list] = {}
-    for interface in network_interfaces:
-        for group_id in interface.get("group_ids") or []:
-            users.setdefault((interface.region, group_id), []).append(interface)
-    return users
-
-
 def _allowed_front_end(interface, types: set, owners: set) -> bool:
     return (
         interface.get("type") in types
@@ -188,16 +192,16 @@ def _allowed_front_end(interface, types: set, owners: set) -> bool:
     title="Security group does not admit the internet to high-risk TCP ports (ec2_high_risk_ports)",
     severity="high",
     resource_type="AwsEc2SecurityGroup",
-    reads=["ec2.security_groups"],
-    config=["ec2_high_risk_ports"],
+    reads=["ec2.security_groups", INTERFACES],
+    config=["ec2_high_risk_ports", SCAN_UNUSED],
     risk="Mail, RPC, SMB and common development and admin ports (by default 25, 110, 135, 143, 445, 3000, 4333, "
     "5000, 5500, 8080, 8088) are frequent targets; open to the internet they invite exploitation and data theft.",
     remediation="Remove rules allowing 0.0.0.0/0 or ::/0 to these ports, or restrict them to known source "
     "ranges; publish web applications through a load balancer instead.",
 )
-def ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports(security_groups, config):
+def ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports(security_groups, network_interfaces, config, listed):
     ports = tuple(int(p) for p in config["ec2_high_risk_ports"] or ())
-    yield from _port_check(security_groups, ports, "high-risk services")
+    yield from _port_check(_groups_in_use(security_groups, network_interfaces, config, listed), ports, "high-risk services")
 
 
 # (check id, service, TCP ports, what exposing it risks)
@@ -302,13 +306,14 @@ def _register_security_group_port_check(check_id: str, service_name: str, ports:
         title=f"Security group does not allow {service_name} (TCP {_ports_text(ports)}) from the internet",
         severity="high",
         resource_type="AwsEc2SecurityGroup",
-        reads=["ec2.security_groups"],
+        reads=["ec2.security_groups", INTERFACES],
+        config=[SCAN_UNUSED],
         risk=risk,
         remediation=f"Remove rules allowing 0.0.0.0/0 or ::/0 to TCP {_ports_text(ports)}; reach {service_name} "
         "over a VPN, PrivateLink, a bastion or Session Manager, or allow only named source ranges.",
     )
-    def security_group_port_open(security_groups):
-        yield from _port_check(security_groups, ports, service_name)
+    def security_group_port_open(security_groups, network_interfaces, config, listed):
+        yield from _port_check(_groups_in_use(security_groups, network_interfaces, config, listed), ports, service_name)
 
 
 for _row in SECURITY_GROUP_PORT_CHECKS:
@@ -321,14 +326,15 @@ for _row in SECURITY_GROUP_PORT_CHECKS:
     title="Security group has no rules for wide public IPv4 ranges (/1 to /23)",
     severity="high",
     resource_type="AwsEc2SecurityGroup",
-    reads=["ec2.security_groups"],
+    reads=["ec2.security_groups", INTERFACES],
+    config=[SCAN_UNUSED],
     risk="A rule for a wide public range (a /8 or /16 of someone else's address space) admits or reaches far "
     "more hosts than intended, often a whole cloud provider or ISP.",
     remediation="Replace wide public CIDR ranges with the specific addresses (/24 or narrower) or prefix lists "
     "the workload needs.",
 )
-def ec2_securitygroup_allow_wide_open_public_ipv4(security_groups):
-    for group in security_groups:
+def ec2_securitygroup_allow_wide_open_public_ipv4(security_groups, network_interfaces, config, listed):
+    for group in _groups_in_use(security_groups, network_interfaces, config, listed):
         wide = [
             f"{cidr} ({direction})"
             for direction, key in (("inbound", "ingress_rules"), ("outbound", "egress_rules"))
@@ -364,7 +370,7 @@ def _wide_public_ipv4(cidr) -> bool:
     remediation="Delete security groups that no network interface uses and no other group references.",
 )
 def ec2_securitygroup_not_used(security_groups, network_interfaces):
-    users = _interfaces_by_group(network_interfaces)
+    users = interfaces_by_group(network_interfaces)
     referenced = {
         (group.region, pair.get("GroupId"))
         for group in security_groups
@@ -394,14 +400,15 @@ def ec2_securitygroup_not_used(security_groups, network_interfaces):
     title="VPC default security group has no inbound or outbound rules",
     severity="high",
     resource_type="AwsEc2SecurityGroup",
-    reads=["ec2.security_groups"],
+    reads=["ec2.security_groups", INTERFACES],
+    config=[SCAN_UNUSED],
     risk="Resources launched without an explicit group land in the default group; if it has rules they get "
     "network access nobody chose for them.",
     remediation="Delete every inbound and outbound rule of each VPC's default security group and attach "
     "purpose-built groups instead.",
 )
-def ec2_securitygroup_default_restrict_traffic(security_groups):
-    for group in security_groups:
+def ec2_securitygroup_default_restrict_traffic(security_groups, network_interfaces, config, listed):
+    for group in _groups_in_use(security_groups, network_interfaces, config, listed):
         if group.get("name") != "default":
             continue
         inbound, outbound = len(group.get("ingress_rules") or []), len(group.get("egress_rules") or [])
@@ -440,19 +447,18 @@ def _specific_public_sources(rule: dict, trusted: list) -> list[str]:
     title="Security group admits no specific public IP address that is not trusted (trusted_ips)",
     severity="medium",
     resource_type="AwsEc2SecurityGroup",
-    reads=["ec2.security_groups"],
-    config=["trusted_ips"],
+    reads=["ec2.security_groups", INTERFACES],
+    config=["trusted_ips", SCAN_UNUSED],
     risk="A rule admitting a single public address (a home connection, a contractor, a forgotten test host) "
     "keeps working for whoever holds that address next, and such rules are rarely reviewed.",
     remediation="Replace rules for individual public addresses with a VPN, AWS Client VPN or Session Manager; "
     "list the addresses that must stay in trusted_ips.",
 )
-def ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip(security_groups, config):
+def ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip(security_groups, network_interfaces, config, listed):
     # Unlike Prowler, a group that also opens all ports to the internet is still judged here (Prowler
-    # PASSes it to avoid reporting twice; a PASS on a group that admits single public addresses is wrong),
-    # and groups are judged whether or not something uses them today, like the other group checks.
+    # PASSes it to avoid reporting twice; a PASS on a group that admits single public addresses is wrong).
     trusted = [ipaddress.ip_network(str(t), strict=False) for t in config["trusted_ips"] or ()]
-    for group in security_groups:
+    for group in _groups_in_use(security_groups, network_interfaces, config, listed):
         sources = sorted({cidr for rule in group.get("ingress_rules") or [] for cidr in _specific_public_sources(rule, trusted)})
         if sources:
             shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
