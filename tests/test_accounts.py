@@ -262,3 +262,30 @@ def test_json_schema_validates_the_example_and_rejects_a_bad_file():
     jsonschema.validate(good, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"accounts": [{"alias": "a", "account_id": "123456789012", "aws_conn_id": 5}]}, schema)
+
+
+def test_scan_unused_services_from_the_defaults_and_per_account(tmp_path, monkeypatch):
+    # The accounts-file twin of Prowler's --scan-unused-services: it reaches the scan's context and config.
+    import datetime as dt
+
+    from postureflow import runs
+
+    path = write(tmp_path, """
+defaults:
+  scan_unused_services: true
+accounts:
+  - {alias: a, account_id: "123456789012", aws_conn_id: c}
+  - {alias: b, account_id: "210987654321", aws_conn_id: c, scan_unused_services: false}
+  - {alias: d, account_id: "333333333333", aws_conn_id: c, scan_unused_services: "yes"}
+""")
+    loaded = load_accounts(path)
+    by_alias = {a.alias: a for a in loaded.accounts}
+    assert by_alias["a"].scan_unused_services and by_alias["a"].resolved_config()["scan_unused_services"] is True
+    assert not by_alias["b"].scan_unused_services and by_alias["b"].resolved_config()["scan_unused_services"] is False
+    assert "d" not in by_alias and any("scan_unused_services" in e for e in loaded.errors)
+
+    seen = {}
+    monkeypatch.setattr(runs, "scan_service", lambda ctx, *a, **k: seen.setdefault("ctx", ctx))
+    info = runs.RunInfo(run_id="r", scan_date=dt.date(2026, 11, 22), backfill=True)
+    runs.run_service(by_alias["a"], {"regions": ["us-east-1"], "backfill": True}, "ec2", info, None, None)
+    assert seen["ctx"].scan_unused_services and seen["ctx"].config["scan_unused_services"] is True

@@ -101,6 +101,15 @@ def test_looser_keys_of_a_check():
     assert looser_keys(keys, audit_config()) == [] and looser_keys(keys, None) == []
 
 
+def test_scan_unused_services_off_is_prowlers_default_and_not_looser():
+    # Prowler's --scan-unused-services is off by default; on judges more resources (stricter).
+    assert direction_of("scan_unused_services") == "false"
+    keys = ["scan_unused_services"]
+    assert looser_keys(keys, audit_config()) == []
+    assert looser_keys(keys, audit_config({"scan_unused_services": True})) == []
+    assert is_looser("scan_unused_services", False, True) and not is_looser("scan_unused_services", True, False)
+
+
 def test_compliance_marks_requirements_judged_under_a_looser_config(tmp_path, monkeypatch):
     from postureflow.checks.base import CHECKS, PASS, Check
     from postureflow.compliance.evaluate import compliance_tables

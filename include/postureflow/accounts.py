@@ -15,6 +15,7 @@ accounts:
     schedule: "0 3 * * *"
     catchup: false
     audit_config: {trusted_account_ids: ["210987654321"]}   # laid over the defaults' audit_config
+    scan_unused_services: true       # judge unused resources too (Prowler's --scan-unused-services)
 ```
 
 The file is validated by the pydantic model :class:`AccountModel` (its JSON
@@ -108,6 +109,9 @@ class AccountModel(BaseModel):
     audit_config: dict[str, Any] | str = Field(
         default_factory=dict,
         description="Prowler audit-config keys laid over Prowler's defaults, or the path of a Prowler config.yaml",
+    )
+    scan_unused_services: bool = Field(
+        False, strict=True, description="also judge unused resources (Prowler's --scan-unused-services)"
     )
 
     @field_validator("account_id", mode="before")
@@ -324,6 +328,7 @@ class Account:
     alerts: dict = field(default_factory=dict)  # postureflow.alerts.rules.AlertsConfig, as a dict
     audit_config: dict = field(default_factory=dict)  # overrides of Prowler's defaults (validated)
     max_active_tasks: int = 8
+    scan_unused_services: bool = False  # Prowler's --scan-unused-services
 
     def check_filter(self):
         """None (every check) or a predicate on check ids, from the accounts file's `checks:`."""
@@ -345,7 +350,7 @@ class Account:
         """The audit config checks judge this account with: Prowler's defaults + the file's overrides."""
         from postureflow.config import audit_config
 
-        return audit_config(self.audit_config)
+        return audit_config(self.audit_config, {"scan_unused_services": True} if self.scan_unused_services else None)
 
 
 def _account(model: AccountModel) -> Account:
@@ -368,6 +373,7 @@ def _account(model: AccountModel) -> Account:
         alerts=dict(model.alerts),
         max_active_tasks=model.max_active_tasks,
         audit_config=audit,
+        scan_unused_services=model.scan_unused_services,
     )
 
 

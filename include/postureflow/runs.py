@@ -98,6 +98,7 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
         mute=mute_rule_for(account),
         checks=account.check_filter(),
         config=account.resolved_config(),
+        scan_unused_services=account.scan_unused_services,
     )
     with secrets.use_config(ctx.config):  # secrets_ignore_patterns act while collecting
         return scan_service(ctx, service, access, collect=not plan["backfill"])

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from postureflow.config import prowler_defaults
+from postureflow.config import audit_config
 
 DIRECTIONS: dict[str, str] = {
     "mute_non_default_regions": "true",
@@ -109,6 +109,9 @@ DIRECTIONS: dict[str, str] = {
     "s3_bucket_object_public_max_objects": "lower",
     "s3_bucket_object_public_sample_size": "lower",
     "codebuild_github_allowed_organizations": "more",
+    # Prowler's --scan-unused-services (off by default): on judges unused resources too, so off is the looser
+    # value, and Prowler's own default; a requirement judged with it off is not marked looser.
+    "scan_unused_services": "false",
 }
 
 SEVERITY_ORDER = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -171,5 +174,5 @@ def looser_keys(keys: Any, config: Mapping[str, Any] | None) -> list[str]:
     if config is None:
         return []
     keys = getattr(keys, "config_keys", keys)
-    defaults = prowler_defaults()
+    defaults = audit_config()  # Prowler's keys and the flags offered like keys (scan_unused_services)
     return sorted(k for k in keys if k in config and k in defaults and is_looser(k, config[k], defaults[k]))
