@@ -133,7 +133,8 @@ def _metric_filter_log_group(s: Subject) -> Identity:
         return Identity(f"arn:{s.partition}:logs:{s.region}:{s.account}:log-group:{group}:*", group, s.region)
     if s.kind == "alarms":
         return Identity(s.uid, s.id, s.region)  # not derivable from the alarm alone: a documented difference
-    return Identity(f"arn:{s.partition}:logs:{s.home}:{s.account}:log-group", s.account, s.home)
+    # none found: Prowler's one account finding (home region); each of our regions keeps its own region
+    return Identity(f"arn:{s.partition}:logs:{s.home}:{s.account}:log-group", s.account, s.region)
 
 
 PASSWORD_POLICY = _account_setting("arn:{partition}:iam:{home}:{account}:password-policy", "{home}")
@@ -203,7 +204,17 @@ BY_CHECK: dict[str, Rule] = {
     "resourceexplorer2_indexes_found": _account_setting(
         "arn:{partition}:resource-explorer:{home}:{account}:index", "{home}"),
     "vpc_different_regions": _account_setting("arn:{partition}:ec2:{home}:{account}:vpc", "{home}"),
-    **{c: _account_setting("arn:{partition}:cloudtrail:{home}:{account}:trail", "{home}") for c in (
+    "cloudwatch_cross_account_sharing_disabled": _account_setting("arn:{partition}:iam:{home}:{account}:role", "{home}"),
+    "backup_plans_exist": _account_setting("arn:{partition}:backup:{home}:{account}:backup-plan"),
+    "backup_reportplans_exist": _account_setting("arn:{partition}:backup:{home}:{account}:report-plan"),
+    "sagemaker_clarify_exists": Form("arn:{partition}:sagemaker:{region}:{account}:processing-job", "sagemaker-clarify"),
+    "inspector2_is_enabled": Form(name="Inspector2"),
+    "ecr_registry_enhanced_scanning_enabled": Form(name=ACCOUNT),  # the registry id is the account id
+    "ecr_registry_scan_images_on_push_enabled": Form(name=ACCOUNT),
+    "shield_advanced_protection_in_classic_load_balancers": Form(region="{home}"),
+    "shield_advanced_protection_in_internet_facing_load_balancers": Form(region="{home}"),
+    # Prowler: one account finding in its home region; we judge each region, so each keeps its region
+    **{c: _account_setting("arn:{partition}:cloudtrail:{home}:{account}:trail") for c in (
         "cloudtrail_threat_detection_enumeration",
         "cloudtrail_threat_detection_llm_jacking",
         "cloudtrail_threat_detection_privilege_escalation",
