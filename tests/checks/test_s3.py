@@ -4,9 +4,10 @@ import boto3
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess
+from postureflow.testing import DeniedAccess, scan_in_moto
 
 ACCOUNT = "123456789012"
+REGIONS = ["us-east-1", "eu-west-1"]
 
 
 def _bucket(name, region="us-east-1"):
@@ -93,11 +94,11 @@ def test_no_buckets_no_bucket_findings(scan):
     assert run.of("s3_bucket_no_mfa_delete") == []
 
 
-def test_account_block_without_buckets_is_judged_only_with_scan_unused_services(scan, scan_with_config, tmp_path):
+def test_account_block_without_buckets_is_judged_only_with_scan_unused_services(scan, tmp_path):
     assert scan("s3").of("s3_account_level_public_access_blocks") == []
     unused = {"scan_unused_services": True}
-    run = scan_with_config(Lake(str(tmp_path / "unused")), ["s3"], ["us-east-1", "eu-west-1"], unused)
+    run = scan_in_moto(Lake(str(tmp_path / "unused")), ["s3"], REGIONS, config=unused)
     assert run.status("s3_account_level_public_access_blocks", ACCOUNT) == "FAIL"
     denied = DeniedAccess("s3control:GetPublicAccessBlock")
-    run = scan_with_config(Lake(str(tmp_path / "denied")), ["s3"], ["us-east-1", "eu-west-1"], unused, access=denied)
+    run = scan_in_moto(Lake(str(tmp_path / "denied")), ["s3"], REGIONS, access=denied, config=unused)
     assert denied.hits and run.status("s3_account_level_public_access_blocks", ACCOUNT) == "MANUAL"

@@ -72,14 +72,14 @@ def _build():
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, scan_with_config):
+def world(tmp_path_factory):
     from moto import mock_aws
 
     with mock_aws():
         _build()
         access = AwsAccess.from_default_chain()
-        run = scan_with_config(Lake(str(tmp_path_factory.mktemp("lake"))), ["s3"], REGIONS, SAMPLING, access=access)
-        yield SimpleNamespace(run=run, calls=access.call_log, lakes=tmp_path_factory, scan=scan_with_config)
+        run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("lake"))), ["s3"], REGIONS, access=access, config=SAMPLING)
+        yield SimpleNamespace(run=run, calls=access.call_log, lakes=tmp_path_factory)
 
 
 def test_collection_is_clean(world):
@@ -130,7 +130,7 @@ def test_object_public_is_off_by_default_and_reads_no_object(world):
 def test_unread_settings_are_no_verdict(world):
     access = DeniedAccess("s3:GetBucketReplication", "s3:GetBucketEncryption", "s3:GetBucketNotificationConfiguration",
                           "s3:GetObjectAcl")  # fmt: skip
-    run = world.scan(Lake(str(world.lakes.mktemp("denied"))), ["s3"], REGIONS, SAMPLING, access=access)
+    run = scan_in_moto(Lake(str(world.lakes.mktemp("denied"))), ["s3"], REGIONS, access=access, config=SAMPLING)
     assert {h.split(":", 1)[1] for h in access.hits} == {
         "GetBucketReplication", "GetBucketEncryption", "GetBucketNotificationConfiguration", "GetObjectAcl"}
     assert run.status("s3_bucket_cross_region_replication", "repl-away") == "MANUAL"

@@ -36,11 +36,15 @@ FLAG_DEFAULTS: Mapping[str, Any] = MappingProxyType({"scan_unused_services": Fal
 # layers, CodeCommit files) download customer data only when true, and the scanning role then needs the
 # opt-in policy document (docs/least-privilege.md). code_host_*_api_url: where
 # codepipeline_project_repo_private asks whether a source repository is public ("" = do not ask).
+# shodan_api_url: where ec2_elastic_ip_shodan asks (with Prowler's shodan_api_key). aws_ip_ranges_file: a
+# local copy of AWS's ip-ranges.json for route53_dangling_ip_subdomain_takeover (never downloaded; "" = none).
 POSTUREFLOW_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "read_customer_data": False,
         "code_host_github_api_url": "https://api.github.com",
         "code_host_gitlab_api_url": "https://gitlab.com/api/v4",
+        "shodan_api_url": "https://api.shodan.io",
+        "aws_ip_ranges_file": "",
     }
 )
 
