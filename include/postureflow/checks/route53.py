@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check
 
 
 @check(
@@ -63,3 +63,55 @@ def route53_public_hosted_zones_cloudwatch_logging_enabled(zones):
             yield PASS(zone, f"{label} logs queries to {group}.")
         else:
             yield FAIL(zone, f"{label} does not log queries.")
+
+
+@check(
+    id="route53_dangling_ip_subdomain_takeover",
+    title="Route 53 A record does not point at an AWS address the account no longer holds",
+    severity="high",
+    resource_type="AwsRoute53HostedZone",
+    reads=["route53.a_records", "ec2.addresses", "ec2.network_interfaces", "ec2.ebs_encryption_by_default"],
+    risk="A record naming an AWS public address the account released (a freed Elastic IP, a stopped "
+    "instance's public IP) lets whoever is given that address next serve content, cookies and phishing "
+    "pages under the domain.",
+    remediation="Delete or update the record, or point it at an alias (load balancer, CloudFront) or an "
+    "Elastic IP the account holds.",
+)
+def route53_dangling_ip_subdomain_takeover(records, addresses, interfaces, ec2_regions, listed):
+    """Prowler's rule: a public, non-alias A record whose address is in AWS's published ranges but is
+    none of the account's Elastic IPs or network-interface public IPs fails.
+
+    Unlike Prowler, which downloads ip-ranges.json at run time, AWS ownership comes from a local copy
+    (audit config ``aws_ip_ranges_file``). Without it an address that is not ours cannot be judged: a PASS
+    could hide a dangling record and a FAIL could accuse someone else's server, so it gets no verdict.
+    An address in a region's ranges is judged only where ec2 listed that region's Elastic IPs and network
+    interfaces completely (Prowler fails it when the scan left that region out)."""
+    ours = {a.get("public_ip") for a in addresses} | {i.get("public_ip") for i in interfaces}
+    scanned = {r.region for r in ec2_regions}
+    for record in records:
+        label = f"Route 53 record {record.get('ip')} ({record.get('name')}) in zone {record.get('zone_name')}"
+        if record.get("ip") in ours:
+            yield PASS(record, f"{label} is an address this account holds.")
+            continue
+        if not record.get("public_ip"):
+            yield PASS(record, f"{label} is a private address, not reachable for a takeover.")
+            continue
+        regions = record.get("aws_regions")
+        if regions is None:
+            yield MANUAL(record, f"{NO_VERDICT} {label} is not an address this account holds, and whether AWS "
+                                 "owns it is unknown: set aws_ip_ranges_file to a copy of AWS's ip-ranges.json.")  # fmt: skip
+            continue
+        if not regions:
+            yield PASS(record, f"{label} is outside AWS's published ranges (as of {record.get('ip_ranges_created')}).")
+            continue
+        unseen = [
+            r for r in regions
+            if r != "GLOBAL" and not (r in scanned and listed.complete("ec2.addresses", r)
+                                      and listed.complete("ec2.network_interfaces", r))
+        ]  # fmt: skip
+        if unseen:
+            yield MANUAL(record, f"{NO_VERDICT} {label} is an AWS address of {', '.join(unseen)}, where this scan "
+                                 "did not list the account's Elastic IPs and network interfaces.")  # fmt: skip
+        else:
+            yield FAIL(record, f"{label} is an AWS address ({', '.join(regions)}) this account does not hold: "
+                               "a dangling record open to subdomain takeover.")  # fmt: skip
