@@ -11,8 +11,15 @@ trail covers it.
 
 The S3 data-event checks are account-level, as in Prowler: every trail that
 records S3 object-level reads (writes) for all buckets PASSes; when no trail
-does, every trail FAILs. When a trail's selectors could not be read, no trail
-gets a verdict (the unread one may be the one recording).
+does, every trail FAILs, unless the account has no bucket (and the audit
+config's ``scan_unused_services`` is off), as Prowler. When a trail's selectors
+could not be read, no trail gets a verdict (the unread one may be the one
+recording).
+
+``cloudtrail_multi_region_enabled_logging_management_events`` and
+``cloudtrail_bedrock_logging_enabled`` are judged per scanned region like
+``cloudtrail_multi_region_enabled``: PASS on the first logging trail covering
+the region that records the events, FAIL on the region's record otherwise.
 """
 
 from __future__ import annotations
@@ -72,13 +79,118 @@ def _records_s3_objects(trail, want: str) -> bool:
     )
 
 
-def _s3_data_events(trails, want: str, verb: str):
+def _field_allows(selector: dict, value: str) -> bool:
+    """Whether one advanced field selector lets ``value`` through (every operator it sets must)."""
+    tests = {
+        "Equals": lambda vs: value in vs,
+        "NotEquals": lambda vs: value not in vs,
+        "StartsWith": lambda vs: any(value.startswith(v) for v in vs),
+        "NotStartsWith": lambda vs: not any(value.startswith(v) for v in vs),
+        "EndsWith": lambda vs: any(value.endswith(v) for v in vs),
+        "NotEndsWith": lambda vs: not any(value.endswith(v) for v in vs),
+    }
+    return all(test(selector[op] or []) for op, test in tests.items() if op in selector)
+
+
+def selector_allows(selector: dict, field: str, value: str, explicit: bool = False) -> bool:
+    """Whether an advanced event selector records events whose ``field`` is ``value``: every condition on
+    the field must allow it; with no condition the selector records every value (unless ``explicit``)."""
+    conditions = [f for f in selector.get("FieldSelectors") or [] if f.get("Field") == field]
+    if explicit and not conditions:
+        return False
+    return all(_field_allows(c, value) for c in conditions)
+
+
+def records_management_events(trail, reads: bool = False, sources: tuple[str, ...] = ()) -> bool:
+    """Whether the trail records write management events (and read ones too, with ``reads``), of one of
+    ``sources`` (event sources such as bedrock.amazonaws.com) when given.
+
+    Classic selectors: IncludeManagementEvents (on unless set false), ReadWriteType All (or WriteOnly when
+    reads are not asked for), the sources not excluded. Advanced selectors: eventCategory Management, readOnly
+    allowing false (and true), eventSource allowing one of the sources; the selector's name does not matter
+    (Prowler requires the console's default name for the read-and-write check). A trail without any
+    selectors records all management events (AWS's default)."""
+    classic = trail.get("event_selectors") or []
+    advanced = trail.get("advanced_event_selectors") or []
+    if not classic and not advanced:
+        return True
+    modes = ("All",) if reads else ("All", "WriteOnly")
+    for selector in classic:
+        excluded = set(selector.get("ExcludeManagementEventSources") or [])
+        if (
+            selector.get("IncludeManagementEvents", True)
+            and selector.get("ReadWriteType", "All") in modes
+            and (not sources or set(sources) - excluded)
+        ):
+            return True
+    for selector in advanced:
+        if (
+            selector_allows(selector, "eventCategory", "Management", explicit=True)
+            and selector_allows(selector, "readOnly", "false")
+            and (not reads or selector_allows(selector, "readOnly", "true"))
+            and (not sources or any(selector_allows(selector, "eventSource", s) for s in sources))
+        ):
+            return True
+    return False
+
+
+def _covering(trails, region: str) -> list:
+    """The trails that record ``region``: multi-region ones first, then the trails homed there."""
+    return sorted(
+        (t for t in trails if t.get("multi_region") or t.get("home_region") == region),
+        key=lambda t: (not t.get("multi_region"), t.uid),
+    )
+
+
+_SELECTOR_FIELDS = ("is_logging", "event_selectors", "advanced_event_selectors")
+
+
+def _per_region(trails, regions, records, what: str):
+    """One result per scanned region: PASS on the first logging trail covering it for which ``records(trail)``
+    holds (re-filed in the region), else FAIL on the region's record. A covering trail whose status or
+    selectors could not be read makes it a no verdict; one of another account whose settings AWS does not
+    show here (an organization trail seen from a member) a MANUAL."""
+    for record in sorted(regions, key=lambda r: r.region):
+        region = record.region
+        covering = _covering(trails, region)
+        readable = [t for t in covering if all(t.readable(f) for f in _SELECTOR_FIELDS)]
+        doing = [t for t in readable if t.get("is_logging") and records(t)]
+        if doing:
+            trail = doing[0]
+            where = f"multi-region trail {trail.id}" if trail.get("multi_region") else f"trail {trail.id}"
+            yield PASS(dataclasses.replace(trail, region=region),
+                       f"Region {region} is covered by {where}, which is logging and records {what}.")
+        elif unread := [t for t in covering if t not in readable]:
+            trail = unread[0]
+            reasons = "; ".join(f"{k} ({v})" for k, v in trail.unread.items())
+            yield MANUAL(dataclasses.replace(trail, region=region),
+                         f"{NO_VERDICT} {trail.id}: could not read {reasons}.")
+        elif hidden := [t for t in readable if t.get("is_logging") is None or t.get("event_selectors") is None]:
+            trail = hidden[0]
+            yield MANUAL(dataclasses.replace(trail, region=region),
+                         f"Region {region} is covered by trail {trail.id} of another account, whose status and "
+                         f"event selectors are not visible here; check in that account whether it records {what}.")
+        else:
+            yield FAIL(record, f"Region {region} has no logging CloudTrail trail that records {what}.")
+
+
+def _s3_data_events(trails, buckets, regions, listed, config, want: str, verb: str):
     # A trail whose selectors AWS would not show (another account's shadow trail) is not judged.
     judged = [t for t in trails if t.get("event_selectors") is not None or not t.readable("event_selectors")]
     recording = [t for t in judged if _records_s3_objects(t, want)]
     if recording:
         for trail in recording:
             yield PASS(trail, f"CloudTrail trail {trail.id} records S3 object-level {verb} events for all buckets.")
+        return
+    if not buckets and not config["scan_unused_services"]:
+        # As Prowler without --scan-unused-services: an account without buckets has no S3 objects to record.
+        # Only where the buckets were listed in every region is "no buckets" a fact.
+        gaps = sorted(r.region for r in regions if not listed.complete("s3.buckets", r.region))
+        if not gaps:
+            return
+        for trail in judged:
+            yield MANUAL(trail, f"{NO_VERDICT} {trail.id}: could not list the S3 buckets of {', '.join(gaps)}, "
+                         "so whether the account uses S3 (and needs object-level events) is unknown.")
         return
     unread = sorted(t.id for t in judged if not t.readable("event_selectors"))
     for trail in judged:
@@ -212,13 +324,14 @@ def cloudtrail_multi_region_enabled(trails, regions):
     title="CloudTrail records S3 object-level read events for all buckets",
     severity="low",
     resource_type="AwsCloudTrailTrail",
-    reads=["cloudtrail.trails"],
+    reads=["cloudtrail.trails", "s3.buckets", "cloudtrail.regions"],
+    config=["scan_unused_services"],
     risk="Without S3 data events, who read which object (for example during data exfiltration) is not recorded.",
     remediation="Add an event selector to a trail that records read (or all) data events for AWS::S3::Object "
     "on all buckets.",
 )
-def cloudtrail_s3_dataevents_read_enabled(trails):
-    yield from _s3_data_events(trails, "ReadOnly", "read")
+def cloudtrail_s3_dataevents_read_enabled(trails, buckets, regions, listed, config):
+    yield from _s3_data_events(trails, buckets, regions, listed, config, "ReadOnly", "read")
 
 
 @check(
@@ -226,13 +339,14 @@ def cloudtrail_s3_dataevents_read_enabled(trails):
     title="CloudTrail records S3 object-level write events for all buckets",
     severity="low",
     resource_type="AwsCloudTrailTrail",
-    reads=["cloudtrail.trails"],
+    reads=["cloudtrail.trails", "s3.buckets", "cloudtrail.regions"],
+    config=["scan_unused_services"],
     risk="Without S3 data events, who put, overwrote or deleted which object is not recorded.",
     remediation="Add an event selector to a trail that records write (or all) data events for AWS::S3::Object "
     "on all buckets.",
 )
-def cloudtrail_s3_dataevents_write_enabled(trails):
-    yield from _s3_data_events(trails, "WriteOnly", "write")
+def cloudtrail_s3_dataevents_write_enabled(trails, buckets, regions, listed, config):
+    yield from _s3_data_events(trails, buckets, regions, listed, config, "WriteOnly", "write")
 
 
 @check(
@@ -395,3 +509,120 @@ def cloudtrail_threat_detection_privilege_escalation(histories, trails, config):
 )
 def cloudtrail_threat_detection_llm_jacking(histories, trails, config):
     yield from _threats(histories, trails, "llm_jacking", "LLM jacking", config)
+
+
+# -- what the trails record, and where they keep it --------------------------------------------------
+
+
+@check(
+    id="cloudtrail_multi_region_enabled_logging_management_events",
+    title="Every region is covered by a logging CloudTrail trail that records read and write management events",
+    severity="low",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails", "cloudtrail.regions"],
+    risk="A trail that records only reads or only writes, or no management events at all, leaves control-plane "
+    "changes or reconnaissance in that region without a record.",
+    remediation="Make a multi-region trail record all management events: a classic selector with "
+    "IncludeManagementEvents true and ReadWriteType All, or an advanced selector for eventCategory Management "
+    "without a readOnly condition (cloudtrail put-event-selectors).",
+)
+def cloudtrail_multi_region_enabled_logging_management_events(trails, regions):
+    yield from _per_region(trails, regions, lambda t: records_management_events(t, reads=True),
+                           "read and write management events")
+
+
+# Bedrock's control-plane and runtime event sources, and the resource types of its data events.
+BEDROCK_EVENT_SOURCES = (
+    "bedrock.amazonaws.com", "bedrock-agent.amazonaws.com", "bedrock-runtime.amazonaws.com",
+    "bedrock-agent-runtime.amazonaws.com", "bedrock-data-automation.amazonaws.com",
+    "bedrock-data-automation-runtime.amazonaws.com",
+)  # fmt: skip
+BEDROCK_RESOURCE_TYPES = (
+    "AWS::Bedrock::AgentAlias", "AWS::Bedrock::FlowAlias", "AWS::Bedrock::Guardrail", "AWS::Bedrock::InlineAgent",
+    "AWS::Bedrock::KnowledgeBase", "AWS::Bedrock::Model", "AWS::Bedrock::Prompt",
+)  # fmt: skip
+
+
+def records_bedrock(trail) -> bool:
+    """Management events of a Bedrock source (write ones at least), or Bedrock data events."""
+    if records_management_events(trail, sources=BEDROCK_EVENT_SOURCES):
+        return True
+    return any(
+        selector_allows(s, "eventCategory", "Data", explicit=True)
+        and any(selector_allows(s, "resources.type", t, explicit=True) for t in BEDROCK_RESOURCE_TYPES)
+        for s in trail.get("advanced_event_selectors") or []
+    )
+
+
+@check(
+    id="cloudtrail_bedrock_logging_enabled",
+    title="CloudTrail records Amazon Bedrock API calls in every region",
+    severity="medium",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails", "cloudtrail.regions"],
+    risk="Without a record of Bedrock calls, model access granted, invocation logging switched off or models "
+    "invoked with stolen credentials cannot be traced.",
+    remediation="Record management events on a multi-region trail (without excluding Bedrock's event sources), "
+    "and add advanced data-event selectors for the Bedrock resource types you use (AWS::Bedrock::Model, "
+    "AWS::Bedrock::AgentAlias, ...).",
+)
+def cloudtrail_bedrock_logging_enabled(trails, regions):
+    # Per region, unlike Prowler's single account-wide verdict: a trail homed in one region records
+    # Bedrock calls made there only, so it leaves the other regions unrecorded.
+    yield from _per_region(trails, regions, records_bedrock, "Amazon Bedrock API calls")
+
+
+@check(
+    id="cloudtrail_insights_exist",
+    title="Logging CloudTrail trail has CloudTrail Insights on",
+    severity="low",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails"],
+    risk="Without Insights, unusual bursts of API calls or errors (a runaway script, an attacker's automation) "
+    "are not flagged against the account's normal activity.",
+    remediation="Enable Insights on the trail for API call rate and API error rate (cloudtrail "
+    "put-insight-selectors --insight-selectors InsightType=ApiCallRateInsight InsightType=ApiErrorRateInsight).",
+)
+def cloudtrail_insights_exist(trails):
+    for trail in trails:
+        if trail.get("is_logging") is None and trail.readable("is_logging"):
+            continue  # another account's trail whose status AWS does not show here
+        if trail.readable("is_logging") and not trail.get("is_logging"):
+            continue  # as Prowler: Insights matter on a trail that records (unread status: no verdict below)
+        insights = trail.get("has_insight_selectors")
+        if insights is None:
+            yield MANUAL(trail, f"{NO_VERDICT} {trail.id}: DescribeTrails did not say whether it has Insights "
+                         "selectors.")
+        elif insights:
+            yield PASS(trail, f"CloudTrail trail {trail.id} is logging and has Insights selectors.")
+        else:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} is logging but has no Insights selectors.")
+
+
+@check(
+    id="cloudtrail_bucket_requires_mfa_delete",
+    title="The S3 bucket of a logging CloudTrail trail has MFA delete on",
+    severity="medium",
+    resource_type="AwsCloudTrailTrail",
+    reads=["cloudtrail.trails", "s3.buckets"],
+    risk="Without MFA delete, credentials that can write to the log bucket can also remove old log versions "
+    "or suspend versioning, erasing the audit trail.",
+    remediation="As the root user with an MFA device, enable versioning with MFA delete on the trail's bucket "
+    "(s3api put-bucket-versioning --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa ...).",
+)
+def cloudtrail_bucket_requires_mfa_delete(trails, buckets):
+    by_name = {b.id: b for b in buckets}
+    for trail in trails:
+        if trail.get("is_logging") is None and trail.readable("is_logging"):
+            continue  # another account's trail whose status AWS does not show here
+        if (trail.readable("is_logging") and not trail.get("is_logging")) or not trail.get("s3_bucket"):
+            continue  # unread status: judged below, which makes it a no verdict
+        name = trail["s3_bucket"]
+        bucket = by_name.get(name)
+        if bucket is None:
+            yield MANUAL(trail, f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which is not in this "
+                         "account's inventory (another account's bucket?); check its MFA delete there.")
+        elif bucket.get("mfa_delete") == "Enabled":
+            yield PASS(trail, f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which has MFA delete on.")
+        else:
+            yield FAIL(trail, f"CloudTrail trail {trail.id} delivers to S3 bucket {name}, which has MFA delete off.")

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 from postureflow import policy as _policy
 from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check
+from postureflow.checks.cloudtrail import records_management_events
 
 CIS_READS = [
     "cloudtrail.trails",
@@ -250,28 +251,6 @@ class _Verdict:
             self.stage, self.failure, self.failing_alarm = stage, sentence, alarm
 
 
-def logs_management_events(trail) -> bool:
-    """Whether the trail records write management events (what the CIS controls watch for).
-
-    Classic selectors: one with IncludeManagementEvents (on unless set false) and ReadWriteType All or
-    WriteOnly. Advanced selectors: one for eventCategory Management not limited to read-only events.
-    A trail without selectors records all management events (AWS's default)."""
-    classic = trail.get("event_selectors") or []
-    advanced = trail.get("advanced_event_selectors") or []
-    if not classic and not advanced:
-        return True
-    for selector in classic:
-        if selector.get("IncludeManagementEvents", True) and selector.get("ReadWriteType", "All") in ("All", "WriteOnly"):
-            return True
-    for selector in advanced:
-        fields = {f.get("Field"): f for f in selector.get("FieldSelectors") or []}
-        if (fields.get("eventCategory") or {}).get("Equals") == ["Management"] and (
-            (fields.get("readOnly") or {}).get("Equals") != ["true"]
-        ):
-            return True
-    return False
-
-
 def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, sns_regions) -> _Verdict:
     verdict = _Verdict()
     looked = {r.region for r in cw_regions if r.get("metric_filters_listed") and r.get("alarms_listed")}
@@ -281,7 +260,7 @@ def _chain(what, required, trails, filters, alarms, cw_regions, subscriptions, s
 
     with_logs = [t for t in sorted(trails, key=lambda t: t.uid) if t.get("cloudwatch_log_group_arn")]
     logging = [t for t in with_logs if t.get("multi_region") and t.get("is_logging")]
-    candidates = [t for t in logging if logs_management_events(t)]
+    candidates = [t for t in logging if records_management_events(t)]
     if not with_logs:
         verdict.fell_short(0, "no CloudTrail trail delivers to CloudWatch Logs")
     elif not logging:
@@ -772,3 +751,109 @@ def cloudwatch_log_group_not_publicly_accessible(groups, policies, regions):
             )
         else:
             yield PASS(group, f"CloudWatch log group {group.id} is not open to everyone by any resource policy.")
+
+
+@check(
+    id="cloudwatch_log_group_kms_encryption_enabled",
+    title="CloudWatch Logs log group is encrypted with a KMS key",
+    severity="medium",
+    resource_type="Other",
+    reads=["cloudwatch.log_groups"],
+    risk="Logs encrypted only with the service's own key can be read by anyone allowed to read the log group; "
+    "a KMS key adds a second permission, audited and revocable on its own.",
+    remediation="Associate a KMS key with the log group (logs associate-kms-key) after allowing the CloudWatch "
+    "Logs service principal to use the key in its key policy.",
+)
+def cloudwatch_log_group_kms_encryption_enabled(groups):
+    for group in groups:
+        if key := group.get("kms_key_id"):
+            yield PASS(group, f"CloudWatch log group {group.id} is encrypted with KMS key {key}.")
+        else:
+            yield FAIL(group, f"CloudWatch log group {group.id} is not encrypted with a KMS key.")
+
+
+@check(
+    id="cloudwatch_log_group_retention_policy_specific_days_enabled",
+    title="CloudWatch Logs log group keeps its events at least the configured number of days",
+    severity="medium",
+    resource_type="AwsLogsLogGroup",
+    reads=["cloudwatch.log_groups"],
+    risk="Logs deleted too early are missing when an incident is discovered months later, and many standards "
+    "require a year of retention.",
+    remediation="Set the log group's retention to at least the required days, or to never expire (logs "
+    "put-retention-policy --retention-in-days 365).",
+    config=["log_group_retention_days"],
+)
+def cloudwatch_log_group_retention_policy_specific_days_enabled(groups, config):
+    minimum = int(config["log_group_retention_days"])
+    for group in groups:
+        days = group.get("retention_days")
+        if days is None:
+            yield PASS(group, f"CloudWatch log group {group.id} never expires its events (at least {minimum} days "
+                       "required).")
+        elif days < minimum:
+            yield FAIL(group, f"CloudWatch log group {group.id} keeps its events {days} days, less than {minimum}.")
+        else:
+            yield PASS(group, f"CloudWatch log group {group.id} keeps its events {days} days (at least {minimum}).")
+
+
+@check(
+    id="cloudwatch_log_group_agentcore_data_protection_policy_enabled",
+    title="Bedrock AgentCore log group masks sensitive data with a data protection policy",
+    severity="medium",
+    resource_type="Other",
+    reads=["cloudwatch.log_groups"],
+    risk="Agents log prompts, tool arguments and retrieved context; without a data protection policy, personal "
+    "data and credentials in them are stored in clear text for anyone who may read the logs.",
+    remediation="Put a data protection policy on the log group (logs put-data-protection-policy) or an "
+    "account-level one (logs put-account-policy --policy-type DATA_PROTECTION_POLICY) that masks the data "
+    "identifiers your agents may log.",
+    config=["agentcore_log_group_name_prefixes"],
+)
+def cloudwatch_log_group_agentcore_data_protection_policy_enabled(groups, config):
+    prefixes = config["agentcore_log_group_name_prefixes"]
+    # An unset key means Prowler's defaults; an empty list is the operator saying "none".
+    prefixes = tuple(AGENTCORE_PREFIXES if prefixes is None else prefixes)
+    for group in groups:
+        if not group.id.startswith(prefixes):
+            continue
+        if group.get("data_protection_status") == "ACTIVATED":
+            yield PASS(group, f"AgentCore log group {group.id} has an activated data protection policy.")
+        elif "ACCOUNT_DATA_PROTECTION" in (group.get("inherited_properties") or []):
+            yield PASS(group, f"AgentCore log group {group.id} inherits the account-level data protection policy.")
+        else:
+            status = group.get("data_protection_status")
+            yield FAIL(group, f"AgentCore log group {group.id} has no active data protection policy"
+                       + (f" (status {status})" if status else "") + ": what the agent logs is not masked.")
+
+
+AGENTCORE_PREFIXES = ("/aws/bedrock-agentcore/", "/aws/vendedlogs/bedrock-agentcore/")
+
+
+# The role the CloudWatch console creates when the account shares its metrics, dashboards and alarms with
+# other accounts ("Share your CloudWatch data"); its trust policy names the accounts that may read them.
+SHARING_ROLE = "CloudWatch-CrossAccountSharingRole"
+
+
+@check(
+    id="cloudwatch_cross_account_sharing_disabled",
+    title="CloudWatch data is not shared with other accounts",
+    severity="medium",
+    resource_type="AwsIamRole",
+    reads=["iam.roles", "iam.account"],
+    risk="Accounts trusted by the sharing role can read this account's metrics, dashboards, alarms and, with "
+    "the broader options, its logs: operational detail an attacker in one of them can use.",
+    remediation="If the sharing is not needed, turn it off in the CloudWatch console settings (or delete the "
+    "CloudWatch-CrossAccountSharingRole role); otherwise keep its trust policy to the accounts that need it.",
+)
+def cloudwatch_cross_account_sharing_disabled(roles, accounts):
+    sharing = [r for r in roles if r.id == SHARING_ROLE]
+    for role in sharing:
+        trusted = sorted({a for s in _policy.statements(role.get("trust_policy")) if _policy.allows(s)
+                          for a in _policy.principal_accounts(s)})  # fmt: skip
+        yield FAIL(role, f"CloudWatch shares its data with other accounts through role {role.id}"
+                   + (f" (trusted: {', '.join(trusted)})." if trusted else "."))
+    if not sharing:
+        for account in accounts:
+            yield PASS(account, f"No {SHARING_ROLE} role: CloudWatch does not share data with other accounts.",
+                       "Other")

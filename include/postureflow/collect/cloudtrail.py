@@ -207,6 +207,8 @@ def _collect_trail(scope: RegionScope, client, trail: dict, tags: Outcome) -> No
         kms_key_id=trail.get("KmsKeyId"),
         log_file_validation=bool(trail.get("LogFileValidationEnabled")),
         cloudwatch_log_group_arn=trail.get("CloudWatchLogsLogGroupArn"),
+        # DescribeTrails says whether Insights selectors are set: no GetInsightSelectors call per trail.
+        has_insight_selectors=trail.get("HasInsightSelectors"),
         # Unread when the status or selectors could not be read: checks then give the trail no verdict.
         is_logging=status.map(lambda v: bool(v.get("IsLogging"))),
         latest_cloudwatch_logs_delivery_time=status.get("LatestCloudWatchLogsDeliveryTime"),

@@ -2,8 +2,9 @@
 
 Per region: ``logs:DescribeMetricFilters`` (every log group's filters in one
 paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
-``logs:DescribeLogGroups`` and ``logs:DescribeResourcePolicies`` (the
-account-level resource policies, which say who else may use the log groups).
+``logs:DescribeLogGroups`` (encryption, retention, data protection) and
+``logs:DescribeResourcePolicies`` (the account-level resource policies, which
+say who else may use the log groups).
 The ``regions`` record says which regions were scanned and whether the
 listings answered (their outcomes), so the CIS monitoring checks can judge a
 region that has nothing and stay silent where they could not look: the chain
@@ -64,8 +65,18 @@ def collect_cloudwatch(scope: RegionScope) -> None:
 
     groups = scope.list(logs, "describe_log_groups", "logGroups", kind="log_groups")
     for group in groups.value or []:
-        arn = group.get("logGroupArn") or scope.arn("logs", f"log-group:{group['logGroupName']}")
-        scope.add("log_groups", uid=arn, id=group["logGroupName"])
+        name = group["logGroupName"]
+        arn = group.get("logGroupArn") or scope.arn("logs", f"log-group:{name}")
+        scope.add(
+            "log_groups",
+            uid=arn,
+            id=name,
+            kms_key_id=group.get("kmsKeyId"),
+            # absent: the log group never expires its events
+            retention_days=group.get("retentionInDays"),
+            data_protection_status=group.get("dataProtectionStatus"),
+            inherited_properties=group.get("inheritedProperties") or [],
+        )
 
     policies = scope.list(logs, "describe_resource_policies", "resourcePolicies")
     for policy in policies.value or []:

@@ -1,0 +1,144 @@
+"""CloudWatch Logs log group settings and CloudWatch cross-account sharing: FAIL, PASS and no verdict for each.
+
+moto's DescribeLogGroups answers no ``dataProtectionStatus`` / ``inheritedProperties`` (it has no data
+protection policies): an after-call hook adds them to its answer, as AWS would send them.
+"""
+
+import json
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from postureflow.aws import AwsAccess
+from postureflow.lake import Lake
+from postureflow.testing import scan_denied, scan_in_moto
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+# What AWS reports for the AgentCore groups moto cannot give a data protection policy.
+DATA_PROTECTION = {
+    "/aws/bedrock-agentcore/runtimes/masked-agent": {"dataProtectionStatus": "ACTIVATED"},
+    "/aws/vendedlogs/bedrock-agentcore/memory/inheriting": {"inheritedProperties": ["ACCOUNT_DATA_PROTECTION"]},
+    "/aws/bedrock-agentcore/runtimes/deleted-policy": {"dataProtectionStatus": "DELETED"},
+}
+SHARING_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                   "Action": "sts:AssumeRole"}],
+}  # fmt: skip
+
+
+def _build():
+    logs = boto3.client("logs", region_name=REGION)
+    logs.create_log_group(logGroupName="/app/encrypted", kmsKeyId=KEY)
+    logs.put_retention_policy(logGroupName="/app/encrypted", retentionInDays=400)
+    logs.create_log_group(logGroupName="/app/short-lived")
+    logs.put_retention_policy(logGroupName="/app/short-lived", retentionInDays=30)
+    logs.create_log_group(logGroupName="/app/forever")  # no retention: never expires
+    for name in ("/aws/bedrock-agentcore/runtimes/plain-agent", *DATA_PROTECTION):
+        logs.create_log_group(logGroupName=name)
+    boto3.client("iam", region_name=REGION).create_role(
+        RoleName="CloudWatch-CrossAccountSharingRole", AssumeRolePolicyDocument=json.dumps(SHARING_TRUST)
+    )
+
+
+def _data_protection_hook(access):
+    def add(parsed, **_):
+        for group in parsed.get("logGroups") or []:
+            group.update(DATA_PROTECTION.get(group["logGroupName"], {}))
+
+    access.client("logs", REGION).meta.events.register("after-call.cloudwatch-logs.DescribeLogGroups", add)
+    return access
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from moto import mock_aws
+
+    def lake(name):
+        return str(tmp_path_factory.mktemp(name))
+
+    with mock_aws():
+        _build()
+        access = _data_protection_hook(AwsAccess.from_default_chain())
+        run = scan_in_moto(Lake(lake("lake")), ["cloudwatch"], [REGION], access=access)
+        unlisted = scan_denied(lake("unlisted"), ["cloudwatch"], [REGION], "logs:DescribeLogGroups")
+        no_roles = scan_denied(lake("no-roles"), ["cloudwatch"], [REGION], "iam:GetAccountAuthorizationDetails")
+    with mock_aws():  # an account that shares nothing
+        unshared = scan_in_moto(Lake(lake("unshared")), ["cloudwatch"], [REGION])
+        unshared_denied = scan_denied(lake("unshared-denied"), ["cloudwatch"], [REGION],
+                                      "iam:GetAccountAuthorizationDetails")  # fmt: skip
+    return SimpleNamespace(run=run, calls=access.call_log, unlisted=unlisted, no_roles=no_roles, unshared=unshared,
+                           unshared_denied=unshared_denied)  # fmt: skip
+
+
+def test_kms_encryption(world):
+    statuses = world.run.statuses("cloudwatch_log_group_kms_encryption_enabled")
+    assert statuses["/app/encrypted"] == "PASS" and statuses["/app/short-lived"] == "FAIL"
+    assert set(statuses.values()) == {"PASS", "FAIL"} and len(statuses) == 7
+
+
+def test_retention(world):
+    statuses = world.run.statuses("cloudwatch_log_group_retention_policy_specific_days_enabled")
+    assert statuses["/app/encrypted"] == "PASS"  # 400 days >= Prowler's 365
+    assert statuses["/app/short-lived"] == "FAIL"
+    assert statuses["/app/forever"] == "PASS"
+    finding = next(f for f in world.run.of("cloudwatch_log_group_retention_policy_specific_days_enabled")
+                   if f["resource_id"] == "/app/short-lived")  # fmt: skip
+    assert "30 days" in finding["status_extended"] and "365" in finding["status_extended"]
+
+
+def test_retention_minimum_comes_from_the_audit_config():
+    from postureflow.checks import all_checks
+    from postureflow.config import audit_config
+
+    check = all_checks()["cloudwatch_log_group_retention_policy_specific_days_enabled"]
+    assert check.config_values() == {"log_group_retention_days": 365}
+    assert check.version_for(audit_config({"log_group_retention_days": 30})) != check.version_for()
+
+
+def test_agentcore_data_protection(world):
+    # Only AgentCore log groups (Prowler's default prefixes) are judged.
+    assert world.run.statuses("cloudwatch_log_group_agentcore_data_protection_policy_enabled") == {
+        "/aws/bedrock-agentcore/runtimes/plain-agent": "FAIL",
+        "/aws/bedrock-agentcore/runtimes/deleted-policy": "FAIL",
+        "/aws/bedrock-agentcore/runtimes/masked-agent": "PASS",
+        "/aws/vendedlogs/bedrock-agentcore/memory/inheriting": "PASS",
+    }
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "cloudwatch_log_group_kms_encryption_enabled",
+        "cloudwatch_log_group_retention_policy_specific_days_enabled",
+        "cloudwatch_log_group_agentcore_data_protection_policy_enabled",
+    ],
+)
+def test_unlisted_log_groups_give_no_verdict(world, check):
+    # Every field comes from the listing: with it refused there is nothing to judge, and no verdict.
+    assert world.unlisted.of(check) == []
+    assert any(e["api"] == "logs:describe_log_groups" for e in world.unlisted.errors)
+
+
+def test_cross_account_sharing(world):
+    check = "cloudwatch_cross_account_sharing_disabled"
+    assert world.run.statuses(check) == {"CloudWatch-CrossAccountSharingRole": "FAIL"}
+    assert "210987654321" in world.run.of(check)[0]["status_extended"]
+    [passed] = world.unshared.of(check)
+    assert passed["status"] == "PASS" and passed["resource_uid"].endswith(":root")
+
+
+def test_cross_account_sharing_without_the_roles_gives_no_verdict(world):
+    check = "cloudwatch_cross_account_sharing_disabled"
+    # the sharing role exists here, but unlisted it must not turn into a PASS
+    assert [f["status"] for f in world.no_roles.of(check)] == ["MANUAL"]
+    assert [f["status"] for f in world.unshared_denied.of(check)] == ["MANUAL"]
+
+
+def test_calls(world):
+    assert world.calls.repeated() == []
+    # IAM is scanned for the sharing role; moto lacks its GenerateServiceLastAccessedDetails.
+    assert {e["api"] for e in world.run.errors} <= {"iam:generate_service_last_accessed_details"}
