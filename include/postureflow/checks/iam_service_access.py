@@ -61,94 +61,37 @@ _SUBSCRIBE_REMEDY = (
 )
 
 
-@check(
-    service="iam",
-    id="iam_inline_policy_no_full_access_to_cloudtrail",
-    title="Inline IAM policy does not grant 'cloudtrail:*'",
-    severity="high",
-    resource_type="AwsIamPolicy",
-    reads=["iam.inline_policies"],
-    risk=_CLOUDTRAIL_RISK,
-    remediation=_CLOUDTRAIL_REMEDY,
-)
-def iam_inline_policy_no_full_access_to_cloudtrail(inline_policies):
-    for inline in inline_policies:
-        yield _full_access_result(inline, inline_label(inline), "cloudtrail", "CloudTrail")
+def _inline_rule(check_id: str, severity: str, grant: str, risk: str, remediation: str, judge, *args) -> None:
+    """Register the check of ``judge(policy, label, *args)`` on every inline policy."""
+
+    @check(service="iam", id=check_id, title=f"Inline IAM policy does not {grant}", severity=severity,
+           resource_type="AwsIamPolicy", reads=["iam.inline_policies"], risk=risk, remediation=remediation)  # fmt: skip
+    def rule(inline_policies):
+        for inline in inline_policies:
+            yield judge(inline, inline_label(inline), *args)
 
 
-@check(
-    service="iam",
-    id="iam_policy_no_full_access_to_cloudtrail",
-    title="Customer-managed IAM policy does not grant 'cloudtrail:*'",
-    severity="medium",
-    resource_type="AwsIamPolicy",
-    reads=["iam.policies"],
-    config=["scan_unused_services"],
-    risk=_CLOUDTRAIL_RISK,
-    remediation=_CLOUDTRAIL_REMEDY,
-)
-def iam_policy_no_full_access_to_cloudtrail(policies, config):
-    for managed in customer_policies_in_scope(policies, config):
-        yield _full_access_result(managed, f"Customer-managed policy {managed.id}", "cloudtrail", "CloudTrail")
+def _customer_rule(check_id: str, severity: str, grant: str, risk: str, remediation: str, judge, *args) -> None:
+    """Register the check of ``judge(policy, label, *args)`` on the customer-managed policies in scope."""
+
+    @check(service="iam", id=check_id, title=f"Customer-managed IAM policy does not {grant}", severity=severity,
+           resource_type="AwsIamPolicy", reads=["iam.policies"], config=["scan_unused_services"], risk=risk,
+           remediation=remediation)  # fmt: skip
+    def rule(policies, config):
+        for managed in customer_policies_in_scope(policies, config):
+            yield judge(managed, f"Customer-managed policy {managed.id}", *args)
 
 
-@check(
-    service="iam",
-    id="iam_inline_policy_no_full_access_to_kms",
-    title="Inline IAM policy does not grant 'kms:*'",
-    severity="medium",
-    resource_type="AwsIamPolicy",
-    reads=["iam.inline_policies"],
-    risk=_KMS_RISK,
-    remediation=_KMS_REMEDY,
-)
-def iam_inline_policy_no_full_access_to_kms(inline_policies):
-    for inline in inline_policies:
-        yield _full_access_result(inline, inline_label(inline), "kms", "KMS")
+_CLOUDTRAIL = ("grant 'cloudtrail:*'", _CLOUDTRAIL_RISK, _CLOUDTRAIL_REMEDY, _full_access_result, "cloudtrail",
+               "CloudTrail")  # fmt: skip
+_KMS = ("grant 'kms:*'", _KMS_RISK, _KMS_REMEDY, _full_access_result, "kms", "KMS")
+_SUBSCRIBE = (f"allow '{MARKETPLACE_SUBSCRIBE}' on every resource", _SUBSCRIBE_RISK, _SUBSCRIBE_REMEDY,
+              _subscribe_result)  # fmt: skip
 
-
-@check(
-    service="iam",
-    id="iam_policy_no_full_access_to_kms",
-    title="Customer-managed IAM policy does not grant 'kms:*'",
-    severity="medium",
-    resource_type="AwsIamPolicy",
-    reads=["iam.policies"],
-    config=["scan_unused_services"],
-    risk=_KMS_RISK,
-    remediation=_KMS_REMEDY,
-)
-def iam_policy_no_full_access_to_kms(policies, config):
-    for managed in customer_policies_in_scope(policies, config):
-        yield _full_access_result(managed, f"Customer-managed policy {managed.id}", "kms", "KMS")
-
-
-@check(
-    service="iam",
-    id="iam_inline_policy_no_wildcard_marketplace_subscribe",
-    title="Inline IAM policy does not allow 'aws-marketplace:Subscribe' on every resource",
-    severity="medium",
-    resource_type="AwsIamPolicy",
-    reads=["iam.inline_policies"],
-    risk=_SUBSCRIBE_RISK,
-    remediation=_SUBSCRIBE_REMEDY,
-)
-def iam_inline_policy_no_wildcard_marketplace_subscribe(inline_policies):
-    for inline in inline_policies:
-        yield _subscribe_result(inline, inline_label(inline))
-
-
-@check(
-    service="iam",
-    id="iam_policy_no_wildcard_marketplace_subscribe",
-    title="Customer-managed IAM policy does not allow 'aws-marketplace:Subscribe' on every resource",
-    severity="medium",
-    resource_type="AwsIamPolicy",
-    reads=["iam.policies"],
-    config=["scan_unused_services"],
-    risk=_SUBSCRIBE_RISK,
-    remediation=_SUBSCRIBE_REMEDY,
-)
-def iam_policy_no_wildcard_marketplace_subscribe(policies, config):
-    for managed in customer_policies_in_scope(policies, config):
-        yield _subscribe_result(managed, f"Customer-managed policy {managed.id}")
+# Prowler's ids and severities.
+_inline_rule("iam_inline_policy_no_full_access_to_cloudtrail", "high", *_CLOUDTRAIL)
+_customer_rule("iam_policy_no_full_access_to_cloudtrail", "medium", *_CLOUDTRAIL)
+_inline_rule("iam_inline_policy_no_full_access_to_kms", "medium", *_KMS)
+_customer_rule("iam_policy_no_full_access_to_kms", "medium", *_KMS)
+_inline_rule("iam_inline_policy_no_wildcard_marketplace_subscribe", "medium", *_SUBSCRIBE)
+_customer_rule("iam_policy_no_wildcard_marketplace_subscribe", "medium", *_SUBSCRIBE)

@@ -38,56 +38,30 @@ def _stale_access(identities, kind: str, namespace: str, name: str, max_days: in
             yield PASS(identity, f"{label} used its {name} permissions {age} days ago (at most {max_days}).")
 
 
-_STALE_REMEDY = (
-    "Remove the {name} permissions the {kind} no longer uses (IAM Access Advisor shows when they were last "
-    "used), or delete the {kind} if it is not needed any more."
-)
+def _stale_rule(check_id: str, kind: str, resource_type: str, namespace: str, name: str,
+                config_key: str | None = None) -> None:  # fmt: skip
+    """Register the check of one identity kind's permissions to one service (threshold: ``config_key``,
+    or Bedrock's fixed one)."""
+
+    @check(
+        service="iam",
+        id=check_id,
+        title=f"IAM {kind} has used its {name} permissions recently",
+        severity="medium",
+        resource_type=resource_type,
+        reads=[f"iam.{kind}s"],
+        config=[config_key] if config_key else [],
+        risk=f"Unused {name} permissions widen what a stolen credential can do (invoke models, read training "
+        "data, run jobs billed to the account) without serving anyone.",
+        remediation=f"Remove the {name} permissions the {kind} no longer uses (IAM Access Advisor shows when they "
+        f"were last used), or delete the {kind} if it is not needed any more.",
+    )
+    def rule(identities, now, config):
+        max_days = config[config_key] if config_key else BEDROCK_MAX_UNUSED_DAYS
+        yield from _stale_access(identities, kind, namespace, name, max_days, now)
 
 
-def _stale_risk(name: str) -> str:
-    return (f"Unused {name} permissions widen what a stolen credential can do (invoke models, read training "
-            "data, run jobs billed to the account) without serving anyone.")
-
-
-@check(
-    service="iam",
-    id="iam_user_access_not_stale_to_bedrock",
-    title="IAM user has used its Bedrock permissions recently",
-    severity="medium",
-    resource_type="AwsIamUser",
-    reads=["iam.users"],
-    risk=_stale_risk("Bedrock"),
-    remediation=_STALE_REMEDY.format(name="Bedrock", kind="user"),
-)
-def iam_user_access_not_stale_to_bedrock(users, now):
-    yield from _stale_access(users, "user", "bedrock", "Bedrock", BEDROCK_MAX_UNUSED_DAYS, now)
-
-
-@check(
-    service="iam",
-    id="iam_role_access_not_stale_to_bedrock",
-    title="IAM role has used its Bedrock permissions recently",
-    severity="medium",
-    resource_type="AwsIamRole",
-    reads=["iam.roles"],
-    risk=_stale_risk("Bedrock"),
-    remediation=_STALE_REMEDY.format(name="Bedrock", kind="role"),
-)
-def iam_role_access_not_stale_to_bedrock(roles, now):
-    yield from _stale_access(roles, "role", "bedrock", "Bedrock", BEDROCK_MAX_UNUSED_DAYS, now)
-
-
-@check(
-    service="iam",
-    id="iam_user_access_not_stale_to_sagemaker",
-    title="IAM user has used its SageMaker permissions recently",
-    severity="medium",
-    resource_type="AwsIamUser",
-    reads=["iam.users"],
-    config=["max_unused_sagemaker_access_days"],
-    risk=_stale_risk("SageMaker"),
-    remediation=_STALE_REMEDY.format(name="SageMaker", kind="user"),
-)
-def iam_user_access_not_stale_to_sagemaker(users, now, config):
-    max_days = config["max_unused_sagemaker_access_days"]
-    yield from _stale_access(users, "user", "sagemaker", "SageMaker", max_days, now)
+_stale_rule("iam_user_access_not_stale_to_bedrock", "user", "AwsIamUser", "bedrock", "Bedrock")
+_stale_rule("iam_role_access_not_stale_to_bedrock", "role", "AwsIamRole", "bedrock", "Bedrock")
+_stale_rule("iam_user_access_not_stale_to_sagemaker", "user", "AwsIamUser", "sagemaker", "SageMaker",
+            "max_unused_sagemaker_access_days")  # fmt: skip
