@@ -109,6 +109,14 @@ class DeniedAccess(AwsAccess):
         return refuse
 
 
+def stored_text(lake: Lake) -> list[str]:
+    """Every inventory record's data and every finding's text in the lake: for "the secret never reaches
+    the lake" tests."""
+    con = connect(lake, ["inventory", "findings"])
+    rows = con.sql("SELECT data FROM inventory UNION ALL SELECT status_extended FROM findings").fetchall()
+    return [row[0] for row in rows]
+
+
 def scan_denied(lake_dir: str, services: list[str], regions: list[str], *operations: str, **kwargs) -> ScanRun:
     """Scan with ``operations`` refused (AccessDenied): for "data could not be read" tests."""
     access = DeniedAccess(*operations)
