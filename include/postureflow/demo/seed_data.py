@@ -1,6 +1,6 @@
 """Demo seed for data and messaging: Kinesis, Firehose, SQS, ElastiCache, Redshift, OpenSearch,
-Glue, Athena, Backup, DMS, EMR, SageMaker, MemoryDB, SSM, Amazon MQ and Neptune (moto
-only).
+Glue, Athena, Backup, DMS, EMR, SageMaker, MemoryDB, SSM, Amazon MQ, Neptune and MSK
+(moto only).
 
 Per region, one misconfigured ``pf-demo-bad-...`` resource and a well-configured
 ``pf-demo-good-...`` twin for each service. EMR's block public access and the existence of a
@@ -16,7 +16,7 @@ import boto3
 
 SERVICES = (
     "kinesis", "firehose", "sqs", "elasticache", "redshift", "opensearch", "glue", "athena", "backup", "dms",
-    "emr", "sagemaker", "memorydb", "ssm", "mq", "neptune",
+    "emr", "sagemaker", "memorydb", "ssm", "mq", "neptune", "kafka",
 )  # fmt: skip
 
 PASSWORD = "pf-demo-not-a-secret-1"  # moto only
@@ -43,6 +43,7 @@ def seed(session: boto3.session.Session, account_id: str, regions: list[str]) ->
         _ssm(session, region)
         _mq(session, region)
         _neptune(session, region)
+        _kafka(session, region)
 
 
 def _kinesis(session: boto3.session.Session, region: str) -> None:
@@ -280,3 +281,22 @@ def _neptune(session: boto3.session.Session, region: str) -> None:
                 DeletionProtection=good,
                 BackupRetentionPeriod=7 if good else 1,
             )
+
+
+def _kafka(session: boto3.session.Session, region: str) -> None:
+    # CreateCluster, not CreateClusterV2: moto's V2 drops the encryption and monitoring settings.
+    kafka = session.client("kafka", region_name=region)
+    subnets = [f"subnet-pf-demo-{zone}" for zone in "ab"]
+    for label, good in PAIRS:
+        kafka.create_cluster(
+            ClusterName=f"pf-demo-{label}-kafka",
+            KafkaVersion="3.6.0",
+            NumberOfBrokerNodes=2,
+            BrokerNodeGroupInfo={"InstanceType": "kafka.m5.large", "ClientSubnets": subnets},
+            EncryptionInfo={"EncryptionInTransit": {"ClientBroker": "TLS" if good else "PLAINTEXT", "InCluster": good}},
+            EnhancedMonitoring="PER_BROKER" if good else "DEFAULT",
+            ClientAuthentication=(
+                {"Tls": {"Enabled": True}, "Unauthenticated": {"Enabled": False}}
+                if good else {"Unauthenticated": {"Enabled": True}}
+            ),
+        )  # fmt: skip
