@@ -115,6 +115,14 @@ def _inline_policy(s: Subject) -> Identity:
     return Identity(entity_arn, f"{entity}/{policy}", s.home)
 
 
+def _organization(s: Subject) -> Identity:
+    """Prowler reports the organization (its ARN and id), or ``get_unknown_arn()`` / "unknown" outside one."""
+    arn, org_id = s.fact("organization_arn"), s.fact("organization_id")
+    if arn and org_id:
+        return Identity(arn, org_id, s.home)
+    return Identity(f"arn:{s.partition}:organizations::{s.account}:unknown", "unknown", s.home)
+
+
 def _recorder(s: Subject) -> Identity:
     recorders = s.fact("recorders") or []
     name = recorders[0].get("name") if len(recorders) == 1 else None
@@ -149,6 +157,7 @@ BY_KIND: dict[str, Rule] = {
     "hubs": _unknown_or_own("securityhub", "hub", lambda s: s.fact("enabled") is True,
                             lambda s: s.uid.split("/", 1)[1] if "/" in s.uid else s.id),
     "recorders": _recorder,
+    "membership": _organization,
     "ebs_encryption_by_default": _account_setting("arn:{partition}:ec2:{region}:{account}:volume"),
     "snapshot_block_public_access": _account_setting("arn:{partition}:ec2:{home}:{account}:account"),
     "image_block_public_access": _account_setting("arn:{partition}:ec2:{home}:{account}:account"),
@@ -211,8 +220,11 @@ BY_CHECK: dict[str, Rule] = {
     "inspector2_is_enabled": Form(name="Inspector2"),
     "ecr_registry_enhanced_scanning_enabled": Form(name=ACCOUNT),  # the registry id is the account id
     "ecr_registry_scan_images_on_push_enabled": Form(name=ACCOUNT),
-    "shield_advanced_protection_in_classic_load_balancers": Form(region="{home}"),
-    "shield_advanced_protection_in_internet_facing_load_balancers": Form(region="{home}"),
+    # Prowler's model per region: the unknown ARN and a fixed name unless one is found
+    "sagemaker_models_registry_in_use": Form(
+        "arn:{partition}:sagemaker:{region}:{account}:model-registry/unknown", "SageMaker Model Registry"),
+    "sagemaker_models_monitor_enabled": Form(
+        "arn:{partition}:sagemaker:{region}:{account}:monitoring-schedule/unknown", "SageMaker Monitoring Schedules"),
     # Prowler: one account finding in its home region; we judge each region, so each keeps its region
     **{c: _account_setting("arn:{partition}:cloudtrail:{home}:{account}:trail") for c in (
         "cloudtrail_threat_detection_enumeration",
