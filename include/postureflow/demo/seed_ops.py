@@ -1,5 +1,5 @@
 """Demo seed for operations and security tooling: CloudWatch alarms, GuardDuty, Inspector,
-Network Firewall, DataSync, Service Catalog, Directory Service, FSx, CodeBuild, EventBridge,
+Network Firewall, DataSync, Service Catalog, Directory Service, WorkSpaces, FSx, CodeBuild, EventBridge,
 Private CA and Data Pipeline (moto only).
 
 Per region, one misconfigured ``pf-demo-bad-...`` resource and a well-configured
@@ -16,7 +16,7 @@ import boto3
 
 SERVICES = (
     "cloudwatch", "guardduty", "inspector2", "networkfirewall", "datasync", "servicecatalog", "directoryservice",
-    "fsx", "codebuild", "eventbridge", "acmpca", "datapipeline",
+    "workspaces", "fsx", "codebuild", "eventbridge", "acmpca", "datapipeline",
 )  # fmt: skip
 
 PAIRS = (("bad", False), ("good", True))
@@ -137,7 +137,9 @@ def _servicecatalog(session: boto3.session.Session, region: str) -> None:
 
 
 def _directoryservice(session: boto3.session.Session, region: str, vpc: str, subnets: list[str]) -> None:
+    # Each directory also serves a WorkSpace: the bad one's volumes are unencrypted.
     ds = session.client("ds", region_name=region)
+    workspaces = session.client("workspaces", region_name=region)
     for label, good in PAIRS:
         directory = ds.create_directory(
             Name=f"pf-demo-{label}.corp.example.com",
@@ -147,6 +149,14 @@ def _directoryservice(session: boto3.session.Session, region: str, vpc: str, sub
         )["DirectoryId"]
         if good:
             ds.create_log_subscription(DirectoryId=directory, LogGroupName="/aws/directoryservice/pf-demo-good")
+        workspaces.register_workspace_directory(DirectoryId=directory)
+        workspaces.create_workspaces(
+            Workspaces=[{
+                "DirectoryId": directory, "UserName": f"pf-demo-{label}-user", "BundleId": "wsb-pfdemo0001",
+                "RootVolumeEncryptionEnabled": good, "UserVolumeEncryptionEnabled": good,
+                **({"VolumeEncryptionKey": "alias/aws/workspaces"} if good else {}),
+            }]
+        )  # fmt: skip
 
 
 def _fsx(session: boto3.session.Session, region: str, subnets: list[str]) -> None:
