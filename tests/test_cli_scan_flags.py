@@ -196,7 +196,16 @@ def test_csv_output_has_prowlers_columns_and_separator(aws, tmp_path):
     assert len(rows) == len(findings(tmp_path))
     assert {r["ACCOUNT_UID"] for r in rows} == {ACCOUNT} and {r["PROVIDER"] for r in rows} == {"aws"}
     assert "arn:aws:s3:::pf-flags-bucket" in {r["RESOURCE_UID"] for r in rows}
-    assert sorted(p.name for p in out.iterdir()) == ["report.csv"]
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["report.csv"]
+    # and Prowler's per-framework compliance CSVs beside it
+    cis = (out / "compliance" / "report_cis_3.0_aws.csv").read_text()
+    from postureflow.reports.prowler_compliance_csv import CIS_COLUMNS
+
+    assert cis.splitlines()[0].split(";") == list(CIS_COLUMNS)
+    cis_rows = list(csv.DictReader(cis.splitlines(), delimiter=";"))
+    assert any(r["CheckId"] == "s3_bucket_no_mfa_delete" and r["ResourceId"] == "arn:aws:s3:::pf-flags-bucket"
+               for r in cis_rows)
+    assert any(r["CheckId"] == "manual" and r["Status"] == "MANUAL" for r in cis_rows)
 
 
 def test_status_narrows_the_output_files_not_the_lake(aws, tmp_path):
@@ -225,7 +234,7 @@ def test_output_directory_alone_writes_prowlers_default_formats(aws, tmp_path):
     bucket()
     out = tmp_path / "out"
     scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-o", str(out))
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.is_file())
     assert [n.rsplit("-", 1)[0] for n in names] == [f"postureflow-output-{ACCOUNT}"] * 3
     assert sorted(n.split(".", 1)[1] for n in names) == ["csv", "html", "ocsf.json"]
 

@@ -2,7 +2,8 @@
 
 ``<dir>/<name>.csv`` (Prowler's columns, ``;``), ``.ocsf.json``, ``.asff.json`` (a JSON array of
 Security Hub findings, like Prowler's json-asff) and ``.html``. They hold the account's findings of
-the scan date from the lake, narrowed by ``--status``; the lake itself keeps every finding.
+the scan date from the lake, narrowed by ``--status``; the lake itself keeps every finding. With ``csv``,
+``<dir>/compliance/<name>_<framework>.csv`` per framework (``--compliance`` narrows), like Prowler's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from postureflow.cli._scan_options import OUTPUT_FORMATS
+from postureflow.cli._scan_options import OUTPUT_FORMATS, flat, prowler_framework_names, resolve_frameworks
 from postureflow.lake import Lake
 
 DEFAULT_FORMATS = ("csv", "json-ocsf", "html")  # Prowler's default -M
@@ -54,5 +55,25 @@ def write_outputs(lake: Lake, account_id: str, scan_date: dt.date, args: argpars
     for fmt in formats:
         path = folder / f"{name}{OUTPUT_FORMATS[fmt]}"
         path.write_bytes(renderers[fmt]())
+        written.append(str(path))
+    if "csv" in formats:
+        written += _compliance_csvs(data.findings, folder / "compliance", name, args, now)
+    return written
+
+
+def _compliance_csvs(findings: list[dict], folder: Path, name: str, args: argparse.Namespace,
+                     now: dt.datetime) -> list[str]:
+    from postureflow.compliance.frameworks import load_frameworks
+    from postureflow.reports.prowler_compliance_csv import render_compliance_csv
+
+    frameworks = load_frameworks()
+    asked = flat(args.compliance) if getattr(args, "compliance", None) else None
+    keys = resolve_frameworks(asked) if asked else sorted(frameworks)
+    prowler_names = prowler_framework_names()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key in keys:
+        path = folder / f"{name}_{prowler_names.get(key, key)}.csv"
+        path.write_bytes(render_compliance_csv(frameworks[key], findings, now))
         written.append(str(path))
     return written
