@@ -2,7 +2,7 @@ import boto3
 from botocore.stub import Stubber
 
 from postureflow.aws import AwsAccess
-from postureflow.testing import DeniedAccess, answer_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 
 def _discovery(access, status="ENABLED"):
@@ -11,9 +11,15 @@ def _discovery(access, status="ENABLED"):
                           {"macie2:GetAutomatedDiscoveryConfiguration": {"status": status}})  # fmt: skip
 
 
+def _bucket(region):
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    boto3.client("s3", region_name=region).create_bucket(Bucket=f"data-{region}", **location)
+
+
 def test_macie_enabled_per_region(scan):
     # moto starts with Macie enabled in every region
     boto3.client("macie2", region_name="eu-west-1").disable_macie()
+    _bucket("eu-west-1")
     run = scan("macie", access=_discovery(AwsAccess.from_default_chain()))
     assert run.status("macie_is_enabled", "macie-us-east-1") == "PASS"
     assert run.status("macie_is_enabled", "macie-eu-west-1") == "FAIL"
@@ -24,6 +30,7 @@ def test_macie_enabled_per_region(scan):
 
 def test_paused_macie_fails(scan):
     boto3.client("macie2", region_name="us-east-1").enable_macie(status="PAUSED")
+    _bucket("us-east-1")
     run = scan("macie", regions=["us-east-1"])
     assert run.status("macie_is_enabled", "macie-us-east-1") == "FAIL"
     assert "suspended" in run.of("macie_is_enabled")[0]["status_extended"]
@@ -32,6 +39,7 @@ def test_paused_macie_fails(scan):
 def test_aws_not_enabled_answer_and_real_access_denied(scan):
     # AWS says AccessDeniedException "Macie is not enabled" where moto says ResourceNotFoundException,
     # so the two AWS answers are stubbed: the first means "off", the second is a real permission gap.
+    _bucket("us-east-1")
     access = AwsAccess.from_default_chain()
     off = Stubber(access.client("macie2", "us-east-1"))
     off.add_client_error("get_macie_session", "AccessDeniedException", "Macie is not enabled.")
@@ -56,3 +64,19 @@ def test_automated_sensitive_data_discovery(scan):
     unread = scan("macie", access=_discovery(refused))
     assert refused.hits and unread.statuses(check) == {"macie-us-east-1": "MANUAL"}
     assert unread.status("macie_is_enabled", "macie-us-east-1") == "PASS"  # the session itself was read
+
+
+def test_macie_off_matters_only_where_s3_holds_buckets_unless_unused_services_are_scanned(scan, lake):
+    # Prowler: Macie off in a region without buckets is no finding, unless --scan-unused-services.
+    boto3.client("macie2", region_name="eu-west-1").disable_macie()
+    access = _discovery(AwsAccess.from_default_chain())
+    assert scan("macie", access=access).statuses("macie_is_enabled") == {"macie-us-east-1": "PASS"}
+    every = scan_in_moto(lake, ["macie"], ["us-east-1", "eu-west-1"], access=access, config={"scan_unused_services": True})
+    assert every.statuses("macie_is_enabled") == {"macie-us-east-1": "PASS", "macie-eu-west-1": "FAIL"}
+
+
+def test_macie_off_where_buckets_could_not_be_listed_is_no_verdict(scan):
+    boto3.client("macie2", region_name="eu-west-1").disable_macie()
+    refused = _discovery(DeniedAccess("s3:ListBuckets"))
+    run = scan("macie", access=refused)
+    assert refused.hits and run.status("macie_is_enabled", "macie-eu-west-1") == "MANUAL"

@@ -49,7 +49,8 @@ def world(tmp_path_factory):
         by_zone = {s["AvailabilityZone"]: s for s in defaults}
         subnets = [by_zone[f"{REGION}a"]["SubnetId"], by_zone[f"{REGION}b"]["SubnetId"]]
         vpc = by_zone[f"{REGION}a"]["VpcId"]
-        bare_vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+        bare_vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]  # no network interface: unused
+        ec2.create_network_interface(SubnetId=subnets[0])  # the protected VPC is in use
         client = boto3.client("network-firewall", region_name=REGION)
         client.create_firewall(
             FirewallName="fw-bad",
@@ -94,7 +95,10 @@ def world(tmp_path_factory):
             Lake(str(tmp_path_factory.mktemp("nfw-unlisted"))), ["networkfirewall"], [REGION], unlisted_access
         )
         assert denied.hits and unlisted_access.hits
-    return SimpleNamespace(run=run, calls=access.call_log, vpc=vpc, bare_vpc=bare_vpc, unread=unread, unlisted=unlisted)
+        every = scan_in_moto(lake, ["networkfirewall"], regions=[REGION], access=access,
+                             config={"scan_unused_services": True})  # fmt: skip
+    return SimpleNamespace(run=run, calls=access.call_log, vpc=vpc, bare_vpc=bare_vpc, unread=unread, unlisted=unlisted,
+                           every=every)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -136,6 +140,9 @@ def test_unreadable_logging_or_policy_gives_no_verdict(world, check):
 
 def test_in_all_vpc(world):
     assert world.run.status("networkfirewall_in_all_vpc", world.vpc) == "PASS"
-    assert world.run.status("networkfirewall_in_all_vpc", world.bare_vpc) == "FAIL"
+    # A VPC without network interfaces is unused: skipped as Prowler does, judged with scan_unused_services.
+    assert world.bare_vpc not in world.run.statuses("networkfirewall_in_all_vpc")
+    assert world.every.status("networkfirewall_in_all_vpc", world.bare_vpc) == "FAIL"
+    assert world.every.status("networkfirewall_in_all_vpc", world.vpc) == "PASS"
     # With the firewalls unlisted, no VPC is judged unprotected.
     assert set(world.unlisted.statuses("networkfirewall_in_all_vpc").values()) == {"MANUAL"}

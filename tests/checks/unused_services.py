@@ -6,13 +6,12 @@ import functools
 from unittest import mock
 
 from postureflow import engine, testing
-from postureflow.config import audit_config
 
 
 def judged_with_unused(lake, services, regions, account_id, scan_date, **config) -> testing.ScanRun:
     """The findings of ``services`` when unused resources are judged too, from the inventory a scan_in_moto
     call stored in ``lake`` (the lake's findings of that day are replaced)."""
-    context = functools.partial(engine.ScanContext, scan_unused_services=True, config=audit_config(config))
     backfill = functools.partial(engine.scan_account, collect=False)
-    with mock.patch.object(testing, "ScanContext", context), mock.patch.object(testing, "scan_account", backfill):
-        return testing.scan_in_moto(lake, services, regions, account_id=account_id, scan_date=scan_date)
+    with mock.patch.object(testing, "scan_account", backfill):
+        return testing.scan_in_moto(lake, services, regions, account_id=account_id, scan_date=scan_date,
+                                    config={**config, "scan_unused_services": True})  # fmt: skip

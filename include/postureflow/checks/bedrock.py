@@ -9,6 +9,7 @@ Policy questions (administrative access, privilege escalation, full Bedrock acce
 from __future__ import annotations
 
 from postureflow import policy
+from postureflow.checks._in_use import INTERFACES, SCAN_UNUSED, judged, vpcs_with_interfaces
 from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since, parse_time
 from postureflow.checks.iam_common import aws_policy_arn, summary
 from postureflow.checks.iam_policies import escalation_paths
@@ -598,14 +599,17 @@ BEDROCK_ENDPOINT_SERVICES = {
     title="VPC has interface endpoints for every Bedrock API",
     severity="medium",
     resource_type="AwsEc2VpcEndpointService",
-    reads=["bedrock.regions", "bedrock.guardrails", "bedrock.agents", "vpc.vpcs", "vpc.endpoints"],
+    reads=["bedrock.regions", "bedrock.guardrails", "bedrock.agents", "vpc.vpcs", "vpc.endpoints", INTERFACES],
+    config=[SCAN_UNUSED],
     risk="Without VPC endpoints, prompts and model answers from workloads in the VPC travel through internet or "
     "NAT gateways, and access cannot be limited to the VPC with endpoint policies.",
     remediation="Create interface endpoints for com.amazonaws.<region>.bedrock, bedrock-runtime, bedrock-agent, "
     "bedrock-agent-runtime and bedrock-mantle in the VPC.",
 )
-def bedrock_vpc_endpoints_configured(regions, guardrails, agents, vpcs, endpoints):
-    # Only VPCs of regions where Bedrock is used (logging on, a guardrail or an agent) are judged.
+def bedrock_vpc_endpoints_configured(regions, guardrails, agents, vpcs, endpoints, network_interfaces, config, listed):
+    # Only VPCs of regions where Bedrock is used (logging on, a guardrail or an agent) are judged, and like
+    # Prowler only VPCs with network interfaces, unless unused resources are scanned.
+    in_use = vpcs_with_interfaces(network_interfaces)
     used = {r.region for r in guardrails} | {a.region for a in agents}
     settings = {r.region: r for r in regions}
     found: dict[tuple[str, str], set[str]] = {}
@@ -614,6 +618,8 @@ def bedrock_vpc_endpoints_configured(regions, guardrails, agents, vpcs, endpoint
             service = str(endpoint.get("service_name") or "").rsplit(".", 1)[-1]
             found.setdefault((endpoint.region, endpoint.get("vpc_id")), set()).add(service)
     for vpc in vpcs:
+        if not judged(config, (vpc.region, vpc.id) in in_use, listed.complete(INTERFACES, vpc.region)):
+            continue
         region = settings.get(vpc.region)
         if vpc.region not in used:
             if region is None or not region.get("offered"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postureflow import policy as _policy
+from postureflow.checks._in_use import SCAN_UNUSED, judged
 from postureflow.checks.base import FAIL, PASS, check, no_verdict
 from postureflow.secrets import describe_hits
 
@@ -20,16 +21,19 @@ def _catalog(catalog) -> str:
     severity="high",
     resource_type="Other",
     reads=["glue.data_catalogs"],
+    config=[SCAN_UNUSED],
     risk="Without connection password encryption, anyone allowed to call GetConnection reads database passwords "
     "in clear text.",
     remediation="In the Data Catalog settings enable 'Encrypt connection passwords' with a KMS key "
     "(aws glue put-data-catalog-encryption-settings with ReturnConnectionPasswordEncrypted=true).",
 )
-def glue_data_catalogs_connection_passwords_encryption_enabled(data_catalogs):
+def glue_data_catalogs_connection_passwords_encryption_enabled(data_catalogs, config):
+    # Prowler judges catalogs with tables; here a catalog with connections (the passwords at stake), unless
+    # unused resources are scanned. Unknown connections are judged, and so give no verdict.
     for catalog in data_catalogs:
         count = catalog.get("connection_count")
-        if count == 0:
-            continue  # no connections, no passwords to protect (unknown: judged, and so no verdict)
+        if not judged(config, count != 0):
+            continue
         if catalog.get("password_encryption"):
             key = catalog.get("password_kms_key") or "the default key"
             yield PASS(catalog, f"{_catalog(catalog)} encrypts connection passwords with {key}.")
@@ -309,16 +313,17 @@ def glue_ml_transform_encrypted_at_rest(ml_transforms):
     severity="medium",
     resource_type="Other",
     reads=["glue.data_catalogs"],
+    config=[SCAN_UNUSED],
     risk="Unencrypted catalog metadata (databases, tables, schemas, locations) tells anyone who reaches it where "
     "the data is and what it holds.",
     remediation="Enable metadata encryption with SSE-KMS in the Data Catalog settings "
     "(aws glue put-data-catalog-encryption-settings).",
 )
-def glue_data_catalogs_metadata_encryption_enabled(data_catalogs):
-    # Prowler judges only catalogs with tables; databases are catalog metadata too, so a catalog with any
-    # database is judged here (an empty catalog holds nothing to encrypt).
+def glue_data_catalogs_metadata_encryption_enabled(data_catalogs, config):
+    # Prowler judges only catalogs with tables unless unused resources are scanned; databases are catalog
+    # metadata too, so a catalog with any database is judged here (an empty one holds nothing to encrypt).
     for catalog in data_catalogs:
-        if catalog.get("has_databases") is False:
+        if not judged(config, catalog.get("has_databases") is not False):
             continue
         mode = catalog.get("metadata_encryption") or "DISABLED"
         if mode == "SSE-KMS":

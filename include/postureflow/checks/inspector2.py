@@ -3,6 +3,7 @@ Known Exploited Vulnerabilities, overdue ones, old ones) and coverage of scanned
 
 from __future__ import annotations
 
+from postureflow.checks._in_use import SCAN_UNUSED, judged
 from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since, parse_time
 from postureflow.policy import summary
 
@@ -26,11 +27,12 @@ def _no_verdict(resource, why: str):
     severity="medium",
     resource_type="Other",
     reads=["inspector2.regions", "ec2.instances", "ecr.repositories", "awslambda.functions"],
+    config=[SCAN_UNUSED],
     risk="Workloads Inspector does not scan run with known vulnerabilities nobody is told about.",
     remediation="Enable Inspector (inspector2 enable --resource-types EC2 ECR LAMBDA LAMBDA_CODE), through the "
     "delegated administrator for every account of an organization.",
 )
-def inspector2_is_enabled(regions, instances, repositories, functions):
+def inspector2_is_enabled(regions, instances, repositories, functions, config):
     present = {"instances": {i.region for i in instances}, "repositories": {r.region for r in repositories},
                "functions": {f.region for f in functions}}  # fmt: skip
     for region in regions:
@@ -41,10 +43,12 @@ def inspector2_is_enabled(regions, instances, repositories, functions):
         scan_types = region.get("scan_types") or {}
         # Prowler compares EC2 instances to the region name and so never sees any (EC2 only counts with
         # scan_unused_services); here a region with instances needs EC2 scanning like the other types.
+        # With scan_unused_services every scan type counts, whatever the region runs (as in Prowler).
         off = [label for key, label, kind in SCAN_TYPES
-               if scan_types.get(key) != ENABLED and region.region in present[kind]]  # fmt: skip
+               if scan_types.get(key) != ENABLED and judged(config, region.region in present[kind])]  # fmt: skip
         if off:
-            yield FAIL(region, f"Inspector in {region.region} does not scan {', '.join(off)}, which the region runs.")
+            runs = "" if config["scan_unused_services"] else ", which the region runs"
+            yield FAIL(region, f"Inspector in {region.region} does not scan {', '.join(off)}{runs}.")
         else:
             yield PASS(region, f"Inspector is enabled in {region.region} for every workload type the region runs.")
 

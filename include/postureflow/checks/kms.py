@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from postureflow import policy as _policy
+from postureflow.checks._in_use import SCAN_UNUSED, judged
 from postureflow.checks.base import FAIL, MANUAL, PASS, check, no_verdict
 from postureflow.policy import as_list as _as_list, statements
 
@@ -59,11 +60,14 @@ def _aws_managed_alias(key) -> bool:
     severity="critical",
     resource_type="AwsKmsKey",
     reads=["kms.keys"],
+    config=[SCAN_UNUSED],
     risk="Once a key is deleted, everything encrypted under it can never be decrypted again.",
     remediation="If the deletion was not intended, cancel it (kms cancel-key-deletion) and re-enable the key.",
 )
-def kms_cmk_not_deleted_unintentionally(keys):
+def kms_cmk_not_deleted_unintentionally(keys, config):
     for key in _customer_keys(keys, enabled_only=False):
+        if not judged(config, key.get("state") != "Disabled"):
+            continue  # like Prowler, a disabled key is unused unless unused resources are scanned
         if key.get("state") in ("PendingDeletion", "PendingReplicaDeletion"):
             when = key.get("deletion_date")
             yield FAIL(key, f"KMS key {_name(key)} is scheduled for deletion" + (f" on {when[:10]}." if when else "."))

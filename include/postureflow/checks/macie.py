@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from postureflow.checks._in_use import SCAN_UNUSED, judged, regions_with
 from postureflow.checks.base import FAIL, PASS, check
 
 
@@ -10,16 +11,24 @@ from postureflow.checks.base import FAIL, PASS, check
     title="Amazon Macie is enabled in the region",
     severity="medium",
     resource_type="Other",
-    reads=["macie.sessions"],
+    reads=["macie.sessions", "s3.buckets"],
+    config=[SCAN_UNUSED],
     risk="Without Macie, sensitive data stored in S3 (personal data, credentials) and public buckets holding it go "
     "unnoticed.",
     remediation="Enable Macie in every region that holds S3 data (macie2 enable-macie), or resume it if paused.",
 )
-def macie_is_enabled(sessions):
+def macie_is_enabled(sessions, buckets, config, listed):
+    # Like Prowler, Macie off is a finding only in regions holding S3 buckets, unless unused resources are
+    # scanned; a region whose buckets could not be listed is judged, and so gets no verdict.
+    used = regions_with(buckets)
     for session in sessions:
         status = session.get("status")
         if status == "ENABLED":
             yield PASS(session, f"Amazon Macie is enabled in region {session.region}.")
+        elif session.readable("status") and not judged(
+            config, session.region in used, listed.complete("s3.buckets", session.region)
+        ):
+            continue
         elif status == "PAUSED":
             yield FAIL(session, f"Amazon Macie is suspended in region {session.region}.")
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from postureflow.checks._in_use import INTERFACES, SCAN_UNUSED, judged, vpcs_with_interfaces
 from postureflow.checks.base import FAIL, PASS, check
 
 # Stateless default actions that do not let unmatched packets straight through.
@@ -145,17 +146,22 @@ def networkfirewall_policy_default_action_full_packets(firewalls):
     title="VPC is protected by an AWS Network Firewall",
     severity="medium",
     resource_type="AwsEc2Vpc",
-    reads=["vpc.vpcs", "networkfirewall.firewalls"],
+    reads=["vpc.vpcs", "networkfirewall.firewalls", INTERFACES],
+    config=[SCAN_UNUSED],
     risk="Traffic into, out of and within a VPC without a network firewall is filtered only by security groups "
     "and network ACLs, with no stateful inspection, domain filtering or intrusion prevention.",
     remediation="Deploy an AWS Network Firewall in the VPC (firewall subnets in each Availability Zone) and route "
     "the traffic to inspect through its endpoints.",
 )
-def networkfirewall_in_all_vpc(vpcs, firewalls):
+def networkfirewall_in_all_vpc(vpcs, firewalls, network_interfaces, config, listed):
     protecting: dict[tuple[str, str], list[str]] = {}
     for firewall in firewalls:
         protecting.setdefault((firewall.region, firewall.get("vpc_id")), []).append(firewall.id)
+    # Like Prowler, only VPCs with network interfaces are judged unless unused resources are scanned.
+    used = vpcs_with_interfaces(network_interfaces)
     for vpc in vpcs:
+        if not judged(config, (vpc.region, vpc.id) in used, listed.complete(INTERFACES, vpc.region)):
+            continue
         found = protecting.get((vpc.region, vpc.id))
         if found:
             yield PASS(vpc, f"VPC {vpc.id} is protected by Network Firewall {', '.join(sorted(found))}.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from postureflow.checks.backup import judge_protected
+from postureflow.checks._in_use import SCAN_UNUSED, judged
 from postureflow.checks.base import FAIL, PASS, Result, check, days_since, no_verdict
 from postureflow.inventory import Resource
 from postureflow.collect.rds import is_rds_engine
@@ -785,13 +786,17 @@ def _uncovered(subscriptions, source_type: str, required: tuple[str, ...], sourc
     return missing, helping
 
 
-def _judge_subscriptions(settings, sources_by_region: dict, source_type: str, required: tuple[str, ...], what: str):
-    """One result per region with resources to cover, on the region's event-subscription record."""
+def _judge_subscriptions(settings, sources_by_region: dict, source_type: str, required: tuple[str, ...], what: str,
+                         config):
+    """One result per region with resources to cover, on the region's event-subscription record; with
+    scan_unused_services (as in Prowler) every region, where any future source must be covered."""
     wanted = _words(required)
     for setting in settings:
         sources = sources_by_region.get(setting.region)
         if not sources:
-            continue
+            if not judged(config, False):
+                continue
+            sources = [None]
         missing, helping = _uncovered(setting.get("subscriptions") or [], source_type, required, sources)
         where = f"RDS event subscriptions in {setting.region}"
         if not missing:
@@ -822,15 +827,16 @@ def _ids_by_region(resources) -> dict[str, list]:
     severity="medium",
     resource_type="AwsRdsEventSubscription",
     reads=["rds.event_subscriptions", "rds.clusters"],
+    config=[SCAN_UNUSED],
     risk="Without notifications, cluster failovers, failures and pending maintenance go unnoticed until "
     "users report an outage.",
     remediation="Create an RDS event subscription with source type db-cluster and the maintenance and failure "
     "categories, delivering to a monitored SNS topic.",
 )
-def rds_cluster_critical_event_subscription(event_subscriptions, clusters):
+def rds_cluster_critical_event_subscription(event_subscriptions, clusters, config):
     sources = _ids_by_region(_rds(clusters))
     required = ("maintenance", "failure")
-    yield from _judge_subscriptions(event_subscriptions, sources, "db-cluster", required, "DB clusters")
+    yield from _judge_subscriptions(event_subscriptions, sources, "db-cluster", required, "DB clusters", config)
 
 
 @check(
@@ -839,14 +845,15 @@ def rds_cluster_critical_event_subscription(event_subscriptions, clusters):
     severity="medium",
     resource_type="AwsRdsEventSubscription",
     reads=["rds.event_subscriptions", "rds.instances"],
+    config=[SCAN_UNUSED],
     risk="Without notifications, instance failures, configuration changes and pending maintenance go unnoticed.",
     remediation="Create an RDS event subscription with source type db-instance and the maintenance, "
     "configuration change and failure categories, delivering to a monitored SNS topic.",
 )
-def rds_instance_critical_event_subscription(event_subscriptions, instances):
+def rds_instance_critical_event_subscription(event_subscriptions, instances, config):
     sources = _ids_by_region(_rds(instances))
     required = ("maintenance", "configuration change", "failure")
-    yield from _judge_subscriptions(event_subscriptions, sources, "db-instance", required, "DB instances")
+    yield from _judge_subscriptions(event_subscriptions, sources, "db-instance", required, "DB instances", config)
 
 
 @check(
@@ -855,17 +862,18 @@ def rds_instance_critical_event_subscription(event_subscriptions, instances):
     severity="low",
     resource_type="AwsRdsEventSubscription",
     reads=["rds.event_subscriptions", "rds.instances"],
+    config=[SCAN_UNUSED],
     risk="A parameter group change (for example turning off TLS enforcement or logging) goes unnoticed.",
     remediation="Create an RDS event subscription with source type db-parameter-group and the configuration "
     "change category, delivering to a monitored SNS topic.",
 )
-def rds_instance_event_subscription_parameter_groups(event_subscriptions, instances):
+def rds_instance_event_subscription_parameter_groups(event_subscriptions, instances, config):
     groups: dict[str, set] = {}
     for db in _rds(instances):
         groups.setdefault(db.region, set()).add(db.get("parameter_group"))
     sources = {region: sorted(names, key=str) for region, names in groups.items()}
     required = ("configuration change",)
-    yield from _judge_subscriptions(event_subscriptions, sources, "db-parameter-group", required, "DB parameter groups")
+    yield from _judge_subscriptions(event_subscriptions, sources, "db-parameter-group", required, "DB parameter groups", config)
 
 
 @check(
@@ -874,11 +882,12 @@ def rds_instance_event_subscription_parameter_groups(event_subscriptions, instan
     severity="medium",
     resource_type="AwsRdsEventSubscription",
     reads=["rds.event_subscriptions", "rds.instances"],
+    config=[SCAN_UNUSED],
     risk="Changes to who may reach the database through a DB security group go unnoticed.",
     remediation="Create an RDS event subscription with source type db-security-group and the configuration "
     "change and failure categories, delivering to a monitored SNS topic.",
 )
-def rds_instance_event_subscription_security_groups(event_subscriptions, instances):
+def rds_instance_event_subscription_security_groups(event_subscriptions, instances, config):
     # DB security groups in use are named; a region whose instances use none needs a subscription for any.
     sources: dict[str, list] = {}
     for db in _rds(instances):
@@ -886,4 +895,4 @@ def rds_instance_event_subscription_security_groups(event_subscriptions, instanc
         sources[db.region] += [g for g in db.get("db_security_groups") or [] if g not in sources[db.region]]
     sources = {region: names or [None] for region, names in sources.items()}
     required = ("configuration change", "failure")
-    yield from _judge_subscriptions(event_subscriptions, sources, "db-security-group", required, "DB security groups")
+    yield from _judge_subscriptions(event_subscriptions, sources, "db-security-group", required, "DB security groups", config)
