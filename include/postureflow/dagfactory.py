@@ -89,8 +89,11 @@ def _tuple_fields() -> set[str]:
     return {f.name for f in dataclasses.fields(Account) if str(f.type).startswith("tuple")}
 
 
-def load_accounts_cached(path: str | Path | None = None) -> AccountsFile:
-    """load_accounts, answered from the cache while the file (and its neighbours) did not change."""
+def load_accounts_cached(path: str | Path | None = None, shard: int | None = None) -> AccountsFile:
+    """load_accounts, answered from the cache while the file (and its neighbours) did not change.
+
+    ``shard``: only the accounts of that DAG file (the others are not built: a shard file of
+    1,000 accounts needs about 60 of them). Errors and warnings are the whole file's."""
     path = Path(path) if path else default_accounts_path()
     try:
         text = path.read_bytes()
@@ -104,11 +107,14 @@ def load_accounts_cached(path: str | Path | None = None) -> AccountsFile:
         accounts = [
             Account(**{k: tuple(v) if k in tuples and v is not None else v for k, v in raw.items()})
             for raw in cached["accounts"]
+            if shard is None or shard_of(raw["alias"]) == shard
         ]
         return AccountsFile(path, accounts, cached["errors"], cached["warnings"])
     loaded = load_accounts(path)
     write_cache(name, key, {"accounts": [dataclasses.asdict(a) for a in loaded.accounts],
                             "errors": loaded.errors, "warnings": loaded.warnings})
+    if shard is not None:
+        loaded.accounts = [a for a in loaded.accounts if shard_of(a.alias) == shard]
     return loaded
 
 
@@ -420,10 +426,9 @@ def build_shard(namespace: dict[str, Any], dag_file: str, path: str | None = Non
     """
     shard = shard_of_file(dag_file)
     built = []
-    for account in load_accounts_cached(path).accounts:
-        if shard_of(account.alias) == shard:
-            namespace[account.dag_id] = build_dag(account)
-            built.append(account.dag_id)
+    for account in load_accounts_cached(path, shard).accounts:
+        namespace[account.dag_id] = build_dag(account)
+        built.append(account.dag_id)
     return built
 
 

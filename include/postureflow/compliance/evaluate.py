@@ -316,14 +316,38 @@ def _read_findings(plan: _Plan, lake: Lake, scan_date: dt.date, account_ids: lis
         con.close()
 
 
-def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> dict[str, pa.Array]:
-    """Counts, status and framework score of every (account, requirement), account-major, as arrow arrays.
+@dataclass(eq=False)
+class _Judged:
+    """Every (account, requirement) of a day, judged, kept per group of requirements (``_Groups``):
+    a requirement's counts and status are its group's, its score its framework's. An account's
+    per-requirement columns are gathered from these when its table is built (``columns``)."""
+
+    group_of: np.ndarray  # requirement -> group
+    fw_no: np.ndarray  # requirement -> framework
+    counts: np.ndarray  # (account, count in _COUNTS order, group), int64
+    code: np.ndarray  # (account, group): status code, an index into _STATUS_NAMES
+    score: np.ndarray  # (account, framework): percent
+    scored: np.ndarray  # (account, framework): the framework has a PASS or FAIL requirement
+
+    def columns(self, number: int) -> dict[str, pa.Array]:
+        """The counts, status and framework score of account ``number``'s requirements, in table order."""
+        counts = np.take(self.counts[number], self.group_of, axis=1)
+        out = {name: pa.array(counts[k]) for k, name in enumerate(_COUNTS)}
+        out["status"] = _STATUS_NAMES.take(pa.array(np.take(self.code[number], self.group_of)))
+        # null where the framework judged nothing (no PASS or FAIL requirement)
+        out["framework_score"] = pa.array(
+            np.take(self.score[number], self.fw_no), mask=~np.take(self.scored[number], self.fw_no)
+        )
+        return out
+
+
+def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> _Judged:
+    """Counts, status and framework score of every (account, requirement).
 
     Requirements that map the same subset of the day's checks are judged once per account (a
-    group), in integers; the group results are then spread to the requirements with one gather
-    per column.
+    group), in integers; the results stay per group until an account's table is built.
     """
-    n_acc, n_req = len(accounts), plan.n_req
+    n_acc = len(accounts)
     account_no = pc.index_in(findings.column("account_id"), value_set=pa.array(accounts, pa.string()))
     category = findings.column("category")
     keep = pc.and_(
@@ -365,23 +389,14 @@ def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> dict[str, pa
     judged = np.ascontiguousarray((tallies[0] + tallies[1]).T)  # account, framework
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.ascontiguousarray(tallies[0].T) * 100.0 / judged
-    per_group = np.ascontiguousarray(per_group[:, : len(_COUNTS)].transpose(1, 2, 0))  # count, account, group
-    code = np.ascontiguousarray(code.T)  # account, group
-
-    # spread the group results to the requirements: one gather per column, account-major
-    group_of = groups.group_of
-    counts = np.take(per_group, group_of, axis=2)
-    out = {name: pa.array(counts[k].reshape(-1)) for k, name in enumerate(_COUNTS)}
-    out["status"] = pa.DictionaryArray.from_arrays(
-        pa.array(np.take(code, group_of, axis=1).reshape(-1)), _STATUS_NAMES
-    ).dictionary_decode()
-    # null where the framework judged nothing (no PASS or FAIL requirement): validity bits from judged > 0
-    valid = np.packbits(np.take(judged > 0, plan.fw_no, axis=1).reshape(-1), bitorder="little")
-    values = np.take(score, plan.fw_no, axis=1).reshape(-1)
-    out["framework_score"] = pa.Array.from_buffers(
-        pa.float64(), len(values), [pa.py_buffer(valid), pa.py_buffer(values)]
+    return _Judged(
+        group_of=groups.group_of,
+        fw_no=plan.fw_no,
+        counts=np.ascontiguousarray(per_group[:, : len(_COUNTS)].transpose(2, 1, 0)),
+        code=np.ascontiguousarray(code.T),
+        score=score,
+        scored=judged > 0,
     )
-    return out
 
 
 def _looser_config(plan: _Plan, config: Mapping[str, Any] | None) -> pa.Array:
@@ -402,13 +417,39 @@ def _looser_config(plan: _Plan, config: Mapping[str, Any] | None) -> pa.Array:
     return pa.array(values, pa.list_(pa.string()))
 
 
-def _account_columns(accounts: list[str], n: int) -> list[pa.Array]:
-    """Each account id ``n`` times. Ids are 12 characters, so every column shares one offsets buffer
-    (0, 12, 24, ...) and slices one data buffer holding all of them."""
-    data = pa.py_buffer(np.repeat(np.array(accounts, "S12"), n))
-    offsets = pa.py_buffer(np.arange(0, 12 * n + 1, 12, dtype=np.int32))
-    size = 12 * n
-    return [pa.StringArray.from_buffers(n, offsets, data.slice(i * size, size)) for i in range(len(accounts))]
+def _repeated(text: str, n: int) -> pa.Array:
+    """``text`` ``n`` times as a string array (one buffer, no per-value work)."""
+    data = text.encode()
+    offsets = np.arange(n + 1, dtype=np.int32) * len(data)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n))
+
+
+class ComplianceTables(Mapping[str, pa.Table]):
+    """The compliance rows of one day, ``{account_id: table}`` in account order.
+
+    Every requirement of every account is judged when this is made (``compliance_tables``);
+    an account's table (one row per requirement: 5,000+ with every framework) is assembled
+    when it is asked for, from the per-group results and the requirement columns shared by
+    every account. So a day of 1,000 accounts holds one account's rows at a time while it is
+    written, not five million.
+    """
+
+    def __init__(self, accounts: list[str], judged: _Judged, shared: dict[str, pa.Array]):
+        self._number = {account: k for k, account in enumerate(accounts)}
+        self._judged = judged
+        self._shared = shared
+
+    def __getitem__(self, account: str) -> pa.Table:
+        number = self._number[account]  # KeyError for an account not in the day
+        columns = {**self._shared, **self._judged.columns(number)}
+        columns["account_id"] = _repeated(account, len(self._judged.group_of))
+        return pa.Table.from_arrays([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)
+
+    def __iter__(self):
+        return iter(self._number)
+
+    def __len__(self) -> int:
+        return len(self._number)
 
 
 def compliance_tables(
@@ -419,13 +460,14 @@ def compliance_tables(
     frameworks: Iterable[str | Framework] | None = None,
     evaluated_at: dt.datetime | None = None,
     config: Mapping[str, Any] | None = None,
-) -> dict[str, pa.Table]:
+) -> Mapping[str, pa.Table]:
     """Compute (without writing) the compliance rows of ``scan_date``: {account_id: table}.
 
     ``account_ids=None`` means every account that has findings that day. DuckDB
-    scans the findings once (four columns) into counts per account and mapped
-    check; the requirement sums, status rules and scores then run as array
+    scans the findings once (four columns) into (account, check, category) per
+    finding; the requirement sums, status rules and scores then run as array
     operations over (account x group of requirements that map the same checks).
+    Each account's table is assembled when read from the mapping (ComplianceTables).
     """
     scan_date = as_date(scan_date)
     for account in account_ids or []:
@@ -441,23 +483,15 @@ def compliance_tables(
         accounts = list(dict.fromkeys(account_ids))
     if not accounts:
         return {}
-    judged = _judge(plan, findings, accounts)
-
     n = plan.n_req
-    columns: dict[str, Any] = {name: plan.requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
-    columns.update(
+    shared: dict[str, Any] = {name: plan.requirements.column(name) for name in (*_REQUIREMENT_COLUMNS, "checks")}
+    shared.update(
         scan_date=pa.repeat(pa.scalar(scan_date, pa.date32()), n),
         run_id=pa.repeat(pa.scalar(run_id, pa.string()), n),
         evaluated_at=pa.repeat(pa.scalar(evaluated_at, COMPLIANCE.field("evaluated_at").type), n),
         looser_config=_looser_config(plan, config),
     )
-    tables = {}
-    for number, (account, account_column) in enumerate(zip(accounts, _account_columns(accounts, n))):
-        for name in ("status", *_COUNTS, "framework_score"):
-            columns[name] = judged[name].slice(number * n, n)
-        columns["account_id"] = account_column
-        tables[account] = pa.Table.from_arrays([columns[name] for name in COMPLIANCE.names], schema=COMPLIANCE)
-    return tables
+    return ComplianceTables(accounts, _judge(plan, findings, accounts), shared)
 
 
 def summarize(table: pa.Table) -> dict:
