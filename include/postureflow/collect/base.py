@@ -40,9 +40,12 @@ UNAVAILABLE_API_ERRORS = (EndpointConnectionError, ResponseParserError, NotImple
 DENIED_CODES = {
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError",
     "AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException", "Forbidden", "403",
+    # CodeCommit: the repository's KMS key refuses the scanner (its content cannot be read)
+    "EncryptionKeyAccessDeniedException",
 }  # fmt: skip
 UNAVAILABLE_CODES = {
     "OptInRequired", "SubscriptionRequiredException", "InvalidAccessException", "UnsupportedOperation",
+    "EncryptionKeyDisabledException", "EncryptionKeyUnavailableException",  # CodeCommit: its KMS key is off
     "UnsupportedOperationException", "InvalidAction", "NotImplemented",
     # moto answers an operation it does not implement with HTTP 404 "Not yet implemented"
     "404", "501",

@@ -18,6 +18,7 @@ from postureflow.collect.package_scan import PackageScan
 
 NOT_FOUND = ("RepositoryDoesNotExistException",)
 TOO_LARGE = ("FileTooLargeException",)
+NO_BRANCH = ("BranchDoesNotExistException",)  # a default branch named but not (or no longer) there: nothing to scan
 MAX_FILE_BYTES = 6 * 1024 * 1024  # what GetBlob returns at most
 MAX_FILES = 5000
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
@@ -46,7 +47,7 @@ def _collect_repository(scope: RegionScope, client, repo: dict) -> None:
     if branch:
         code_scan = customer_data_allowed(scope, "codecommit:GetBlob")
         if code_scan is None:
-            commit = scope.fetch(client, "get_branch", repositoryName=name, branchName=branch).map(
+            commit = scope.fetch(client, "get_branch", absent=NO_BRANCH, repositoryName=name, branchName=branch).map(
                 lambda r: (r.get("branch") or {}).get("commitId")
             )
             code_scan = _scan_commit(scope, client, name, commit.value) if commit.ok and commit.value else commit

@@ -65,7 +65,7 @@ class PackageScan:
             for member in archive:
                 if not member.isfile():
                     continue
-                name = member.name.lstrip("./")
+                name = member.name.removeprefix("./").lstrip("/")
                 if self.room_for(name, member.size):
                     handle = archive.extractfile(member)
                     if handle is not None:
