@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from postureflow import scope
+from postureflow import prowler_identity, scope
 from postureflow.lake.query import create_dataset_view
 from postureflow.lake.store import Lake
 from postureflow.securityhub import state as sh_state
@@ -105,6 +105,7 @@ class Outgoing:
     record_state: str
     built: Built
     state_row: dict
+    prowler_id: str = ""  # the Id Prowler's ASFF output gives this finding (postureflow.prowler_identity.asff_id)
 
 
 @dataclass
@@ -395,5 +396,6 @@ def _add(delta, row, previous, built: Built, kind, record_state, first, scan_dat
         last_sent_at=now,
     )
     delta.outgoing.append(
-        Outgoing(row["finding_uid"], row["region"], row["check_id"], kind, record_state, built, state_row)
+        Outgoing(row["finding_uid"], row["region"], row["check_id"], kind, record_state, built, state_row,
+                 prowler_identity.asff_id(row))
     )

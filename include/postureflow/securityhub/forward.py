@@ -14,7 +14,10 @@ delta, from the lake only; see ``postureflow.securityhub.delta``),
 - findings listed in ``FailedFindings`` are retried a few times, then reported
   in the log, in the returned result and in the lake's ``securityhub_errors``;
 - the forwarding state advances only for findings Security Hub accepted, so
-  the next run sends the rest again. Re-running a day is safe: what was
+  the next run sends the rest again;
+- the first forward into a region archives Prowler's active findings there for
+  the checks postureflow forwards (``postureflow.securityhub.takeover``), so no
+  duplicate stays active. Re-running a day is safe: what was
   accepted is not sent twice, and a day older than the state is not forwarded
   over newer data.
 """
@@ -36,6 +39,7 @@ from postureflow.securityhub import state as sh_state
 from postureflow.securityhub.asff import load_check_info
 from postureflow.securityhub.delta import ACTIVE, ACTIVE_KINDS, ARCHIVE_KINDS, ARCHIVED, Delta, Outgoing, compute_delta
 from postureflow.securityhub.options import ForwardOptions
+from postureflow.securityhub.takeover import take_over
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,7 @@ class ForwardResult:
     unchanged: int = 0
     pending: int = 0  # findings left for a later run: regions skipped, gone findings awaiting a clean scan
     trimmed: int = 0
+    prowler_archived: int = 0  # Prowler's findings archived on the first forward into a region
     import_calls: int = 0
     skipped_regions: list[str] = field(default_factory=list)
     sent_by_kind: dict[str, int] = field(default_factory=dict)
@@ -105,6 +110,7 @@ class _RegionOutcome:
     failures: list[FailedFinding] = field(default_factory=list)
     skipped: bool = False
     calls: int = 0
+    prowler_archived: int = 0
 
 
 def batches(items: list[Outgoing], max_findings: int = MAX_BATCH_FINDINGS, max_bytes: int = MAX_BATCH_BYTES) -> Iterator[list[Outgoing]]:
@@ -128,7 +134,26 @@ def _error(err: Exception) -> tuple[str, str]:
     return str(error.get("Code") or "ClientError"), str(error.get("Message") or err)[:1000]
 
 
-def _send_region(access: AwsAccess, region: str, items: list[Outgoing], check_hub: bool = True) -> _RegionOutcome:
+def _send_region(access: AwsAccess, region: str, items: list[Outgoing], check_hub: bool = True,
+                 takeover_for: str | None = None, now: dt.datetime | None = None) -> _RegionOutcome:
+    """Send ``items``; then, with ``takeover_for`` (the account id), archive Prowler's findings they replace."""
+    outcome = _import_region(access, region, items, check_hub)
+    if takeover_for and not outcome.skipped and outcome.accepted:
+        try:
+            taken = take_over(access.client("securityhub", region), region, takeover_for, outcome.accepted,
+                              now or dt.datetime.now(dt.timezone.utc))
+        except (ClientError, BotoCoreError) as err:
+            code, message = _error(err)
+            log.error("Security Hub in %s: taking over Prowler's findings failed (%s: %s)", region, code, message)
+            outcome.failures.append(FailedFinding(None, region, None, ARCHIVED, code, f"Prowler takeover: {message}", 1))
+            return outcome
+        outcome.prowler_archived = taken.archived
+        outcome.failures += [FailedFinding(None, region, None, ARCHIVED, code, f"Prowler finding {fid}: {message}", 1)
+                             for fid, code, message in taken.failed]
+    return outcome
+
+
+def _import_region(access: AwsAccess, region: str, items: list[Outgoing], check_hub: bool = True) -> _RegionOutcome:
     outcome = _RegionOutcome(region)
     client = access.client("securityhub", region)
     if check_hub:
@@ -266,9 +291,15 @@ def send_plan(plan: ForwardPlan, access: AwsAccess) -> list[_RegionOutcome]:
             f"the AWS credentials are for account {caller}, not {plan.account_id}: Security Hub only "
             "accepts findings from the account they belong to"
         )
+    # the first forward into a region (no state there yet) takes over what Prowler sent to that hub
+    known = {row["region"] for row in (plan.delta.state_rows if plan.delta else {}).values()}
     workers = max(1, min(MAX_REGION_THREADS, len(plan.by_region)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="securityhub") as pool:
-        return list(pool.map(lambda kv: _send_region(access, kv[0], kv[1]), sorted(plan.by_region.items())))
+        return list(pool.map(
+            lambda kv: _send_region(access, kv[0], kv[1], takeover_for=None if kv[0] in known else plan.account_id,
+                                    now=plan.now),
+            sorted(plan.by_region.items()),
+        ))
 
 
 def commit_forward(
@@ -279,6 +310,7 @@ def commit_forward(
     accepted: list[Outgoing] = []
     for outcome in outcomes:
         result.import_calls += outcome.calls
+        result.prowler_archived += outcome.prowler_archived
         if outcome.skipped:
             waiting = len(plan.by_region[outcome.region])
             result.skipped_regions.append(outcome.region)
