@@ -59,11 +59,11 @@ def _aws_answers(access):
         if context.get("test_bucket") == "mfa-bucket":
             parsed["MFADelete"] = "Enabled"
 
-    for region in REGIONS:
-        access.client("cloudtrail", region).meta.events.register("after-call.cloudtrail.DescribeTrails", insights)
-        events = access.client("s3", region).meta.events
-        events.register("before-parameter-build.s3.GetBucketVersioning", remember_bucket)
-        events.register("after-call.s3.GetBucketVersioning", mfa_delete)
+    # on the session, so clients the engine makes after releasing its first ones answer the same
+    events = access.session().events
+    events.register("after-call.cloudtrail.DescribeTrails", insights)
+    events.register("before-parameter-build.s3.GetBucketVersioning", remember_bucket)
+    events.register("after-call.s3.GetBucketVersioning", mfa_delete)
     return access
 
 

@@ -5,6 +5,7 @@ protection policies): an after-call hook adds them to its answer, as AWS would s
 """
 
 import json
+import time
 from types import SimpleNamespace
 
 import boto3
@@ -23,6 +24,10 @@ DATA_PROTECTION = {
     "/aws/vendedlogs/bedrock-agentcore/memory/inheriting": {"inheritedProperties": ["ACCOUNT_DATA_PROTECTION"]},
     "/aws/bedrock-agentcore/runtimes/deleted-policy": {"dataProtectionStatus": "DELETED"},
 }
+# A secret-looking line (an AWS access key id and secret key, made up) and ordinary lines.
+SECRET = "aws_secret_access_key = 'Zx9Qk3Lm7Np2Rt5Vw8Yb1Cd4Fg6Hj0KlMnPqRsTuV'"
+LEAKY, CLEAN = "/app/leaky", "/app/clean"
+NOW_MS = int(time.time() * 1000)  # CloudWatch Logs refuses events older than 14 days
 SHARING_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
@@ -39,6 +44,11 @@ def _build():
     logs.create_log_group(logGroupName="/app/forever")  # no retention: never expires
     for name in ("/aws/bedrock-agentcore/runtimes/plain-agent", *DATA_PROTECTION):
         logs.create_log_group(logGroupName=name)
+    for name, lines in ((LEAKY, ["starting worker", SECRET, "done"]), (CLEAN, ["starting worker", "done"])):
+        logs.create_log_group(logGroupName=name)
+        logs.create_log_stream(logGroupName=name, logStreamName="main")
+        logs.put_log_events(logGroupName=name, logStreamName="main",
+                            logEvents=[{"timestamp": NOW_MS + i, "message": m} for i, m in enumerate(lines)])  # fmt: skip
     boto3.client("iam", region_name=REGION).create_role(
         RoleName="CloudWatch-CrossAccountSharingRole", AssumeRolePolicyDocument=json.dumps(SHARING_TRUST)
     )
@@ -49,7 +59,8 @@ def _data_protection_hook(access):
         for group in parsed.get("logGroups") or []:
             group.update(DATA_PROTECTION.get(group["logGroupName"], {}))
 
-    access.client("logs", REGION).meta.events.register("after-call.cloudwatch-logs.DescribeLogGroups", add)
+    # on the session, so clients the engine makes after releasing its first ones answer the same
+    access.session().events.register("after-call.cloudwatch-logs.DescribeLogGroups", add)
     return access
 
 
@@ -64,6 +75,14 @@ def world(tmp_path_factory):
         _build()
         access = _data_protection_hook(AwsAccess.from_default_chain())
         run = scan_in_moto(Lake(lake("lake")), ["cloudwatch"], [REGION], access=access)
+        reading_lake = Lake(lake("reading"))
+        reading_access = AwsAccess.from_default_chain()
+        reading = scan_in_moto(reading_lake, ["cloudwatch"], [REGION], access=reading_access,
+                               config={"read_customer_data": True})  # fmt: skip
+        newest_only = scan_in_moto(Lake(lake("newest")), ["cloudwatch"], [REGION],
+                                   config={"read_customer_data": True, "max_cloudwatch_log_groups": 1})  # fmt: skip
+        refused = scan_denied(lake("refused"), ["cloudwatch"], [REGION], "logs:FilterLogEvents",
+                              config={"read_customer_data": True})  # fmt: skip
         unlisted = scan_denied(lake("unlisted"), ["cloudwatch"], [REGION], "logs:DescribeLogGroups")
         no_roles = scan_denied(lake("no-roles"), ["cloudwatch"], [REGION], "iam:GetAccountAuthorizationDetails")
     with mock_aws():  # an account that shares nothing
@@ -71,13 +90,14 @@ def world(tmp_path_factory):
         unshared_denied = scan_denied(lake("unshared-denied"), ["cloudwatch"], [REGION],
                                       "iam:GetAccountAuthorizationDetails")  # fmt: skip
     return SimpleNamespace(run=run, calls=access.call_log, unlisted=unlisted, no_roles=no_roles, unshared=unshared,
-                           unshared_denied=unshared_denied)  # fmt: skip
+                           unshared_denied=unshared_denied, reading=reading, reading_lake=reading_lake,
+                           reading_calls=reading_access.call_log, newest_only=newest_only, refused=refused)  # fmt: skip
 
 
 def test_kms_encryption(world):
     statuses = world.run.statuses("cloudwatch_log_group_kms_encryption_enabled")
     assert statuses["/app/encrypted"] == "PASS" and statuses["/app/short-lived"] == "FAIL"
-    assert set(statuses.values()) == {"PASS", "FAIL"} and len(statuses) == 7
+    assert set(statuses.values()) == {"PASS", "FAIL"} and len(statuses) == 9
 
 
 def test_retention(world):
@@ -142,3 +162,44 @@ def test_calls(world):
     assert world.calls.repeated() == []
     # IAM is scanned for the sharing role; moto lacks its GenerateServiceLastAccessedDetails.
     assert {e["api"] for e in world.run.errors} <= {"iam:generate_service_last_accessed_details"}
+
+
+# -- secrets in log events: only with read_customer_data on (logs:FilterLogEvents reads customer data) ------
+
+
+def test_no_secrets_in_logs(world):
+    check = "cloudwatch_log_group_no_secrets_in_logs"
+    statuses = world.reading.statuses(check)
+    assert statuses[LEAKY] == "FAIL" and statuses[CLEAN] == "PASS"
+    assert set(statuses.values()) == {"PASS", "FAIL"}
+    [leak] = [f for f in world.reading.of(check) if f["status"] == "FAIL"]
+    assert "log stream main, event at " in leak["status_extended"] and "Secret Keyword" in leak["status_extended"]
+    # one bounded call per log group, never repeated
+    assert world.reading_calls.repeated() == []
+    assert world.reading_calls.calls[("logs", REGION, "FilterLogEvents")] == len(statuses)
+
+
+def test_the_secret_never_reaches_the_lake(world):
+    from postureflow.lake.query import connect
+
+    con = connect(world.reading_lake, ["inventory", "findings"])
+    stored = " ".join(str(r[0]) for r in con.sql(
+        "SELECT data FROM inventory UNION ALL SELECT status_extended FROM findings").fetchall())  # fmt: skip
+    assert "log stream main" in stored
+    assert "Zx9Qk3Lm7Np2Rt5Vw8Yb1Cd4Fg6Hj0KlMnPqRsTuV" not in stored, [r for r in stored.split("\n") if "Zx9" in r]
+
+
+def test_log_events_are_read_for_the_newest_groups_only(world):
+    # max_cloudwatch_log_groups: 1 -> the newest group (created last) is the only one judged, as Prowler
+    assert list(world.newest_only.statuses("cloudwatch_log_group_no_secrets_in_logs")) == [CLEAN]
+
+
+def test_log_events_not_read_give_no_verdict(world):
+    check = "cloudwatch_log_group_no_secrets_in_logs"
+    # read_customer_data off (the default): no call, every group MANUAL naming the switch
+    assert set(world.run.statuses(check).values()) == {"MANUAL"}
+    assert all("read_customer_data=false" in f["status_extended"] for f in world.run.of(check))
+    assert not any(operation == "FilterLogEvents" for _, _, operation in world.calls.calls)
+    # on, but the role lacks the opt-in policy: a scan error and no verdict
+    assert set(world.refused.statuses(check).values()) == {"MANUAL"}
+    assert any(e["api"] == "logs:filter_log_events" for e in world.refused.errors)

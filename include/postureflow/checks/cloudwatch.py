@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from postureflow import policy as _policy
 from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check
 from postureflow.checks.cloudtrail import records_management_events
+from postureflow.secrets import describe_hits
 
 CIS_READS = [
     "cloudtrail.trails",
@@ -828,6 +829,32 @@ def cloudwatch_log_group_agentcore_data_protection_policy_enabled(groups, config
 
 
 AGENTCORE_PREFIXES = ("/aws/bedrock-agentcore/", "/aws/vendedlogs/bedrock-agentcore/")
+
+
+@check(
+    id="cloudwatch_log_group_no_secrets_in_logs",
+    title="CloudWatch Logs log group's recent events contain no secrets",
+    severity="medium",
+    resource_type="Other",
+    reads=["cloudwatch.log_groups"],
+    risk="Credentials written to logs can be read by everyone with log access, are kept as long as the logs, "
+    "and are copied to every subscription and export.",
+    remediation="Stop the application from logging the secret, rotate it, and mask such values at ingestion "
+    "with a CloudWatch Logs data protection policy.",
+)
+def cloudwatch_log_group_no_secrets_in_logs(groups):
+    # The collector read the latest 1,000 events of each of the newest max_cloudwatch_log_groups groups (Prowler's
+    # bounds), only with read_customer_data on (else the fields are unread: no verdict), and kept where hits are.
+    for group in groups:
+        read = group.get("log_events_read")
+        if read is None and group.readable("log_events_read"):
+            continue  # past max_cloudwatch_log_groups, as Prowler, or deleted since the listing
+        hits = group.get("log_secrets") or []
+        if hits:
+            yield FAIL(group, f"CloudWatch log group {group.id} has potential secrets in its recent events: "
+                       f"{describe_hits(hits)}.")
+        else:
+            yield PASS(group, f"CloudWatch log group {group.id} has no secrets in its latest {read} events.")
 
 
 # The role the CloudWatch console creates when the account shares its metrics, dashboards and alarms with

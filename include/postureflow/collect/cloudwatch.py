@@ -4,7 +4,12 @@ Per region: ``logs:DescribeMetricFilters`` (every log group's filters in one
 paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
 ``logs:DescribeLogGroups`` (encryption, retention, data protection) and
 ``logs:DescribeResourcePolicies`` (the account-level resource policies, which
-say who else may use the log groups).
+say who else may use the log groups). Only with ``read_customer_data: true``
+in the audit config (reading log events reads customer data: see
+docs/least-privilege.md), ``logs:FilterLogEvents`` once per log group for its
+latest 1,000 events, over the newest ``max_cloudwatch_log_groups`` groups (all
+when unset), as Prowler; the events are scanned here for secrets and only
+where a hit is (log stream, event time) and its kind are kept.
 The ``regions`` record says which regions were scanned and whether the
 listings answered (their outcomes), so the CIS monitoring checks can judge a
 region that has nothing and stay silent where they could not look: the chain
@@ -14,9 +19,14 @@ every region.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from postureflow.collect.base import RegionScope, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
+from postureflow.collect.downloads import customer_data_allowed
+from postureflow.secrets import scan_text
+
+EVENTS_PER_LOG_GROUP = 1000  # Prowler's events_per_log_group_threshold: one FilterLogEvents call per log group
 
 
 def _alarm_metrics(alarm: dict) -> list[list[str]]:
@@ -64,6 +74,7 @@ def collect_cloudwatch(scope: RegionScope) -> None:
         )
 
     groups = scope.list(logs, "describe_log_groups", "logGroups", kind="log_groups")
+    events = _log_events(scope, logs, groups.value or [])
     for group in groups.value or []:
         name = group["logGroupName"]
         arn = group.get("logGroupArn") or scope.arn("logs", f"log-group:{name}")
@@ -76,6 +87,10 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             retention_days=group.get("retentionInDays"),
             data_protection_status=group.get("dataProtectionStatus"),
             inherited_properties=group.get("inheritedProperties") or [],
+            # None (known): not read, the group being past max_cloudwatch_log_groups or deleted since listed;
+            # unread (no verdict): read_customer_data off, or the call refused
+            log_events_read=events.get(name, NOT_SELECTED).map(lambda r: r and r[0]),
+            log_secrets=events.get(name, NOT_SELECTED).map(lambda r: r and r[1]),
         )
 
     policies = scope.list(logs, "describe_resource_policies", "resourcePolicies")
@@ -96,6 +111,44 @@ def collect_cloudwatch(scope: RegionScope) -> None:
         alarms_listed=alarms.known,
         resource_policies_listed=policies.known,
     )
+
+
+NOT_SELECTED = Outcome(OK, None, "logs:FilterLogEvents")
+
+
+def _log_events(scope: RegionScope, logs, groups: list[dict]) -> dict[str, Outcome]:
+    """log group name -> (events read, secret hits) of its latest events, for the newest
+    ``max_cloudwatch_log_groups`` groups (Prowler's bound; all when unset)."""
+    limit = scope.config.get("max_cloudwatch_log_groups")
+    newest = sorted(groups, key=lambda g: g.get("creationTime") or 0, reverse=True)
+    names = [g["logGroupName"] for g in (newest[: int(limit)] if limit and int(limit) > 0 else newest)]
+    refused = customer_data_allowed(scope, "logs:FilterLogEvents")
+    if refused is not None:
+        return {name: refused for name in names}
+    return dict(zip(names, scope.each(names, lambda name: _secrets_in_events(scope, logs, name))))
+
+
+def _secrets_in_events(scope: RegionScope, logs, name: str) -> Outcome:
+    answer = scope.fetch(logs, "filter_log_events", absent=("ResourceNotFoundException",), logGroupName=name,
+                         limit=EVENTS_PER_LOG_GROUP)  # fmt: skip
+    return answer.map(_scan_events)
+
+
+def _scan_events(page: dict) -> tuple[int, list[dict[str, str]]]:
+    """(events read, hits): each event's message is scanned as one JSON-quoted line, as Prowler lays them
+    out (so its secrets_ignore_patterns match alike); a hit names the stream and the event's time."""
+    streams: dict[str, list[dict]] = {}
+    for event in page.get("events") or []:
+        streams.setdefault(event.get("logStreamName") or "", []).append(event)
+    hits = []
+    for stream, items in sorted(streams.items()):
+        text = "\n".join(json.dumps(e.get("message") or "") for e in items)
+        for hit in scan_text(text):
+            event = items[int(hit["location"].rsplit(" ", 1)[-1]) - 1]
+            when = dt.datetime.fromtimestamp((event.get("timestamp") or 0) / 1000, dt.timezone.utc)
+            hits.append({"location": f"log stream {stream}, event at {when.isoformat(timespec='milliseconds')}",
+                         "type": hit["type"]})  # fmt: skip
+    return sum(len(v) for v in streams.values()), hits
 
 
 def _parsed(document: str | None) -> dict | str | None:
