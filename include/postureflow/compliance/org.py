@@ -39,7 +39,7 @@ register_dataset("org_compliance", ORG_COMPLIANCE, ("scan_date",))
 
 def org_compliance_table(lake: Lake, scan_date: dt.date, now: dt.datetime | None = None) -> pa.Table:
     con = duckdb.connect()
-    create_dataset_view(con, lake, "compliance")
+    create_dataset_view(con, lake, "compliance", scan_dates=[scan_date])  # that day's files, not every day's
     table = con.sql(
         """
         SELECT framework, version, label,
