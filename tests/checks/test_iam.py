@@ -104,7 +104,9 @@ def _answer_last_accessed(access: AwsAccess, reach: dict[str, list[str] | dict[s
     (a list, or {namespace: days since last used, None for never})."""
     from botocore.awsrequest import AWSResponse
 
-    events = access.client("iam", "us-east-1").meta.events
+    # On the session, so every client made during the scan has them (the engine may drop its clients
+    # between services).
+    events = access.session().events
     ok = AWSResponse("https://iam.amazonaws.com/", 200, {}, None)
     jobs: dict[str, str] = {}
 
@@ -157,7 +159,7 @@ def _root_row(password_used_days=None, mfa=False, key1_active=False, key1_used_d
 def _access_with_root(row: str | None, root_virtual_mfa: bool = False) -> AwsAccess:
     """AwsAccess whose IAM client sees `row` as the report's <root_account> line."""
     access = AwsAccess.from_default_chain()
-    events = access.client("iam", "us-east-1").meta.events
+    events = access.session().events
 
     def add_root_row(parsed, **_):
         header, _, users = parsed["Content"].decode().partition("\n")
@@ -325,7 +327,7 @@ def test_users_missing_from_report_are_not_judged(scan):
         lines = parsed["Content"].decode().splitlines()
         parsed["Content"] = ("\n".join(line for line in lines if not line.startswith("reported,")) + "\n").encode()
 
-    access.client("iam", "us-east-1").meta.events.register("after-call.iam.GetCredentialReport", drop_user)
+    access.session().events.register("after-call.iam.GetCredentialReport", drop_user)
     run = scan("iam", access=access)
     assert run.of("iam_user_mfa_enabled_console_access") == []
     assert run.status("iam_policy_attached_only_to_group_or_roles", "reported") == "PASS"
@@ -343,7 +345,7 @@ def test_credential_report_denied_is_a_scan_error_not_a_verdict(scan):
         error = {"Error": {"Code": "AccessDenied", "Message": "not allowed"}, "ResponseMetadata": {}}
         return AWSResponse("https://iam.amazonaws.com/", 403, {}, None), error
 
-    access.client("iam", "us-east-1").meta.events.register("before-call.iam.GetCredentialReport", deny)
+    access.session().events.register("before-call.iam.GetCredentialReport", deny)
     run = scan("iam", access=access)
     assert [(e["api"], e["error_code"]) for e in _errors(run)] == [("iam:get_credential_report", "AccessDenied")]
     # Unknown is never a verdict: the credential checks say what could not be read.
@@ -481,7 +483,7 @@ def test_no_expired_server_certificates_stored(scan):
             if cert["ServerCertificateName"] == "current-cert":
                 cert["Expiration"] = _ago(-200)
 
-    access.client("iam", "us-east-1").meta.events.register("after-call.iam.ListServerCertificates", renew)
+    access.session().events.register("after-call.iam.ListServerCertificates", renew)
     run = scan("iam", access=access)
     assert run.statuses("iam_no_expired_server_certificates_stored") == {
         "expired-cert": "FAIL",
@@ -874,7 +876,7 @@ def _answer_organizations_features(enabled: list[str] | None) -> AwsAccess:
         body = {"OrganizationId": "o-example", "EnabledFeatures": enabled, "ResponseMetadata": {}}
         return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), body
 
-    access.client("iam", "us-east-1").meta.events.register("before-call.iam.ListOrganizationsFeatures", answer)
+    access.session().events.register("before-call.iam.ListOrganizationsFeatures", answer)
     return access
 
 
