@@ -2,14 +2,19 @@
 
 Every module ``seed_<group>.py`` here exposes ``seed(session, account_id, regions)``
 and creates its resources through ``session`` (in moto: pointed at moto_server by
-AWS_ENDPOINT_URL, or inside ``mock_aws``).
+AWS_ENDPOINT_URL, or inside ``mock_aws``), and ``SERVICES``: the services (collector
+names) whose checks it gives at least one FAIL and one PASS in the demo scan.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import boto3
 
@@ -28,8 +33,40 @@ def seed_modules() -> list:
     ]
 
 
+def seeded_services() -> list[str]:
+    """The services the demo seeds a misconfigured and a well-configured resource for."""
+    return sorted({service for module in seed_modules() for service in getattr(module, "SERVICES", ())})
+
+
+class NotMoto(RuntimeError):
+    """The demo was about to seed something other than moto."""
+
+
+def require_moto() -> None:
+    """Refuse to seed anything but moto: the demo opens resources to the internet on purpose.
+
+    AWS_ENDPOINT_URL, when set, must name a moto_server on a loopback address (one that answers
+    moto's own ``/moto-api/``, which AWS does not); when unset, a ``mock_aws`` must be running, so
+    every call stays in the process.
+    """
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        from moto.core.models import MockAWS
+
+        if MockAWS._mocks_active:  # moto has no public flag for "a mock is running"
+            return
+        raise NotMoto("the demo seeds moto only: run it inside mock_aws or set AWS_ENDPOINT_URL to a moto_server")
+    if urllib.parse.urlsplit(endpoint).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise NotMoto(f"the demo seeds a moto_server on a loopback address only, not {endpoint}")
+    try:
+        urllib.request.urlopen(f"{endpoint.rstrip('/')}/moto-api/", timeout=5).close()
+    except (urllib.error.URLError, OSError) as err:
+        raise NotMoto(f"{endpoint} does not answer as a moto_server ({err})") from err
+
+
 def seed_account(session: boto3.session.Session, account_id: str, regions: list[str]) -> list[str]:
-    """Run every seed module; returns the names of the modules that ran."""
+    """Run every seed module (in moto only); returns the names of the modules that ran."""
+    require_moto()
     done = []
     for module in seed_modules():
         module.seed(session, account_id, regions)

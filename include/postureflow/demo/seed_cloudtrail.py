@@ -29,6 +29,8 @@ from botocore.exceptions import ClientError
 
 from postureflow.checks.cloudwatch import CIS_PATTERNS
 
+SERVICES = ("cloudtrail", "cloudwatch", "sns")
+
 EXISTS = {
     "BucketAlreadyOwnedByYou",
     "EntityAlreadyExists",

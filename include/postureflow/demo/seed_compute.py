@@ -137,20 +137,9 @@ def _ecr(session: boto3.session.Session, region: str) -> None:
             imageScanningConfiguration={"scanOnPush": good},
         )
         if good:
-            ecr.put_lifecycle_policy(
-                repositoryName=name,
-                lifecyclePolicyText=json.dumps(
-                    {
-                        "rules": [
-                            {
-                                "rulePriority": 1,
-                                "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 10},
-                                "action": {"type": "expire"},
-                            }
-                        ]
-                    }
-                ),
-            )
+            selection = {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 10}
+            rule = {"rulePriority": 1, "selection": selection, "action": {"type": "expire"}}
+            ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps({"rules": [rule]}))
 
 
 def _eks(session: boto3.session.Session, region: str, role_arn: str, subnets: list[str]) -> None:
@@ -179,7 +168,9 @@ def _autoscaling(session: boto3.session.Session, region: str, subnets: list[str]
     )
     ec2.create_launch_template(
         LaunchTemplateName="pf-demo-good-launch-template",
-        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro", "MetadataOptions": {"HttpTokens": "required"}},
+        LaunchTemplateData={
+            "ImageId": image, "InstanceType": "t3.micro", "MetadataOptions": {"HttpTokens": "required"}
+        },  # fmt: skip
     )
     common = dict(MinSize=0, MaxSize=1, DesiredCapacity=0)
     autoscaling.create_auto_scaling_group(

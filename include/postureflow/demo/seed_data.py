@@ -76,8 +76,8 @@ def _sqs(session: boto3.session.Session, account_id: str, region: str) -> None:
     # The bad queue is unencrypted and anyone may send to it; the good one uses KMS and has no policy.
     sqs = session.client("sqs", region_name=region)
     arn = f"arn:aws:sqs:{region}:{account_id}:pf-demo-bad-queue"
-    public = {"Version": "2012-10-17",
-              "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}]}  # fmt: skip
+    anyone = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}
+    public = {"Version": "2012-10-17", "Statement": [anyone]}
     sqs.create_queue(
         QueueName="pf-demo-bad-queue", Attributes={"SqsManagedSseEnabled": "false", "Policy": json.dumps(public)}
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import boto3
 from botocore.exceptions import ClientError
 
+SERVICES = ("ec2", "vpc")
+
 ANYWHERE = [{"CidrIp": "0.0.0.0/0"}]
 PRIVATE = [{"CidrIp": "10.0.0.0/8"}]
 PROFILE = "pf-demo-good-instance-profile"

@@ -130,7 +130,9 @@ def _wafv2(session: boto3.session.Session, region: str) -> None:
             {
                 "Name": "aws-common",
                 "Priority": 0,
-                "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
+                "Statement": {
+                    "ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}
+                },
                 "OverrideAction": {"None": {}},
                 "VisibilityConfig": {**visibility, "MetricName": "aws-common"},
             }

@@ -21,6 +21,8 @@ import logging
 import boto3
 from botocore.exceptions import ClientError
 
+SERVICES = ("iam",)
+
 log = logging.getLogger(__name__)
 
 ADMIN_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

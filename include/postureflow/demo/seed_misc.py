@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import boto3
 
+# Security Hub is seeded but not listed: moto lacks calls its checks need, so it never PASSes here.
+SERVICES = ("rds", "efs", "kms", "dynamodb", "secretsmanager", "config", "macie")
+
 DB_PASSWORD = "pf-demo-not-a-secret"  # moto only
 
 

@@ -1,5 +1,5 @@
 """Demo seed for operations and security tooling: CloudWatch alarms, GuardDuty, Inspector,
-Network Firewall, DataSync, Service Catalog, Directory Service, WorkSpaces, FSx, CodeBuild, EventBridge,
+Network Firewall, DataSync, Directory Service, WorkSpaces, FSx, CodeBuild, EventBridge,
 Private CA and Data Pipeline (moto only).
 
 Per region, one misconfigured ``pf-demo-bad-...`` resource and a well-configured
@@ -10,18 +10,15 @@ Resources that need a network sit in the region's default VPC.
 
 from __future__ import annotations
 
-import json
-
 import boto3
 
 SERVICES = (
-    "cloudwatch", "guardduty", "inspector2", "networkfirewall", "datasync", "servicecatalog", "directoryservice",
+    "cloudwatch", "guardduty", "inspector2", "networkfirewall", "datasync", "directoryservice",
     "workspaces", "fsx", "codebuild", "eventbridge", "acmpca", "datapipeline",
 )  # fmt: skip
 
 PAIRS = (("bad", False), ("good", True))
 PASSWORD = "PfDemo-not-a-secret-1"  # moto only
-OTHER_ACCOUNT = "444455556666"  # outside the demo's organization
 
 
 def seed(session: boto3.session.Session, account_id: str, regions: list[str]) -> None:
@@ -33,7 +30,6 @@ def seed(session: boto3.session.Session, account_id: str, regions: list[str]) ->
         _inspector2(session, account_id, region, good_region)
         _networkfirewall(session, account_id, region, vpc, subnets)
         _datasync(session, account_id, region)
-        _servicecatalog(session, region)
         _directoryservice(session, region, vpc, subnets)
         _fsx(session, region, subnets)
         _codebuild(session, account_id, region)
@@ -125,15 +121,6 @@ def _datasync(session: boto3.session.Session, account_id: str, region: str) -> N
             DestinationLocationArn=location("destination"),
             **(logs if good else {}),
         )
-
-
-def _servicecatalog(session: boto3.session.Session, region: str) -> None:
-    # The bad portfolio is shared with an account by id, outside the organization.
-    catalog = session.client("servicecatalog", region_name=region)
-    for label, good in PAIRS:
-        portfolio = catalog.create_portfolio(DisplayName=f"pf-demo-{label}-portfolio", ProviderName="pf-demo")
-        if not good:
-            catalog.create_portfolio_share(PortfolioId=portfolio["PortfolioDetail"]["Id"], AccountId=OTHER_ACCOUNT)
 
 
 def _directoryservice(session: boto3.session.Session, region: str, vpc: str, subnets: list[str]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+SERVICES = ("s3",)
+
 FULL_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True)
 
 
