@@ -118,7 +118,8 @@ def test_every_action_exists_and_collection_only_reads(policy, iam_reference):
         for action in statement(policy, sid)["Action"]:
             assert action.startswith("securityhub:") and level(iam_reference, action) is not None, action
     assert statement(policy, IMPORT_SID)["Action"] == ["securityhub:BatchImportFindings"]
-    assert statement(policy, IMPORT_SID)["Resource"] == "arn:aws:securityhub:*:*:product/*/default"
+    assert statement(policy, IMPORT_SID)["Resource"] == [
+        "arn:aws:securityhub:*:*:product/*/default", "arn:aws:securityhub:*::product/prowler/prowler"]
     assert policy_allows(policy, "securityhub:DescribeHub")
     # the only write is the import, in its own statement
     writes = [a for s in policy["Statement"] for a in s["Action"] if not is_read_level(level(iam_reference, a))]

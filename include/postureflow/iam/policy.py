@@ -76,10 +76,14 @@ ACTION_OVERRIDES = {
     ("accessanalyzer", "ListFindingsV2"): "access-analyzer:ListFindings",
     ("lambda", "GetLayerVersionByArn"): "lambda:GetLayerVersion",
 }
-# Resources narrower than "*" for the forwarder's write. The product ARN is the account's own
-# default product (postureflow.securityhub.asff.product_arn); change the partition for GovCloud/China.
+# Resources narrower than "*" for the forwarder's write: the account's own default product
+# (postureflow.securityhub.asff.product_arn), and Prowler's product, whose findings the first forward
+# archives (postureflow.securityhub.takeover); change the partition for GovCloud/China.
 FORWARDER_RESOURCES = {
-    "securityhub:BatchImportFindings": "arn:{partition}:securityhub:*:*:product/*/default",
+    "securityhub:BatchImportFindings": (
+        "arn:{partition}:securityhub:*:*:product/*/default",
+        "arn:{partition}:securityhub:*::product/prowler/prowler",
+    ),
 }
 # Actions that read data rather than configuration: never in the policy, whatever the code calls.
 DATA_ACTIONS = frozenset(
@@ -286,13 +290,14 @@ def build_policies(
         raise PolicyError("cannot build the IAM policy:\n  " + "\n  ".join(problems))
 
     statements = [{"Sid": READ_ONLY_SID, "Effect": "Allow", "Action": read_only, "Resource": "*"}]
-    scoped = {a: FORWARDER_RESOURCES[a].format(partition=partition) for a in forwarding if a in FORWARDER_RESOURCES}
+    scoped = {a: tuple(r.format(partition=partition) for r in FORWARDER_RESOURCES[a])
+              for a in forwarding if a in FORWARDER_RESOURCES}
     rest = [a for a in forwarding if a not in scoped]
     if rest:
         statements.append({"Sid": FORWARDING_SID, "Effect": "Allow", "Action": rest, "Resource": "*"})
     for resource in sorted(set(scoped.values())):
         actions = sorted(a for a, r in scoped.items() if r == resource)
-        statements.append({"Sid": IMPORT_SID, "Effect": "Allow", "Action": actions, "Resource": resource})
+        statements.append({"Sid": IMPORT_SID, "Effect": "Allow", "Action": actions, "Resource": list(resource)})
     customer_data = {"Sid": CUSTOMER_DATA_SID, "Effect": "Allow", "Action": sorted(opt_in), "Resource": "*"}
     return (
         {"Version": POLICY_VERSION, "Statement": statements},

@@ -140,7 +140,7 @@ def _send_region(access: AwsAccess, region: str, items: list[Outgoing], check_hu
     outcome = _import_region(access, region, items, check_hub)
     if takeover_for and not outcome.skipped and outcome.accepted:
         try:
-            taken = take_over(access.client("securityhub", region), region, takeover_for, outcome.accepted,
+            taken = take_over(access, region, takeover_for, outcome.accepted,
                               now or dt.datetime.now(dt.timezone.utc))
         except (ClientError, BotoCoreError) as err:
             code, message = _error(err)

@@ -54,13 +54,16 @@ def active_prowler_findings(client, region: str, account_id: str) -> list[dict]:
     product = prowler_product_arn(region)
     filters = {"ProductArn": _equals(product), "RecordState": _equals("ACTIVE"),
                "AwsAccountId": _equals(account_id), "Region": _equals(region)}
-    found = []
-    for page in client.get_paginator("get_findings").paginate(Filters=filters, PaginationConfig={"PageSize": 100}):
+    found, token = [], None
+    while True:  # GetFindings called by name (not through a paginator) so the IAM policy analysis sees it
+        page = client.get_findings(Filters=filters, MaxResults=100, **({"NextToken": token} if token else {}))
         for finding in page.get("Findings") or []:
             if (finding.get("ProductArn") == product and finding.get("RecordState", "ACTIVE") == "ACTIVE"
                     and finding.get("AwsAccountId") == account_id and finding.get("Region", region) == region):
                 found.append(finding)
-    return found
+        token = page.get("NextToken")
+        if not token:
+            return found
 
 
 def archived_copy(finding: dict, now: dt.datetime, ours: str | None) -> dict:
@@ -76,9 +79,10 @@ def archived_copy(finding: dict, now: dt.datetime, ours: str | None) -> dict:
     return doc
 
 
-def take_over(client, region: str, account_id: str, forwarded: Iterable, now: dt.datetime) -> Takeover:
+def take_over(access, region: str, account_id: str, forwarded: Iterable, now: dt.datetime) -> Takeover:
     """Archive Prowler's ACTIVE findings of the checks in ``forwarded`` (the region's accepted
     ``Outgoing`` items: ``check_id``, ``finding_uid``, ``prowler_id``, ``record_state``)."""
+    client = access.client("securityhub", region)
     result = Takeover(region)
     forwarded = list(forwarded)
     checks = {o.check_id for o in forwarded}
