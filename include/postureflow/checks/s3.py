@@ -575,7 +575,8 @@ def s3_bucket_event_notifications_enabled(buckets):
     "is private.",
     remediation="Disable ACLs (object ownership BucketOwnerEnforced), or turn on IgnorePublicAcls for the bucket "
     "or the account, and remove the public grants from the objects.",
-    config=["s3_bucket_object_public_enabled"],
+    # the sample's bounds shape what the collector read, so they are part of the check's version too
+    config=["s3_bucket_object_public_enabled", "s3_bucket_object_public_max_objects", "s3_bucket_object_public_sample_size"],
 )
 def s3_bucket_object_public(buckets, account_blocks, config):
     if not config["s3_bucket_object_public_enabled"]:
