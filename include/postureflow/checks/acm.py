@@ -16,7 +16,7 @@ NIST_CURVES = {"EC-PRIME192V1": "P-192", "EC-PRIME256V1": "P-256", "EC-SECP384R1
 
 def _judged(cert, config) -> bool:
     """In use, unused ones are scanned, or its use could not be read (the result then becomes "no verdict")."""
-    return judged(config, cert.get("in_use") if cert.readable("in_use") else False, cert.readable("in_use"))
+    return judged(config, cert.get("in_use"), cert.readable("in_use"))
 
 
 def _label(cert) -> str:
