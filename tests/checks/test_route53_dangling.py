@@ -22,6 +22,7 @@ RANGES = {
         {"ip_prefix": "3.5.0.0/16", "region": "us-east-1", "service": "EC2"},
         {"ip_prefix": "3.5.0.0/16", "region": "us-east-1", "service": "AMAZON"},
         {"ip_prefix": "52.95.0.0/16", "region": "ap-south-1", "service": "EC2"},
+        {"ip_prefix": "54.214.0.0/16", "region": "us-east-1", "service": "EC2"},  # moto's instance public IPs
         {"ip_prefix": "13.32.0.0/15", "region": "GLOBAL", "service": "CLOUDFRONT"},
     ],
 }
@@ -33,12 +34,17 @@ def _record(name, *ips):
 
 
 def _build():
-    eip = boto3.client("ec2", region_name="us-east-1").allocate_address(Domain="vpc")["PublicIp"]
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    eip = ec2.allocate_address(Domain="vpc")["PublicIp"]
+    ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    [instance_ip] = [n["Association"]["PublicIp"] for n in ec2.describe_network_interfaces()["NetworkInterfaces"]]
+    assert instance_ip.startswith("54.214.")
     route53 = boto3.client("route53", region_name="us-east-1")
     zone = route53.create_hosted_zone(Name="example.com", CallerReference="public")["HostedZone"]["Id"]
     changes = [
         _record("dangling.example.com", "3.5.1.1"),
         _record("ours.example.com", eip),
+        _record("instance.example.com", instance_ip),
         _record("private.example.com", "10.0.0.5"),
         _record("outside.example.com", "8.8.8.8"),
         _record("unscanned.example.com", "52.95.1.1"),
@@ -81,6 +87,7 @@ def test_judged_with_the_ip_ranges_file(world):
     assert _by_name(world.run) == {
         "dangling.example.com.": "FAIL",  # an AWS address of a scanned region the account does not hold
         "ours.example.com.": "PASS",
+        "instance.example.com.": "PASS",  # a network interface's public IP
         "private.example.com.": "PASS",
         "outside.example.com.": "PASS",  # not AWS's
         "unscanned.example.com.": "MANUAL",  # ap-south-1 was not scanned: its Elastic IPs are unknown
