@@ -13,7 +13,6 @@ from postureflow.testing import DeniedAccess, scan_in_moto
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
 SAMPLING = {"s3_bucket_object_public_enabled": True, "s3_bucket_object_public_sample_size": 2}
-ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
 def _bucket(name, region="us-east-1", versioned=False):
