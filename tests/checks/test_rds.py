@@ -128,6 +128,10 @@ def test_no_databases_no_findings(scan):
 
 def test_demo_seed_gives_both_outcomes(scan):
     seed_misc.seed(boto3.session.Session(), "123456789012", ["us-east-1", "eu-west-1"])
+    # Macie off matters only where S3 holds buckets (Prowler, without --scan-unused-services)
+    for region in ("us-east-1", "eu-west-1"):
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        boto3.client("s3", region_name=region).create_bucket(Bucket=f"pf-demo-data-{region}", **where)
     access = AwsAccess.from_default_chain()
     # moto cannot list a hub's standards: answered in its place (the demo enables FSBP in the good region)
     fsbp = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0"
