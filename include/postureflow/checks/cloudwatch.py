@@ -833,7 +833,7 @@ AGENTCORE_PREFIXES = ("/aws/bedrock-agentcore/", "/aws/vendedlogs/bedrock-agentc
 
 @check(
     id="cloudwatch_log_group_no_secrets_in_logs",
-    title="CloudWatch Logs log group's recent events contain no secrets",
+    title="CloudWatch Logs log group's events contain no secrets",
     severity="medium",
     resource_type="Other",
     reads=["cloudwatch.log_groups"],
@@ -843,7 +843,7 @@ AGENTCORE_PREFIXES = ("/aws/bedrock-agentcore/", "/aws/vendedlogs/bedrock-agentc
     "with a CloudWatch Logs data protection policy.",
 )
 def cloudwatch_log_group_no_secrets_in_logs(groups):
-    # The collector read the latest 1,000 events of each of the newest max_cloudwatch_log_groups groups (Prowler's
+    # The collector read up to 1,000 events of each of the newest max_cloudwatch_log_groups groups (Prowler's
     # bounds), only with read_customer_data on (else the fields are unread: no verdict), and kept where hits are.
     for group in groups:
         read = group.get("log_events_read")
@@ -851,10 +851,10 @@ def cloudwatch_log_group_no_secrets_in_logs(groups):
             continue  # past max_cloudwatch_log_groups, as Prowler, or deleted since the listing
         hits = group.get("log_secrets") or []
         if hits:
-            yield FAIL(group, f"CloudWatch log group {group.id} has potential secrets in its recent events: "
+            yield FAIL(group, f"CloudWatch log group {group.id} has potential secrets in its events: "
                        f"{describe_hits(hits)}.")
         else:
-            yield PASS(group, f"CloudWatch log group {group.id} has no secrets in its latest {read} events.")
+            yield PASS(group, f"CloudWatch log group {group.id} has no secrets in the {read} events read.")
 
 
 # The role the CloudWatch console creates when the account shares its metrics, dashboards and alarms with

@@ -6,9 +6,9 @@ paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
 ``logs:DescribeResourcePolicies`` (the account-level resource policies, which
 say who else may use the log groups). Only with ``read_customer_data: true``
 in the audit config (reading log events reads customer data: see
-docs/least-privilege.md), ``logs:FilterLogEvents`` once per log group for its
-latest 1,000 events, over the newest ``max_cloudwatch_log_groups`` groups (all
-when unset), as Prowler; the events are scanned here for secrets and only
+docs/least-privilege.md), ``logs:FilterLogEvents`` once per log group (its
+first page: up to 1,000 events, oldest first), over the newest
+``max_cloudwatch_log_groups`` groups (all when unset), as Prowler; the events are scanned here for secrets and only
 where a hit is (log stream, event time) and its kind are kept.
 The ``regions`` record says which regions were scanned and whether the
 listings answered (their outcomes), so the CIS monitoring checks can judge a
@@ -26,7 +26,8 @@ from postureflow.collect.base import OK, Outcome, RegionScope, collector
 from postureflow.collect.downloads import customer_data_allowed
 from postureflow.secrets import scan_text
 
-EVENTS_PER_LOG_GROUP = 1000  # Prowler's events_per_log_group_threshold: one FilterLogEvents call per log group
+# Prowler's events_per_log_group_threshold: one FilterLogEvents call per log group, the first page (oldest first)
+EVENTS_PER_LOG_GROUP = 1000
 
 
 def _alarm_metrics(alarm: dict) -> list[list[str]]:
@@ -117,7 +118,7 @@ NOT_SELECTED = Outcome(OK, None, "logs:FilterLogEvents")
 
 
 def _log_events(scope: RegionScope, logs, groups: list[dict]) -> dict[str, Outcome]:
-    """log group name -> (events read, secret hits) of its latest events, for the newest
+    """log group name -> (events read, secret hits) of up to 1,000 of its events, for the newest
     ``max_cloudwatch_log_groups`` groups (Prowler's bound; all when unset)."""
     limit = scope.config.get("max_cloudwatch_log_groups")
     newest = sorted(groups, key=lambda g: g.get("creationTime") or 0, reverse=True)

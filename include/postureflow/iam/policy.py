@@ -130,7 +130,7 @@ OPT_IN_DATA_ACTIONS = {
     "ecr:BatchGetImage": "ecr_repository_image_no_secrets: the newest image's manifest",
     "ecr:GetDownloadUrlForLayer": "ecr_repository_image_no_secrets: the image's config and layers",
     "codecommit:GetBlob": "codecommit_repository_no_secrets: the default branch's files",
-    "logs:FilterLogEvents": "cloudwatch_log_group_no_secrets_in_logs: each log group's latest 1,000 events",
+    "logs:FilterLogEvents": "cloudwatch_log_group_no_secrets_in_logs: up to 1,000 events of each log group",
 }
 assert set(OPT_IN_DATA_ACTIONS) <= DATA_ACTIONS
 READ_LEVELS = {"Read", "List"}
