@@ -97,9 +97,22 @@ def test_compliance_accepts_prowlers_framework_names(aws, tmp_path, capsys):
     assert ids and ids <= load_frameworks()["cis_3.0"].all_checks()
 
 
-def test_categories_is_a_clear_error_while_checks_carry_none(capsys):
-    assert main(["scan", "--categories", "encryption"]) == 2
-    assert "no Prowler categories" in error_line(capsys.readouterr().err)
+def test_categories_select_the_checks_prowler_files_under_them(capsys):
+    from postureflow.checks.categories import categories_of
+
+    assert main(["scan", "--list-checks", "-s", "s3", "--categories", "encryption"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert "s3_bucket_default_encryption" in listed and "s3_bucket_no_mfa_delete" not in listed
+    assert all("encryption" in categories_of(c) for c in listed)
+    assert main(["scan", "--list-checks", "--categories", "encryption", "internet-exposed"]) == 0
+    both = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert set(listed) < set(both) and any("internet-exposed" in categories_of(c) for c in both)
+
+
+def test_unknown_category_names_the_valid_ones(capsys):
+    assert main(["scan", "--categories", "nosuch"]) == 2
+    line = error_line(capsys.readouterr().err)
+    assert "unknown category nosuch" in line and "encryption" in line and "internet-exposed" in line
 
 
 # -- unknown names and empty selections: one line, the valid choices, exit 2 --------------------------
@@ -165,7 +178,7 @@ def test_listings(capsys):
     assert main(["scan", "--list-checks", "-s", "s3"]) == 0
     assert "s3_bucket_no_mfa_delete  [s3]  medium" in capsys.readouterr().out
     assert main(["scan", "--list-categories"]) == 0
-    assert "no Prowler categories" in capsys.readouterr().out
+    assert {"encryption", "internet-exposed", "logging", "secrets"} <= set(capsys.readouterr().out.split())
 
 
 def test_help_is_grouped_like_prowlers(capsys):

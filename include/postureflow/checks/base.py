@@ -85,6 +85,13 @@ class Check:
     config_keys: tuple[str, ...] = ()
 
     @property
+    def categories(self) -> tuple[str, ...]:
+        """Prowler's categories of this check (encryption, internet-exposed, ...), from Prowler's metadata."""
+        from postureflow.checks.categories import categories_of
+
+        return categories_of(self.id)
+
+    @property
     def wants_now(self) -> bool:
         return "now" in inspect.signature(self.fn).parameters
 

@@ -233,16 +233,18 @@ def select_checks(args: argparse.Namespace) -> Selection:
         chosen &= mapped
     categories = _given("--categories", flat(args.categories))
     if categories is not None:
-        raise UsageError(f"--categories {', '.join(categories)}: postureflow's checks carry no Prowler categories "
-                         "yet; valid: none (select with -c, -s, --severity or --compliance)")
+        from postureflow.checks.categories import known_categories
+
+        _unknown("category", categories, known_categories())
+        chosen = {c for c in chosen if set(checks[c].categories) & set(categories)}
     excluded = flat(args.excluded_checks) or []
     _unknown("check(s) in -e/--excluded-checks:", excluded, checks)
     excluded_services = flat(args.excluded_services) or []
     _unknown("service(s) in --excluded-services:", excluded_services, services)
     chosen = {c for c in chosen if c not in excluded and checks[c].service not in excluded_services}
     if not chosen:
-        raise UsageError("the selection matches no check (check -c, -s, --severity, --compliance, -e, "
-                         "--excluded-services)")
+        raise UsageError("the selection matches no check (check -c, -s, --severity, --compliance, --categories, "
+                         "-e, --excluded-services)")
     everything = chosen == set(checks)
     # A service without checks (a pure collector) is still scanned when nothing narrows the selection.
     picked = sorted({checks[c].service for c in chosen})
@@ -257,7 +259,9 @@ def select_checks(args: argparse.Namespace) -> Selection:
 def listing(args: argparse.Namespace) -> list[str] | None:
     """The lines of a --list-* flag, or None when none was given."""
     if args.list_categories:
-        return ["postureflow's checks carry no Prowler categories yet: --categories selects nothing."]
+        from postureflow.checks import all_checks
+
+        return sorted({name for check in all_checks().values() for name in check.categories})
     if args.list_compliance:
         from postureflow.compliance.frameworks import load_frameworks
 
