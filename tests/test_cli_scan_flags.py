@@ -288,6 +288,54 @@ def test_custom_checks_metadata_file_changes_the_severity_of_findings(aws, tmp_p
     assert "s3_bucket_no_mfa_delete  [s3]  high" in capsys.readouterr().out
 
 
+def test_custom_checks_metadata_file_sets_titles_and_texts_of_findings_and_reports(aws, tmp_path):
+    # Prowler's example file, unchanged: CheckTitle reaches the findings, Risk and the recommendation text
+    # the Prowler CSV; the check registry is as before once the scan is over.
+    import yaml
+
+    from postureflow.checks import all_checks
+
+    path = REFERENCE / "custom_checks_metadata_example.yaml"
+    if not path.exists():
+        pytest.skip("Prowler reference data not present beside the repository")
+    example = yaml.safe_load(path.read_text())["CustomChecksMetadata"]["aws"]["Checks"]["s3_bucket_no_mfa_delete"]
+    before = all_checks()["s3_bucket_no_mfa_delete"]
+    bucket()
+    out = tmp_path / "out"
+    scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "--custom-checks-metadata-file", str(path),
+         "-M", "csv", "-o", str(out), "-F", "report")
+    assert {(f["check_title"], f["severity"]) for f in findings(tmp_path)} == {(example["CheckTitle"], "high")}
+    rows = list(csv.DictReader((out / "report.csv").read_text().splitlines(), delimiter=";"))
+    assert rows and {(r["CHECK_TITLE"], r["SEVERITY"], r["RISK"], r["REMEDIATION_RECOMMENDATION_TEXT"]) for r in rows} \
+        == {(example["CheckTitle"], "high", example["Risk"], example["Remediation"]["Recommendation"]["Text"])}
+    after = all_checks()["s3_bucket_no_mfa_delete"]
+    assert after is before and after.title != example["CheckTitle"]
+
+
+def test_custom_checks_metadata_fields_follow_prowlers_schema(tmp_path, capsys):
+    from postureflow.checks.custom_metadata import applied, parse
+    from postureflow.checks import all_checks
+
+    document = {"CustomChecksMetadata": {"aws": {"Checks": {"s3_bucket_no_mfa_delete": {
+        "Description": "d", "RelatedUrl": "https://r", "Remediation": {
+            "Code": {"CLI": "aws s3api ...", "Terraform": "resource ..."}, "Recommendation": {"Url": "https://u"}}}}}}}
+    overrides = parse(document)
+    assert overrides == {"s3_bucket_no_mfa_delete": {
+        "description": "d", "related_url": "https://r", "remediation_url": "https://u",
+        "remediation_code": {"CLI": "aws s3api ...", "Terraform": "resource ..."}}}
+    with applied(overrides):
+        check = all_checks()["s3_bucket_no_mfa_delete"]
+        assert (check.description, check.related_url, check.remediation_url) == ("d", "https://r", "https://u")
+        assert check.remediation_code["CLI"] == "aws s3api ..." and check.remediation  # its own text stays
+    assert all_checks()["s3_bucket_no_mfa_delete"].description == ""
+    # a field Prowler's schema does not allow is an error naming it and the valid ones
+    path = tmp_path / "meta.yaml"
+    path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_bucket_no_mfa_delete:\n        Categories: [x]\n")
+    assert main(["scan", "--list-checks", "--custom-checks-metadata-file", str(path)]) == 2
+    line = error_line(capsys.readouterr().err)
+    assert "Categories" in line and "CheckTitle" in line and "Remediation" in line
+
+
 def test_custom_checks_metadata_naming_a_check_postureflow_lacks_warns_and_applies_the_rest(tmp_path, capsys):
     path = tmp_path / "meta.yaml"
     path.write_text("CustomChecksMetadata:\n  aws:\n    Checks:\n      s3_no_such:\n        Severity: low\n"

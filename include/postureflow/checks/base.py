@@ -83,6 +83,12 @@ class Check:
     fn: Callable[..., Iterable[Result]]
     version: str
     config_keys: tuple[str, ...] = ()
+    # Texts only a custom checks metadata file sets (Prowler's Description, RelatedUrl, Remediation Url and
+    # Code): postureflow's own checks carry risk and remediation text (postureflow.checks.custom_metadata).
+    description: str = ""
+    related_url: str = ""
+    remediation_url: str = ""
+    remediation_code: Mapping[str, str] | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:

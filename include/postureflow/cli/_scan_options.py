@@ -12,7 +12,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -140,37 +140,23 @@ def resolve_frameworks(asked: list[str]) -> list[str]:
 # -- custom checks metadata ------------------------------------------------------------------------
 
 
-def load_custom_metadata(path: str, known: Iterable[str]) -> dict[str, str]:
-    """check id -> severity from Prowler's custom checks metadata file (its ``aws:`` section).
-
-    Only ``Severity`` changes findings; the other fields describe Prowler's report texts.
-    """
+def load_custom_metadata(path: str, known: Iterable[str]) -> dict[str, dict]:
+    """{check id: {Check field: value}} from Prowler's custom checks metadata file (its ``aws:`` section;
+    see postureflow.checks.custom_metadata). Checks postureflow lacks are named in a warning and left out."""
     import yaml
 
-    from postureflow.checks.base import SEVERITIES
+    from postureflow.checks.custom_metadata import MetadataError, parse
 
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise UsageError(f"custom checks metadata file {path}: {err}") from err
-    try:
-        checks = (document["CustomChecksMetadata"]["aws"] or {}).get("Checks") or {}
-    except (TypeError, KeyError) as err:
-        raise UsageError(f"custom checks metadata file {path}: no CustomChecksMetadata: aws: Checks:") from err
+        overrides = parse(yaml.safe_load(Path(path).read_text(encoding="utf-8")), f"custom checks metadata file {path}")
+    except (OSError, yaml.YAMLError, MetadataError) as err:
+        raise UsageError(str(err) if isinstance(err, MetadataError) else f"custom checks metadata file {path}: {err}") from err
     known = set(known)
-    unknown = sorted(c for c in checks if c not in known)
+    unknown = sorted(c for c in overrides if c not in known)
     if unknown:  # Prowler checks postureflow lacks: the rest of the file still applies, as in Prowler
         print(f"postureflow: warning: {path}: no such check in postureflow, its metadata is ignored: "
               f"{', '.join(unknown)}", file=sys.stderr)
-    severities = {}
-    for check_id, fields in checks.items():
-        if check_id not in known:
-            continue
-        severity = str((fields or {}).get("Severity") or "").lower()
-        if severity:
-            _unknown(f"severity for {check_id} in {path}:", [severity], SEVERITIES)
-            severities[check_id] = severity
-    return severities
+    return {check_id: fields for check_id, fields in overrides.items() if check_id in known}
 
 
 # -- the check selection ---------------------------------------------------------------------------
@@ -197,8 +183,9 @@ def read_checks_file(path: str) -> list[str]:
 class Selection:
     checks: list[str]  # check ids to run
     services: list[str]  # services owning them (dependencies not yet added)
-    severities: dict[str, str]  # custom metadata overrides
+    severities: dict[str, str]  # custom metadata overrides of severity
     everything: bool  # no filter at all: every check runs
+    metadata: dict[str, dict] = field(default_factory=dict)  # custom metadata: {check id: {Check field: value}}
 
 
 def select_checks(args: argparse.Namespace) -> Selection:
@@ -208,8 +195,11 @@ def select_checks(args: argparse.Namespace) -> Selection:
 
     checks = all_checks()
     services = all_services()
-    severities = (load_custom_metadata(args.custom_checks_metadata_file, checks)
-                  if args.custom_checks_metadata_file else {})
+    from postureflow.checks.custom_metadata import severities as severities_of
+
+    metadata = (load_custom_metadata(args.custom_checks_metadata_file, checks)
+                if args.custom_checks_metadata_file else {})
+    severities = severities_of(metadata)
     chosen = set(checks)
     asked = _given("-c/--checks", flat(args.checks))
     if args.checks_file:
@@ -250,7 +240,7 @@ def select_checks(args: argparse.Namespace) -> Selection:
     picked = sorted({checks[c].service for c in chosen})
     if everything:
         picked = [s for s in services if s not in excluded_services]
-    return Selection(sorted(chosen), picked, severities, everything)
+    return Selection(sorted(chosen), picked, severities, everything, metadata)
 
 
 # -- listings --------------------------------------------------------------------------------------

@@ -74,13 +74,9 @@ def run_scan(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from postureflow.aws import AwsAccess
-    from postureflow.cli._exitcodes import scan_exit_code
-    from postureflow.cli._scan_options import flat, listing, resource_filter, role_access, select_checks
-    from postureflow.engine import ScanContext, execution_order, scan_service, with_dependencies
-    from postureflow.secrets import use_config
+    from postureflow.checks.custom_metadata import applied
+    from postureflow.cli._scan_options import flat, listing, select_checks
 
     lines = listing(args)
     if lines is not None:
@@ -90,6 +86,19 @@ def _scan(args: argparse.Namespace) -> int:
     # Everything a flag names is checked before any AWS call: a typo fails fast.
     selection = select_checks(args)
     region_names(flat(args.regions))
+    with applied(selection.metadata):  # the custom checks metadata file's texts, in findings and reports
+        return _scan_selected(args, selection, console)
+
+
+def _scan_selected(args: argparse.Namespace, selection, console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from postureflow.aws import AwsAccess
+    from postureflow.cli._exitcodes import scan_exit_code
+    from postureflow.cli._scan_options import flat, resource_filter, role_access
+    from postureflow.engine import ScanContext, execution_order, scan_service, with_dependencies
+    from postureflow.secrets import use_config
+
     keep = resource_filter(flat(args.resource_tag), flat(args.resource_arn))
     config = None
     if args.config_file or args.scan_unused_services:
