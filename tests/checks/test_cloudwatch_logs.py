@@ -84,11 +84,10 @@ def world(tmp_path_factory):
         refused = scan_denied(lake("refused"), ["cloudwatch"], [REGION], "logs:FilterLogEvents",
                               config={"read_customer_data": True})  # fmt: skip
         unlisted = scan_denied(lake("unlisted"), ["cloudwatch"], [REGION], "logs:DescribeLogGroups")
-        no_roles = scan_denied(lake("no-roles"), ["cloudwatch"], [REGION], "iam:GetAccountAuthorizationDetails")
+        no_roles = scan_denied(lake("no-roles"), ["cloudwatch"], [REGION], "iam:GetRole")
     with mock_aws():  # an account that shares nothing
         unshared = scan_in_moto(Lake(lake("unshared")), ["cloudwatch"], [REGION])
-        unshared_denied = scan_denied(lake("unshared-denied"), ["cloudwatch"], [REGION],
-                                      "iam:GetAccountAuthorizationDetails")  # fmt: skip
+        unshared_denied = scan_denied(lake("unshared-denied"), ["cloudwatch"], [REGION], "iam:GetRole")
     return SimpleNamespace(run=run, calls=access.call_log, unlisted=unlisted, no_roles=no_roles, unshared=unshared,
                            unshared_denied=unshared_denied, reading=reading, reading_lake=reading_lake,
                            reading_calls=reading_access.call_log, newest_only=newest_only, refused=refused)  # fmt: skip
@@ -148,20 +147,23 @@ def test_cross_account_sharing(world):
     assert world.run.statuses(check) == {"CloudWatch-CrossAccountSharingRole": "FAIL"}
     assert "210987654321" in world.run.of(check)[0]["status_extended"]
     [passed] = world.unshared.of(check)
-    assert passed["status"] == "PASS" and passed["resource_uid"].endswith(":root")
+    assert passed["status"] == "PASS" and passed["resource_uid"] == f"arn:aws:iam::{ACCOUNT}:role"
+    assert passed["resource_type"] == "Other"
 
 
 def test_cross_account_sharing_without_the_roles_gives_no_verdict(world):
     check = "cloudwatch_cross_account_sharing_disabled"
-    # the sharing role exists here, but unlisted it must not turn into a PASS
+    # the sharing role exists here, but unread it must not turn into a PASS
     assert [f["status"] for f in world.no_roles.of(check)] == ["MANUAL"]
     assert [f["status"] for f in world.unshared_denied.of(check)] == ["MANUAL"]
 
 
 def test_calls(world):
     assert world.calls.repeated() == []
-    # IAM is scanned for the sharing role; moto lacks its GenerateServiceLastAccessedDetails.
-    assert {e["api"] for e in world.run.errors} <= {"iam:generate_service_last_accessed_details"}
+    assert world.run.errors == []
+    # the sharing role is one GetRole for the account, not a scan of IAM
+    assert world.calls.calls[("iam", REGION, "GetRole")] == 1
+    assert not any(operation == "GetAccountAuthorizationDetails" for _, _, operation in world.calls.calls)
 
 
 # -- secrets in log events: only with read_customer_data on (logs:FilterLogEvents reads customer data) ------

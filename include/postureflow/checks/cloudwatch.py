@@ -857,30 +857,25 @@ def cloudwatch_log_group_no_secrets_in_logs(groups):
             yield PASS(group, f"CloudWatch log group {group.id} has no secrets in the {read} events read.")
 
 
-# The role the CloudWatch console creates when the account shares its metrics, dashboards and alarms with
-# other accounts ("Share your CloudWatch data"); its trust policy names the accounts that may read them.
-SHARING_ROLE = "CloudWatch-CrossAccountSharingRole"
-
-
 @check(
     id="cloudwatch_cross_account_sharing_disabled",
     title="CloudWatch data is not shared with other accounts",
     severity="medium",
     resource_type="AwsIamRole",
-    reads=["iam.roles", "iam.account"],
+    reads=["cloudwatch.sharing_role"],
     risk="Accounts trusted by the sharing role can read this account's metrics, dashboards, alarms and, with "
     "the broader options, its logs: operational detail an attacker in one of them can use.",
     remediation="If the sharing is not needed, turn it off in the CloudWatch console settings (or delete the "
     "CloudWatch-CrossAccountSharingRole role); otherwise keep its trust policy to the accounts that need it.",
 )
-def cloudwatch_cross_account_sharing_disabled(roles, accounts):
-    sharing = [r for r in roles if r.id == SHARING_ROLE]
-    for role in sharing:
+def cloudwatch_cross_account_sharing_disabled(roles):
+    # The collector asked IAM for the role the console creates to share CloudWatch data (as Prowler, by name).
+    for role in roles:
+        if not role.get("exists"):
+            yield PASS(role, "No CloudWatch-CrossAccountSharingRole role: CloudWatch does not share data with other "
+                       "accounts.", "Other")
+            continue
         trusted = sorted({a for s in _policy.statements(role.get("trust_policy")) if _policy.allows(s)
                           for a in _policy.principal_accounts(s)})  # fmt: skip
         yield FAIL(role, f"CloudWatch shares its data with other accounts through role {role.id}"
                    + (f" (trusted: {', '.join(trusted)})." if trusted else "."))
-    if not sharing:
-        for account in accounts:
-            yield PASS(account, f"No {SHARING_ROLE} role: CloudWatch does not share data with other accounts.",
-                       "Other")

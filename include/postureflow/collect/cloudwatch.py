@@ -4,7 +4,9 @@ Per region: ``logs:DescribeMetricFilters`` (every log group's filters in one
 paginated listing), ``cloudwatch:DescribeAlarms`` (metric alarms),
 ``logs:DescribeLogGroups`` (encryption, retention, data protection) and
 ``logs:DescribeResourcePolicies`` (the account-level resource policies, which
-say who else may use the log groups). Only with ``read_customer_data: true``
+say who else may use the log groups). Once per account (in the global
+region): ``iam:GetRole`` of the CloudWatch cross-account sharing role, one
+call instead of making every CloudWatch scan read all of IAM. Only with ``read_customer_data: true``
 in the audit config (reading log events reads customer data: see
 docs/least-privilege.md), ``logs:FilterLogEvents`` once per log group (its
 first page: up to 1,000 events, oldest first), over the newest
@@ -22,12 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from postureflow.collect.base import OK, Outcome, RegionScope, collector
+from postureflow.collect.base import OK, Outcome, RegionScope, collector, global_region
 from postureflow.collect.downloads import customer_data_allowed
 from postureflow.secrets import scan_text
 
 # Prowler's events_per_log_group_threshold: one FilterLogEvents call per log group, the first page (oldest first)
 EVENTS_PER_LOG_GROUP = 1000
+# The role the CloudWatch console creates when the account shares its metrics, dashboards and alarms with
+# other accounts ("Share your CloudWatch data"); its trust policy names the accounts that may read them.
+SHARING_ROLE = "CloudWatch-CrossAccountSharingRole"
 
 
 def _alarm_metrics(alarm: dict) -> list[list[str]]:
@@ -104,6 +109,8 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             policy=_parsed(policy.get("policyDocument")),
         )
 
+    if scope.region == global_region(scope.collection.regions):
+        _sharing_role(scope)
     scope.add(
         "regions",
         uid=scope.arn("logs", "log-group"),
@@ -111,6 +118,19 @@ def collect_cloudwatch(scope: RegionScope) -> None:
         metric_filters_listed=filters.known,
         alarms_listed=alarms.known,
         resource_policies_listed=policies.known,
+    )
+
+
+def _sharing_role(scope: RegionScope) -> None:
+    """The account's CloudWatch sharing role: ``exists`` False when IAM says there is none."""
+    role = scope.fetch(scope.client("iam"), "get_role", absent=("NoSuchEntity",), RoleName=SHARING_ROLE)
+    found = role.ok
+    scope.add(
+        "sharing_role",
+        uid=scope.arn("iam", f"role/{SHARING_ROLE}" if found else "role", region=""),
+        id=SHARING_ROLE if found else scope.account_id,
+        exists=role.map(lambda r: True).absent_as(False),
+        trust_policy=role.map(lambda r: (r.get("Role") or {}).get("AssumeRolePolicyDocument")),
     )
 
 
