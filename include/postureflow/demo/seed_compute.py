@@ -146,10 +146,13 @@ def _eks(session: boto3.session.Session, region: str, role_arn: str, subnets: li
     eks = session.client("eks", region_name=region)
     log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
     for name, good in (("pf-demo-bad-eks", False), ("pf-demo-good-eks", True)):
+        network = {"subnetIds": subnets, "endpointPublicAccess": not good, "endpointPrivateAccess": good}
+        if not good:  # AWS's default for a public endpoint; moto leaves the list empty unless told
+            network["publicAccessCidrs"] = ["0.0.0.0/0"]
         eks.create_cluster(
             name=name,
             roleArn=role_arn,
-            resourcesVpcConfig={"subnetIds": subnets, "endpointPublicAccess": not good, "endpointPrivateAccess": good},
+            resourcesVpcConfig=network,
             logging={"clusterLogging": [{"types": log_types, "enabled": good}]},
         )
 
