@@ -19,6 +19,8 @@ from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
 from postureflow.testing import DeniedAccess, scan_in_moto
 
+from .unused_services import judged_with_unused
+
 GOOD, MID, BAD = "us-east-1", "us-west-2", "eu-west-1"  # all set up well / logging without text or KMS / nothing
 REGIONS = [GOOD, MID, BAD]
 ACCOUNT = "123456789012"
@@ -84,6 +86,12 @@ def _network():
     private = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     for name in ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime", "bedrock-mantle"):
         ec2.create_vpc_endpoint(VpcId=private, ServiceName=f"com.amazonaws.{GOOD}.{name}", VpcEndpointType="Interface")
+    # VPCs in use have network interfaces (Prowler skips the others without --scan-unused-services): the
+    # private VPC, and MID's default VPC; GOOD's default VPC stays unused.
+    subnet = ec2.create_subnet(VpcId=private, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    ec2.create_network_interface(SubnetId=subnet)
+    mid = boto3.client("ec2", region_name=MID)
+    mid.create_network_interface(SubnetId=mid.describe_subnets()["Subnets"][0]["SubnetId"])
     return private
 
 
@@ -215,7 +223,9 @@ def world(tmp_path_factory):
     with mock_aws():
         built = _build()
         access = _answer(AwsAccess.from_default_chain(), built)
-        run = scan_in_moto(Lake(str(tmp_path_factory.mktemp("lake"))), ["bedrock"], REGIONS, access=access)
+        lake = Lake(str(tmp_path_factory.mktemp("lake")))
+        run = scan_in_moto(lake, ["bedrock"], REGIONS, access=access)
+        every = judged_with_unused(lake, ["bedrock"], REGIONS, "123456789012", dt.date(2026, 11, 22))
         details = denied("bedrock:GetGuardrail", "bedrock:GetCustomModel", "bedrock:GetAgent", "bedrock:GetPrompt",
                          "bedrock:GetDataSource", "bedrock:GetModelInvocationLoggingConfiguration",
                          "iam:GetAccountAuthorizationDetails")  # fmt: skip
@@ -223,7 +233,7 @@ def world(tmp_path_factory):
                           "iam:ListServiceSpecificCredentials")  # fmt: skip
         boundaries = denied("iam:GetRole", "bedrock:ListAgentAliases")
     return SimpleNamespace(run=run, calls=access.call_log, details=details, listings=listings, boundaries=boundaries,
-                           built=built)  # fmt: skip
+                           built=built, every=every)  # fmt: skip
 
 
 def _by_region(run, check):
@@ -357,6 +367,10 @@ def test_vpc_endpoints_configured(world):
     assert {region for region, _ in found} == {GOOD, MID}  # BAD uses no Bedrock
     assert {f["region"] for f in world.listings.of(check)} == {GOOD, MID}
     assert _no_verdict(world.listings, check)
+    # GOOD's default VPC has no network interface: skipped, and judged with scan_unused_services
+    unused = {(f["region"], f["resource_id"]) for f in world.every.of(check)} - set(found)
+    assert unused and {r for r, _ in unused} == {GOOD}
+    assert {f["status"] for f in world.every.of(check) if (f["region"], f["resource_id"]) in unused} == {"FAIL"}
 
 
 def test_calls(world):
