@@ -47,6 +47,7 @@ import pytest
 from postureflow.checks import all_checks
 from postureflow.demo import DEMO_REGIONS, NotMoto, require_moto, seed_account, seeded_services
 from postureflow.lake import Lake
+from postureflow.moto_server import MotoServer, free_port
 from postureflow.testing import scan_in_moto
 
 ACCOUNT = "123456789012"
@@ -94,13 +95,14 @@ def test_the_seed_refuses_an_endpoint_that_is_not_loopback(monkeypatch, endpoint
 
 
 def test_the_seed_refuses_a_loopback_endpoint_that_is_not_moto(monkeypatch):
-    import socket
-
-    with socket.socket() as unused:  # a free port nobody listens on
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nobody listens there
     with pytest.raises(NotMoto, match="does not answer as a moto_server"):
+        require_moto()
+
+
+def test_the_seed_accepts_a_loopback_moto_server(monkeypatch):
+    with MotoServer() as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
         require_moto()
 
 
