@@ -20,6 +20,7 @@ no check or collector.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -37,7 +38,7 @@ from postureflow.catalog import _fingerprint_once, catalog, read_cache, write_ca
 log = logging.getLogger(__name__)
 
 # Number of dags/posture_scan_NN.py files (tests/test_dag_factory.py checks they all exist).
-SHARDS = 16
+SHARDS = 32
 ORG_ROLLUP_DAG_ID = "posture_org_rollup"
 # postureflow.runs.SECURITYHUB_POOL, spelled out: importing runs at parse time would import the engine.
 SECURITYHUB_POOL = "postureflow_securityhub"
@@ -198,6 +199,31 @@ def _scan_plan(include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[list
 _PARAM_SCHEMA = "http://json-schema.org/draft-07/schema#"
 
 
+def _param(default, description: str, schema: dict):
+    """A DAG Param that copies cheaply.
+
+    Airflow deep-copies the DAG's params for every operator it builds, once per class in the
+    operator's hierarchy (about 45 copies for one account's DAG): with copy.deepcopy's generic
+    walk over each Param's attributes that was a third of the DAG's build time. The copy here
+    is the same, made directly: a new Param with its own copy of the value, the schema (which
+    nothing mutates) shared. Airflow serialises a Param from its attributes, so the instance's
+    ``__deepcopy__`` changes nothing else.
+    """
+    from airflow.sdk import Param
+
+    param = Param(default, description=description, schema=schema)
+    param.__deepcopy__ = functools.partial(_copy_param, param)
+    return param
+
+
+def _copy_param(param, memo=None):
+    copied = copy.copy(param)  # Param.__copy__: the same value, description, schema and source
+    if isinstance(copied.value, list):
+        copied.value = list(copied.value)
+    copied.__deepcopy__ = functools.partial(_copy_param, copied)
+    return copied
+
+
 def build_dag(account: Account):
     from airflow.sdk import Param, dag, get_current_context, task
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
@@ -216,7 +242,7 @@ def build_dag(account: Account):
         default_args=DEFAULT_ARGS,
         tags=["postureflow", f"account:{account.account_id}"],
         params={
-            "regions": Param(
+            "regions": _param(
                 list(account.regions) if account.regions else "all",
                 description='Regions to scan: a list, or "all" for every enabled region.',
                 schema={"$schema": _PARAM_SCHEMA, "type": ["array", "string"]},
@@ -224,7 +250,7 @@ def build_dag(account: Account):
             # Airflow deep-copies and validates the DAG's params for every task it builds: a list
             # (and enum) of 60 service names there was most of a DAG's parse time. Empty means the
             # account's services, named in the description; the preflight refuses unknown names.
-            "services": Param(
+            "services": _param(
                 None,
                 description="Services to scan (their inventory dependencies are added), a list or 'a,b'; "
                 f"empty: the account's {len(services)} services ({', '.join(services)}).",
