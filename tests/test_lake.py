@@ -110,7 +110,8 @@ def test_engine_rescan_is_idempotent_and_same_names_stay_unique(aws, tmp_path):
         vpc = client.describe_vpcs()["Vpcs"][0]["VpcId"]
         client.create_security_group(GroupName="web", Description="same name", VpcId=vpc)
     lake = Lake(str(tmp_path))
-    ctx = ScanContext("123456789012", ["us-east-1", "eu-west-1"], DAY, "run-1", lake)
+    # the "web" groups are attached to nothing: judged only with scan_unused_services (as in Prowler)
+    ctx = ScanContext("123456789012", ["us-east-1", "eu-west-1"], DAY, "run-1", lake, scan_unused_services=True)
     scan_account(ctx, ["ec2"], _access())
     first = count(lake)
     scan_account(ctx, ["ec2"], _access())
