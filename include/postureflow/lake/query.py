@@ -142,16 +142,17 @@ def run(
     excluded: set[str] = set()
     while True:
         con = duckdb.connect(":memory:")
-        files: list[str] = []
-        for dataset in datasets:
-            files += create_dataset_view(con, lake, dataset, exclude=excluded)
-        if setup is not None:
-            setup(con)
         try:
+            # inside the try: defining a view already reads every file's footer (union_by_name)
+            for dataset in datasets:
+                create_dataset_view(con, lake, dataset, exclude=excluded)
+            if setup is not None:
+                setup(con)
             return con.execute(sql, params).to_arrow_table() if params is not None else con.sql(sql).to_arrow_table()
         except duckdb.Error as err:
             if isinstance(err, _SQL_ERRORS):
                 raise
+            files = [f for dataset in datasets for f in lake.files(dataset) if f not in excluded]
             corrupt = find_corrupt(lake, files, str(err))
             if not corrupt:
                 raise
