@@ -38,7 +38,7 @@ from postureflow.catalog import _fingerprint_once, catalog, read_cache, write_ca
 log = logging.getLogger(__name__)
 
 # Number of dags/posture_scan_NN.py files (tests/test_dag_factory.py checks they all exist).
-SHARDS = 32
+SHARDS = 16
 ORG_ROLLUP_DAG_ID = "posture_org_rollup"
 # postureflow.runs.SECURITYHUB_POOL, spelled out: importing runs at parse time would import the engine.
 SECURITYHUB_POOL = "postureflow_securityhub"
