@@ -19,6 +19,12 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+# sqlite3 waits this long for a lock before "database is locked" (its default is 5 s): the scheduler, the
+# DAG processor, the API server and the CLI share one file, and a CLI write that gives up halfway (a
+# backfill row committed, its runs not) leaves state a retry cannot undo.
+SQLITE_CONNECT_ARGS = {"timeout": 60}
+
+
 def airflow_env(home: Path, lake: str, accounts: Path | None = None, base: dict | None = None) -> dict[str, str]:
     root = project_root()
     home = home.resolve()
@@ -35,6 +41,7 @@ def airflow_env(home: Path, lake: str, accounts: Path | None = None, base: dict 
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "postureflow.airflow_env.SQLITE_CONNECT_ARGS",
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
             "POSTUREFLOW_LAKE": lake,

@@ -108,6 +108,14 @@ class ApiCallLog:
         return [k for k, n in self.identical.items() if n > 1]
 
 
+def _is_service_model(cache_key: tuple) -> bool:
+    """A botocore loader cache entry of one service's model (its API, waiters, paginators, endpoint
+    rules), as opposed to the shared endpoints and partitions data."""
+    if not cache_key or cache_key[0] not in ("load_service_model", "load_data_with_path"):
+        return False
+    return cache_key[0] == "load_service_model" or "/" in str(cache_key[1])
+
+
 class AwsAccess:
     """Hands out boto3 clients for one account, one cached client per (service, region)."""
 
@@ -125,6 +133,7 @@ class AwsAccess:
         self._session: boto3.session.Session | None = None
         self._endpoint_for = endpoint_for
         self._clients: dict[tuple[str, str], Any] = {}
+        self._client_hooks: list[Callable[[Any, str, str], None]] = []
         self._lock = threading.Lock()
         self.call_log = call_log or ApiCallLog()
 
@@ -173,8 +182,32 @@ class AwsAccess:
                 self._pace_calls(client, region, session)
                 if custom and service == "s3control":
                     _keep_custom_host(client, custom)
+                for hook in self._client_hooks:
+                    hook(client, service, region)
                 self._clients[key] = client
             return self._clients[key]
+
+    def on_client(self, hook: Callable[[Any, str, str], None]) -> None:
+        """Call ``hook(client, service, region)`` on every client handed out, those made already and
+        those made later (after release_clients too): the way to attach event handlers that last."""
+        with self._lock:
+            self._client_hooks.append(hook)
+            made = list(self._clients.items())
+        for (service, region), client in made:
+            hook(client, service, region)
+
+    def release_clients(self) -> None:
+        """Forget the clients made so far and the service models botocore keeps for them (tens of MB
+        for a few services): a scan of many services in one process then holds the models of the
+        service at hand, not of every service it used. Clients in use elsewhere keep working."""
+        with self._lock:
+            self._clients.clear()
+            session = self._session
+        loader = session._session.get_component("data_loader") if session is not None else None
+        cache = getattr(loader, "_cache", None)
+        if isinstance(cache, dict):
+            for key in [k for k in list(cache) if _is_service_model(k)]:
+                cache.pop(key, None)
 
     def _count_calls(self, client, service: str, region: str) -> None:
         def before_parameter_build(params, model, **_):

@@ -77,22 +77,18 @@ class DeniedAccess(AwsAccess):
         super().__init__(base._session_factory, base._endpoint_for, base.call_log)
         self.denied, self.code, self.regions = set(denied), code, set(regions)
         self.hits: list[str] = []
+        self.on_client(self._deny)
 
-    def client(self, service: str, region: str):
-        key = (service, region)
-        fresh = key not in self._clients
-        client = super().client(service, region)
-        if fresh:
-            refuse = self._refuse(client, region)
-            model = client.meta.service_model
-            event_prefix = model.service_id.hyphenize()
-            # named operations first in line, ahead of any test hook that answers the same call
-            for entry in self.denied:
-                service, _, operation = entry.partition(":")
-                if operation and operation != "*" and service in (model.service_name, model.signing_name, model.endpoint_prefix):
-                    client.meta.events.register_first(f"before-call.{event_prefix}.{operation}", refuse)
-            client.meta.events.register("before-call", refuse)
-        return client
+    def _deny(self, client, service: str, region: str) -> None:
+        refuse = self._refuse(client, region)
+        model = client.meta.service_model
+        event_prefix = model.service_id.hyphenize()
+        # named operations first in line, ahead of any test hook that answers the same call
+        for entry in self.denied:
+            name, _, operation = entry.partition(":")
+            if operation and operation != "*" and name in (model.service_name, model.signing_name, model.endpoint_prefix):
+                client.meta.events.register_first(f"before-call.{event_prefix}.{operation}", refuse)
+        client.meta.events.register("before-call", refuse)
 
     def _refuse(self, client, region: str):
         from botocore.exceptions import ClientError
@@ -131,10 +127,16 @@ def answer_in_moto(access: AwsAccess, regions: list[str] | str, answers: dict) -
     parsed response, or a function of (region, request params) returning it. Tests that use this say so."""
     from botocore.awsrequest import AWSResponse
 
-    for region in [regions] if isinstance(regions, str) else regions:
-        for name, body in answers.items():
-            service, operation = name.split(":", 1)
-            client = access.client(service, region)
+    wanted = {region for region in ([regions] if isinstance(regions, str) else regions)}
+    by_service: dict[str, dict[str, object]] = {}
+    for name, body in answers.items():
+        service, operation = name.split(":", 1)
+        by_service.setdefault(service, {})[operation] = body
+
+    def attach(client, service: str, region: str) -> None:
+        if region not in wanted:
+            return
+        for operation, body in by_service.get(service, {}).items():
             event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}"
 
             def reply(params, body=body, region=region, **_):
@@ -142,6 +144,8 @@ def answer_in_moto(access: AwsAccess, regions: list[str] | str, answers: dict) -
                 return AWSResponse("https://moto.invalid", 200, {}, None), parsed
 
             client.meta.events.register(event, reply)
+
+    access.on_client(attach)
     return access
 
 

@@ -4,11 +4,10 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -16,20 +15,13 @@ SERVICES = ["shield", "ec2", "elb", "elbv2", "cloudfront", "route53"]
 
 
 def _answer(access, active=True):
-    """moto has neither shield:GetSubscriptionState nor globalaccelerator:ListAccelerators: before-call hooks
-    answer them (an ACTIVE or INACTIVE subscription; one protected and one unprotected accelerator)."""
-
-    def ok(body):
-        return lambda **_: (AWSResponse("https://example.invalid", 200, {}, None), body)
-
-    state = {"SubscriptionState": "ACTIVE" if active else "INACTIVE"}
-    access.client("shield", REGION).meta.events.register("before-call.shield.GetSubscriptionState", ok(state))
+    """moto has neither shield:GetSubscriptionState nor globalaccelerator:ListAccelerators: answer_in_moto
+    answers them (an ACTIVE or INACTIVE subscription; one protected and one unprotected accelerator)."""
     accelerators = {"Accelerators": [
         {"AcceleratorArn": f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{name}", "Name": name, "Enabled": True}
         for name in ("guarded-ga", "bare-ga")]}  # fmt: skip
-    access.client("globalaccelerator", "us-west-2").meta.events.register(
-        "before-call.global-accelerator.ListAccelerators", ok(accelerators))
-    return access
+    answer_in_moto(access, REGION, {"shield:GetSubscriptionState": {"SubscriptionState": "ACTIVE" if active else "INACTIVE"}})
+    return answer_in_moto(access, "us-west-2", {"globalaccelerator:ListAccelerators": accelerators})
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +71,11 @@ def world(tmp_path_factory):
         refused = _answer(DeniedAccess("shield:ListProtections"))
         unread = scan(refused, "denied")
         assert refused.hits
-    return SimpleNamespace(run=run, inactive=inactive, unread=unread, calls=access.call_log,
+        # the subscription state unread while the protections list reads (empty): still no verdict
+        state_refused = _answer(DeniedAccess("shield:GetSubscriptionState"))
+        state_unread = scan(state_refused, "state-denied")
+        assert state_refused.hits
+    return SimpleNamespace(run=run, inactive=inactive, unread=unread, state_unread=state_unread, calls=access.call_log,
                            eips={"guarded": guarded_eip, "bare": bare_eip},
                            distributions={name: d["Id"] for name, d in distributions.items()}, zones=zones)  # fmt: skip
 
@@ -127,6 +123,13 @@ def test_without_a_subscription_nothing_is_judged(world):
     "shield_advanced_protection_in_cloudfront_distributions", "shield_advanced_protection_in_route53_hosted_zones"])
 def test_unreadable_protections_give_no_verdict(world, check):
     statuses = world.unread.statuses(check)
+    assert statuses and set(statuses.values()) == {"MANUAL"}
+
+
+@pytest.mark.parametrize("check", ["shield_advanced_protection_in_associated_elastic_ips",
+                                   "shield_advanced_protection_in_cloudfront_distributions"])
+def test_unreadable_subscription_state_gives_no_verdict(world, check):
+    statuses = world.state_unread.statuses(check)
     assert statuses and set(statuses.values()) == {"MANUAL"}
 
 

@@ -174,6 +174,7 @@ class Topology:
         # credentials only through Airflow connections: nothing from the environment's AWS chain
         for name in [k for k in env if k.startswith("AWS_")]:
             del env[name]
+        env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS")  # SQLite's lock wait; psycopg2 knows no "timeout"
         env.update(self.connections)
         env.update({
             "AIRFLOW__CORE__EXECUTOR": TOPOLOGY["executor"],

@@ -15,8 +15,9 @@ REMEDIATION = "Add a Shield Advanced protection for the resource (shield create-
 
 def _protection(subscriptions, resources, what: str, judged=lambda r: True):
     for subscription in subscriptions:
-        if subscription.lacks("active"):
-            return  # no active subscription (when it could not be read, every resource is no verdict)
+        if not subscription.get("active") and subscription.readable("active"):
+            return  # no active subscription: nothing is judged
+        # an unread state goes on: having been read (get), it turns every result below into no verdict
         protected = set(subscription.get("protected_arns") or [])
         for resource in resources:
             if not judged(resource):
