@@ -80,6 +80,9 @@ def test_a_query_names_the_corrupt_file_and_other_days_still_answer(lake):
     with pytest.raises(CorruptLakeFile) as caught:
         run(lake, "SELECT count(*) AS n FROM findings", ["findings"])
     assert caught.value.path == bad and bad in str(caught.value)
+    # a filter on a column the file holds could match its rows: it must not answer without them
+    with pytest.raises(CorruptLakeFile, match=bad):
+        run(lake, "SELECT count(*) AS n FROM findings WHERE status = 'FAIL'", ["findings"])
     other_day = run(lake, f"SELECT count(*) AS n FROM findings WHERE scan_date = DATE '{D2}'", ["findings"])
     assert other_day.column("n")[0].as_py() == 8
     with pytest.raises(CorruptLakeFile, match=bad):

@@ -88,8 +88,39 @@ def create_dataset_view(
     view = view or dataset
     skip = set(exclude)
     files = [f for f in lake.files(dataset, scan_dates) if f not in skip]
-    con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT * FROM {source_sql(con, lake, dataset, files, view)}')
+    try:
+        con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT * FROM {source_sql(con, lake, dataset, files, view)}')
+    except duckdb.Error as err:
+        if isinstance(err, _SQL_ERRORS) or not lake.is_local:
+            raise
+        # Reading by name binds every file's footer, so one unreadable footer would fail every query,
+        # even those of other days. Such a file becomes a branch that fails only a query that reaches
+        # its partition (DuckDB prunes it by the directory values) and names the file there.
+        corrupt = dict(find_corrupt(lake, files, str(err)))
+        if not corrupt:
+            raise
+        readable = [f for f in files if f not in corrupt]
+        branches = [_unreadable_branch(lake, dataset, path, reason) for path, reason in corrupt.items()]
+        source = source_sql(con, lake, dataset, readable, view)
+        columns = ", ".join(f'"{n}"' for n in Layout.of(dataset).schema.names)
+        union = " UNION ALL BY NAME ".join([f"SELECT * FROM {source}", *branches])
+        con.execute(f'CREATE OR REPLACE VIEW "{view}" AS SELECT {columns} FROM ({union})')
     return files
+
+
+def _unreadable_branch(lake: Lake, dataset: str, path: str, reason: str) -> str:
+    """One row standing for an unreadable file: its directory (partition) values, and an error
+    raised as soon as a query keeps that row or reads any other column of it."""
+    layout = Layout.of(dataset)
+    failure = f"error({_quote(f'corrupt lake file {lake.storage.location(path)}: {reason}')})"
+    values = []
+    for name in layout.schema.names:
+        value = next((part.split("=", 1)[1] for part in path.split("/") if part.startswith(f"{name}=")), None)
+        if name in layout.dir_columns and value is not None:
+            values.append(f'CAST({_quote(value)} AS {_DUCK_TYPES[layout.schema.field(name).type]}) AS "{name}"')
+        else:
+            values.append(f'{failure} AS "{name}"')
+    return f"SELECT {', '.join(values)} FROM range(1) WHERE {failure} IS NULL"
 
 
 def connect(lake: Lake, datasets: list[str] | None = None) -> duckdb.DuckDBPyConnection:
