@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from postureflow import arn
-from postureflow.checks._policy import public_actions
+from postureflow.policy import public_actions
 from postureflow.checks._code_secrets import scan_verdict
 from postureflow.checks.base import FAIL, PASS, check, parse_time
 from postureflow.secrets import describe_hits

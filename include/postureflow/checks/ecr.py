@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks._policy import public_actions
+from postureflow.policy import public_actions
 from postureflow.checks._code_secrets import scan_verdict
 from postureflow.checks.base import FAIL, PASS, check
 

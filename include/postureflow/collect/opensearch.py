@@ -45,7 +45,7 @@ def _add_domain(scope: RegionScope, client, domain: dict) -> None:
         vpc_id=vpc.get("VPCId"),
         # A VPC domain has subnets and a "vpc" endpoint instead of a public one.
         in_vpc=bool(vpc.get("VPCId") or vpc.get("SubnetIds") or "vpc" in (domain.get("Endpoints") or {})),
-        # The policy JSON as AWS returns it (checks parse it with checks._policy).
+        # The policy JSON as AWS returns it (checks parse it with postureflow.policy).
         access_policy=domain.get("AccessPolicies") or None,
         fine_grained_access_control=bool(security.get("Enabled")),
         encryption_at_rest=bool((domain.get("EncryptionAtRestOptions") or {}).get("Enabled")),
