@@ -13,7 +13,7 @@ from postureflow.lake import schema as lake_schema
 from postureflow.lake.store import Layout
 
 DDL = Path(__file__).resolve().parents[1] / "include" / "athena" / "tables.sql"
-TABLES = ("findings", "inventory", "scan_errors", "compliance")
+TABLES = ("findings", "inventory", "scan_errors", "scan_scope", "compliance")
 
 # the Athena (Hive DDL) spelling of each arrow type the lake uses
 EXPECTED_TYPE = {

@@ -98,6 +98,32 @@ TBLPROPERTIES (
   'parquet.compression' = 'ZSTD'
 );
 
+CREATE EXTERNAL TABLE IF NOT EXISTS postureflow.scan_scope (
+  `account_id`       string,
+  `service`          string,
+  `region`           string,
+  `status`           string,
+  `errors`           bigint,
+  `incomplete_kinds` array<string>,
+  `run_id`           string,
+  `recorded_at`      timestamp
+)
+PARTITIONED BY (
+  `scan_date`        date
+)
+STORED AS PARQUET
+LOCATION '${LAKE}/scan_scope/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.scan_date.type' = 'date',
+  'projection.scan_date.format' = 'yyyy-MM-dd',
+  'projection.scan_date.range' = '2024-01-01,NOW',
+  'projection.scan_date.interval' = '1',
+  'projection.scan_date.interval.unit' = 'DAYS',
+  'storage.location.template' = '${LAKE}/scan_scope/scan_date=${scan_date}/',
+  'parquet.compression' = 'ZSTD'
+);
+
 CREATE EXTERNAL TABLE IF NOT EXISTS postureflow.compliance (
   `framework_key`   string,
   `framework`       string,

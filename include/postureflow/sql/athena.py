@@ -23,7 +23,7 @@ from postureflow.lake.store import Layout
 
 DATABASE = "postureflow"
 START_DATE = "2024-01-01"
-TABLES = ("findings", "inventory", "scan_errors", "compliance")
+TABLES = ("findings", "inventory", "scan_errors", "scan_scope", "compliance")
 
 
 def athena_type(arrow_type: pa.DataType) -> str:
