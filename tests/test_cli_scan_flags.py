@@ -209,6 +209,12 @@ def test_csv_output_has_prowlers_columns_and_separator(aws, tmp_path):
     assert len(rows) == len(findings(tmp_path))
     assert {r["ACCOUNT_UID"] for r in rows} == {ACCOUNT} and {r["PROVIDER"] for r in rows} == {"aws"}
     assert "arn:aws:s3:::pf-flags-bucket" in {r["RESOURCE_UID"] for r in rows}
+    # Prowler's categories (unroll_list); without a custom metadata file the description is the check title
+    by_check = {r["CHECK_ID"]: r for r in rows}
+    assert by_check["s3_bucket_server_access_logging_enabled"]["CATEGORIES"] == "forensics-ready | logging"
+    assert by_check["s3_bucket_default_encryption"]["CATEGORIES"] == "encryption"
+    assert all(r["DESCRIPTION"] == r["CHECK_TITLE"] != "" for r in rows)
+    assert {r["RELATED_URL"] for r in rows} == {""}  # only a custom checks metadata file gives one
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["report.csv"]
     # and Prowler's per-framework compliance CSVs beside it
     cis = (out / "compliance" / "report_cis_3.0_aws.csv").read_text()
@@ -308,6 +314,13 @@ def test_custom_checks_metadata_file_sets_titles_and_texts_of_findings_and_repor
     rows = list(csv.DictReader((out / "report.csv").read_text().splitlines(), delimiter=";"))
     assert rows and {(r["CHECK_TITLE"], r["SEVERITY"], r["RISK"], r["REMEDIATION_RECOMMENDATION_TEXT"]) for r in rows} \
         == {(example["CheckTitle"], "high", example["Risk"], example["Remediation"]["Recommendation"]["Text"])}
+    code = example["Remediation"]["Code"]
+    assert {(r["DESCRIPTION"], r["RELATED_URL"], r["REMEDIATION_RECOMMENDATION_URL"], r["REMEDIATION_CODE_CLI"],
+             r["REMEDIATION_CODE_NATIVEIAC"], r["REMEDIATION_CODE_TERRAFORM"], r["REMEDIATION_CODE_OTHER"],
+             r["CATEGORIES"]) for r in rows} == {
+        (example["Description"], example["RelatedUrl"], example["Remediation"]["Recommendation"]["Url"], code["CLI"],
+         code["NativeIaC"], code["Terraform"], code["Other"], "identity-access")
+    }
     after = all_checks()["s3_bucket_no_mfa_delete"]
     assert after is before and after.title != example["CheckTitle"]
 

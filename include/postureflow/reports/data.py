@@ -33,6 +33,12 @@ class NoScanData(LookupError):
 class CheckInfo:
     risk: str = ""
     remediation: str = ""
+    # Prowler's metadata columns: the texts only a custom checks metadata file sets, and Prowler's categories.
+    description: str = ""
+    related_url: str = ""
+    remediation_url: str = ""
+    remediation_code: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,7 +96,19 @@ def scanned_services(lake: Lake, account_id: str, scan_date: dt.date) -> list[st
 def _check_metadata() -> dict[str, CheckInfo]:
     from postureflow.checks import all_checks
 
-    return {cid: CheckInfo(risk=c.risk, remediation=c.remediation) for cid, c in all_checks().items()}
+    return {cid: _info(c) for cid, c in all_checks().items()}
+
+
+def _info(check) -> CheckInfo:
+    return CheckInfo(
+        risk=check.risk,
+        remediation=check.remediation,
+        description=check.description,
+        related_url=check.related_url,
+        remediation_url=check.remediation_url,
+        remediation_code=dict(check.remediation_code or {}),
+        categories=check.categories,
+    )
 
 
 def _frameworks_by_check() -> dict[str, list[str]]:

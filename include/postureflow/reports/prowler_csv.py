@@ -2,8 +2,12 @@
 
 A spreadsheet, SIEM parser or script built for Prowler's CSV reads this file
 unchanged. Columns postureflow has no data for (account e-mail, organization,
-sub-service, categories, ...) are present and empty. Cells are protected
-against formula injection like the lake's CSV report.
+sub-service, check type, ...) are present and empty. The metadata columns come
+from the check: CATEGORIES are Prowler's; DESCRIPTION, RELATED_URL and the
+remediation URL and code are those a custom checks metadata file gives, and
+DESCRIPTION falls back to the check title (the closest postureflow text to
+Prowler's one-line description; the risk has its own column). Cells are
+protected against formula injection like the lake's CSV report.
 
 Resources are named as Prowler names them (``postureflow.prowler_identity``):
 RESOURCE_UID, RESOURCE_NAME and REGION are Prowler's forms, and FINDING_UID is
@@ -31,6 +35,10 @@ COLUMNS = (
     "REMEDIATION_CODE_NATIVEIAC", "REMEDIATION_CODE_TERRAFORM", "REMEDIATION_CODE_CLI", "REMEDIATION_CODE_OTHER",
     "COMPLIANCE", "CATEGORIES", "DEPENDS_ON", "RELATED_TO", "NOTES", "PROWLER_VERSION",
 )
+
+# Remediation: Code: <key> of Prowler's metadata -> its column
+CODE_COLUMNS = {"NativeIaC": "REMEDIATION_CODE_NATIVEIAC", "Terraform": "REMEDIATION_CODE_TERRAFORM",
+                "CLI": "REMEDIATION_CODE_CLI", "Other": "REMEDIATION_CODE_OTHER"}  # fmt: skip
 
 
 def prowler_rows(data: RunData, auth_method: str = ""):
@@ -60,9 +68,14 @@ def prowler_rows(data: RunData, auth_method: str = ""):
             "RESOURCE_TAGS": " | ".join(f"{k}={v}" for k, v in sorted((row.get("resource_tags") or {}).items())),
             "PARTITION": parts[1] if len(parts) > 2 and parts[0] == "arn" else partition_of(ident.region),
             "REGION": ident.region,
+            "DESCRIPTION": info.description or row["check_title"],
             "RISK": info.risk,
+            "RELATED_URL": info.related_url,
             "REMEDIATION_RECOMMENDATION_TEXT": info.remediation,
+            "REMEDIATION_RECOMMENDATION_URL": info.remediation_url,
+            **{column: info.remediation_code.get(key, "") for key, column in CODE_COLUMNS.items()},
             "COMPLIANCE": " | ".join(data.frameworks_by_check.get(row["check_id"], [])),
+            "CATEGORIES": " | ".join(info.categories),  # Prowler's unroll_list
             "NOTES": row.get("mute_reason") or "",
             "PROWLER_VERSION": f"postureflow {__version__}",
         }
