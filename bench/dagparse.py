@@ -15,7 +15,10 @@ measures the neighbours. For each number of accounts it prints (medians of --rep
 - largest:  the slowest single file of that parse;
 - changed:  the file an edited account lives in, parsed first after the edit (it
             validates the accounts file again; goal < 0.5 s at 1,000 accounts);
-- ratio:    folder / folder at 1 account (goal <= 3 at 1,000 accounts, and < 5 s).
+- ratio:    folder / folder at 1 account (goal <= 3 at 1,000 accounts, and < 5 s);
+- floor:    the same number of DAG files, DAGs and tasks per DAG made of EmptyOperators with no
+            postureflow code (``--floor``): what Airflow itself costs for that many DAGs, which
+            no change to postureflow can go below.
 
     .venv/bin/python bench/dagparse.py
     .venv/bin/python bench/dagparse.py --accounts 1 1000 --reps 5
@@ -62,7 +65,8 @@ def parse_in_child(dag_file: Path) -> tuple[float, int]:
             started = time.process_time()
             bag.process_file(str(dag_file))
             elapsed = time.process_time() - started
-            os.write(write, json.dumps([elapsed, len(bag.dags), len(bag.import_errors)]).encode())
+            tasks = max((len(dag.tasks) for dag in bag.dags.values()), default=0)
+            os.write(write, json.dumps([elapsed, len(bag.dags), len(bag.import_errors), tasks]).encode())
         finally:
             os._exit(0)
     os.close(write)
@@ -71,10 +75,35 @@ def parse_in_child(dag_file: Path) -> tuple[float, int]:
         data += chunk
     os.close(read)
     os.waitpid(pid, 0)
-    elapsed, dags, errors = json.loads(data)
+    elapsed, dags, errors, tasks = json.loads(data)
     if errors:
         raise SystemExit(f"{dag_file.name}: import errors while parsing")
+    parse_in_child.most_tasks = max(getattr(parse_in_child, "most_tasks", 0), tasks)
     return elapsed, dags
+
+
+FLOOR_FILE = """
+from airflow.sdk import DAG, chain
+from airflow.providers.standard.operators.empty import EmptyOperator
+import pendulum
+for i in range({dags}):
+    with DAG(f"floor_{shard}_{{i}}", schedule="@daily", start_date=pendulum.datetime(2026, 1, 1), catchup=False) as dag:
+        chain(*[EmptyOperator(task_id=f"t{{k}}") for k in range({tasks})])
+    globals()[dag.dag_id] = dag
+"""
+
+
+def floor(count: int, files: int, tasks: int, workdir: Path, reps: int) -> float:
+    """CPU seconds to parse ``files`` files holding ``count`` DAGs of ``tasks`` EmptyOperators."""
+    folder = workdir / f"floor-{count}"
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for shard in range(files):
+        dags = count // files + (1 if shard < count % files else 0)
+        path = folder / f"floor_{shard:02d}.py"
+        path.write_text(FLOOR_FILE.format(dags=dags, shard=shard, tasks=tasks))
+        paths.append(path)
+    return statistics.median(sum(parse_in_child(p)[0] for p in paths) for _ in range(reps))
 
 
 def measure(count: int, workdir: Path, reps: int) -> dict:
@@ -103,6 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, nargs="+", default=[1, 100, 1000, 5000])
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="also time the same DAG count built of EmptyOperators")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="postureflow-dagparse-") as tmp:
@@ -122,16 +152,20 @@ def main() -> None:
         _catalog.cache_clear()
         results = []
         print(f"{'accounts':>8} {'files':>5} {'dags':>6} {'folder s':>9} {'largest file s':>15} "
-              f"{'changed-account file s':>23} {'ratio to 1':>10}")
+              f"{'changed-account file s':>23} {'ratio to 1':>10}" + (f" {'floor s':>8}" if args.floor else ""))
         for count in args.accounts:
             os.environ["POSTUREFLOW_ACCOUNTS"] = str(work / f"accounts-{count}.yaml")
             row = measure(count, work, args.reps)
             base = results[0]["folder_s"] if results else row["folder_s"]
             row["ratio_to_first"] = row["folder_s"] / base
+            if args.floor:
+                shards = len(list(DAGS.glob("posture_scan_*.py")))
+                row["tasks_per_dag"] = parse_in_child.most_tasks
+                row["floor_s"] = floor(count, shards, row["tasks_per_dag"], work, args.reps)
             results.append(row)
             print(f"{row['accounts']:>8} {row['files']:>5} {row['dags']:>6} {row['folder_s']:>9.3f} "
-                  f"{row['largest_file_s']:>15.3f} {row['changed_account_file_s']:>23.3f} {row['ratio_to_first']:>10.2f}",
-                  flush=True)
+                  f"{row['largest_file_s']:>15.3f} {row['changed_account_file_s']:>23.3f} {row['ratio_to_first']:>10.2f}"
+                  + (f" {row['floor_s']:>8.3f}" if args.floor else ""), flush=True)
         print(json.dumps({"dagparse": results}))
 
 
