@@ -350,3 +350,69 @@ def test_vpc_collection_has_no_errors_or_repeated_calls(world):
     stored = "\n".join(row["data"] for row in table.to_pylist() if row["kind"] == "vpn_connections")
     assert world.ids["vpn_healthy"] and "203.0.113.10" in stored
     assert "ipsec_tunnel" not in stored and "pre_shared_key" not in stored
+
+
+# -- VPCs and subnets in use (Prowler's --scan-unused-services) ---------------------------------------------
+
+IN_USE_CHECKS = {  # check -> the kind whose in_use decides (Prowler: vpc.in_use, or subnet.in_use)
+    "vpc_flow_logs_enabled": "vpcs",
+    "vpc_endpoint_for_ec2_enabled": "vpcs",
+    "vpc_subnet_different_az": "vpcs",
+    "vpc_subnet_separate_private_public": "vpcs",
+    "vpc_subnet_no_public_ip_by_default": "subnets",
+}
+
+
+def _network(kind, network_id, in_use, vpc_id=None):
+    """A VPC or subnet that fails every in-use check: no flow log, no EC2 endpoint, one zone, public only,
+    public IPs on launch. ``in_use``: True/False, None (unread: its interfaces could not be listed) or
+    "absent" (an inventory from before in_use was recorded)."""
+    from postureflow.inventory import UNREAD, Resource
+
+    data = {"flow_logs": [], "vpc_id": vpc_id, "availability_zone": "us-east-1a", "public": True,
+            "map_public_ip_on_launch": True}  # fmt: skip
+    if in_use is None:
+        data[UNREAD] = {"in_use": "AccessDenied on ec2:DescribeNetworkInterfaces"}
+    elif in_use != "absent":
+        data["in_use"] = in_use
+    resource = "vpc" if kind == "vpcs" else "subnet"
+    return Resource(kind, f"arn:aws:ec2:us-east-1:{ACCOUNT}:{resource}/{network_id}", network_id, "us-east-1", {}, data)
+
+
+def _networks(judged_kind, states):
+    """VPCs (each with one subnet) whose in_use, on the kind the check judges, is ``states[id]``."""
+    vpcs, subnets = [], []
+    for network_id, state in states.items():
+        vpcs.append(_network("vpcs", network_id, state if judged_kind == "vpcs" else True))
+        subnets.append(_network("subnets", network_id, state if judged_kind == "subnets" else True, network_id))
+    return {"vpcs": vpcs, "subnets": subnets}
+
+
+@pytest.mark.parametrize("check, kind", IN_USE_CHECKS.items())
+def test_unused_networks_are_judged_only_when_unused_services_are_scanned(check, kind):
+    inventory = _networks(kind, {"used": True, "idle": False})
+    assert _evaluate(check, **inventory) == {"used": "FAIL"}
+    assert _evaluate(check, {"scan_unused_services": True}, **inventory) == {"used": "FAIL", "idle": "FAIL"}
+
+
+@pytest.mark.parametrize("check, kind", IN_USE_CHECKS.items())
+def test_unreadable_interfaces_give_no_verdict_not_a_skip(check, kind):
+    inventory = _networks(kind, {"unknown": None, "idle": False})
+    assert _evaluate(check, **inventory) == {"unknown": "MANUAL"}
+    # judging unused ones too, whether it is in use does not matter: the verdict stands
+    assert _evaluate(check, {"scan_unused_services": True}, **inventory) == {"unknown": "FAIL", "idle": "FAIL"}
+
+
+@pytest.mark.parametrize("check, kind", IN_USE_CHECKS.items())
+def test_inventories_without_in_use_are_judged(check, kind):
+    # a backfill of an inventory collected before in_use was recorded judges every VPC, as it did then
+    assert _evaluate(check, **_networks(kind, {"old": "absent"})) == {"old": "FAIL"}
+
+
+def test_in_use_networks_pass_too():
+    vpc = _network("vpcs", "vpc-logged", True)
+    vpc.data["flow_logs"] = [{"id": "fl-1", "status": "ACTIVE"}]
+    subnet = _network("subnets", "subnet-private", True, "vpc-logged")
+    subnet.data["map_public_ip_on_launch"] = False
+    assert _evaluate("vpc_flow_logs_enabled", vpcs=[vpc]) == {"vpc-logged": "PASS"}
+    assert _evaluate("vpc_subnet_no_public_ip_by_default", subnets=[subnet]) == {"subnet-private": "PASS"}

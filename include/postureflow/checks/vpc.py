@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from postureflow.checks._in_use import SCAN_UNUSED
 from postureflow.checks._policy import account_of, as_list, matches, outside_accounts, statements
 from postureflow.checks.base import FAIL, PASS, check
 from postureflow.inventory import Resource
 
 INTERNET = ("0.0.0.0/0", "::/0")
+
+
+def _judged(network: Resource, config) -> bool:
+    """Whether to judge a VPC or subnet: like Prowler, only those holding a network interface unless
+    unused resources are scanned. One whose interfaces could not be listed is judged, and reading its
+    unread ``in_use`` turns that verdict into a no verdict (never a silent skip, never a PASS)."""
+    if config.get(SCAN_UNUSED):
+        return True
+    if not network.readable("in_use"):
+        network.get("in_use")
+        return True
+    # No in_use recorded (inventories from before it was, or while no collector records it): judged.
+    return bool(network.data.get("in_use", True))
 
 
 @check(
@@ -15,13 +29,14 @@ INTERNET = ("0.0.0.0/0", "::/0")
     severity="medium",
     resource_type="AwsEc2Vpc",
     reads=["vpc.vpcs"],
+    config=[SCAN_UNUSED],
     risk="Without flow logs there is no record of who talked to what in the VPC, which blinds incident "
     "response and anomaly detection.",
     remediation="Create a flow log for the VPC (aws ec2 create-flow-logs --resource-type VPC) delivering to "
     "CloudWatch Logs or S3, capturing at least rejected traffic.",
 )
-def vpc_flow_logs_enabled(vpcs):
-    for vpc in vpcs:
+def vpc_flow_logs_enabled(vpcs, config):
+    for vpc in (v for v in vpcs if _judged(v, config)):
         active = [log for log in vpc.get("flow_logs") or [] if log.get("status") in (None, "ACTIVE")]
         if active:
             ids = ", ".join(str(log.get("id")) for log in active)
@@ -79,13 +94,14 @@ def vpc_peering_routing_tables_with_least_privilege(peerings, route_tables):
     severity="high",
     resource_type="AwsEc2Subnet",
     reads=["vpc.subnets"],
+    config=[SCAN_UNUSED],
     risk="Every instance launched into a subnet that maps public IPs on launch gets an internet-routable "
     "address, whether or not anyone meant to expose it.",
     remediation="Turn off auto-assign public IPv4 on the subnet "
     "(aws ec2 modify-subnet-attribute --no-map-public-ip-on-launch) and assign public addresses explicitly.",
 )
-def vpc_subnet_no_public_ip_by_default(subnets):
-    for subnet in subnets:
+def vpc_subnet_no_public_ip_by_default(subnets, config):
+    for subnet in (s for s in subnets if _judged(s, config)):
         if subnet.get("map_public_ip_on_launch"):
             yield FAIL(subnet, f"Subnet {subnet.id} of VPC {subnet.get('vpc_id')} assigns public IPs on launch.")
         else:
@@ -100,17 +116,18 @@ def vpc_subnet_no_public_ip_by_default(subnets):
     severity="medium",
     resource_type="AwsEc2VpcEndpointService",
     reads=["vpc.vpcs", "vpc.endpoints"],
+    config=[SCAN_UNUSED],
     risk="Without an EC2 endpoint, calls to the EC2 API from inside the VPC leave through an internet or NAT "
     "gateway, and cannot be limited to the VPC with endpoint policies or aws:SourceVpce conditions.",
     remediation="Create an interface VPC endpoint for com.amazonaws.<region>.ec2 in the VPC, with private DNS "
     "enabled and a restrictive endpoint policy.",
 )
-def vpc_endpoint_for_ec2_enabled(vpcs, endpoints):
+def vpc_endpoint_for_ec2_enabled(vpcs, endpoints, config):
     ec2_endpoints: dict[tuple[str, str], list[str]] = {}
     for endpoint in endpoints:
         if _service_short_name(endpoint.get("service_name")) in ("ec2", "ec2-fips"):
             ec2_endpoints.setdefault((endpoint.region, endpoint.get("vpc_id")), []).append(endpoint.id)
-    for vpc in vpcs:
+    for vpc in (v for v in vpcs if _judged(v, config)):
         found = ec2_endpoints.get((vpc.region, vpc.id))
         if found:
             yield PASS(vpc, f"VPC {vpc.id} has an EC2 endpoint ({', '.join(found)}).")
@@ -317,13 +334,14 @@ def _subnets_by_vpc(subnets) -> dict[tuple[str, str], list]:
     severity="medium",
     resource_type="AwsEc2Subnet",
     reads=["vpc.vpcs", "vpc.subnets"],
+    config=[SCAN_UNUSED],
     risk="A VPC whose subnets all sit in one zone cannot host anything that survives that zone's failure.",
     remediation="Create subnets in at least two Availability Zones and spread the workload across them.",
 )
-def vpc_subnet_different_az(vpcs, subnets):
-    # VPCs without subnets hold nothing (Prowler judges only VPCs in use, which always have subnets).
+def vpc_subnet_different_az(vpcs, subnets, config):
+    # VPCs without subnets hold nothing (and no network interface: Prowler judges only VPCs in use).
     by_vpc = _subnets_by_vpc(subnets)
-    for vpc in vpcs:
+    for vpc in (v for v in vpcs if _judged(v, config)):
         members = by_vpc.get((vpc.region, vpc.id))
         if not members:
             continue
@@ -340,14 +358,15 @@ def vpc_subnet_different_az(vpcs, subnets):
     severity="medium",
     resource_type="AwsEc2Subnet",
     reads=["vpc.vpcs", "vpc.subnets"],
+    config=[SCAN_UNUSED],
     risk="With only public subnets every resource sits one security-group mistake away from the internet; "
     "private tiers (databases, back ends) belong in subnets with no route to an internet gateway.",
     remediation="Create private subnets (no 0.0.0.0/0 route to an internet gateway; NAT for outbound) and move "
     "internal tiers into them; keep only internet-facing load balancers in public ones.",
 )
-def vpc_subnet_separate_private_public(vpcs, subnets):
+def vpc_subnet_separate_private_public(vpcs, subnets, config):
     by_vpc = _subnets_by_vpc(subnets)
-    for vpc in vpcs:
+    for vpc in (v for v in vpcs if _judged(v, config)):
         members = by_vpc.get((vpc.region, vpc.id))
         if not members:
             continue
