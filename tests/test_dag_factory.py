@@ -134,6 +134,29 @@ def test_lake_writes_are_assets_and_the_org_rollup_is_scheduled_on_the_complianc
     assert {a.uri for a in rollup.timetable.asset_condition.objects} == {"postureflow://lake/compliance"}
 
 
+def test_params_are_copied_per_task_and_still_validated(dagbag):
+    """The cheap Param copies and the memo of validated defaults keep Airflow's behaviour:
+    each task owns its params' values, and a value given for a run is checked against the schema."""
+    import copy
+
+    from airflow.sdk.exceptions import ParamValidationError
+
+    prod = dagbag(ACCOUNTS).dags["posture_scan__prod"]
+    assert prod.params.validate() == {"regions": ["us-east-1", "eu-west-1"], "services": None}
+    task_params = prod.get_task("preflight").params
+    task_params.get_param("regions").value.append("us-west-2")
+    assert prod.params["regions"] == ["us-east-1", "eu-west-1"]
+    assert task_params.get_param("regions").source == "dag" and prod.params.get_param("regions").source is None
+    run_params = copy.deepcopy(prod.params)
+    run_params["services"] = "iam,s3"
+    assert run_params["services"] == "iam,s3" and prod.params["services"] is None
+    with pytest.raises(ParamValidationError):
+        run_params["regions"] = 3
+    run_params.get_param("regions").value = 3  # a default that fails its schema is refused, memo or not
+    with pytest.raises(ParamValidationError):
+        run_params.validate()
+
+
 def test_the_securityhub_pool_is_the_one_runs_uses(dagbag):
     from postureflow.dagfactory import SECURITYHUB_POOL
     from postureflow.runs import SECURITYHUB_POOL as expected

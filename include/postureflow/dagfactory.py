@@ -20,10 +20,11 @@ no check or collector.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
+import datetime
 import functools
 import hashlib
+import json
 import logging
 import re
 import zlib
@@ -46,7 +47,7 @@ SECURITYHUB_POOL = "postureflow_securityhub"
 DEFAULT_ARGS = {
     "owner": "postureflow",
     "retries": 2,
-    "retry_delay": pendulum.duration(minutes=1),
+    "retry_delay": datetime.timedelta(minutes=1),
     "retry_exponential_backoff": True,
 }
 
@@ -197,31 +198,68 @@ def _scan_plan(include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[list
 # (jsonschema checks the schema against its meta-schema first), and draft 7's meta-schema costs
 # a third of the default 2020-12 one. The keywords used here mean the same in both.
 _PARAM_SCHEMA = "http://json-schema.org/draft-07/schema#"
+# One schema object per param, shared by every DAG and copy (nothing mutates a schema): the
+# validation memo below is keyed by it.
+REGIONS_SCHEMA = {"$schema": _PARAM_SCHEMA, "type": ["array", "string"]}
+SERVICES_SCHEMA = {"$schema": _PARAM_SCHEMA, "type": ["null", "array", "string"]}
+# (schema id, value as JSON) pairs that passed validation in this process.
+_VALID_PARAMS: set[tuple[int, str]] = set()
 
 
 def _param(default, description: str, schema: dict):
-    """A DAG Param that copies cheaply.
+    """A DAG Param that copies and validates cheaply.
 
     Airflow deep-copies the DAG's params for every operator it builds, once per class in the
     operator's hierarchy (about 45 copies for one account's DAG): with copy.deepcopy's generic
     walk over each Param's attributes that was a third of the DAG's build time. The copy here
     is the same, made directly: a new Param with its own copy of the value, the schema (which
-    nothing mutates) shared. Airflow serialises a Param from its attributes, so the instance's
-    ``__deepcopy__`` changes nothing else.
+    nothing mutates) shared. Every DAG also validates its params' defaults, and jsonschema checks
+    the schema against its meta-schema each time: a default that passed its schema once in this
+    process passes again. Airflow serialises a Param from its attributes (value, description,
+    schema, source), so the instance's ``__deepcopy__`` and ``resolve`` change nothing else.
     """
     from airflow.sdk import Param
 
-    param = Param(default, description=description, schema=schema)
+    return _cheap(Param(default, description=description, schema=schema))
+
+
+def _cheap(param):
     param.__deepcopy__ = functools.partial(_copy_param, param)
+    param.resolve = functools.partial(_resolve_param, param)
     return param
 
 
 def _copy_param(param, memo=None):
-    copied = copy.copy(param)  # Param.__copy__: the same value, description, schema and source
+    # The same attributes (value, description, schema, source) without Param.__init__, whose JSON
+    # check of the value was done when the original was made.
+    copied = object.__new__(type(param))
+    copied.__dict__.update(param.__dict__)
     if isinstance(copied.value, list):
         copied.value = list(copied.value)
-    copied.__deepcopy__ = functools.partial(_copy_param, copied)
-    return copied
+    return _cheap(copied)
+
+
+_DEFAULT = object()  # resolve() without a value: validate the Param's own
+
+
+def _resolve_param(param, value=_DEFAULT, suppress_exception: bool = False):
+    """Param.resolve, remembering the defaults that passed their schema (a given value is checked)."""
+    from airflow.sdk import Param
+    from airflow.sdk.exceptions import ParamValidationError
+
+    if value is not _DEFAULT:
+        return Param.resolve(param, value, suppress_exception)
+    key = (id(param.schema), json.dumps(param.value, sort_keys=True))
+    if key in _VALID_PARAMS:
+        return param.value
+    try:
+        resolved = Param.resolve(param)
+    except ParamValidationError:
+        if suppress_exception:
+            return None
+        raise
+    _VALID_PARAMS.add(key)
+    return resolved
 
 
 def build_dag(account: Account):
@@ -245,7 +283,7 @@ def build_dag(account: Account):
             "regions": _param(
                 list(account.regions) if account.regions else "all",
                 description='Regions to scan: a list, or "all" for every enabled region.',
-                schema={"$schema": _PARAM_SCHEMA, "type": ["array", "string"]},
+                schema=REGIONS_SCHEMA,
             ),
             # Airflow deep-copies and validates the DAG's params for every task it builds: a list
             # (and enum) of 60 service names there was most of a DAG's parse time. Empty means the
@@ -254,7 +292,7 @@ def build_dag(account: Account):
                 None,
                 description="Services to scan (their inventory dependencies are added), a list or 'a,b'; "
                 f"empty: the account's {len(services)} services ({', '.join(services)}).",
-                schema={"$schema": _PARAM_SCHEMA, "type": ["null", "array", "string"]},
+                schema=SERVICES_SCHEMA,
             ),
         },
         doc_md=f"Scans account `{account.account_id}` through connection `{account.aws_conn_id}`.",
