@@ -124,6 +124,23 @@ def test_a_changed_accounts_file_is_parsed_again(dagbag):
     assert "max_active_tasks" in next(iter(bag.import_errors.values()))
 
 
+def test_each_shard_file_reads_a_cache_of_its_own_accounts(tmp_path, monkeypatch):
+    from postureflow.dagfactory import load_accounts_cached
+
+    monkeypatch.setenv("POSTUREFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "accounts.yaml"
+    path.write_text(ACCOUNTS)
+    first = load_accounts_cached(path, shard_of("dev"))  # validates, writes every shard's cache
+    assert [a.alias for a in first.accounts] == ["dev"]
+    assert len(list((tmp_path / "cache").glob("accounts-*.json"))) == SHARDS + 1
+    monkeypatch.setattr("postureflow.dagfactory.load_accounts", lambda path: pytest.fail("validated again"))
+    again = load_accounts_cached(path, shard_of("dev"))
+    assert again.accounts == first.accounts and again.accounts[0].regions == first.accounts[0].regions
+    assert [a.alias for a in load_accounts_cached(path).accounts] == ["prod", "dev"]
+    empty = next(k for k in range(SHARDS) if k not in {shard_of("dev"), shard_of("prod")})
+    assert load_accounts_cached(path, empty).accounts == []
+
+
 def test_lake_writes_are_assets_and_the_org_rollup_is_scheduled_on_the_compliance_feed(dagbag):
     bag = dagbag(ACCOUNTS)
     prod = bag.dags["posture_scan__prod"]
