@@ -116,7 +116,7 @@ def write_cache(name: str, key: str, data: dict) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=directory, prefix=f".{name}.", delete=False) as tmp:
-            json.dump({**data, "key": key}, tmp)
+            tmp.write(json.dumps({**data, "key": key}))  # one C encoding pass; json.dump writes in pieces
         os.replace(tmp.name, directory / name)
     except OSError:
         pass

@@ -100,7 +100,9 @@ def _write_caches(path: Path, key: str, loaded: AccountsFile) -> None:
     """The whole file's validated accounts, and each shard's in a file of its own: a shard file
     reads its ~1/SHARDS of them, not every account (10 ms per file at 1,000 accounts)."""
     common = {"errors": loaded.errors, "warnings": loaded.warnings}
-    raws = [dataclasses.asdict(a) for a in loaded.accounts]
+    names = [f.name for f in dataclasses.fields(Account)]
+    # shallow: json writes the tuples as lists and the mappings as they are (asdict deep-copies: 60 ms)
+    raws = [{name: getattr(a, name) for name in names} for a in loaded.accounts]
     by_shard: dict[int, list[dict]] = {k: [] for k in range(SHARDS)}
     for raw in raws:
         by_shard[shard_of(raw["alias"])].append(raw)
