@@ -58,3 +58,14 @@ def scan(aws, lake):
         return scan_in_moto(lake, list(services), regions=regions, access=access, scan_date=scan_date)
 
     return run
+
+
+if os.environ.get("POSTUREFLOW_VERDICT_COVERAGE"):
+    # record which verdicts each check gave (tests/verdict_coverage.py; scripts/verdict_coverage.py reads them)
+    def pytest_configure(config):
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("verdict_coverage", Path(__file__).with_name("verdict_coverage.py"))
+        plugin = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(plugin)
+        config.pluginmanager.register(plugin, "verdict_coverage")
