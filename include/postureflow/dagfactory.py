@@ -280,8 +280,13 @@ def _resolve_param(param, value=_DEFAULT, suppress_exception: bool = False):
 
 
 def build_dag(account: Account):
-    from airflow.sdk import Param, dag, get_current_context, task
+    from airflow.sdk import dag, get_current_context
+    from airflow.sdk import task as airflow_task
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    # Every task below returns a dict, which its ``-> dict`` makes Airflow push key by key;
+    # said here, each decorator skips resolving its return annotation (get_type_hints), per DAG.
+    task = functools.partial(airflow_task, multiple_outputs=True)
 
     planned_services, planned_waves = _scan_plan(account.include_services, account.exclude_services)
     services, waves = list(planned_services), [list(wave) for wave in planned_waves]  # this DAG's own lists
