@@ -4,7 +4,9 @@
 Measured the way Airflow's DAG processor parses: one process with Airflow already
 imported forks a child per DAG file, and the child imports and runs the file
 (DagBag.process_file). Airflow's own import is therefore excluded; postureflow's
-imports, the accounts file and building the DAGs are included, for every file.
+imports, the accounts file and building the DAGs are included, for every file. As in
+the DAG processor manager, the parent's heap is frozen (gc.freeze) before it forks and
+the parent has imported nothing of postureflow.
 
 Times are the child's CPU time (time.process_time): on a shared machine, wall time
 measures the neighbours. For each number of accounts it prints (medians of --reps):
