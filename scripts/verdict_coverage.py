@@ -35,12 +35,20 @@ IMPOSSIBLE: dict[str, dict[str, str]] = {
 # no record to judge (RegionScope.list never returns part of a list), so no refused read leaves one unjudged.
 # Services the demo seeds: measured by refusing each call the collector made on the demo account, one at a time
 # (as tests/test_denied_calls.py does): the check judged its records, and no refusal made one MANUAL or dropped
-# it while the record stayed. The others: read from their collectors.
+# it while the record stayed (the demo's records only: a call it never made was never refused). _LISTING_ONLY_READ
+# (services or records the demo lacks): read from their collectors.
 LISTING_ONLY = "every field it reads comes with its records' listing: a failed listing leaves nothing to judge"
 _LISTING_ONLY_READ = (
     "appstream_fleet_default_internet_access_disabled", "appstream_fleet_maximum_session_duration",
     "appstream_fleet_session_disconnect_timeout", "appstream_fleet_session_idle_disconnect_timeout",
     "bedrock_api_key_no_long_term_credentials", "directconnect_virtual_interface_redundancy",
+    "directoryservice_ldap_certificate_expiration", "directoryservice_radius_server_security_protocol",
+    "directoryservice_supported_mfa_radius_enabled", "dms_endpoint_mongodb_authentication_enabled",
+    "dms_endpoint_neptune_iam_authorization_enabled", "dms_endpoint_redis_in_transit_encryption_enabled",
+    "dms_endpoint_ssl_enabled", "dms_replication_task_source_logging_enabled",
+    "dms_replication_task_target_logging_enabled", "dynamodb_accelerator_cluster_encryption_enabled",
+    "dynamodb_accelerator_cluster_in_transit_encryption_enabled", "dynamodb_accelerator_cluster_multi_az",
+    "glue_catalog_connection_no_secrets", "glue_database_connections_ssl_enabled", "glue_ml_transform_encrypted_at_rest",
     "documentdb_cluster_backup_enabled", "documentdb_cluster_cloudwatch_log_export",
     "documentdb_cluster_deletion_protection", "documentdb_cluster_multi_az_enabled",
     "documentdb_cluster_storage_encrypted", "elasticbeanstalk_environment_php_platform_updated",
