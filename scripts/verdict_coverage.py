@@ -48,6 +48,7 @@ _LISTING_ONLY_READ = (
     "dms_endpoint_ssl_enabled", "dms_replication_task_source_logging_enabled",
     "dms_replication_task_target_logging_enabled", "dynamodb_accelerator_cluster_encryption_enabled",
     "dynamodb_accelerator_cluster_in_transit_encryption_enabled", "dynamodb_accelerator_cluster_multi_az",
+    "ec2_ami_public", "ec2_ebs_snapshots_encrypted", "ec2_elastic_ip_unassigned",
     "glue_catalog_connection_no_secrets", "glue_database_connections_ssl_enabled", "glue_ml_transform_encrypted_at_rest",
     "documentdb_cluster_backup_enabled", "documentdb_cluster_cloudwatch_log_export",
     "documentdb_cluster_deletion_protection", "documentdb_cluster_multi_az_enabled",
@@ -55,7 +56,11 @@ _LISTING_ONLY_READ = (
     "lightsail_database_public", "lightsail_instance_automated_snapshots", "lightsail_instance_public",
     "lightsail_static_ip_unused", "s3_multi_region_access_point_public_access_block",
     "storagegateway_gateway_fault_tolerant",
-    "wellarchitected_workload_no_high_or_medium_risks",
+    "wellarchitected_workload_no_high_or_medium_risks", "apigateway_domain_name_pqc_tls_enabled",
+    "autoscaling_group_capacity_rebalance_enabled", "autoscaling_group_elb_health_check_enabled",
+    "ec2_client_vpn_endpoint_connection_logging_enabled", "ec2_transitgateway_auto_accept_vpc_attachments",
+    "fsx_file_system_copy_tags_to_volumes_enabled", "rds_cluster_backtrack_enabled",
+    "vpc_endpoint_connections_trust_boundaries", "vpc_endpoint_multi_az_enabled", "vpc_vpn_connection_tunnels_up",
 )
 _LISTING_ONLY_MEASURED = (
     "acm_certificates_expiration_check", "acm_certificates_with_secure_key_algorithms",
