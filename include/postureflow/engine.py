@@ -460,6 +460,9 @@ def scan_account(
     results = []
     for service in execution_order(with_dependencies(services)):
         result = scan_service(ctx, service, access, collect=collect, on_check=on_check)
+        if access is not None:
+            # one service's botocore models in memory at a time: the next service makes its own clients
+            access.release_clients()
         results.append(result)
         if on_service:
             on_service(service, result)

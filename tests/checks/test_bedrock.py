@@ -3,7 +3,7 @@
 moto implements invocation logging, knowledge bases, IAM, S3, CloudWatch Logs and VPC endpoints, which the
 scan reads from it. It has no guardrails, prompts, agent aliases or versions, data sources or Bedrock API
 keys (iam ListServiceSpecificCredentials), its agents carry no guardrail configuration, and it sets a KMS
-key on every custom model: before-call hooks answer those operations in moto's place (see ``_answer``).
+key on every custom model: answer_in_moto answers those operations in moto's place (see ``_answer``).
 """
 
 import datetime as dt
@@ -13,11 +13,10 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 from .unused_services import judged_with_unused
 
@@ -138,15 +137,11 @@ API_KEYS = [  # (id, user, expiration)
 
 
 def _answer(access, world):
-    def ok(body):
-        return AWSResponse("https://bedrock.amazonaws.com", 200, {}, None), body
-
     def reply(build):
-        """A hook answering with build(path segments, region); no other region has anything."""
-        def hook(params, context, **_):
-            region = context["client_region"]
-            return ok(build([urllib.parse.unquote(p) for p in params["url_path"].split("?")[0].strip("/").split("/")], region))
-        return hook
+        """An answer built by build(path segments, region); no other region has anything."""
+        def answer(region, params):
+            return build([urllib.parse.unquote(p) for p in params["url_path"].split("?")[0].strip("/").split("/")], region)
+        return answer
 
     def good(region, value, empty):
         return value if region == GOOD else empty
@@ -189,16 +184,11 @@ def _answer(access, world):
             "dataSourceConfiguration": {"type": "S3"}, "createdAt": NOW, "updatedAt": NOW,
             **({"serverSideEncryptionConfiguration": {"kmsKeyArn": SOURCES[path[3]]}} if SOURCES[path[3]] else {})}},
     }  # fmt: skip
-    for region in REGIONS:
-        for (service, operation), build in answers.items():
-            client = access.client(service, region)
-            client.meta.events.register(f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}", reply(build))
+    answer_in_moto(access, REGIONS, {f"{service}:{operation}": reply(build) for (service, operation), build in answers.items()})
     keys = [{"UserName": user, "Status": "Active", "ServiceUserName": f"{user}-at-{ACCOUNT}", "CreateDate": NOW,
              "ServiceSpecificCredentialId": key_id, "ServiceName": "bedrock.amazonaws.com",
              **({"ExpirationDate": expires} if expires else {})} for key_id, user, expires in API_KEYS]  # fmt: skip
-    access.client("iam", GOOD).meta.events.register(
-        "before-call.iam.ListServiceSpecificCredentials", lambda **_: ok({"ServiceSpecificCredentials": keys, "IsTruncated": False}))
-    return access
+    return answer_in_moto(access, GOOD, {"iam:ListServiceSpecificCredentials": {"ServiceSpecificCredentials": keys, "IsTruncated": False}})
 
 
 def _agent(agent_id, agent, version):

@@ -79,8 +79,8 @@ def test_logs_bucket_in_another_account_is_manual(scan):
         for trail in parsed.get("trailList", []):
             trail["S3BucketName"] = "org-log-archive-bucket"
 
-    for region in ("us-east-1", "eu-west-1"):
-        access.client("cloudtrail", region).meta.events.register("after-call.cloudtrail.DescribeTrails", elsewhere)
+    # on_client: the hook reaches the clients the scan makes (each service's are released after it)
+    access.on_client(lambda client, service, region: client.meta.events.register("after-call.cloudtrail.DescribeTrails", elsewhere))
     run = scan("cloudtrail", access=access)
     assert run.status("cloudtrail_logs_s3_bucket_access_logging_enabled", "central-trail") == "MANUAL"
     assert run.status("cloudtrail_logs_s3_bucket_is_not_publicly_accessible", "central-trail") == "MANUAL"

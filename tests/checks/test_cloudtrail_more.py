@@ -6,12 +6,11 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.collect.cloudtrail import THREAT_EVENTS
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import answer_in_moto, scan_in_moto
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/trail-to-logs"
@@ -76,14 +75,14 @@ def _event(name, arn, source="198.51.100.7"):
 def _history_hooks(access):
     for region, callers in ACTIVITY.items():
 
-        def answer(params, region=region, callers=callers, **_):
+        def answer(region, params, callers=callers):
             name = json.loads(params["body"])["LookupAttributes"][0]["AttributeValue"]
             events = [_event(name, arn) for arn, names in callers.items() if name in names]
             # the same call made by an AWS service for the account does not count
             events.append(_event(name, f"arn:aws:sts::{ACCOUNT}:assumed-role/service-role/x", "ec2.amazonaws.com"))
-            return AWSResponse(f"https://cloudtrail.{region}", 200, {}, None), {"Events": events}
+            return {"Events": events}
 
-        access.client("cloudtrail", region).meta.events.register("before-call.cloudtrail.LookupEvents", answer)
+        answer_in_moto(access, region, {"cloudtrail:LookupEvents": answer})
 
 
 def _delivery_access():
@@ -101,9 +100,12 @@ def _delivery_access():
         if when:
             parsed["LatestCloudWatchLogsDeliveryTime"] = when
 
-    events = access.client("cloudtrail", "us-east-1").meta.events
-    events.register("before-parameter-build.cloudtrail.GetTrailStatus", remember)
-    events.register("after-call.cloudtrail.GetTrailStatus", add_delivery)
+    def hook(client, service, region):
+        if region == "us-east-1":
+            client.meta.events.register("before-parameter-build.cloudtrail.GetTrailStatus", remember)
+            client.meta.events.register("after-call.cloudtrail.GetTrailStatus", add_delivery)
+
+    access.on_client(hook)  # the scan's clients, made after this and released between services
     _history_hooks(access)
     return access
 

@@ -1,8 +1,8 @@
 import boto3
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.checks.cloudwatch import event, filter_verdict, parse_filter
+from postureflow.testing import DeniedAccess
 
 ACCOUNT = "123456789012"
 GROUP = "cis-trail-logs"
@@ -243,19 +243,11 @@ def test_chain_in_another_region_covers_the_account(scan):
 def test_unreadable_subscriptions_give_no_verdict(scan):
     _monitored_trail()
     _monitor("root", PATTERNS["cloudwatch_log_metric_filter_root_usage"], _topic("cis-alerts", subscribed=False))
-    # moto lets every caller list subscriptions, so this test answers ListSubscriptions with AccessDenied
-    # through a botocore before-call hook on the clients the collector gets.
-    access = AwsAccess.from_default_chain()
-
-    def deny(**_):
-        return AWSResponse("https://sns", 403, {}, None), {
-            "Error": {"Code": "AccessDenied", "Message": "not allowed"},
-            "ResponseMetadata": {"HTTPStatusCode": 403},
-        }
-
-    for region in ("us-east-1", "eu-west-1"):
-        access.client("sns", region).meta.events.register("before-call.sns.ListSubscriptions", deny)
+    # moto lets every caller list subscriptions, so this test has ListSubscriptions refused (AccessDenied)
+    # on the clients the collector gets.
+    access = DeniedAccess("sns:ListSubscriptions")
     run = scan("cloudwatch", access=access)
+    assert access.hits
     findings = run.of("cloudwatch_log_metric_filter_root_usage")
     assert findings and {f["status"] for f in findings} == {"MANUAL"}  # no verdict, saying why
     assert all(f["status_extended"].startswith("No verdict:") for f in findings)
@@ -285,10 +277,8 @@ def test_organization_trail_of_another_account_is_manual(scan):
         for trail in parsed.get("trailList", []):
             trail["CloudWatchLogsLogGroupArn"] = trail["CloudWatchLogsLogGroupArn"].replace(ACCOUNT, "999999999999")
 
-    for region in ("us-east-1", "eu-west-1"):
-        access.client("cloudtrail", region).meta.events.register(
-            "after-call.cloudtrail.DescribeTrails", organization_trail
-        )
+    access.on_client(lambda client, service, region: client.meta.events.register(
+        "after-call.cloudtrail.DescribeTrails", organization_trail))  # fmt: skip
     run = scan("cloudwatch", access=access)
     assert {f["resource_uid"]: f["status"] for f in run.of("cloudwatch_log_metric_filter_root_usage")} == {
         _region_uid("us-east-1"): "MANUAL",

@@ -7,9 +7,7 @@ import pytest
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from botocore.awsrequest import AWSResponse
-
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 HAS_POLICY, NO_POLICY, NO_SNAPSHOTS = "us-east-1", "eu-west-1", "us-west-2"
 REGIONS = [HAS_POLICY, NO_POLICY, NO_SNAPSHOTS]
@@ -37,16 +35,13 @@ def world(tmp_path_factory):
 
 
 def _answer_dlm(access):
-    """moto has no DLM: a before-call hook answers GetLifecyclePolicies in its place, one policy in HAS_POLICY."""
+    """moto has no DLM: answer_in_moto answers GetLifecyclePolicies in its place, one policy in HAS_POLICY."""
 
-    def policies(region):
+    def policies(region, _):
         found = [{"PolicyId": "policy-0123456789abcdef0", "State": "ENABLED", "PolicyType": "EBS_SNAPSHOT_MANAGEMENT"}]
-        body = {"Policies": found if region == HAS_POLICY else []}
-        return lambda **_: (AWSResponse("https://dlm.amazonaws.com", 200, {}, None), body)
+        return {"Policies": found if region == HAS_POLICY else []}
 
-    for region in REGIONS:
-        access.client("dlm", region).meta.events.register("before-call.dlm.GetLifecyclePolicies", policies(region))
-    return access
+    return answer_in_moto(access, REGIONS, {"dlm:GetLifecyclePolicies": policies})
 
 
 def _denied(tmp_path_factory, operation):

@@ -50,10 +50,12 @@ def _docdb_access(access=None):
                 if item.get(name_key, "").startswith("docs-"):
                     item["Engine"] = "docdb"
 
-    for region in REGIONS:
-        events = access.client("rds", region).meta.events
-        for operation in ("DescribeDBClusters", "DescribeDBInstances", "DescribeDBClusterSnapshots"):
-            events.register(f"after-call.rds.{operation}", relabel)
+    def hook(client, service, region):  # on every rds client the scan makes (released between services)
+        if service == "rds" and region in REGIONS:
+            for operation in ("DescribeDBClusters", "DescribeDBInstances", "DescribeDBClusterSnapshots"):
+                client.meta.events.register(f"after-call.rds.{operation}", relabel)
+
+    access.on_client(hook)
     return access
 
 

@@ -88,10 +88,12 @@ def _backup_hooks(access):
     def get_selection(params, **_):
         return reply(200, {"BackupSelection": SELECTIONS[params["url_path"].rsplit("/", 1)[-1]]})
 
-    for region in REGIONS:
-        events = access.client("backup", region).meta.events
-        events.register("before-call.backup.ListBackupSelections", list_selections(region))
-        events.register("before-call.backup.GetBackupSelection", get_selection)
+    def hook(client, service, region):  # on every backup client the scan makes (released between services)
+        if service == "backup" and region in REGIONS:
+            client.meta.events.register("before-call.backup.ListBackupSelections", list_selections(region))
+            client.meta.events.register("before-call.backup.GetBackupSelection", get_selection)
+
+    access.on_client(hook)
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +222,8 @@ def _spread_nodes(access):
             if cluster["ClusterName"] == "dax-spread":
                 cluster["Nodes"] = [{"NodeId": f"dax-spread-{z}", "AvailabilityZone": f"us-east-1{z}"} for z in "abc"]
 
-    access.client("dax", "us-east-1").meta.events.register("after-call.dax.DescribeClusters", spread)
+    access.on_client(lambda client, service, region: region == "us-east-1" and client.meta.events.register(
+        "after-call.dax.DescribeClusters", spread))  # fmt: skip
     return access
 
 

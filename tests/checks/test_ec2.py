@@ -6,13 +6,12 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.checks.ec2_instances import INSTANCE_PORT_CHECKS
 from postureflow.checks.ec2_securitygroups import SECURITY_GROUP_PORT_CHECKS
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import answer_in_moto, scan_in_moto
 
 from .unused_services import judged_with_unused
 
@@ -112,14 +111,9 @@ def world(tmp_path_factory):
     return SimpleNamespace(ids=ids, run=run, all=unused, calls=access.call_log, lake=lake)
 
 
-def _answer(client, event: str, answer: dict) -> None:
-    """Answer an operation moto lacks with a canned response (a botocore before-call hook short-circuits
-    the request, as botocore's Stubber does)."""
-
-    def respond(**_):
-        return AWSResponse(None, 200, {}, None), copy.deepcopy(answer)
-
-    client.meta.events.register(f"before-call.{event}", respond)
+def _canned(answer: dict):
+    """A canned answer for answer_in_moto, copied per call: the collector may change what it is given."""
+    return lambda region, params: copy.deepcopy(answer)
 
 
 def _amended_access(ids):
@@ -156,36 +150,39 @@ def _amended_access(ids):
         "us-east-1": ("block-all-sharing", {"HttpTokens": "required"}, ids["client_vpns"], "block-new-sharing"),
         "eu-west-1": ("block-new-sharing", {}, [], "unblocked"),
     }
+
+    def amend(client, service, region):  # on every ec2 client the scan makes (released between services)
+        if service == "ec2" and region in settings:
+            client.meta.events.register("after-call.ec2.DescribeInstances", amend_instances)
+            client.meta.events.register("after-call.ec2.DescribeNetworkInterfaces", amend_interfaces)
+
+    access.on_client(amend)
     for region, (snapshot_state, metadata, vpns, image_state) in settings.items():
-        ec2 = access.client("ec2", region)
-        ec2.meta.events.register("after-call.ec2.DescribeInstances", amend_instances)
-        ec2.meta.events.register("after-call.ec2.DescribeNetworkInterfaces", amend_interfaces)
-        _answer(ec2, "ec2.GetSnapshotBlockPublicAccessState", {"State": snapshot_state})
-        _answer(ec2, "ec2.GetInstanceMetadataDefaults", {"AccountLevel": metadata})
-        _answer(ec2, "ec2.GetImageBlockPublicAccessState", {"ImageBlockPublicAccessState": image_state})
-        _answer(ec2, "ec2.DescribeClientVpnEndpoints", {"ClientVpnEndpoints": vpns})
         managed = [{"InstanceId": i} for i in ids["ssm_managed"]] if region == "us-east-1" else []
-        _answer(access.client("ssm", region), "ssm.DescribeInstanceInformation", {"InstanceInformationList": managed})
-    _answer_backup_selections(access.client("backup", "us-east-1"), ids["backup_selections"])
+        answer_in_moto(access, region, {
+            "ec2:GetSnapshotBlockPublicAccessState": _canned({"State": snapshot_state}),
+            "ec2:GetInstanceMetadataDefaults": _canned({"AccountLevel": metadata}),
+            "ec2:GetImageBlockPublicAccessState": _canned({"ImageBlockPublicAccessState": image_state}),
+            "ec2:DescribeClientVpnEndpoints": _canned({"ClientVpnEndpoints": vpns}),
+            "ssm:DescribeInstanceInformation": _canned({"InstanceInformationList": managed}),
+        })  # fmt: skip
+    _answer_backup_selections(access, ids["backup_selections"])
     return access
 
 
-def _answer_backup_selections(client, selections: dict) -> None:
+def _answer_backup_selections(access, selections: dict) -> None:
     """moto keeps backup plans but has no ListBackupSelections or GetBackupSelection: answer both from
     ``selections`` (selection id -> BackupSelection)."""
     listed = {
         "BackupSelectionsList": [{"SelectionId": k, "SelectionName": v["SelectionName"]} for k, v in selections.items()]
     }
-    _answer(client, "backup.ListBackupSelections", listed)
 
-    def get_selection(params, **_):
+    def get_selection(region, params):
         selection_id = params["url_path"].rstrip("/").rsplit("/", 1)[-1]
-        return AWSResponse(None, 200, {}, None), {
-            "SelectionId": selection_id,
-            "BackupSelection": selections[selection_id],
-        }
+        return {"SelectionId": selection_id, "BackupSelection": selections[selection_id]}
 
-    client.meta.events.register("before-call.backup.GetBackupSelection", get_selection)
+    answer_in_moto(access, "us-east-1", {"backup:ListBackupSelections": _canned(listed),
+                                         "backup:GetBackupSelection": get_selection})  # fmt: skip
 
 
 def _status(world, check, key):

@@ -99,10 +99,12 @@ def _amend(access, ids):
                 past = image["ImageId"] == OLD_AMI
                 image["DeprecationTime"] = f"{NOW + dt.timedelta(days=-30 if past else 300):%Y-%m-%dT%H:%M:%S}.000Z"
 
-    for region in (REGION, OTHER):
-        ec2 = access.client("ec2", region)
-        ec2.meta.events.register("after-call.ec2.DescribeInstances", instances)
-        ec2.meta.events.register("after-call.ec2.DescribeImages", images)
+    def amend(client, service, region):  # on every ec2 client the scan makes (released between services)
+        if service == "ec2" and region in (REGION, OTHER):
+            client.meta.events.register("after-call.ec2.DescribeInstances", instances)
+            client.meta.events.register("after-call.ec2.DescribeImages", images)
+
+    access.on_client(amend)
     answer_in_moto(access, [REGION, OTHER], {
         "ec2:GetImageBlockPublicAccessState": lambda region, _: {
             "ImageBlockPublicAccessState": "block-new-sharing" if region == REGION else "unblocked"},

@@ -3,24 +3,23 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_denied, scan_in_moto
+from postureflow.testing import answer_in_moto, scan_denied, scan_in_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
-def _answer(client, operation, answer):
-    """Answer one operation moto does not implement, without sending it (a botocore before-call hook)."""
+def _answer(access, name, answer):
+    """Answer one operation moto does not implement, without sending it (answer_in_moto)."""
 
-    def reply(params, **_):
+    def reply(region, params):
         request = json.loads(params.get("body") or b"{}")  # a JSON-protocol request's parameters
-        return AWSResponse("", 200, {}, None), answer(request) if callable(answer) else answer
+        return answer(request) if callable(answer) else answer
 
-    client.meta.events.register(f"before-call.{client.meta.service_model.service_id.hyphenize()}.{operation}", reply)
+    answer_in_moto(access, REGION, {name: reply})
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +144,12 @@ def _waf_answers(access, classic_protected):
         acl = wafv2_backends[ACCOUNT][REGION].wacls[params["WebACLArn"]]
         return {"ResourceArns": list(acl.associated_resources)}
 
-    _answer(access.client("wafv2", REGION), "ListResourcesForWebACL", associated)
+    _answer(access, "wafv2:ListResourcesForWebACL", associated)
     # moto has no WAF Classic at all: the regional listing is answered with one web ACL protecting one ALB,
     # and the global rule groups with none.
-    regional = access.client("waf-regional", REGION)
-    _answer(regional, "ListWebACLs", {"WebACLs": [{"WebACLId": "classic-1", "Name": "classic"}]})
-    _answer(regional, "ListResourcesForWebACL", {"ResourceArns": [classic_protected]})
-    _answer(access.client("waf", REGION), "ListRuleGroups", {"RuleGroups": []})
+    _answer(access, "waf-regional:ListWebACLs", {"WebACLs": [{"WebACLId": "classic-1", "Name": "classic"}]})
+    _answer(access, "waf-regional:ListResourcesForWebACL", {"ResourceArns": [classic_protected]})
+    _answer(access, "waf:ListRuleGroups", {"RuleGroups": []})
 
 
 def _status(world, check, name):

@@ -26,6 +26,17 @@ def _cluster(name, region="us-east-1"):
     )["JobFlowId"]
 
 
+def _amend_clusters(amend):
+    """An on_client hook putting ``amend`` after every us-east-1 DescribeCluster call, on the clients the scan
+    makes (they are released between services)."""
+
+    def hook(client, service, region):
+        if region == "us-east-1":
+            client.meta.events.register("after-call.emr.DescribeCluster", amend)
+
+    return hook
+
+
 def _private_master(parsed, **_):
     """moto gives every master node a public DNS name; this hook amends its DescribeCluster answer so the
     cluster named "private" has the internal name AWS reports for a master node without a public IP."""
@@ -49,7 +60,7 @@ def world(tmp_path_factory):
         gone = _cluster("gone")
         boto3.client("emr", region_name="us-east-1").terminate_job_flows(JobFlowIds=[gone])
         access = AwsAccess.from_default_chain()
-        access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _private_master)
+        access.on_client(_amend_clusters(_private_master))
         lake = Lake(str(tmp_path_factory.mktemp("emr-lake")))
         run = scan_in_moto(lake, ["emr"], regions=REGIONS, access=access)
     return SimpleNamespace(run=run, calls=access.call_log, ids=ids, gone=gone)
@@ -122,7 +133,7 @@ def emr_world(aws):
 def test_publicly_accessible_fail_and_pass(emr_world, scan):
     groups, ids = emr_world
     access = AwsAccess.from_default_chain()
-    access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _groups_hook(groups))
+    access.on_client(_amend_clusters(_groups_hook(groups)))
     run = scan("emr", regions=["us-east-1"], access=access)
     assert run.status("emr_cluster_publicly_accesible", ids["exposed"]) == "FAIL"
     assert run.status("emr_cluster_publicly_accesible", ids["fenced"]) == "PASS"
@@ -133,6 +144,6 @@ def test_publicly_accessible_no_verdict_without_security_groups(emr_world, scan)
 
     groups, ids = emr_world
     access = DeniedAccess("ec2:DescribeSecurityGroups")
-    access.client("emr", "us-east-1").meta.events.register("after-call.emr.DescribeCluster", _groups_hook(groups))
+    access.on_client(_amend_clusters(_groups_hook(groups)))
     run = scan("emr", regions=["us-east-1"], access=access)
     assert run.status("emr_cluster_publicly_accesible", ids["fenced"]) == "MANUAL"

@@ -1,7 +1,7 @@
 """Inspector2 checks on a moto account: FAIL, PASS and no verdict for each.
 
 moto answers Enable/Disable and BatchGetAccountStatus; its ListFindings answers nothing unless fed through
-its private API, and it has neither ListCoverage nor BatchGetFindingDetails: before-call hooks answer those
+its private API, and it has neither ListCoverage nor BatchGetFindingDetails: answer_in_moto answers those
 three in moto's place (see ``_answer``).
 """
 
@@ -11,11 +11,10 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 ON, PART, OFF = "us-east-1", "eu-west-1", "us-west-2"  # every scan type / EC2 only, runs ECR / disabled
 REGIONS = [ON, PART, OFF]
@@ -75,32 +74,25 @@ COVERAGE = [  # (instance, status, reason, last scanned days ago)
 
 
 def _answer(access):
-    def ok(body):
-        return AWSResponse("https://inspector2.amazonaws.com", 200, {}, None), body
-
-    def findings(params, context, **_):
+    def findings(region, params):
         criteria = json.loads(params["body"])["filterCriteria"]
         assert criteria["findingStatus"] == [{"comparison": "EQUALS", "value": "ACTIVE"}]
-        return ok({"findings": FINDINGS if context["client_region"] == ON else []})
+        return {"findings": FINDINGS if region == ON else []}
 
-    def coverage(params, context, **_):
-        return ok({"coveredResources": [
+    def coverage(region, params):
+        return {"coveredResources": [
             {"resourceType": "AWS_EC2_INSTANCE", "resourceId": instance, "accountId": ACCOUNT, "scanType": "PACKAGE",
              "scanStatus": {"statusCode": status, "reason": reason},
              **({"lastScannedAt": _ago(days)} if days is not None else {})}
-            for instance, status, reason, days in COVERAGE] if context["client_region"] == ON else []})  # fmt: skip
+            for instance, status, reason, days in COVERAGE] if region == ON else []}  # fmt: skip
 
-    def details(params, **_):
+    def details(region, params):
         arns = json.loads(params["body"])["findingArns"]
         cve_of = {f["findingArn"]: f["packageVulnerabilityDetails"]["vulnerabilityId"] for f in FINDINGS if "packageVulnerabilityDetails" in f}
-        return ok({"findingDetails": [{"findingArn": arn, "cisaData": CISA[cve_of[arn]]} for arn in arns]})
+        return {"findingDetails": [{"findingArn": arn, "cisaData": CISA[cve_of[arn]]} for arn in arns]}
 
-    for region in REGIONS:
-        events = access.client("inspector2", region).meta.events
-        events.register("before-call.inspector2.ListFindings", findings)
-        events.register("before-call.inspector2.ListCoverage", coverage)
-        events.register("before-call.inspector2.BatchGetFindingDetails", details)
-    return access
+    return answer_in_moto(access, REGIONS, {"inspector2:ListFindings": findings, "inspector2:ListCoverage": coverage,
+                                            "inspector2:BatchGetFindingDetails": details})
 
 
 @pytest.fixture(scope="module")

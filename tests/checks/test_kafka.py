@@ -2,11 +2,10 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import answer_in_moto, scan_in_moto
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -57,23 +56,17 @@ def _connector(name, encryption, region):
 
 
 def _connector_hook(access):
-    """moto does not implement MSK Connect: this before-call hook answers ListConnectors in moto's place, with a
+    """moto does not implement MSK Connect: answer_in_moto answers ListConnectors in moto's place, with a
     PLAINTEXT and a TLS connector in us-east-1 and none in eu-west-1."""
-    for region in REGIONS:
-        connectors = []
+
+    def connectors(region, _):
         if region == "us-east-1":
-            connectors = [_connector("sink-plain", "PLAINTEXT", region), _connector("sink-tls", "TLS", region)]
-        body = {"connectors": connectors}
-        access.client("kafkaconnect", region).meta.events.register(
-            "before-call.kafkaconnect.ListConnectors",
-            lambda body=body, **_: (AWSResponse("https://kafkaconnect.amazonaws.com", 200, {}, None), body),
-        )
-        # moto does not implement ListKafkaVersions either
-        access.client("kafka", region).meta.events.register(
-            "before-call.kafka.ListKafkaVersions",
-            lambda **_: (AWSResponse("https://kafka.amazonaws.com", 200, {}, None), {"KafkaVersions": VERSIONS}),
-        )
-    return access
+            return {"connectors": [_connector("sink-plain", "PLAINTEXT", region), _connector("sink-tls", "TLS", region)]}
+        return {"connectors": []}
+
+    # moto does not implement ListKafkaVersions either
+    return answer_in_moto(access, REGIONS, {"kafkaconnect:ListConnectors": connectors,
+                                            "kafka:ListKafkaVersions": {"KafkaVersions": VERSIONS}})  # fmt: skip
 
 
 LATEST = "3.8.0"

@@ -41,12 +41,21 @@ def test_aws_not_enabled_answer_and_real_access_denied(scan):
     # so the two AWS answers are stubbed: the first means "off", the second is a real permission gap.
     _bucket("us-east-1")
     access = AwsAccess.from_default_chain()
-    off = Stubber(access.client("macie2", "us-east-1"))
-    off.add_client_error("get_macie_session", "AccessDeniedException", "Macie is not enabled.")
-    denied = Stubber(access.client("macie2", "eu-west-1"))
-    denied.add_client_error("get_macie_session", "AccessDeniedException", "User is not authorized to perform this.")
-    with off, denied:
-        run = scan("macie", access=access)
+    messages = {"us-east-1": "Macie is not enabled.", "eu-west-1": "User is not authorized to perform this."}
+    stubbers = []
+
+    def stub(client, service, region):  # on the macie2 clients the scan makes (released between services)
+        if service == "macie2":
+            stubber = Stubber(client)
+            stubber.add_client_error("get_macie_session", "AccessDeniedException", messages[region])
+            stubber.activate()
+            stubbers.append(stubber)
+
+    access.on_client(stub)
+    run = scan("macie", access=access)
+    for stubber in stubbers:
+        stubber.deactivate()
+    assert len(stubbers) == 2
     # the permission gap is no verdict, never a FAIL or a PASS
     assert run.statuses("macie_is_enabled") == {"macie-us-east-1": "FAIL", "macie-eu-west-1": "MANUAL"}
     assert [(e["region"], e["error_code"]) for e in run.errors] == [("eu-west-1", "AccessDeniedException")]

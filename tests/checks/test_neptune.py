@@ -50,8 +50,8 @@ def _iam_auth_access():
             if tags.get("iam-auth") == "on":
                 cluster["IAMDatabaseAuthenticationEnabled"] = True
 
-    for region in REGIONS:
-        access.client("rds", region).meta.events.register("after-call.rds.DescribeDBClusters", iam_auth)
+    # on every rds client the scan makes (released between services)
+    access.on_client(lambda client, service, region: client.meta.events.register("after-call.rds.DescribeDBClusters", iam_auth))
     return access
 
 

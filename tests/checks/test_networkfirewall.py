@@ -4,11 +4,10 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
 from postureflow.lake import Lake
-from postureflow.testing import DeniedAccess, scan_in_moto
+from postureflow.testing import DeniedAccess, answer_in_moto, scan_in_moto
 
 from .unused_services import judged_with_unused
 
@@ -30,15 +29,15 @@ POLICIES = {
 }
 
 
-def _describe_policy(params, **_):
-    """moto lacks DescribeFirewallPolicy: this before-call hook answers it (without sending anything)
+def _describe_policy(region, params):
+    """moto lacks DescribeFirewallPolicy: answer_in_moto answers it (without sending anything)
     from the POLICIES above, as AWS would for those policies."""
     arn = json.loads(params["body"])["FirewallPolicyArn"]
     response = {
         "FirewallPolicyResponse": {"FirewallPolicyName": arn.rsplit("/", 1)[-1]},
         "FirewallPolicy": POLICIES[arn],
     }
-    return AWSResponse("", 200, {}, None), response
+    return response
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +85,7 @@ def world(tmp_path_factory):
             },
         )
         access = AwsAccess.from_default_chain()
-        firewall_client = access.client("network-firewall", REGION)
-        firewall_client.meta.events.register("before-call.network-firewall.DescribeFirewallPolicy", _describe_policy)
+        answer_in_moto(access, REGION, {"network-firewall:DescribeFirewallPolicy": _describe_policy})
         lake = Lake(str(tmp_path_factory.mktemp("networkfirewall-lake")))
         run = scan_in_moto(lake, ["networkfirewall"], regions=[REGION], access=access)
         # The same account with the logging and policy reads refused, and with the firewall listing refused.

@@ -3,14 +3,12 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from postureflow.aws import AwsAccess
-from postureflow.testing import answer_in_moto
 from postureflow.checks import all_checks
 from postureflow.demo import seed_misc
 from postureflow.lake import Lake
-from postureflow.testing import scan_in_moto
+from postureflow.testing import answer_in_moto, scan_in_moto
 
 RDS_CHECKS = (
     "rds_cluster_multi_az",
@@ -328,17 +326,16 @@ def _amended_access():
                 valid_till = now + dt.timedelta(days=days)
                 db["CertificateDetails"] = {"CAIdentifier": "rds-ca-rsa2048-g1", "ValidTill": valid_till}
 
-    def engine_versions(params, **_):
+    def engine_versions(region, params):
         engine = (params.get("body") or {}).get("Engine")
         offered = OFFERED_VERSIONS.get(engine, [])
-        versions = [{"Engine": engine, "EngineVersion": v, "Status": "available"} for v in offered]
-        return AWSResponse("https://rds.amazonaws.com", 200, {}, None), {"DBEngineVersions": versions}
+        return {"DBEngineVersions": [{"Engine": engine, "EngineVersion": v, "Status": "available"} for v in offered]}
 
-    for region in ("us-east-1", "eu-west-1"):
-        client = access.client("rds", region)
-        client.meta.events.register("after-call.rds.DescribeDBInstances", add_certificates)
-        client.meta.events.register("before-call.rds.DescribeDBEngineVersions", engine_versions)
-    return access
+    regions = ("us-east-1", "eu-west-1")
+    # on every rds client the scan makes (released between services)
+    access.on_client(lambda client, service, region: region in regions and client.meta.events.register(
+        "after-call.rds.DescribeDBInstances", add_certificates))  # fmt: skip
+    return answer_in_moto(access, list(regions), {"rds:DescribeDBEngineVersions": engine_versions})
 
 
 @pytest.fixture(scope="module")
@@ -605,7 +602,8 @@ def _extended_support_hook(access):
             db["EngineLifecycleSupport"] = "open-source-rds-extended-support" if enrolled else (
                 "open-source-rds-extended-support-disabled")
 
-    access.client("rds", "us-east-1").meta.events.register("after-call.rds.DescribeDBInstances", amend)
+    access.on_client(lambda client, service, region: region == "us-east-1" and client.meta.events.register(
+        "after-call.rds.DescribeDBInstances", amend))  # fmt: skip
     return access
 
 

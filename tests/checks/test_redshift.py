@@ -84,10 +84,12 @@ def _require_ssl_hook(access):
             if parameter["ParameterName"] == "require_ssl":
                 parameter["ParameterValue"] = "true"
 
-    for region in REGIONS:
-        events = access.client("redshift", region).meta.events
-        events.register("before-parameter-build.redshift.DescribeClusterParameters", remember_group)
-        events.register("after-call.redshift.DescribeClusterParameters", set_require_ssl)
+    def hook(client, service, region):  # on every redshift client the scan makes (released between services)
+        if service == "redshift" and region in REGIONS:
+            client.meta.events.register("before-parameter-build.redshift.DescribeClusterParameters", remember_group)
+            client.meta.events.register("after-call.redshift.DescribeClusterParameters", set_require_ssl)
+
+    access.on_client(hook)
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +190,8 @@ def _multi_az_hook(access):
         for cluster in parsed.get("Clusters", []):
             cluster["MultiAZ"] = "Enabled" if cluster["ClusterIdentifier"] == "rs-tuned" else "Disabled"
 
-    access.client("redshift", REGION).meta.events.register("after-call.redshift.DescribeClusters", amend)
+    access.on_client(lambda client, service, region: region == REGION and client.meta.events.register(
+        "after-call.redshift.DescribeClusters", amend))  # fmt: skip
     return access
 
 

@@ -63,7 +63,9 @@ def world(tmp_path_factory):
                 workspace["SubnetId"] = placement[workspace["WorkspaceId"]]
 
         def scan(access, name):
-            access.client("workspaces", REGION).meta.events.register("after-call.workspaces.DescribeWorkspaces", place)
+            # on the clients the scan makes (released between services)
+            access.on_client(lambda client, service, region: client.meta.events.register(
+                "after-call.workspaces.DescribeWorkspaces", place))  # fmt: skip
             return scan_in_moto(Lake(str(tmp_path_factory.mktemp(name))), SERVICES, [REGION], access=access)
 
         access = AwsAccess.from_default_chain()
