@@ -60,6 +60,7 @@ _LISTING_ONLY_READ = (
     "autoscaling_group_capacity_rebalance_enabled", "autoscaling_group_elb_health_check_enabled",
     "ec2_client_vpn_endpoint_connection_logging_enabled", "ec2_transitgateway_auto_accept_vpc_attachments",
     "fsx_file_system_copy_tags_to_volumes_enabled", "rds_cluster_backtrack_enabled",
+    "rds_instance_certificate_expiration",
     "vpc_endpoint_connections_trust_boundaries", "vpc_endpoint_multi_az_enabled", "vpc_vpn_connection_tunnels_up",
 )
 _LISTING_ONLY_MEASURED = (

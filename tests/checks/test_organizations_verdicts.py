@@ -1,4 +1,5 @@
-"""Organizations verdicts the other tests leave out: organization-wide settings that could not be read."""
+"""Organizations verdicts the other tests leave out: organization-wide settings that could not be read
+(iam_root_credentials_management_enabled is an IAM check, but judges the organization record)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 from postureflow.testing import scan_denied
 
-KNOWN_GAP = ("known gap: the checks skip an organization whose scps / "
-             "delegated_administrators are None, which is also what an unread field reads as (checks/"
-             "organizations.py), so a refused read gives no finding at all instead of no verdict")
+KNOWN_GAP = ("known gap: the checks skip an organization whose scps / delegated_administrators / iam_features "
+             "are None, which is also what an unread field reads as (checks/organizations.py, checks/iam_account.py), "
+             "so a refused read gives no finding at all instead of no verdict")
 
 REGION_LIMIT = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
@@ -34,7 +35,8 @@ def organization(aws):
     ("organizations_scp_check_deny_regions", "organizations:DescribePolicy"),
     ("organizations_scp_check_deny_regions", "organizations:ListPolicies"),
     ("organizations_delegated_administrators", "organizations:ListDelegatedAdministrators"),
+    ("iam_root_credentials_management_enabled", "iam:ListOrganizationsFeatures"),
 ])  # fmt: skip
 def test_unread_organization_settings_get_no_verdict(organization, tmp_path, check, refused):
-    run = scan_denied(str(tmp_path), ["organizations"], ["us-east-1"], refused)
+    run = scan_denied(str(tmp_path), ["organizations", "iam"], ["us-east-1"], refused)
     assert [f["status"] for f in run.of(check)] == ["MANUAL"]
