@@ -52,6 +52,9 @@ _LISTING_ONLY_READ = (
     "glue_catalog_connection_no_secrets", "glue_database_connections_ssl_enabled",
     "glue_ml_transform_encrypted_at_rest", "kafka_connector_in_transit_encryption_enabled",
     "cloudwatch_log_group_agentcore_data_protection_policy_enabled",
+    # CloudFront: the listing's summary holds origins, certificate and behaviours (GetDistributionConfig adds
+    # only logging and the default root object)
+    "cloudfront_distributions_https_sni_enabled", "cloudfront_distributions_s3_origin_access_control",
     "documentdb_cluster_backup_enabled", "documentdb_cluster_cloudwatch_log_export",
     "documentdb_cluster_deletion_protection", "documentdb_cluster_multi_az_enabled",
     "documentdb_cluster_storage_encrypted", "elasticbeanstalk_environment_php_platform_updated",
