@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from postureflow.aws import AwsAccess
-from postureflow.collect.cloudtrail import THREAT_EVENTS
+from postureflow.config import audit_config
 from postureflow.lake import Lake
 from postureflow.testing import answer_in_moto, scan_in_moto
 
@@ -56,11 +56,14 @@ RECON = f"arn:aws:iam::{ACCOUNT}:user/recon"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 ESCALATOR = f"arn:aws:sts::{ACCOUNT}:assumed-role/ci-deployer/build-42"
 MODEL_THIEF = f"arn:aws:iam::{ACCOUNT}:user/bedrock-key"
+# Prowler's default watched calls (audit config threat_detection_<kind>_actions)
+THREAT_EVENTS = {kind: sorted(audit_config()[f"threat_detection_{kind}_actions"])
+                 for kind in ("enumeration", "privilege_escalation", "llm_jacking")}
 ACTIVITY = {
     "us-east-1": {
         RECON: THREAT_EVENTS["enumeration"][::2],  # half of the watched discovery calls
         ADMIN: THREAT_EVENTS["enumeration"][:3] + THREAT_EVENTS["privilege_escalation"][:2],
-        ESCALATOR: THREAT_EVENTS["privilege_escalation"][:10],
+        ESCALATOR: THREAT_EVENTS["privilege_escalation"][:15],  # 15 of 51: over 0.2
     },
     "eu-west-1": {MODEL_THIEF: THREAT_EVENTS["llm_jacking"][:8]},
 }
@@ -167,7 +170,7 @@ def test_threat_detection_enumeration(world):
         ("eu-west-1", _trail_arn("eu-trail", "eu-west-1")): "PASS",
     }
     recon = next(f for f in world.run.of("cloudtrail_threat_detection_enumeration") if f["status"] == "FAIL")
-    assert recon["resource_type"] == "AwsIamUser" and "21 of 42" in recon["status_extended"]
+    assert recon["resource_type"] == "AwsIamUser" and f"{len(set(THREAT_EVENTS['enumeration'][::2]))} of {len(set(THREAT_EVENTS['enumeration']))}" in recon["status_extended"]
 
 
 def test_threat_detection_privilege_escalation(world):
@@ -197,28 +200,53 @@ def test_event_history_that_cannot_be_read_is_not_judged(scan):
         assert all(f["status_extended"].startswith("No verdict:") for f in findings)
 
 
-def test_threat_thresholds_come_from_the_audit_config():
-    """Prowler's threat_detection_<kind>_threshold keys: a higher threshold lets a prober through."""
+def test_threat_detection_follows_the_audit_config():
+    """Prowler's threat_detection_<kind>_threshold, _actions and _minutes keys decide; a history read under
+    another config (calls never looked up, a shorter window) gives no verdict."""
     import datetime as dt
 
     from postureflow.checks import all_checks
-    from postureflow.collect.cloudtrail import THREAT_EVENTS
-    from postureflow.config import audit_config
     from postureflow.inventory import Resource
 
-    watched = sorted(THREAT_EVENTS["enumeration"])
+    watched = THREAT_EVENTS["enumeration"]
+    end = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    recent, old = (end - dt.timedelta(minutes=30)).isoformat(), (end - dt.timedelta(hours=20)).isoformat()
     prober = f"arn:aws:iam::{ACCOUNT}:user/prober"
-    history = Resource(kind="event_history", uid=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:event-history",
-                       id="main", region="us-east-1", tags={},
-                       data={"complete": True, "trail_arn": _trail_arn("main"),
-                             "identities": {prober: {"type": "IAMUser", "events": watched[: len(watched) // 2]}}})
+    # half the watched calls, half of those (a quarter of all) made 20 hours ago, the rest 30 minutes ago
+    half = watched[: len(watched) // 2]
+    events = {name: (old if i % 2 else recent) for i, name in enumerate(half)}
+
+    def history(**data):
+        base = {"complete": True, "trail_arn": _trail_arn("main"), "window_start": end - dt.timedelta(days=1),
+                "window_end": end, "looked_up": list(watched), "identities": {prober: {"type": "IAMUser", "events": events}}}
+        return Resource(kind="event_history", uid=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:event-history",
+                        id="main", region="us-east-1", tags={}, data={**base, **data})
+
     check = all_checks()["cloudtrail_threat_detection_enumeration"]
-    assert check.config_keys == ("threat_detection_enumeration_threshold",)
-    inventory = {"cloudtrail.event_history": [history], "cloudtrail.trails": []}
-    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    assert set(check.config_keys) == {f"threat_detection_enumeration_{k}" for k in ("threshold", "actions", "minutes")}
 
-    def statuses(config):
-        return [r.status for r in check.evaluate(inventory, now, config)]
+    def statuses(config, **data):
+        inventory = {"cloudtrail.event_history": [history(**data)], "cloudtrail.trails": []}
+        return [r.status for r in check.evaluate(inventory, end, audit_config(config))]
 
-    assert statuses(audit_config()) == ["FAIL"]  # half the watched calls: over 0.3
-    assert statuses(audit_config({"threat_detection_enumeration_threshold": 0.9})) == ["PASS"]
+    assert statuses({}) == ["FAIL"]  # half the watched calls in 24 hours: over 0.3
+    assert statuses({"threat_detection_enumeration_threshold": 0.9}) == ["PASS"]
+    assert statuses({"threat_detection_enumeration_minutes": 60}) == ["PASS"]  # a quarter in the last hour
+    # watching only the calls the prober made: all of them
+    assert statuses({"threat_detection_enumeration_actions": half, "threat_detection_enumeration_threshold": 0.9}) == ["FAIL"]
+    # a call that was never looked up, or a window longer than the one read: no verdict
+    assert statuses({"threat_detection_enumeration_actions": [*watched, "ListThingsNobodyLookedUp"]}) == ["MANUAL"]
+    assert statuses({"threat_detection_enumeration_minutes": 2880}) == ["MANUAL"]
+    assert statuses({}, complete=False) == ["MANUAL"]
+
+
+def test_the_collector_looks_up_the_configured_calls_over_the_longest_window():
+    from postureflow.collect.cloudtrail import lookup_window, watched_events
+
+    config = audit_config({"threat_detection_enumeration_actions": ["ListUsers"],
+                           "threat_detection_privilege_escalation_actions": ["CreateAccessKey", "ListUsers"],
+                           "threat_detection_llm_jacking_actions": [], "threat_detection_llm_jacking_minutes": 4320})
+    assert watched_events(config) == ["CreateAccessKey", "ListUsers"]
+    assert lookup_window(config) == dt.timedelta(days=3)
+    defaults = audit_config()
+    assert len(watched_events(defaults)) == len({n for k in THREAT_EVENTS.values() for n in k})

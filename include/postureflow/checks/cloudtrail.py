@@ -25,12 +25,12 @@ the region that records the events, FAIL on the region's record otherwise.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since
 from postureflow.checks.s3 import account_block, acl_known, public_exposure
 from postureflow.inventory import Resource
-from postureflow.collect.cloudtrail import THREAT_EVENTS
 
 CLOUDWATCH_DELIVERY_DAYS = 1
 
@@ -417,13 +417,11 @@ def cloudtrail_logs_s3_bucket_is_not_publicly_accessible(trails, buckets, accoun
 
 # -- threat detection in the event history ------------------------------------------------------------
 #
-# An identity (user, role session, root) is suspicious when, within the 24 hours the collector read,
-# it made more than a threshold share of one kind of watched calls (THREAT_EVENTS): a person doing
-# their job touches a few; a discovery tool or an intruder feeling out stolen keys touches many.
-
-# The share of watched calls above which an identity is suspicious: Prowler's audit-config keys
-# threat_detection_<kind>_threshold (defaults 0.3, 0.2, 0.4). The window is the collector's 24 hours
-# (Prowler's default threat_detection_<kind>_minutes, 1440).
+# An identity (user, role session, root) is suspicious when, within the last
+# threat_detection_<kind>_minutes before collection, it made more than threat_detection_<kind>_threshold
+# of the distinct calls in threat_detection_<kind>_actions (Prowler's audit-config keys and defaults:
+# 0.3 / 0.2 / 0.4 of 90 / 51 / 14 calls over 1,440 minutes). A person doing their job touches a few; a
+# discovery tool or an intruder feeling out stolen keys touches many.
 _IDENTITY_TYPES = {"IAMUser": "AwsIamUser", "AssumedRole": "AwsIamRole", "Root": "AwsIamUser"}
 
 
@@ -432,19 +430,41 @@ def _identity(arn: str, region: str) -> Resource:
                     tags={}, data={})  # fmt: skip
 
 
+def _unjudgeable(history, watched: set[str], since) -> str | None:
+    """Why this history cannot answer for ``watched`` since ``since``, or None."""
+    if not history.get("complete"):
+        return "could not be read completely (see the scan errors)"
+    missing = watched - set(history.get("looked_up") or [])
+    if missing:  # collected under another config: those calls were never looked up
+        return f"was not read for {len(missing)} watched calls (e.g. {sorted(missing)[0]})"
+    start = history.get("window_start")
+    if start is not None and _utc(start) > since:
+        return f"covers less than the configured window (from {_utc(start):%Y-%m-%d %H:%M} UTC)"
+    return None
+
+
+def _utc(value) -> dt.datetime:
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when
+
+
 def _threats(histories, trails, kind: str, what: str, config):
-    watched = set(THREAT_EVENTS[kind])
+    watched = set(config[f"threat_detection_{kind}_actions"])
     threshold = float(config[f"threat_detection_{kind}_threshold"])
+    minutes = float(config[f"threat_detection_{kind}_minutes"])
     by_arn = {t.uid: t for t in trails}
     for history in histories:
-        if not history.get("complete"):
-            # some lookups failed: a partial history could hide the activity
-            yield MANUAL(history, f"{NO_VERDICT} {history.id}: the {history.region} event history could not be "
-                         "read completely (see the scan errors).")
+        since = _utc(history.get("window_end") or history.get("window_start")) - dt.timedelta(minutes=minutes)
+        problem = _unjudgeable(history, watched, since)
+        if problem or not watched:
+            yield MANUAL(history, f"{NO_VERDICT} {history.id}: the {history.region} event history "
+                         f"{problem or 'has no watched calls configured'}.")
             continue
         found = False
         for arn, caller in sorted((history.get("identities") or {}).items()):
-            seen = sorted(set(caller.get("events") or []) & watched)
+            events = caller.get("events") or {}
+            seen = sorted(name for name in watched & set(events)
+                          if not isinstance(events, dict) or events[name] is None or _utc(events[name]) >= since)
             share = len(seen) / len(watched)
             if share > threshold:
                 found = True
@@ -452,14 +472,14 @@ def _threats(histories, trails, kind: str, what: str, config):
                 yield FAIL(
                     _identity(arn, history.region),
                     f"Potential {what} by {caller.get('type') or 'identity'} {arn}: {len(seen)} of {len(watched)} "
-                    f"watched calls ({share:.0%}) in the 24 hours before the scan ({shown}).",
+                    f"watched calls ({share:.0%}) in the {minutes:g} minutes before the scan ({shown}).",
                     _IDENTITY_TYPES.get(caller.get("type"), "Other"),
                 )
         if not found:
             trail = by_arn.get(history.get("trail_arn"), history)
             yield PASS(
                 trail if trail.region == history.region else history,
-                f"No potential {what} in the {history.region} event history of the 24 hours before the scan.",
+                f"No potential {what} in the {history.region} event history of the {minutes:g} minutes before the scan.",
             )
 
 
@@ -473,7 +493,7 @@ def _threats(histories, trails, kind: str, what: str, config):
     "fresh credentials maps what they can reach; noticed early, the breach can be contained.",
     remediation="Find out who or what used the identity; if it was not an approved tool, disable its keys or "
     "sessions, rotate credentials and review what else it did in CloudTrail.",
-    config=["threat_detection_enumeration_threshold"],
+    config=["threat_detection_enumeration_threshold", "threat_detection_enumeration_actions", "threat_detection_enumeration_minutes"],
 )
 def cloudtrail_threat_detection_enumeration(histories, trails, config):
     yield from _threats(histories, trails, "enumeration", "enumeration", config)
@@ -489,7 +509,7 @@ def cloudtrail_threat_detection_enumeration(histories, trails, config):
     "intruder turns limited access into administrator access.",
     remediation="Review the identity's recent IAM and compute changes in CloudTrail; revert unapproved ones, "
     "disable its credentials and narrow its permissions (iam:PassRole, policy and key management).",
-    config=["threat_detection_privilege_escalation_threshold"],
+    config=["threat_detection_privilege_escalation_threshold", "threat_detection_privilege_escalation_actions", "threat_detection_privilege_escalation_minutes"],
 )
 def cloudtrail_threat_detection_privilege_escalation(histories, trails, config):
     yield from _threats(histories, trails, "privilege_escalation", "privilege escalation", config)
@@ -505,7 +525,7 @@ def cloudtrail_threat_detection_privilege_escalation(histories, trails, config):
     "benefit (LLM jacking), often after switching off invocation logging; the bill can reach thousands a day.",
     remediation="Confirm the identity's Bedrock use was intended; if not, disable its credentials, revoke model "
     "access and restore model invocation logging.",
-    config=["threat_detection_llm_jacking_threshold"],
+    config=["threat_detection_llm_jacking_threshold", "threat_detection_llm_jacking_actions", "threat_detection_llm_jacking_minutes"],
 )
 def cloudtrail_threat_detection_llm_jacking(histories, trails, config):
     yield from _threats(histories, trails, "llm_jacking", "LLM jacking", config)

@@ -10,14 +10,15 @@ Besides the trails, each region where ``DescribeTrails`` answered gets one
 ``regions`` record: checks such as ``cloudtrail_multi_region_enabled`` judge
 every scanned region, including one with no trail at all.
 
-For the threat-detection checks, the event history of the last 24 hours
-(before collection) is read with ``LookupEvents``, once per watched event
-name (``THREAT_EVENTS``), at most ``LOOKUP_PAGES`` pages each, in one region:
+For the threat-detection checks, the event history of the audit config's longest
+threat_detection_<kind>_minutes window (24 hours by default) before collection is read
+with ``LookupEvents``, once per watched event name (``watched_events``: the
+threat_detection_<kind>_actions lists), at most ``LOOKUP_PAGES`` pages each, in one region:
 the recording region of the account's first multi-region trail, or, without
 one, each region that records a trail. Only who called which watched event is
 kept (identity ARN and type), never the events' parameters. Calls made by AWS
 services on the account's behalf are left out. LookupEvents allows two calls a
-second per region, so the ~90 lookups take about 45 seconds (botocore's
+second per region, so the ~150 lookups take about 75 seconds (botocore's
 adaptive retries pace them); the first recorded error ends them for the region.
 """
 
@@ -36,44 +37,20 @@ TRAIL_ABSENT = (
     "ResourceNotFoundException",
 )
 TAGS_PER_CALL = 20
-LOOKUP_WINDOW = dt.timedelta(hours=24)
 LOOKUP_PAGES = 10  # 50 events a page: at most 500 events per event name
 
-# Management events watched by the threat-detection checks, by kind of activity.
-THREAT_EVENTS = {
-    # Reconnaissance: listing identities, data stores and the network, as discovery tools do.
-    "enumeration": (
-        "GetCallerIdentity", "GetAccountAuthorizationDetails", "GetAccountSummary", "GetCredentialReport",
-        "ListUsers", "ListRoles", "ListGroups", "ListPolicies", "ListAccessKeys", "ListAttachedUserPolicies",
-        "ListAttachedRolePolicies", "ListUserPolicies", "ListRolePolicies", "ListInstanceProfiles",
-        "ListMFADevices", "ListSAMLProviders", "ListOpenIDConnectProviders", "ListBuckets", "DescribeInstances",
-        "DescribeSecurityGroups", "DescribeVpcs", "DescribeSubnets", "DescribeSnapshots", "DescribeKeyPairs",
-        "DescribeRegions", "ListFunctions20150331", "DescribeDBInstances", "DescribeDBSnapshots", "ListSecrets",
-        "DescribeParameters", "ListKeys", "DescribeTrails", "ListDetectors", "DescribeOrganization", "ListAccounts",
-        "ListTables", "ListTopics", "ListQueues", "DescribeRepositories", "ListClusters", "DescribeStacks",
-        "ListHostedZones",
-    ),
-    # Known paths from limited permissions to more: new credentials, policy changes, code running as a role.
-    "privilege_escalation": (
-        "CreateAccessKey", "UpdateAccessKey", "CreateLoginProfile", "UpdateLoginProfile", "AttachUserPolicy",
-        "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy",
-        "CreatePolicyVersion", "SetDefaultPolicyVersion", "AddUserToGroup", "UpdateAssumeRolePolicy",
-        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary", "CreateInstanceProfile",
-        "AddRoleToInstanceProfile", "AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation",
-        "RunInstances", "ModifyInstanceAttribute", "CreateFunction20150331", "UpdateFunctionCode20150331v2",
-        "UpdateFunctionConfiguration20150331v2", "AddPermission20150331v2", "CreateStack", "UpdateStack",
-        "CreateDevEndpoint", "UpdateDevEndpoint", "CreateNotebookInstance", "CreateProject", "StartBuild",
-        "SendCommand", "StartSession",
-    ),
-    # Probing and enabling foundation models, then invoking them (stolen keys resold for LLM access).
-    "llm_jacking": (
-        "ListFoundationModels", "GetFoundationModelAvailability", "ListFoundationModelAgreementOffers",
-        "CreateFoundationModelAgreement", "PutFoundationModelEntitlement", "PutUseCaseForModelAccess",
-        "GetUseCaseForModelAccess", "ListProvisionedModelThroughputs", "GetModelInvocationLoggingConfiguration",
-        "DeleteModelInvocationLoggingConfiguration", "ListModelCustomizationJobs", "InvokeModel",
-        "InvokeModelWithResponseStream", "Converse", "ConverseStream",
-    ),
-}  # fmt: skip
+# The threat-detection checks watch the management events named by Prowler's audit-config keys
+# threat_detection_<kind>_actions, over threat_detection_<kind>_minutes (defaults: 90, 51 and 14
+# event names, 1,440 minutes): the history is read for all of them, over the longest window.
+THREAT_KINDS = ("enumeration", "privilege_escalation", "llm_jacking")
+
+
+def watched_events(config) -> list[str]:
+    return sorted({str(name) for kind in THREAT_KINDS for name in config.get(f"threat_detection_{kind}_actions") or []})
+
+
+def lookup_window(config) -> dt.timedelta:
+    return dt.timedelta(minutes=max(float(config.get(f"threat_detection_{kind}_minutes") or 0) for kind in THREAT_KINDS))
 
 
 def _owner_region(trail: dict, scanned: list[str]) -> str | None:
@@ -121,11 +98,11 @@ def _lookup_trail(listed: list[dict], here: list[dict]) -> dict | None:
 
 def _event_history(scope: RegionScope, client, trail: dict) -> None:
     end = scope.collection.collected_at
-    start = end - LOOKUP_WINDOW
+    start = end - lookup_window(scope.config)
     identities: dict[str, dict] = {}
     truncated: list[str] = []
     complete = True
-    names = sorted({name for names in THREAT_EVENTS.values() for name in names})
+    names = watched_events(scope.config)
     for name in names:
         events = _lookup(scope, client, name, start, end)
         if not events.ok:
@@ -143,8 +120,10 @@ def _event_history(scope: RegionScope, client, trail: dict) -> None:
         window_start=start,
         window_end=end,
         complete=complete,
+        looked_up=names,
         truncated_events=truncated,
-        identities={arn: {"type": v["type"], "events": sorted(v["events"])} for arn, v in sorted(identities.items())},
+        # per identity: each watched event it made, with the time of its latest such call
+        identities={arn: {"type": v["type"], "events": dict(sorted(v["events"].items()))} for arn, v in sorted(identities.items())},
     )
 
 
@@ -170,8 +149,10 @@ def _note_caller(identities: dict[str, dict], name: str, event: dict) -> None:
     arn = identity.get("arn")
     if not arn or source.endswith(".amazonaws.com") or identity.get("type") == "AWSService":
         return
-    entry = identities.setdefault(arn, {"type": identity.get("type") or "", "events": set()})
-    entry["events"].add(name)
+    entry = identities.setdefault(arn, {"type": identity.get("type") or "", "events": {}})
+    when = event.get("EventTime")
+    when = when.astimezone(dt.timezone.utc).isoformat() if isinstance(when, dt.datetime) else None
+    entry["events"][name] = max(filter(None, [entry["events"].get(name), when]), default=None)
 
 
 def _tags(scope: RegionScope, client, arns: list[str]) -> dict[str, Outcome]:
