@@ -8,18 +8,20 @@ ON = ("ENABLED",)
 AUTO_ENABLE_ON = ("NEW", "ALL")
 
 
-def _active(detectors) -> list:
-    """Detectors that exist and are not suspended: the ones whose protection plans mean something."""
-    return [d for d in detectors if d.get("exists") and d.get("status") == "ENABLED"]
-
-
 def _judged(detectors) -> list:
-    """Active detectors, and those whose status could not be read (their verdicts become no verdict)."""
-    return [d for d in detectors if d.get("exists") and (not d.readable("status") or d.get("status") == "ENABLED")]
+    """Detectors whose protection plans mean something (they exist and are not suspended), and those whose
+    existence or status could not be read: a refused GetDetector or ListDetectors is no verdict, not silence."""
+    return [d for d in detectors if _may_be_active(d)]
+
+
+def _may_be_active(detector) -> bool:
+    unread = not detector.readable("exists") or not detector.readable("status")
+    # Reading the unread field here is what turns the detector's verdict into no verdict.
+    return bool(detector.get("exists") and detector.get("status") == "ENABLED") or unread
 
 
 def _feature_check(detectors, feature: str, plan: str):
-    for detector in _active(detectors):
+    for detector in _judged(detectors):
         status = (detector.get("features") or {}).get(feature)
         name = f"GuardDuty detector {detector.id} in {detector.region}"
         if status is None:
@@ -148,7 +150,7 @@ def guardduty_ai_protection_enabled(detectors):
     "EKS) on the detector; migrate from the EKS-only EKS_RUNTIME_MONITORING feature.",
 )
 def guardduty_runtime_monitoring_enabled(detectors):
-    for detector in _active(detectors):
+    for detector in _judged(detectors):
         features = detector.get("features") or {}
         name = f"GuardDuty detector {detector.id} in {detector.region}"
         status = features.get("RUNTIME_MONITORING")
@@ -179,7 +181,8 @@ def guardduty_runtime_monitoring_enabled(detectors):
 )
 def guardduty_no_high_severity_findings(detectors):
     for detector in detectors:
-        if not detector.get("exists"):
+        # a region without a detector has no findings to judge; one whose listing was refused is no verdict
+        if detector.lacks("exists"):
             continue
         count = detector.get("high_findings")
         name = f"GuardDuty detector {detector.id} in {detector.region}"
