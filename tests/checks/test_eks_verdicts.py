@@ -5,6 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from postureflow.checks import checks_for_service
 from postureflow.testing import scan_denied
 
 
@@ -17,10 +18,8 @@ def old_cluster(aws):
     return "old-cluster"
 
 
-# known gap: both checks skip a cluster whose field is None, which is also what a field reads as when DescribeCluster
-# was refused (checks/eks.py), so the refusal gives no finding instead of no verdict
-@pytest.mark.xfail(strict=True, reason="known gap: an unread cluster is skipped, not no verdict")
-@pytest.mark.parametrize("check", ["eks_cluster_uses_a_supported_version", "eks_cluster_deletion_protection_enabled"])
+# Every EKS check judges what DescribeCluster says; refused, it must give no verdict, never a skip.
+@pytest.mark.parametrize("check", sorted(c.id for c in checks_for_service("eks")))
 def test_unread_cluster_gets_no_verdict(old_cluster, tmp_path, check):
     run = scan_denied(str(tmp_path), ["eks"], ["us-east-1"], "eks:DescribeCluster")
     assert run.statuses(check) == {old_cluster: "MANUAL"}

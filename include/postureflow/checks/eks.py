@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check, parse_time
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, parse_time
 from postureflow.versions import version_tuple
 
 INTERNET = ("0.0.0.0/0", "::/0")
@@ -121,11 +121,14 @@ def eks_control_plane_logging_all_types_enabled(clusters):
 def eks_cluster_uses_a_supported_version(clusters, now):
     oldest_known = min(STANDARD_SUPPORT_ENDS)
     for cluster in clusters:
-        version = version_tuple(cluster.get("version"), 2)
-        if version is None:
-            continue
-        ends = parse_time(STANDARD_SUPPORT_ENDS.get(version))
         label = cluster.get("version")
+        version = version_tuple(label, 2)
+        if version is None:
+            if not cluster.readable("version"):
+                # DescribeCluster was refused: the evaluation turns this into a no verdict naming why
+                yield MANUAL(cluster, f"EKS cluster {cluster.id}: its Kubernetes version could not be read.")
+            continue  # a version EKS stated in a form we cannot compare: nothing to judge
+        ends = parse_time(STANDARD_SUPPORT_ENDS.get(version))
         if version < oldest_known or (ends is not None and now >= ends):
             since = f" since {ends.date()}" if ends else ""
             yield FAIL(cluster, f"EKS cluster {cluster.id} runs Kubernetes {label}, out of standard support{since}.")
@@ -146,8 +149,8 @@ def eks_cluster_uses_a_supported_version(clusters, now):
 def eks_cluster_deletion_protection_enabled(clusters):
     for cluster in clusters:
         protected = cluster.get("deletion_protection")
-        if protected is None:
-            continue  # the API did not say; nothing to judge
+        if protected is None and cluster.readable("deletion_protection"):
+            continue  # DescribeCluster answered without the field: nothing to judge
         if protected:
             yield PASS(cluster, f"EKS cluster {cluster.id} has deletion protection enabled.")
         else:
