@@ -10,10 +10,6 @@ import pytest
 
 from postureflow.testing import scan_denied
 
-KNOWN_GAP = ("known gap: the checks skip an organization whose scps / delegated_administrators / iam_features "
-             "are None, which is also what an unread field reads as (checks/organizations.py, checks/iam_account.py), "
-             "so a refused read gives no finding at all instead of no verdict")
-
 REGION_LIMIT = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
     "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
@@ -30,7 +26,6 @@ def organization(aws):
     org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=root)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 @pytest.mark.parametrize("check, refused", [
     ("organizations_scp_check_deny_regions", "organizations:DescribePolicy"),
     ("organizations_scp_check_deny_regions", "organizations:ListPolicies"),

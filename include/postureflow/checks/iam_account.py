@@ -17,6 +17,7 @@ from postureflow.checks.iam_common import (
     aws_policy,
     names,
 )
+from postureflow.checks.organizations import unread_setting
 
 MIN_PASSWORD_LENGTH = 14
 PASSWORD_REUSE = 24
@@ -253,7 +254,8 @@ def iam_root_credentials_management_enabled(organizations):
     for org in organizations:
         features = org.get("iam_features")
         if features is None:
-            continue  # not readable from this account (only the management account or a delegated admin)
+            yield from unread_setting(org, "IAM organization features")
+            continue
         if "RootCredentialsManagement" in features:
             yield PASS(org, f"Organization {org.id} manages member accounts' root credentials centrally.")
         else:

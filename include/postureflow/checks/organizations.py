@@ -1,13 +1,13 @@
 """AWS Organizations checks: delegated administrators and region-restricting SCPs.
 
-Both read what only the management account (or a delegated administrator) can see;
+They read what only the management account (or a delegated administrator) can see;
 from a member account the organization's policies are not readable and nothing is
-judged.
+judged. In the management account a refused read is a no verdict (:func:`unread_setting`).
 """
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
 from postureflow.checks.iam import _as_list, _summary, grants_action, statements
 
 # Accounts trusted to be delegated administrators. Empty by default, as in Prowler: every
@@ -17,6 +17,14 @@ TRUSTED_DELEGATED_ADMINISTRATORS: frozenset[str] = frozenset()
 _REGION_KEY = "aws:requestedregion"
 _DENY_OUTSIDE = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike")
 _ALLOW_INSIDE = ("stringequals", "stringequalsignorecase", "stringlike")
+
+
+def unread_setting(org, what: str):
+    """The result for an organization setting whose field read None (only ever unread: the collector records
+    every refused read). A member account is refused by design, so nothing is judged there; in the management
+    account it is a no verdict (the caller's read of the unread field names what to allow)."""
+    if org.get("is_management_account"):
+        yield MANUAL(org, f"Organization {org.id}: {what} could not be read.")
 
 
 @check(
@@ -34,6 +42,7 @@ def organizations_delegated_administrators(organizations):
     for org in organizations:
         admins = org.get("delegated_administrators")
         if admins is None:
+            yield from unread_setting(org, "delegated administrators")
             continue
         if not admins:
             yield PASS(org, f"Organization {org.id} has no delegated administrators.")
@@ -86,6 +95,7 @@ def organizations_scp_check_deny_regions(organizations):
     for org in organizations:
         scps = org.get("scps")
         if scps is None:
+            yield from unread_setting(org, "service control policies")
             continue
         limiting = []
         for scp in scps:
@@ -143,10 +153,7 @@ def organizations_opt_out_ai_services_policy(organizations):
     for org in organizations:
         policies = org.get("ai_opt_out_policies")
         if policies is None:
-            # unread: a member account cannot read policies (nothing judged there); in the management
-            # account this becomes a visible no verdict
-            if org.get("is_management_account"):
-                yield FAIL(org, f"Organization {org.id} policies could not be read.")
+            yield from unread_setting(org, "AI services opt-out policies")
             continue
         opted = [p for p in _attached(policies) if _opts_out_for_good(p.get("document"))]
         if opted:
@@ -180,10 +187,7 @@ def organizations_tags_policies_enabled_and_attached(organizations):
     for org in organizations:
         policies = org.get("tag_policies")
         if policies is None:
-            # unread: a member account cannot read policies (nothing judged there); in the management
-            # account this becomes a visible no verdict
-            if org.get("is_management_account"):
-                yield FAIL(org, f"Organization {org.id} policies could not be read.")
+            yield from unread_setting(org, "tag policies")
             continue
         attached = _attached(policies)
         if attached:
