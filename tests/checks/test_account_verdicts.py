@@ -9,11 +9,7 @@ import pytest
 
 from postureflow.testing import scan_denied
 
-KNOWN_GAP = ("known gap: checks/account.py skips an account whose contact fields are None "
-             "(\"the scan error says why\"), so a refused read gives no finding instead of no verdict")
 
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 @pytest.mark.parametrize("check, refused", [
     ("account_maintain_current_contact_details", "account:GetContactInformation"),
     ("account_security_contact_information_is_registered", "account:GetAlternateContact"),
@@ -21,3 +17,4 @@ KNOWN_GAP = ("known gap: checks/account.py skips an account whose contact fields
 def test_unread_contacts_get_no_verdict(aws, tmp_path, check, refused):
     run = scan_denied(str(tmp_path), ["account"], ["us-east-1"], refused)
     assert [f["status"] for f in run.of(check)] == ["MANUAL"]
+    assert "AccessDenied" in run.of(check)[0]["status_extended"]

@@ -21,8 +21,9 @@ SECURITY_FIELDS = ("Name", "EmailAddress", "PhoneNumber")
 def account_maintain_current_contact_details(accounts):
     for account in accounts:
         filled = account.get("primary_contact_fields")
-        if filled is None:
-            continue  # could not be read: the scan error says why
+        if filled is None:  # only when unread (a contact not set is []): no verdict naming why
+            yield MANUAL(account, f"Account {account.id} primary contact could not be read.")
+            continue
         missing = [f for f in PRIMARY_FIELDS if f not in filled]
         if missing:
             yield FAIL(account, f"Account {account.id} primary contact is missing {', '.join(missing)}.")
@@ -47,7 +48,8 @@ def account_maintain_current_contact_details(accounts):
 def account_security_contact_information_is_registered(accounts):
     for account in accounts:
         filled = account.get("security_contact_fields")
-        if filled is None:
+        if filled is None:  # only when unread (no alternate contact is []): no verdict naming why
+            yield MANUAL(account, f"Account {account.id} security alternate contact could not be read.")
             continue
         if not filled:
             yield FAIL(account, f"Account {account.id} has no security alternate contact registered.")
