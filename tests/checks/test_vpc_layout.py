@@ -92,8 +92,10 @@ def test_endpoint_multi_az_enabled(world):
 def test_subnet_different_az(world):
     statuses = _statuses(world.run, "vpc_subnet_different_az", world.ids)
     assert statuses == {"layered": "PASS", "flat": "FAIL"}
-    # subnets not listed: no VPC is judged on them
-    assert _statuses(world.denied["ec2:DescribeSubnets"], "vpc_subnet_different_az", world.ids) == {}
+    # subnets not listed: no VPC is judged on them, and none is skipped either (not even one that holds
+    # no subnet: that it has none is not known)
+    unlisted = _statuses(world.denied["ec2:DescribeSubnets"], "vpc_subnet_different_az", world.ids)
+    assert unlisted == {"layered": "MANUAL", "flat": "MANUAL", "empty": "MANUAL"}
 
 
 def test_subnet_separate_private_public(world):
@@ -102,6 +104,8 @@ def test_subnet_separate_private_public(world):
     # route tables not read: which subnets are public is unknown
     unread = _statuses(world.denied["ec2:DescribeRouteTables"], "vpc_subnet_separate_private_public", world.ids)
     assert unread == {"layered": "MANUAL", "flat": "MANUAL"}
+    unlisted = _statuses(world.denied["ec2:DescribeSubnets"], "vpc_subnet_separate_private_public", world.ids)
+    assert unlisted == {"layered": "MANUAL", "flat": "MANUAL", "empty": "MANUAL"}
 
 
 def test_calls(world):

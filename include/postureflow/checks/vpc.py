@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postureflow.checks._in_use import SCAN_UNUSED
 from postureflow.checks._policy import account_of, as_list, matches, outside_accounts, statements
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
 from postureflow.inventory import Resource
 
 INTERNET = ("0.0.0.0/0", "::/0")
@@ -328,6 +328,14 @@ def _subnets_by_vpc(subnets) -> dict[tuple[str, str], list]:
     return by_vpc
 
 
+def _unlisted(vpc, listed) -> list:
+    """For a VPC with no subnet listed: nothing to judge where its region's subnets were listed; elsewhere
+    its subnets are unknown, and the evaluation turns this result into a no verdict naming the failed listing."""
+    if listed.complete("vpc.subnets", vpc.region):
+        return []
+    return [MANUAL(vpc, f"VPC {vpc.id}: its subnets could not be listed.")]
+
+
 @check(
     id="vpc_subnet_different_az",
     title="VPC has subnets in more than one Availability Zone",
@@ -338,12 +346,13 @@ def _subnets_by_vpc(subnets) -> dict[tuple[str, str], list]:
     risk="A VPC whose subnets all sit in one zone cannot host anything that survives that zone's failure.",
     remediation="Create subnets in at least two Availability Zones and spread the workload across them.",
 )
-def vpc_subnet_different_az(vpcs, subnets, config):
+def vpc_subnet_different_az(vpcs, subnets, config, listed):
     # VPCs without subnets hold nothing (and no network interface: Prowler judges only VPCs in use).
     by_vpc = _subnets_by_vpc(subnets)
     for vpc in (v for v in vpcs if _judged(v, config)):
         members = by_vpc.get((vpc.region, vpc.id))
         if not members:
+            yield from _unlisted(vpc, listed)
             continue
         zones = sorted({s.get("availability_zone") for s in members})
         if len(zones) > 1:
@@ -364,11 +373,12 @@ def vpc_subnet_different_az(vpcs, subnets, config):
     remediation="Create private subnets (no 0.0.0.0/0 route to an internet gateway; NAT for outbound) and move "
     "internal tiers into them; keep only internet-facing load balancers in public ones.",
 )
-def vpc_subnet_separate_private_public(vpcs, subnets, config):
+def vpc_subnet_separate_private_public(vpcs, subnets, config, listed):
     by_vpc = _subnets_by_vpc(subnets)
     for vpc in (v for v in vpcs if _judged(v, config)):
         members = by_vpc.get((vpc.region, vpc.id))
         if not members:
+            yield from _unlisted(vpc, listed)
             continue
         public = [s.id for s in members if s.get("public")]
         if public and len(public) < len(members):
