@@ -5,7 +5,7 @@ from __future__ import annotations
 from postureflow import arn
 from postureflow.policy import public_actions
 from postureflow.checks._code_secrets import scan_verdict
-from postureflow.checks.base import FAIL, PASS, check, parse_time
+from postureflow.checks.base import FAIL, MANUAL, PASS, check, parse_time
 from postureflow.secrets import describe_hits
 
 # Lambda runtime deprecation dates (AWS Lambda runtime deprecation schedule): from that day AWS no
@@ -148,7 +148,7 @@ def awslambda_function_using_supported_runtimes(functions, now):
     risk="A VPC-attached function whose subnets sit in one Availability Zone stops when that zone fails.",
     remediation="Add subnets from a second Availability Zone to the function's VPC configuration.",
 )
-def awslambda_function_vpc_multi_az(functions, subnets):
+def awslambda_function_vpc_multi_az(functions, subnets, listed):
     zones = {(s.region, s.id): s.get("availability_zone") for s in subnets}
     for function in functions:
         if not function.get("vpc_id"):
@@ -156,6 +156,9 @@ def awslambda_function_vpc_multi_az(functions, subnets):
         keys = [(function.region, subnet) for subnet in function.get("subnet_ids") or []]
         found = sorted({zones[k] for k in keys if zones.get(k)})
         if not found:
+            if not listed.complete("vpc.subnets", function.region):
+                # zones unknown, not absent: the evaluation turns this into a no verdict naming the failed listing
+                yield MANUAL(function, f"Lambda function {function.id}: the zones of its subnets could not be read.")
             continue  # its subnets are not in the VPC inventory: nothing to judge
         if len(found) >= 2:
             yield PASS(function, f"Lambda function {function.id} has subnets in {len(found)} Availability Zones.")
