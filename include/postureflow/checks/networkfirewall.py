@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from postureflow.checks._in_use import INTERFACES, SCAN_UNUSED, judged, vpcs_with_interfaces
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 # Stateless default actions that do not let unmatched packets straight through.
 INSPECTING_ACTIONS = ("aws:drop", "aws:forward_to_sfe")
@@ -49,6 +49,12 @@ def networkfirewall_logging_enabled(firewalls):
             yield FAIL(firewall, f"Network Firewall {firewall.id} does not have logging enabled.")
 
 
+def _zones_read(firewall, listed) -> bool:
+    """Whether everything that places the firewall in zones was read: its description and its region's subnets."""
+    fields = ("subnet_ids", "sync_zones")
+    return all(firewall.readable(f) for f in fields) and listed.complete("vpc.subnets", firewall.region)
+
+
 @check(
     id="networkfirewall_multi_az",
     title="Network Firewall is deployed in multiple Availability Zones",
@@ -59,12 +65,15 @@ def networkfirewall_logging_enabled(firewalls):
     "that zone fails.",
     remediation="Add a firewall subnet in at least one more Availability Zone to the firewall.",
 )
-def networkfirewall_multi_az(firewalls, subnets):
+def networkfirewall_multi_az(firewalls, subnets, listed):
     zone_of = {(s.region, s.id): s.get("availability_zone") for s in subnets}
     for firewall in firewalls:
         mapped = {zone_of.get((firewall.region, sid)) for sid in firewall.get("subnet_ids") or []}
         zones = sorted({*(firewall.get("sync_zones") or []), *(z for z in mapped if z)})
         if not zones:
+            if not _zones_read(firewall, listed):
+                # unknown, not absent: the evaluation turns this into a no verdict naming what was not read
+                yield MANUAL(firewall, f"Network Firewall {firewall.id}: its Availability Zones could not be read.")
             continue  # no zone is known for its subnets: nothing to judge
         if len(zones) > 1:
             yield PASS(
