@@ -30,9 +30,7 @@ def test_origin_bucket_that_exists_passes(s3_origin_distribution, tmp_path):
     assert run.statuses(CHECK) == {s3_origin_distribution: "PASS"}
 
 
-# known gap: a refused probe (AccessDenied: neither 403 nor 404) stores bucket_exists None, a plain value rather than an
-# unread field, and the check then gives neither FAIL nor PASS (checks/cloudfront.py): no finding, not no verdict
-@pytest.mark.xfail(strict=True, reason="known gap: an unanswered bucket probe is skipped, not no verdict")
+# A refused probe (AccessDenied: neither 403 nor 404) says nothing about the bucket.
 def test_origin_bucket_that_could_not_be_probed_gets_no_verdict(s3_origin_distribution, tmp_path):
     access = DeniedAccess("s3:HeadBucket")
     run = scan_in_moto(Lake(str(tmp_path)), ["cloudfront"], regions=["us-east-1"], access=access)

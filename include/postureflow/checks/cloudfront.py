@@ -6,7 +6,7 @@ are about (S3 REST origins, or custom origins), and name the offending ones.
 
 from __future__ import annotations
 
-from postureflow.checks.base import FAIL, PASS, check
+from postureflow.checks.base import FAIL, MANUAL, PASS, check
 
 DEPRECATED_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 RESOURCE = "AwsCloudFrontDistribution"
@@ -223,6 +223,9 @@ def cloudfront_distributions_s3_origin_non_existent_bucket(distributions):
             yield FAIL(dist, f"CloudFront distribution {dist.id} has S3 origins whose bucket does not exist: {names}.")
         elif s3 and all(o.get("bucket_exists") for o in s3):
             yield PASS(dist, f"CloudFront distribution {dist.id} has S3 origins whose buckets all exist.")
+        elif s3 and not dist.get("origin_buckets_probed"):
+            # S3 did not answer a probe: reading the unread field makes this a no verdict naming why
+            yield MANUAL(dist, f"CloudFront distribution {dist.id}: whether its S3 origin buckets exist is unknown.")
 
 
 @check(

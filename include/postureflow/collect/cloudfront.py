@@ -5,16 +5,18 @@ incomplete), then per distribution, through ``scope.each``,
 ``GetDistributionConfig`` (the summary lacks logging and the default root
 object) and ``ListTagsForResource``. Each S3 origin's bucket is probed once
 with ``s3:HeadBucket``: 404 means the bucket no longer exists (anyone could
-claim the name), 403 or 200 that it does. Facts only the configuration holds
-are unread when it could not be read; the rest come from the summary.
+claim the name), 403 or 200 that it does; a probe refused or failed leaves
+``origin_buckets_probed`` unread (and that origin's ``bucket_exists`` None).
+Facts only the configuration holds are unread when it could not be read; the
+rest come from the summary.
 """
 
 from __future__ import annotations
 
 import re
 
-from postureflow.collect.base import UNREAD, RegionScope, collector
-from postureflow.collect.s3 import probe_bucket
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
+from postureflow.collect.s3 import ABSENT_BUCKET, FOREIGN_BUCKET, MOVED_BUCKET
 
 # The REST endpoint of a bucket: <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com(.cn),
 # <bucket>.s3-<region>.amazonaws.com. Website endpoints (s3-website) are custom origins.
@@ -71,9 +73,12 @@ def collect_cloudfront(scope: RegionScope) -> None:
     buckets = sorted({o["bucket"] for _, config, _ in configs for o in config["origins"] if o["bucket"]})
     exists = dict(zip(buckets, scope.each(buckets, lambda b: _bucket_exists(scope, b)), strict=True))
     for summary, config, tags in configs:
+        probes = [exists[o["bucket"]] for o in config["origins"] if o["bucket"]]
         for origin in config["origins"]:
-            origin["bucket_exists"] = exists.get(origin["bucket"]) if origin["bucket"] else None
-        scope.add("distributions", uid=summary["ARN"], id=summary["Id"], tags=tags, **config)
+            # the answers only: a bucket whose probe failed is named by origin_buckets_probed
+            origin["bucket_exists"] = exists[origin["bucket"]].or_else(None) if origin["bucket"] else None
+        scope.add("distributions", uid=summary["ARN"], id=summary["Id"], tags=tags,
+                  origin_buckets_probed=_all_answered(probes), **config)  # fmt: skip
 
 
 # Facts GetDistributionConfig gives that the listing's summary does not.
@@ -106,10 +111,19 @@ def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, ob
         "web_acl_id": config.get("WebACLId") or None,
     }
     if not response.known:
-        facts[UNREAD] = {name: response.reason for name in CONFIG_ONLY}
+        # recorded unread by scope.add, with the probes' outcomes
+        facts.update({name: response for name in CONFIG_ONLY})
     return summary, facts, tagging.map(lambda t: _items(t.get("Tags")))
 
 
-def _bucket_exists(scope: RegionScope, bucket: str) -> bool | None:
-    answer = probe_bucket(scope, scope.client("s3"), bucket)
-    return None if answer is None else answer != "absent"
+def _bucket_exists(scope: RegionScope, bucket: str) -> Outcome:
+    """HeadBucket on an origin's bucket: it exists unless S3 says 404 (a bare 403 is another account's
+    bucket, a redirect one in another region); refused or failed, the outcome says why."""
+    answers = (*ABSENT_BUCKET, *FOREIGN_BUCKET, *MOVED_BUCKET)
+    probe = scope.fetch(scope.client("s3"), "head_bucket", absent=answers, Bucket=bucket)
+    return Outcome(OK, probe.code not in ABSENT_BUCKET, probe.api) if probe.known else probe
+
+
+def _all_answered(probes: list[Outcome]) -> Outcome:
+    """Whether S3 answered the probe of every S3 origin bucket of a distribution: the first that failed if not."""
+    return next((probe for probe in probes if not probe.known), Outcome(OK, True))
