@@ -41,9 +41,16 @@ def _route(vpc_id, destination, pcx, region="us-east-1"):
     )
 
 
+def _in_use(vpc_id, cidr):
+    """A network interface in the VPC: Prowler judges only VPCs in use (without --scan-unused-services)."""
+    subnet = _ec2().create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    _ec2().create_network_interface(SubnetId=subnet)
+    return vpc_id
+
+
 def test_flow_logs_enabled(scan):
-    logged = _vpc("10.1.0.0/16")
-    silent = _vpc("10.2.0.0/16")
+    logged = _in_use(_vpc("10.1.0.0/16"), "10.1.1.0/24")
+    silent = _in_use(_vpc("10.2.0.0/16"), "10.2.1.0/24")
     _ec2().create_flow_logs(
         ResourceIds=[logged],
         ResourceType="VPC",
@@ -55,10 +62,8 @@ def test_flow_logs_enabled(scan):
     run = scan("vpc")
     assert run.status("vpc_flow_logs_enabled", logged) == "PASS"
     assert run.status("vpc_flow_logs_enabled", silent) == "FAIL"
-    # moto's default VPC in each region has no flow log either.
-    defaults = [f for f in run.of("vpc_flow_logs_enabled") if f["resource_id"] not in (logged, silent)]
-    assert {f["region"] for f in defaults} == {"us-east-1", "eu-west-1"}
-    assert {f["status"] for f in defaults} == {"FAIL"}
+    # moto's default VPC in each region has no flow log either, but no interface: not in use, not judged
+    assert not [f for f in run.of("vpc_flow_logs_enabled") if f["resource_id"] not in (logged, silent)]
 
 
 def test_peering_routing_tables_with_least_privilege(scan):
@@ -102,6 +107,9 @@ def test_cross_region_peering_judged_once_with_both_sides_routes(scan):
 # -- subnets, endpoints, endpoint services and VPN connections: one moto world, one scan ------------------------
 
 
+ALL_NETWORKS = {"scan_unused_services": True}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     from moto import mock_aws
@@ -114,7 +122,9 @@ def world(tmp_path_factory):
         _build_vpn_connections(ids)
         access = _telemetry_access()
         lake = Lake(str(tmp_path_factory.mktemp("vpc-lake")))
-        run = scan_in_moto(lake, ["vpc"], regions=["us-east-1", "eu-west-1"], access=access)
+        # the VPCs here hold no network interface: judged as with --scan-unused-services (the in-use
+        # scoping has its own tests below)
+        run = scan_in_moto(lake, ["vpc"], regions=["us-east-1", "eu-west-1"], access=access, config=ALL_NETWORKS)
         # The same account with reads refused: each check reading them must give no verdict.
         unread = scan_denied(
             str(tmp_path_factory.mktemp("vpc-denied")),
@@ -124,6 +134,7 @@ def world(tmp_path_factory):
             "ec2:DescribeVpcEndpointServicePermissions",
             "ec2:DescribeVpcEndpoints",
             "ec2:DescribeRouteTables",
+            config=ALL_NETWORKS,
         )
     return SimpleNamespace(ids=ids, run=run, calls=access.call_log, lake=lake, unread=unread)
 
@@ -416,3 +427,29 @@ def test_in_use_networks_pass_too():
     subnet.data["map_public_ip_on_launch"] = False
     assert _evaluate("vpc_flow_logs_enabled", vpcs=[vpc]) == {"vpc-logged": "PASS"}
     assert _evaluate("vpc_subnet_no_public_ip_by_default", subnets=[subnet]) == {"subnet-private": "PASS"}
+
+
+# -- which networks are in use: the collector asks for the interfaces of the listed VPCs ------------------
+
+
+def test_only_networks_holding_an_interface_are_judged_by_default(tmp_path):
+    from moto import mock_aws
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        used = ec2.create_vpc(CidrBlock="10.61.0.0/16")["Vpc"]["VpcId"]
+        idle = ec2.create_vpc(CidrBlock="10.62.0.0/16")["Vpc"]["VpcId"]
+        used_subnet = ec2.create_subnet(VpcId=used, CidrBlock="10.61.1.0/24")["Subnet"]["SubnetId"]
+        idle_subnet = ec2.create_subnet(VpcId=used, CidrBlock="10.61.2.0/24")["Subnet"]["SubnetId"]
+        ec2.create_network_interface(SubnetId=used_subnet)
+        default = scan_in_moto(Lake(str(tmp_path / "default")), ["vpc"], ["us-east-1"])
+        everything = scan_in_moto(Lake(str(tmp_path / "all")), ["vpc"], ["us-east-1"], config=ALL_NETWORKS)
+        refused = scan_denied(str(tmp_path / "refused"), ["vpc"], ["us-east-1"], "ec2:DescribeNetworkInterfaces")
+    flow_logs = default.statuses("vpc_flow_logs_enabled")
+    assert flow_logs.get(used) == "FAIL" and idle not in flow_logs
+    assert everything.statuses("vpc_flow_logs_enabled")[idle] == "FAIL"
+    public_ip = default.statuses("vpc_subnet_no_public_ip_by_default")
+    assert used_subnet in public_ip and idle_subnet not in public_ip
+    # interfaces not listed: whether a network is used is unknown, so no verdict (never a silent skip)
+    unread = refused.statuses("vpc_flow_logs_enabled")
+    assert unread[used] == "MANUAL" and unread[idle] == "MANUAL"

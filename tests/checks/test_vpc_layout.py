@@ -43,8 +43,12 @@ def _build(ids):
     endpoint("one-zone-endpoint", flat, [only])
 
 
+# the layout checks' logic, on VPCs without network interfaces: judged as with --scan-unused-services
+ALL_NETWORKS = {"scan_unused_services": True}
+
+
 def _scan(lake_dir, access=None):
-    return scan_in_moto(Lake(lake_dir), ["vpc"], [HOME, AWAY], access=access)
+    return scan_in_moto(Lake(lake_dir), ["vpc"], [HOME, AWAY], access=access, config=ALL_NETWORKS)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,8 @@ def world(tmp_path_factory):
         access = AwsAccess.from_default_chain()
         run = _scan(str(tmp_path_factory.mktemp("vpc-layout")), access)
         denied = {
-            op: scan_denied(str(tmp_path_factory.mktemp("vpc-layout-denied")), ["vpc"], [HOME, AWAY], op)
+            op: scan_denied(str(tmp_path_factory.mktemp("vpc-layout-denied")), ["vpc"], [HOME, AWAY], op,
+                            config=ALL_NETWORKS)
             for op in ("ec2:DescribeRouteTables", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints")
         }
         away_refused = DeniedAccess("ec2:DescribeVpcs", regions=(AWAY,))

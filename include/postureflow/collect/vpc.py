@@ -1,13 +1,18 @@
 """VPC: VPCs with their flow logs, subnets, route tables, peering connections, endpoints,
 endpoint services and Site-to-Site VPN connections.
 
-Per region: DescribeFlowLogs, DescribeVpcs, DescribeRouteTables, DescribeSubnets,
-DescribeVpcPeeringConnections, DescribeVpcEndpoints,
+Per region: DescribeFlowLogs, DescribeVpcs, DescribeNetworkInterfaces (filtered by the
+listed VPCs, 200 a call), DescribeRouteTables, DescribeSubnets, DescribeVpcPeeringConnections,
+DescribeVpcEndpoints,
 DescribeVpcEndpointServiceConfigurations (services this account offers) and
 DescribeVpnConnections; per endpoint service, DescribeVpcEndpointServicePermissions.
 
 Instances, security groups, network interfaces and network ACLs belong to the
-``ec2`` collector.
+``ec2`` collector. The interfaces are asked for here as well, only to record which
+VPCs and subnets are in use (Prowler's ``in_use``: they hold an interface; the checks
+Prowler scopes to used networks skip the others without --scan-unused-services). The
+vpc checks cannot read ec2's listing: ec2's checks read ``vpc.subnets``, so vpc is
+scanned first. Prowler lists the interfaces twice as well (its ec2 and vpc services).
 
 One ``regions`` record per region says how many non-default VPCs it holds (unread when
 DescribeVpcs failed), for the account-wide vpc_different_regions.
@@ -30,24 +35,40 @@ DEAD_PEERING_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
 DEAD_ENDPOINT_STATES = {"deleted", "deleting", "rejected", "failed", "expired"}
 DEAD_ENDPOINT_SERVICE_STATES = {"Deleted", "Deleting", "Failed"}
 DEAD_VPN_STATES = {"deleted", "deleting"}
+FILTER_VALUES = 200  # values one EC2 filter takes
 
 
 @collector("vpc")
 def collect_vpc(scope: RegionScope) -> None:
     ec2 = scope.client("ec2")
-    _collect_vpcs(scope, ec2)
+    used = _collect_vpcs(scope, ec2)
     tables = scope.list(ec2, "describe_route_tables", "RouteTables", kind="route_tables")
     _collect_route_tables(scope, tables.or_else([]))
-    _collect_subnets(scope, ec2, tables)
+    _collect_subnets(scope, ec2, tables, used)
     _collect_peering_connections(scope, ec2)
     _collect_endpoints(scope, ec2)
     _collect_endpoint_services(scope, ec2)
     _collect_vpn_connections(scope, ec2)
 
 
-def _collect_vpcs(scope: RegionScope, ec2) -> None:
+def _networks_in_use(scope: RegionScope, ec2, vpcs: Outcome) -> Outcome:
+    """The ids of the VPCs and subnets holding a network interface (unread when they could not be listed)."""
+    ids = sorted(v["VpcId"] for v in vpcs.or_else([]))
+    used: set[str] = set()
+    for start in range(0, len(ids), FILTER_VALUES):
+        found = scope.list(ec2, "describe_network_interfaces", "NetworkInterfaces",
+                           Filters=[{"Name": "vpc-id", "Values": ids[start:start + FILTER_VALUES]}])  # fmt: skip
+        if not found.ok:
+            return found
+        used |= {i[key] for i in found.value for key in ("VpcId", "SubnetId") if i.get(key)}
+    return vpcs.map(lambda _: used)
+
+
+def _collect_vpcs(scope: RegionScope, ec2) -> Outcome:
+    """Add the VPCs; returns the ids of VPCs and subnets in use."""
     flow_logs = scope.list(ec2, "describe_flow_logs", "FlowLogs").map(_flow_logs_by_resource)
     listed = scope.list(ec2, "describe_vpcs", "Vpcs", kind="vpcs")
+    used = _networks_in_use(scope, ec2, listed)
     scope.add(
         "regions",
         uid=scope.arn("ec2", "vpc-region-summary"),
@@ -68,7 +89,9 @@ def _collect_vpcs(scope: RegionScope, ec2) -> None:
                 a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", []) if a.get("Ipv6CidrBlock")
             ],
             flow_logs=flow_logs.map(lambda by, v=vpc_id: by.get(v, [])),
+            in_use=used.map(lambda ids, v=vpc_id: v in ids),
         )
+    return used
 
 
 def _flow_logs_by_resource(logs: list[dict]) -> dict[str, list[dict]]:
@@ -102,7 +125,7 @@ def _collect_route_tables(scope: RegionScope, route_tables: list[dict]) -> None:
         )
 
 
-def _collect_subnets(scope: RegionScope, ec2, tables: Outcome) -> None:
+def _collect_subnets(scope: RegionScope, ec2, tables: Outcome, used: Outcome) -> None:
     main_table: dict[str, dict] = {}
     table_of_subnet: dict[str, dict] = {}
     for table in tables.or_else([]):
@@ -127,6 +150,7 @@ def _collect_subnets(scope: RegionScope, ec2, tables: Outcome) -> None:
             map_public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
             route_table_id=table.map(lambda t: (t or {}).get("RouteTableId")),
             public=table.map(lambda t: bool(t) and _routes_internet_to_igw(t)),
+            in_use=used.map(lambda ids, s=subnet_id: s in ids),
         )
 
 
