@@ -150,7 +150,11 @@ def world(tmp_path_factory):
         access = _shadow_access()
         lake = Lake(str(tmp_path_factory.mktemp("s3-lake")))
         run = scan_in_moto(lake, ["s3"], regions=["us-east-1", "eu-west-1"], access=access)
-    return SimpleNamespace(run=run, calls=access.call_log)
+        refused = DeniedAccess("s3:HeadBucket")
+        unprobed = scan_in_moto(Lake(str(tmp_path_factory.mktemp("s3-unprobed"))), ["s3"],
+                                regions=["us-east-1", "eu-west-1"], access=refused)
+        assert refused.hits
+    return SimpleNamespace(run=run, calls=access.call_log, unprobed=unprobed)
 
 
 def _statuses(world, check, **expected):
@@ -238,6 +242,12 @@ def test_bucket_shadow_resource_vulnerability(world):
     assert world.run.statuses(check) == {OWN_GLUE: "PASS", SHADOW: "FAIL"}
     shadow = next(f for f in world.run.of(check) if f["resource_id"] == SHADOW)
     assert shadow["region"] == "eu-west-1" and "Amazon SageMaker" in shadow["status_extended"]
+
+
+def test_bucket_shadow_names_that_could_not_be_probed_give_no_verdict(world):
+    statuses = world.unprobed.statuses("s3_bucket_shadow_resource_vulnerability")
+    assert statuses[SHADOW] == "MANUAL" and statuses[OWN_GLUE] == "PASS"
+    assert set(statuses.values()) == {"MANUAL", "PASS"}
 
 
 def test_collection_calls(world):

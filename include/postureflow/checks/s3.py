@@ -475,6 +475,12 @@ def s3_bucket_shadow_resource_vulnerability(buckets, foreign):
                 f"S3 bucket {bucket.id}, the predictable bucket of {bucket['predicted_for']}, is this account's own.",
             )
     for shadow in foreign:
+        if not shadow.readable("owned_elsewhere"):
+            # said here rather than by reading the field, which would also void this check's other results
+            why = shadow.unread.get("owned_elsewhere", "the probe failed")
+            yield MANUAL(shadow, f"{NO_VERDICT} S3 bucket name {shadow.id}, which {shadow['service_name']} would use "
+                         f"for this account in {shadow.region}: could not tell who holds it ({why}).")
+            continue
         yield FAIL(
             shadow,
             f"S3 bucket {shadow.id}, which {shadow['service_name']} would use for this account in {shadow.region}, "

@@ -21,7 +21,7 @@ import json
 import re
 
 from postureflow import arn
-from postureflow.collect.base import RegionScope, collector, global_region
+from postureflow.collect.base import Outcome, RegionScope, collector, global_region
 
 BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 MRAP_REGION = "us-west-2"
@@ -211,15 +211,16 @@ def _access_points(scope: RegionScope) -> None:
     scope.each(points.value or [], one)
 
 
-def probe_bucket(scope: RegionScope, client, name: str, **params) -> str | None:
+def probe_bucket(scope: RegionScope, client, name: str, **params) -> tuple[str | None, Outcome]:
     """HeadBucket on a name: "present" (200), "forbidden" (403: another account's), "moved" (another
-    region's answer), "absent" (404); None when it could not be asked (a recorded error)."""
+    region's answer), "absent" (404), or None when it could not be asked (a recorded error); with the
+    call's outcome, which says why."""
     answers = {**{c: "absent" for c in ABSENT_BUCKET}, **{c: "forbidden" for c in FOREIGN_BUCKET},
                **{c: "moved" for c in MOVED_BUCKET}}  # fmt: skip
     outcome = scope.fetch(client, "head_bucket", absent=tuple(answers), Bucket=name, **params)
     if outcome.ok:
-        return "present"
-    return answers.get(outcome.code) if outcome.known else None
+        return "present", outcome
+    return (answers.get(outcome.code) if outcome.known else None), outcome
 
 
 def _predictable_buckets(scope: RegionScope, own: set[str]) -> None:
@@ -227,11 +228,16 @@ def _predictable_buckets(scope: RegionScope, own: set[str]) -> None:
     s3 = scope.client("s3")
     for service, pattern in PREDICTABLE.items():
         name = pattern.format(account=scope.account_id, region=scope.region)
-        # Ours ("present": homed in another region) are recorded where they live.
-        if name not in own and probe_bucket(scope, s3, name, ExpectedBucketOwner=scope.account_id) == "forbidden":
+        if name in own:
+            continue
+        answer, outcome = probe_bucket(scope, s3, name, ExpectedBucketOwner=scope.account_id)
+        # Ours ("present": homed in another region) are recorded where they live; a name that could not
+        # be asked is recorded with its owner unread, so the check gives no verdict rather than nothing.
+        if answer in ("forbidden", None):
             scope.add(
                 "foreign_predictable_buckets",
                 uid=arn.build("s3", name, partition=scope.partition),
                 id=name,
                 service_name=service,
+                owned_elsewhere=True if answer == "forbidden" else outcome,
             )
