@@ -16,7 +16,7 @@ from postureflow.lake.query import connect
 pytestmark = pytest.mark.airflow
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample_plugin"
-ACCOUNT = "333333333333"
+ACCOUNT = "555555555555"  # its own account: moto_server is shared by the e2e tests of a process
 DAY = "2026-11-20"
 
 
