@@ -105,10 +105,11 @@ def build_digest_dag(accounts: list):
 
 def build_digest(namespace: dict, path: str | None = None) -> list[str]:
     """Define the digest DAG in ``namespace`` when the accounts file configures one."""
-    from postureflow.accounts import load_accounts
     from postureflow.alerts.run import digest_config
+    from postureflow.dagfactory import load_accounts_cached
 
-    accounts = [a for a in load_accounts(path).accounts if getattr(a, "alerts", None)]
+    # the validated accounts from the parse cache: validating the whole file again cost every parse
+    accounts = [a for a in load_accounts_cached(path).accounts if getattr(a, "alerts", None)]
     if not accounts or digest_config(accounts) is None:
         return []
     namespace[DIGEST_DAG_ID] = build_digest_dag(accounts)
