@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from postureflow.collect.base import OK, Outcome, RegionScope, collector
-from postureflow.collect.s3 import ABSENT_BUCKET, FOREIGN_BUCKET, MOVED_BUCKET
+from postureflow.collect.s3 import probe_bucket
 
 # The REST endpoint of a bucket: <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com(.cn),
 # <bucket>.s3-<region>.amazonaws.com. Website endpoints (s3-website) are custom origins.
@@ -119,9 +119,8 @@ def _read(scope: RegionScope, cloudfront, summary: dict) -> tuple[dict, dict, ob
 def _bucket_exists(scope: RegionScope, bucket: str) -> Outcome:
     """HeadBucket on an origin's bucket: it exists unless S3 says 404 (a bare 403 is another account's
     bucket, a redirect one in another region); refused or failed, the outcome says why."""
-    answers = (*ABSENT_BUCKET, *FOREIGN_BUCKET, *MOVED_BUCKET)
-    probe = scope.fetch(scope.client("s3"), "head_bucket", absent=answers, Bucket=bucket)
-    return Outcome(OK, probe.code not in ABSENT_BUCKET, probe.api) if probe.known else probe
+    answer, probe = probe_bucket(scope, scope.client("s3"), bucket)
+    return probe if answer is None else Outcome(OK, answer != "absent", probe.api)
 
 
 def _all_answered(probes: list[Outcome]) -> Outcome:
