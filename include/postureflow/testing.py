@@ -127,7 +127,7 @@ def answer_in_moto(access: AwsAccess, regions: list[str] | str, answers: dict) -
     parsed response, or a function of (region, request params) returning it. Tests that use this say so."""
     from botocore.awsrequest import AWSResponse
 
-    wanted = {region for region in ([regions] if isinstance(regions, str) else regions)}
+    wanted = {regions} if isinstance(regions, str) else set(regions)
     by_service: dict[str, dict[str, object]] = {}
     for name, body in answers.items():
         service, operation = name.split(":", 1)

@@ -28,7 +28,7 @@ import dataclasses
 import datetime as dt
 import re
 
-from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since
+from postureflow.checks.base import FAIL, MANUAL, NO_VERDICT, PASS, check, days_since, parse_time
 from postureflow.checks.s3 import account_block, acl_known, public_exposure
 from postureflow.inventory import Resource
 
@@ -438,14 +438,9 @@ def _unjudgeable(history, watched: set[str], since) -> str | None:
     if missing:  # collected under another config: those calls were never looked up
         return f"was not read for {len(missing)} watched calls (e.g. {sorted(missing)[0]})"
     start = history.get("window_start")
-    if start is not None and _utc(start) > since:
-        return f"covers less than the configured window (from {_utc(start):%Y-%m-%d %H:%M} UTC)"
+    if start is not None and parse_time(start) > since:
+        return f"covers less than the configured window (from {parse_time(start):%Y-%m-%d %H:%M} UTC)"
     return None
-
-
-def _utc(value) -> dt.datetime:
-    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when
 
 
 def _threats(histories, trails, kind: str, what: str, config):
@@ -454,7 +449,7 @@ def _threats(histories, trails, kind: str, what: str, config):
     minutes = float(config[f"threat_detection_{kind}_minutes"])
     by_arn = {t.uid: t for t in trails}
     for history in histories:
-        since = _utc(history.get("window_end") or history.get("window_start")) - dt.timedelta(minutes=minutes)
+        since = parse_time(history.get("window_end") or history.get("window_start")) - dt.timedelta(minutes=minutes)
         problem = _unjudgeable(history, watched, since)
         if problem or not watched:
             yield MANUAL(history, f"{NO_VERDICT} {history.id}: the {history.region} event history "
@@ -464,7 +459,7 @@ def _threats(histories, trails, kind: str, what: str, config):
         for arn, caller in sorted((history.get("identities") or {}).items()):
             events = caller.get("events") or {}
             seen = sorted(name for name in watched & set(events)
-                          if not isinstance(events, dict) or events[name] is None or _utc(events[name]) >= since)
+                          if not isinstance(events, dict) or events[name] is None or parse_time(events[name]) >= since)
             share = len(seen) / len(watched)
             if share > threshold:
                 found = True
