@@ -59,6 +59,10 @@ def test_the_next_write_of_the_partition_removes_a_killed_writes_files(lake):
 
 def test_lake_check_repair_removes_stale_files(lake, capsys):
     temp, orphan, fresh = _killed_write_leftovers(lake, D1)
+    assert main(["lake", "check", "--lake", lake.uri]) == 0  # without --repair: named, left in place
+    out = capsys.readouterr().out
+    assert f"STALE    {temp}" in out and f"STALE    {orphan}" in out and os.path.basename(fresh) not in out
+    assert os.path.exists(temp) and os.path.exists(orphan)
     assert main(["lake", "check", "--lake", lake.uri, "--repair"]) == 0
     out = capsys.readouterr().out
     assert "REMOVED" in out and os.path.basename(temp) in out
@@ -112,3 +116,38 @@ def test_lake_check_names_and_quarantines_corrupt_files(lake, capsys):
     assert not lake.partition_exists("findings", {"scan_date": D1, "service": "s3", "account_id": A})
     assert run(lake, "SELECT count(*) AS n FROM findings", ["findings"]).column("n")[0].as_py() > 0
     assert main(["lake", "check", "--lake", lake.uri]) == 0
+
+
+def _garble_pages(path: str) -> None:
+    """Spoil each column's first page header: the footer reads, DuckDB's scan fails naming no file."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    data = bytearray(open(path, "rb").read())
+    for column in range(meta.num_columns):
+        offset = meta.row_group(0).column(column).data_page_offset
+        data[offset:offset + 8] = bytes(b ^ 0xFF for b in data[offset:offset + 8])
+    with open(path, "wb") as handle:
+        handle.write(bytes(data))
+
+
+def test_commands_reading_the_lake_name_the_corrupt_file(lake, capsys, monkeypatch):
+    """DuckDB says "don't know what type" about a garbled page: the CLI names the file (sql, report, the
+    interactive session), and POSTUREFLOW_SKIP_CORRUPT=1 lets sql answer over the rest."""
+    import io
+
+    bad = lake.files("findings", [D1], [A])[0]
+    _garble_pages(bad)
+    for command in (["sql", "SELECT count(*), min(resource_uid) FROM findings"],
+                    ["report", "--account", A, "--date", D1.isoformat(), "--format", "csv"]):
+        assert main([*command, "--lake", lake.uri]) == 1
+        err = capsys.readouterr().err
+        assert f"corrupt lake file {bad}" in err, err
+    monkeypatch.setattr("sys.stdin", io.StringIO("SELECT count(*) FROM latest_findings;\nSELECT 7 AS seven;\n"))
+    assert main(["sql", "--lake", lake.uri, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert f"error: corrupt lake file {bad}" in out and "seven" in out
+    monkeypatch.setenv("POSTUREFLOW_SKIP_CORRUPT", "1")
+    with pytest.warns(UserWarning, match="skipping corrupt lake file"):
+        assert main(["sql", "SELECT count(*) AS n FROM findings", "--lake", lake.uri, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", "12"]

@@ -32,8 +32,29 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - the CLI reports errors as one clear line
         if getattr(args, "debug", False):
             raise
-        print(f"postureflow: error: {err}", file=sys.stderr)
+        print(f"postureflow: error: {_corrupt_file_named(args, err) or err}", file=sys.stderr)
         return 1
+
+
+def _corrupt_file_named(args: argparse.Namespace, err: Exception) -> str | None:
+    """For a read error of a command that reads the lake: the corrupt file behind it, named with what to
+    do about it (DuckDB's and Arrow's messages name no file)."""
+    from postureflow.lake.errors import CorruptLakeFile
+
+    if isinstance(err, CorruptLakeFile) or not hasattr(args, "lake"):
+        return None
+    try:
+        from postureflow.lake import Lake, default_lake_uri
+        from postureflow.lake.query import corrupt_behind
+
+        lake = Lake(args.lake or default_lake_uri())
+        corrupt = corrupt_behind(lake, err)
+    except Exception:  # noqa: BLE001 - the original error is still reported
+        return None
+    if not corrupt:
+        return None
+    path, reason = corrupt[0]
+    return str(CorruptLakeFile(lake.storage.location(path), reason))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ def run_check(args) -> int:
             print(f"QUARANTINED -> {path}")
         for path in report.removed:
             print(f"REMOVED  {path}")
+        for path in report.stale:
+            print(f"STALE    {path} (left by a killed write; --repair removes it)")
         if not report.ok:
             print("corrupt files left in place: rerun with --quarantine to set them aside", file=sys.stderr)
     return 0 if report.ok else EXIT_CORRUPT

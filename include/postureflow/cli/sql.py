@@ -88,12 +88,14 @@ def execute(con, query: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from postureflow.sql.views import connect
+    from postureflow.lake import query
+    from postureflow.sql.views import TABLES, add_inventory_views, add_views, connect
 
-    con = connect(lake_from(args))
+    lake = lake_from(args)
     if args.query is None:
-        return interactive(con, sys.stdin, sys.stdout, args.format, args.max_rows)
-    table = execute(con, args.query)
+        return interactive(connect(lake), sys.stdin, sys.stdout, args.format, args.max_rows, lake)
+    # a corrupt file is named (CorruptLakeFile), or skipped with a warning under POSTUREFLOW_SKIP_CORRUPT
+    table = query.run(lake, args.query, list(TABLES), setup=lambda con: (add_views(con), add_inventory_views(con)))
     if table is None:
         return 0
     if args.format == "parquet":
@@ -113,7 +115,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def interactive(con, stdin, stdout, fmt: str = "table", max_rows: int = 200) -> int:
+def _error(err: Exception, lake) -> str:
+    """A statement's error; a read error names the corrupt file behind it."""
+    from postureflow.lake.errors import CorruptLakeFile
+    from postureflow.lake.query import corrupt_behind
+
+    corrupt = corrupt_behind(lake, err) if lake is not None else []
+    if corrupt:
+        return str(CorruptLakeFile(lake.storage.location(corrupt[0][0]), corrupt[0][1]))
+    return str(err)
+
+
+def interactive(con, stdin, stdout, fmt: str = "table", max_rows: int = 200, lake=None) -> int:
     """Read statements until ';', run each, print its result; `.quit`/`.exit` or EOF ends."""
     if fmt == "parquet":
         fmt = "table"
@@ -146,7 +159,7 @@ def interactive(con, stdin, stdout, fmt: str = "table", max_rows: int = 200) -> 
         try:
             table = execute(con, statement)
         except Exception as err:  # noqa: BLE001 - report and keep the session going
-            stdout.write(f"error: {err}\n")
+            stdout.write(f"error: {_error(err, lake)}\n")
             continue
         if table is not None:
             text = io.StringIO()
@@ -159,5 +172,5 @@ def interactive(con, stdin, stdout, fmt: str = "table", max_rows: int = 200) -> 
             if table is not None:
                 render(table, fmt, stdout, max_rows)
         except Exception as err:  # noqa: BLE001
-            stdout.write(f"error: {err}\n")
+            stdout.write(f"error: {_error(err, lake)}\n")
     return 0

@@ -6,7 +6,7 @@
   and committed out of its manifest together with its scope keys, so the
   (account, service) it held reads as *not scanned*, never as "no findings".
 - ``repair``: temporary files and uncommitted data files of killed writes,
-  older than ``grace_s``, are deleted.
+  older than ``grace_s``, are deleted; without it they are listed (``stale``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class CheckReport:
     missing: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)  # where each corrupt file went
     removed: list[str] = field(default_factory=list)  # stale temporary / orphan files deleted
+    stale: list[str] = field(default_factory=list)  # the same, found without repair: left in place
 
     @property
     def ok(self) -> bool:
@@ -40,7 +41,7 @@ class CheckReport:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "corrupt": [{"file": f, "reason": r} for f, r in self.corrupt],
-                "missing": self.missing, "quarantined": self.quarantined, "removed": self.removed, "ok": self.ok}
+                "missing": self.missing, "quarantined": self.quarantined, "removed": self.removed, "stale": self.stale, "ok": self.ok}
 
 
 def _drop_from_manifest(lake: Lake, day_dir: str, bucket: int, name: str) -> None:
@@ -89,7 +90,7 @@ def check(lake: Lake, datasets: list[str] | None = None, repair: bool = False, q
                         _drop_from_manifest(lake, day_dir, bucket, entry.name)
                         report.quarantined.append(lake.storage.location(target))
                         log.warning("lake: quarantined %s", lake.storage.location(target))
-            if repair:
-                report.removed += [lake.storage.location(p) for p in remove_stale(lake.storage, day_dir,
-                                                                                   grace_s=grace_s)]
+            stale = [lake.storage.location(p) for p in remove_stale(lake.storage, day_dir, grace_s=grace_s,
+                                                                        delete=repair)]
+            (report.removed if repair else report.stale).extend(stale)
     return report

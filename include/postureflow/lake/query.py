@@ -155,6 +155,17 @@ _SQL_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogExc
                duckdb.SyntaxException, duckdb.ConversionException, duckdb.InterruptException)
 
 
+def corrupt_behind(lake: Lake, err: Exception, datasets: Iterable[str] | None = None,
+                   excluded: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The unreadable files behind a read error (DuckDB's or Arrow's), with why; none for an error in
+    the SQL itself. DuckDB's own messages ("don't know what type") name no file."""
+    if isinstance(err, _SQL_ERRORS) or not isinstance(err, (duckdb.Error, OSError, pa.ArrowException)):
+        return []
+    excluded = set(excluded)
+    files = [f for dataset in datasets or lake_schema.DATASETS for f in lake.files(dataset) if f not in excluded]
+    return find_corrupt(lake, files, str(err))
+
+
 def run(
     lake: Lake,
     sql: str,
@@ -179,12 +190,12 @@ def run(
                 create_dataset_view(con, lake, dataset, exclude=excluded)
             if setup is not None:
                 setup(con)
-            return con.execute(sql, params).to_arrow_table() if params is not None else con.sql(sql).to_arrow_table()
+            if params is not None:
+                return con.execute(sql, params).to_arrow_table()
+            relation = con.sql(sql)
+            return None if relation is None else relation.to_arrow_table()  # a statement without rows
         except duckdb.Error as err:
-            if isinstance(err, _SQL_ERRORS):
-                raise
-            files = [f for dataset in datasets for f in lake.files(dataset) if f not in excluded]
-            corrupt = find_corrupt(lake, files, str(err))
+            corrupt = corrupt_behind(lake, err, datasets, excluded)
             if not corrupt:
                 raise
             if not skip_corrupt:

@@ -528,10 +528,11 @@ class _Commit:
 
 
 def remove_stale(storage: Storage, day_dir: str, bucket: int | None = None,
-                 grace_s: float = ORPHAN_GRACE_S) -> list[str]:
+                 grace_s: float = ORPHAN_GRACE_S, delete: bool = True) -> list[str]:
     """Temporary files and data files no manifest names, older than ``grace_s`` (killed writes).
 
-    With ``bucket``, only that bucket's data files are considered (a write knows its own bucket).
+    With ``bucket``, only that bucket's data files are considered (a write knows its own bucket);
+    ``delete=False`` only lists them.
     """
     live: set[str] = set()
     buckets = [bucket] if bucket is not None else mf.buckets_present(storage, day_dir)
@@ -548,7 +549,8 @@ def remove_stale(storage: Storage, day_dir: str, bucket: int | None = None,
             prefix is None or name.startswith(prefix))
         if (stale_temp and (prefix is None or name[1:].startswith(prefix))) or orphan:
             if storage.age_seconds(info) >= grace_s:
-                storage.delete(info.path)
+                if delete:
+                    storage.delete(info.path)
+                    log.info("lake: removed stale file %s", storage.location(info.path))
                 removed.append(info.path)
-                log.info("lake: removed stale file %s", storage.location(info.path))
     return removed
