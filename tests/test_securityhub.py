@@ -531,3 +531,51 @@ def test_pass_in_an_incomplete_region_and_absence_from_a_partial_scan_keep_the_l
     write_day(lake, DAY3, [row("fixed", "PASS"), no_verdict])
     assert forward(lake, access, DAY3).sent_by_kind == {"gone": 1, "passed": 1}
     assert hub_findings("us-east-1")[row("unread")["finding_uid"]]["RecordState"] == "ACTIVE"
+
+
+def _complete_ec2(access):
+    """ec2 read in full in us-east-1: moto lacks five of the collector's calls, answered here (empty)."""
+    from postureflow.testing import answer_in_moto
+
+    return answer_in_moto(access, "us-east-1", {
+        "ec2:GetSnapshotBlockPublicAccessState": {"State": "block-all-sharing"},
+        "ec2:GetInstanceMetadataDefaults": {"AccountLevel": {}},
+        "ec2:GetImageBlockPublicAccessState": {"ImageBlockPublicAccessState": "block-new-sharing"},
+        "ec2:DescribeClientVpnEndpoints": {"ClientVpnEndpoints": []},
+        "ssm:DescribeInstanceInformation": {"InstanceInformationList": []},
+    })  # fmt: skip
+
+
+def test_denied_security_groups_resolve_no_instance_port_finding(scan, lake, access):
+    """Day 2 with ec2:DescribeSecurityGroups denied: the instance's port finding stays ACTIVE; fixed on
+    day 3 (read in full), it is archived."""
+    from postureflow.testing import DeniedAccess
+
+    enable_hub("us-east-1")
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    group = ec2.create_security_group(GroupName="open-ssh", Description="x", VpcId=vpc)["GroupId"]
+    ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=ssh)
+    [instance] = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SecurityGroupIds=[group])["Instances"]
+    full = _complete_ec2(access)
+    day1 = scan("ec2", regions=["us-east-1"], access=full, scan_date=DAY1)
+    assert {r.service: r.regions for r in day1.results}["ec2"] == {"us-east-1": "complete"}
+    port = {uid for uid, f in _fails(day1).items()
+            if f["check_id"] == "ec2_instance_port_ssh_exposed_to_internet" and f["resource_id"] == instance["InstanceId"]}
+    assert port
+    assert forward(lake, access, DAY1).sent_active >= 1
+
+    denied = _complete_ec2(DeniedAccess("ec2:DescribeSecurityGroups", base=access))
+    day2 = scan("ec2", regions=["us-east-1"], access=denied, scan_date=DAY2)
+    assert denied.hits
+    assert all(f["status"] != "FAIL" for f in day2.findings if f["finding_uid"] in port)
+    result = forward(lake, access, DAY2)
+    assert result.sent_archived == 0 and result.pending >= len(port)
+    assert all(hub_findings("us-east-1")[uid]["RecordState"] == "ACTIVE" for uid in port)
+
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=ssh)  # the real fix, read in full
+    day3 = scan("ec2", regions=["us-east-1"], access=_complete_ec2(AwsAccess.from_default_chain()), scan_date=DAY3)
+    assert all(f["status"] == "PASS" for f in day3.findings if f["finding_uid"] in port)
+    assert forward(lake, access, DAY3).sent_by_kind.get("passed", 0) >= len(port)
+    assert all(hub_findings("us-east-1")[uid]["RecordState"] == "ARCHIVED" for uid in port)
