@@ -271,6 +271,15 @@ def test_mutelist_file_mutes_and_exit_3_only_while_a_fail_remains(aws, tmp_path)
     assert rows and all(f["muted"] for f in rows)
 
 
+def test_a_mutelist_check_matching_no_check_is_a_warning(aws, tmp_path, capsys):
+    bucket()
+    mutelist = tmp_path / "mutelist.yaml"
+    mutelist.write_text(MUTE_ALL_S3.replace('"s3_*"', '"s3_bucket_no_such_check"'))
+    assert scan(tmp_path, "-s", "s3", "--mutelist-file", str(mutelist)) == 3  # mutes nothing, scans on
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning:" in err and "'s3_bucket_no_such_check': matches no postureflow check" in err
+
+
 def test_prowlers_config_file_works_as_is(aws, tmp_path):
     if not (REFERENCE / "config_aws.yaml").exists():
         pytest.skip("Prowler reference data not present beside the repository")

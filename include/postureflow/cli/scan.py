@@ -109,9 +109,11 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
             config = audit_config(config, {"scan_unused_services": True})
     mutelist = None
     if args.mutelist:
-        from postureflow.mutelist import Mutelist
+        from postureflow.mutelist import load_checked
 
-        mutelist = Mutelist.load(args.mutelist)
+        mutelist = load_checked(args.mutelist)  # an entry whose check matches no check: a warning
+        for warning in mutelist.warnings:
+            console.print(f"[yellow]warning: {args.mutelist}: {warning}[/yellow]")
     lake = lake_from(args, must_exist=False)
     if args.role:
         access = role_access(args.profile, args.role, args.external_id, args.session_duration, args.role_session_name)
