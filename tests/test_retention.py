@@ -75,12 +75,37 @@ def test_cli_and_maintenance_dag(tmp_path, capsys):
                  str(tmp_path / "none.yaml")]) == 0
     assert "reports: deleted 1 day(s)" in capsys.readouterr().out  # default: 30 days of reports
 
+    dag = _maintenance_dag()
+    assert dag.dag_id == "posture_maintenance" and sorted(dag.task_ids) == ["apply_retention", "repair_lake"]
+    assert dag.get_task("repair_lake").upstream_task_ids == {"apply_retention"}
+
+
+def _maintenance_dag():
     import importlib.util
 
     path = Path(__file__).resolve().parents[1] / "dags" / "posture_maintenance.py"
     spec = importlib.util.spec_from_file_location("posture_maintenance", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    dag = module.maintenance
-    assert dag.dag_id == "posture_maintenance" and sorted(dag.task_ids) == ["apply_retention", "repair_lake"]
-    assert dag.get_task("repair_lake").upstream_task_ids == {"apply_retention"}
+    return module.maintenance
+
+
+def test_the_maintenance_dags_tasks_apply_the_accounts_policy_once(tmp_path, monkeypatch):
+    """The DAG's own task callables, run twice for one interval (a cleared run): the second deletes nothing."""
+    import pendulum
+
+    lake = _lake(tmp_path)
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text("defaults:\n  retention: {reports: 3}\n"
+                        "accounts:\n  - {alias: prod, account_id: '123456789012', aws_conn_id: aws_prod}\n")
+    monkeypatch.setenv("POSTUREFLOW_LAKE", lake.uri)
+    monkeypatch.setenv("POSTUREFLOW_ACCOUNTS", str(accounts))
+    dag = _maintenance_dag()
+    retention, repair = dag.get_task("apply_retention").python_callable, dag.get_task("repair_lake").python_callable
+    end = pendulum.datetime(TODAY.year, TODAY.month, TODAY.day, tz="UTC")
+    first = retention(data_interval_end=end)
+    assert first["days"]["reports"] == 2 and first["days"]["findings"] == 0 and first["files"] > 0
+    assert lake.days("reports") == [TODAY - dt.timedelta(days=1), TODAY] and len(lake.days("findings")) == 4
+    again = retention(data_interval_end=end)
+    assert again == {"files": 0, "days": {k: 0 for k in first["days"]}}
+    assert repair() == {"removed": 0}
