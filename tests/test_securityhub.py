@@ -579,3 +579,24 @@ def test_denied_security_groups_resolve_no_instance_port_finding(scan, lake, acc
     assert all(f["status"] == "PASS" for f in day3.findings if f["finding_uid"] in port)
     assert forward(lake, access, DAY3).sent_by_kind.get("passed", 0) >= len(port)
     assert all(hub_findings("us-east-1")[uid]["RecordState"] == "ARCHIVED" for uid in port)
+
+
+def test_plan_send_and_commit_are_separate_steps(lake, access):
+    """plan_forward reads the lake and calls nothing; send_plan sends and writes nothing; commit_forward
+    writes the state. Killed between send and commit, the next run plans the same documents again."""
+    from postureflow.securityhub.forward import commit_forward, plan_forward, send_plan
+
+    enable_hub("us-east-1")
+    write_day(lake, DAY1, [row("a"), row("b")])
+    options = ForwardOptions(enabled=True)
+    plan = plan_forward(lake, ACCOUNT, DAY1, options)
+    assert access.call_log.total == 0
+    assert sorted(o.finding_uid for o in plan.by_region["us-east-1"]) == sorted(row(r)["finding_uid"] for r in "ab")
+    assert read_state(lake, ACCOUNT).num_rows == 0
+    outcomes = send_plan(plan, access)
+    assert import_calls(access) == 1 and len(hub_findings("us-east-1")) == 2
+    assert read_state(lake, ACCOUNT).num_rows == 0
+    assert len(plan_forward(lake, ACCOUNT, DAY1, options).delta.outgoing) == 2  # not committed: planned again
+    result = commit_forward(lake, plan, outcomes)
+    assert result.sent_active == 2 and read_state(lake, ACCOUNT).num_rows == 2
+    assert plan_forward(lake, ACCOUNT, DAY1, options).delta.outgoing == []
