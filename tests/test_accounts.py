@@ -116,6 +116,7 @@ accounts:
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, start_date: 2026-13-45}', "start_date", "month"),
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, start_date: "01/02/2026"}', "start_date", "YYYY"),
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, schedule: "@sometimes"}', "schedule", "preset"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, schedule: "0 3 30 2 *"}', "schedule", "never fires"),
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: [us-moon-1]}', "regions", "us-moon-1"),
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: []}', "regions", "empty"),
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, regions: 5}', "regions", "'all' or a list"),

@@ -273,10 +273,14 @@ def check_schedule(schedule: str) -> None:
         if schedule not in SCHEDULE_PRESETS:
             raise ValueError(f"{schedule!r} is not an Airflow preset; use one of {', '.join(SCHEDULE_PRESETS)} or cron")
         return
-    from croniter import croniter
+    from croniter import CroniterBadDateError, croniter
 
     if not schedule.strip() or not croniter.is_valid(schedule):
         raise ValueError(f"{schedule!r} is not a valid cron expression")
+    try:  # Airflow's timetable fails on a date that never comes (30 February)
+        croniter(schedule, dt.datetime(2026, 1, 1)).get_next(dt.datetime)
+    except CroniterBadDateError:
+        raise ValueError(f"{schedule!r} never fires: no such date") from None
 
 
 def _check_names(what: str, selection: Selection, known: Any) -> None:
