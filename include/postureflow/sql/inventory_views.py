@@ -12,7 +12,9 @@ latest inventory of that service, one row per resource:
 - ``account_id, region, resource_uid, resource_id, tags, scan_date`` and the fields;
 - ``unread_fields``: fields the collector could not read (``{field: api}``; their column is NULL);
 - ``failing_checks``: the resource's failing (not muted) check ids at the account's latest scan;
-- ``public``: one of those checks is a public-exposure check (its id says ``public``).
+- ``public``: one of those checks says the resource itself is reachable from the internet (see
+  :data:`EXPOSURE_CHECK`: its id says ``public``, ``exposed_to_internet`` or ``internet_facing``, and it is
+  not about a setting that would block or log it, like a bucket without its own public access block).
 
 ``latest_inventory`` is the table they read (each account's and service's latest scan).
 Secrets never reach the inventory (collectors keep names, flags and hashes), so the views show none.
@@ -41,6 +43,12 @@ _FIELD_TYPES = """
     GROUP BY ALL
     ORDER BY service, kind, field
 """
+
+# SQL over a check id ``c``: a failing check of this kind means "exposed", not "could be hardened".
+EXPOSURE_CHECK = (
+    "(contains(c, 'public') OR contains(c, 'exposed_to_internet') OR contains(c, 'internet_facing'))"
+    " AND NOT regexp_matches(c, 'block|logging|separate|by_default|publishing')"
+)
 
 IDENTIFIER = re.compile(r"[^a-z0-9_]+")
 RESERVED_COLUMNS = {"account_id", "region", "resource_uid", "resource_id", "tags", "scan_date", "unread_fields",
@@ -102,7 +110,7 @@ def view_sql(service: str, kind: str, fields: list[tuple[str, str, str]]) -> str
     SELECT i.account_id, i.region, i.resource_uid, i.resource_id, i.resource_tags AS tags, i.scan_date{field_columns},
            i.data -> '_unread' AS unread_fields,
            coalesce(f.failing_checks, []) AS failing_checks,
-           coalesce(list_bool_or(list_transform(f.failing_checks, lambda c: contains(c, 'public'))), false) AS public
+           coalesce(list_bool_or(list_transform(f.failing_checks, lambda c: {EXPOSURE_CHECK})), false) AS public
     FROM latest_inventory i
     LEFT JOIN (SELECT account_id, resource_uid, list(DISTINCT check_id ORDER BY check_id) AS failing_checks
                FROM latest_findings WHERE status = 'FAIL' AND NOT coalesce(muted, false) GROUP BY ALL) f
