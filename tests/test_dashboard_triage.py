@@ -86,6 +86,21 @@ def test_mute_entry_is_prowler_format_and_mutes_exactly_that_finding(client, sql
                "resource_tags": {}}
     muted, reason = rule(finding) if callable(rule) else Mutelist.loads(text).is_muted({**finding, "account_id": account})
     assert muted and reason
+    # exactly that finding: of every finding of the lake, the entry mutes one
+    rows = sql("SELECT account_id, check_id, region, resource_uid, resource_id, finding_uid FROM findings")
+    hits = {r[5] for r in rows if Mutelist.loads(text).is_muted(dict(zip(
+        ("account_id", "check_id", "region", "resource_uid", "resource_id"), r[:5]), resource_tags={}))[0]}
+    assert hits == {uid}
+
+
+def test_mute_entry_does_not_mute_a_resource_whose_name_starts_the_same():
+    from postureflow.dashboard.triage import mute_yaml
+
+    base = {"account_id": "123456789012", "check_id": "s3_bucket_public_access", "region": "us-east-1",
+            "resource_id": "logs", "resource_uid": "arn:aws:s3:::logs", "resource_tags": {}}
+    entry = Mutelist.loads(mute_yaml(base))
+    sibling = {**base, "resource_id": "logs-archive", "resource_uid": "arn:aws:s3:::logs-archive"}
+    assert entry.is_muted(base)[0] and not entry.is_muted(sibling)[0]
 
 
 def test_proposing_a_mute_writes_the_pending_file_and_mutes_nothing(client, sql, demo, tmp_path):
@@ -157,3 +172,29 @@ def test_compliance_chart_covers_every_account():
     ]
     (agg,) = aggregate_trend(series)
     assert agg["accounts"] == 2 and agg["points"] == [["2026-11-01", 40.0], ["2026-11-02", 60.0]]
+
+
+def test_a_garbled_lake_file_is_named_on_the_error_page_and_the_csv_never_starts(tmp_path):
+    """A real corrupt Parquet file (data pages garbled, footer intact): the pages that read it answer a
+    500 page naming the file and what to do; the CSV export fails before its header; another day still answers."""
+    from postureflow.sql.sample import finding, write_findings
+
+    account, day1, day2 = "111111111111", dt.date(2026, 11, 21), dt.date(2026, 11, 22)
+    lake = Lake(str(tmp_path / "lake"))
+    write_findings(lake, [finding(account, d, "s3", "s3_bucket_public_access", f"r{i}", status="FAIL")
+                          for d in (day1, day2) for i in range(400)])
+    bad = lake.files("findings", [day2], [account])[0]
+    data = bytearray(open(bad, "rb").read())
+    for i in range(8, len(data) // 2):  # as tests/test_lake_check.py garbles one
+        data[i] ^= 0xFF
+    open(bad, "wb").write(bytes(data))
+    with TestClient(create_app(lake.uri), base_url=BASE, raise_server_exceptions=False) as c:
+        page = c.get("/findings")
+        assert page.status_code == 500 and "<h1>500" in page.text and bad in page.text
+        assert "lake check --quarantine" in page.text
+        api = c.get("/api/findings")
+        assert api.status_code == 500 and bad in api.json()["detail"]
+        export = c.get("/findings.csv")
+        assert export.status_code == 500 and "scan_date," not in export.text and bad in export.text
+        older = c.get("/findings.csv", params={"date": day1.isoformat()})
+        assert older.status_code == 200 and len(older.text.strip().splitlines()) == 1 + 400

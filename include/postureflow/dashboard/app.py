@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -109,6 +110,20 @@ def validation_message(err: RequestValidationError) -> str:
         message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         parts.append(f"{'.'.join(loc)}: {message}" if loc else message)
     return "; ".join(parts) or "invalid request"
+
+
+def failure_message(lake: Lake | None, err: Exception) -> str:
+    """What a 500 says: the corrupt lake file behind a read error (DuckDB's own message, e.g. "don't know
+    what type", names none), else the error. Only a local lake's files are verified: on S3 that would
+    read every object while the request waits."""
+    from postureflow.lake.errors import CorruptLakeFile
+    from postureflow.lake.query import corrupt_behind
+
+    corrupt = corrupt_behind(lake, err) if lake is not None and lake.is_local else []
+    if corrupt:
+        path, reason = corrupt[0]
+        return str(CorruptLakeFile(lake.storage.location(path), reason))
+    return f"{type(err).__name__}: {err}"
 
 
 def same_origin(request: Request) -> None:
@@ -237,7 +252,8 @@ def create_app(
     async def server_error(request: Request, err: Exception):
         # A corrupt or unreadable lake file, a DuckDB error: say what failed, never a bare 500.
         log.exception("dashboard request %s failed", request.url.path)
-        return error(request, 500, f"{type(err).__name__}: {err}")
+        lake_read = state["reader"].lake if "reader" in state else None
+        return error(request, 500, await run_in_threadpool(failure_message, lake_read, err))
 
     app.include_router(pages_router())
     app.include_router(export_router())

@@ -63,7 +63,8 @@ def mute_entry(finding: dict, reason: str = "") -> dict:
     description = reason.strip() or f"accepted risk: {finding['check_id']} on {finding['resource_id']}"
     return {"Mutelist": {"Accounts": {finding["account_id"]: {"Checks": {finding["check_id"]: {
         "Regions": [finding["region"]],
-        "Resources": [re.escape(finding["resource_uid"] or finding["resource_id"])],
+        # anchored: Prowler searches the pattern anywhere, so bucket "logs" would also mute "logs-archive"
+        "Resources": [f"^{re.escape(finding['resource_uid'] or finding['resource_id'])}$"],
         "Description": description,
     }}}}}}
 
