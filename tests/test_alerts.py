@@ -284,6 +284,38 @@ def test_a_finding_not_observed_neither_resolves_nor_alerts_again(tmp_path, lake
     assert len(http.requests) == 1
 
 
+def test_scan_scope_decides_what_was_observed(tmp_path, lake, connections):
+    """On a lake with scan_scope rows (every run writes them): a failing finding missing from a run whose
+    service and region were scanned incompletely, or present as a MANUAL "No verdict" row in a complete
+    scan, neither resolves nor alerts again; the next complete scan without it resolves it."""
+    from postureflow import scope
+    from postureflow.checks.base import NO_VERDICT
+
+    http, _ = connections
+    prod, _ = accounts(tmp_path, [{"name": "crit", "when": "new_fail", "notify": ["tickets"]}])
+    day5, day6 = dt.date(2026, 11, 5), dt.date(2026, 11, 6)
+
+    def scoped(day, rows, status=scope.COMPLETE):
+        table = scope.scope_table(ACCOUNT, day, f"r-{day}", "s3", [scope.RegionStatus("us-east-1", status)],
+                                  dt.datetime.combine(day, dt.time(3), dt.timezone.utc))
+        lake.write_partition(scope.DATASET, {"scan_date": day, "service": "s3", "account_id": ACCOUNT}, table)
+        return scan(lake, prod, day, rows)
+
+    scoped(DAY1, day_rows(DAY1, passing=["b1", "b2"]))
+    assert scoped(DAY2, day_rows(DAY2, failing=["b1"], passing=["b2"]))["alerts"] == {"crit": 1}
+    # day 3: s3 in us-east-1 incomplete, b1 not listed
+    assert scoped(DAY3, day_rows(DAY3, passing=["b2"]), status=scope.INCOMPLETE)["resolved"] == 0
+    # day 4: complete, but b1's check could not read what it needed
+    (unread,) = day_rows(DAY4, passing=["b1"])
+    unread.update(status="MANUAL", status_extended=f"{NO_VERDICT} could not read s3:GetBucketPolicy (AccessDenied)")
+    assert scoped(DAY4, [unread] + day_rows(DAY4, passing=["b2"]))["resolved"] == 0
+    # day 5: failing again, seen completely: the alert is still open, nothing is sent
+    assert scoped(day5, day_rows(day5, failing=["b1"], passing=["b2"]))["messages"] == {}
+    assert len(http.requests) == 1
+    # day 6: a complete scan without b1 resolves it (the scope rows are what decides)
+    assert scoped(day6, day_rows(day6, passing=["b2"]))["resolved"] == 1
+
+
 def test_resolved_then_failing_again_alerts_once_as_a_regression(tmp_path, lake, connections):
     http, _ = connections
     prod, _ = accounts(tmp_path, [{"name": "crit", "when": "new_fail", "notify": ["tickets"]},
@@ -413,6 +445,10 @@ def test_daily_digest_text_and_html_from_one_template_sent_once(tmp_path, lake, 
                    "https://airflow.example.com/postureflow/findings/123456789012/s3/"):
         assert needle in text and needle in html
     assert ":b1" not in text.split("New critical")[1] and "low1" not in text
+    from postureflow.alerts.render import check_remediation
+
+    fix = check_remediation("s3_bucket_public_access")
+    assert fix and f"  fix: {fix}" in text and "<br>fix: " in html  # each new finding's remediation
     assert "Not scanned on 2026-11-02: dev (210987654321)" in text and "<b>Not scanned on 2026-11-02:</b>" in html
     assert "critical=2 high=1 medium=0 low=1" in text
     # the asset-scheduled DAG may fire again the same day: nothing is sent twice; a past day is never sent
@@ -460,3 +496,8 @@ def test_docs_rule_set_is_valid(tmp_path):
         "new_fail", "regression", "still_failing", "scan_error", "scan_failed"}
     assert {d["type"] for d in parsed.accounts[0].alerts["destinations"].values()} == {
         "sns", "slack", "email", "webhook", "apprise"}
+    # and the published schema (editor support) accepts it too
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "accounts.schema.json").read_text())
+    jsonschema.validate(yaml.safe_load(block), schema)
