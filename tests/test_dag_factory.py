@@ -48,7 +48,7 @@ def scanned(dag) -> list[list[str]]:
     """The services of each scan wave (mapped task) of an account's DAG, in order."""
     waves = []
     while f"scan_wave_{len(waves)}" in dag.task_ids:
-        waves.append(list(dag.get_task(f"scan_wave_{len(waves)}").op_kwargs_expand_input.value["service"]))
+        waves.append(list(dag.get_task(f"scan_wave_{len(waves)}").expand_input.value["service"]))
     return waves
 
 
