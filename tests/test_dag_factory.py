@@ -219,3 +219,20 @@ def test_parsing_imports_no_check_collector_or_lake(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_each_task_runs_for_the_account_of_its_dag(dagbag, monkeypatch):
+    """The tasks are shared classes, not closures: each finds its account by its DAG's id (the
+    accounts the DAG file built, else the accounts file) and runs the step its task_id names."""
+    from postureflow import dagfactory, scan_tasks
+
+    bag = dagbag(ACCOUNTS)
+    ran = []
+    monkeypatch.setitem(scan_tasks.STEPS, "reports", lambda account, context: ran.append(account.account_id) or {})
+    monkeypatch.setattr(scan_tasks, "scan", lambda account, context, service: ran.append((account.alias, service)) or {})
+    dev = bag.dags["posture_scan__dev"]
+    dev.get_task("reports").prepare_for_execution().execute({})
+    assert ran == ["210987654321"]
+    monkeypatch.setattr(dagfactory, "_BUILT", {})  # a process that built other DAGs: the accounts file answers
+    dev.get_task("scan_wave_1").unmap({"service": "cloudtrail"}).execute({})
+    assert ran[-1] == ("dev", "cloudtrail")
