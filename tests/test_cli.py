@@ -168,3 +168,21 @@ def test_the_default_lake_is_named_on_stderr(tmp_path, capsys, monkeypatch):
     assert main(["sql", "SELECT 42 AS answer", "--format", "csv"]) == 0
     err = capsys.readouterr().err
     assert f"postureflow: lake {tmp_path / 'home' / 'lake'} (default:" in err
+
+
+def test_the_summary_is_the_runs_services_not_the_days_other_runs(aws, tmp_path, capsys, monkeypatch):
+    """A scan of sqs after a partial s3 scan the same day: its summary shows neither s3's rows nor s3's
+    scan errors (the exit code, 0, is the run's too)."""
+    from postureflow.testing import DeniedAccess
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="pf-cli-bucket")
+    with monkeypatch.context() as patched:
+        patched.setattr("postureflow.aws.AwsAccess.from_default_chain",
+                        classmethod(lambda cls, profile=None: DeniedAccess("s3:GetBucketPolicy", base=_plain_access())))
+        assert main([*SCAN, "--lake", str(tmp_path)]) == 4
+    assert "Scan errors: 1" in capsys.readouterr().out
+    assert main(["scan", "--lake", str(tmp_path), "--services", "sqs", "--regions", "us-east-1", "--no-progress",
+                 "--scan-date", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert "Scan errors" not in out and "access denied" not in out
+    assert not [line for line in out.splitlines() if line.startswith("│ s3 ")]

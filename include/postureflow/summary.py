@@ -27,13 +27,15 @@ def _percent(part: int, total: int) -> str:
     return f"{(100.0 * part / total) if total else 0.0:.1f}%"
 
 
-def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
+def summary_data(lake: Lake, account_id: str, scan_date: dt.date, services: list[str] | None = None) -> dict:
+    """The day's summary; ``services``: only these (a CLI run's, not the day's other runs')."""
     import duckdb
 
     con = duckdb.connect()
     create_dataset_view(con, lake, "findings")
-    where = "WHERE account_id = $account AND scan_date = $day"
-    params = {"account": account_id, "day": scan_date.isoformat()}
+    where = "WHERE account_id = $account AND scan_date = $day AND ($all OR list_contains($services, service))"
+    params = {"account": account_id, "day": scan_date.isoformat(), "all": services is None,
+              "services": list(services or [])}
     overview = con.execute(
         f"""SELECT count(*) FILTER (WHERE status = 'FAIL' AND NOT muted),
                    count(*) FILTER (WHERE status = 'PASS' AND NOT muted),
@@ -67,7 +69,7 @@ def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
                           count(*) FILTER (WHERE status = 'NOT_EVALUATED') AS not_evaluated
                    FROM compliance WHERE account_id = $account AND scan_date = $day
                    GROUP BY framework, version ORDER BY framework, version""",
-                params,
+                {"account": account_id, "day": scan_date.isoformat()},
             ).fetchall()
         except Exception:  # noqa: BLE001 - compliance columns differ: print the rest
             compliance = []
@@ -77,7 +79,7 @@ def summary_data(lake: Lake, account_id: str, scan_date: dt.date) -> dict:
     incomplete = sorted(
         (r["service"], r["region"], r["status"])
         for r in scope.read_day(lake, account_id, scan_date)
-        if r["status"] != scope.COMPLETE
+        if r["status"] != scope.COMPLETE and (services is None or r["service"] in services)
     )
     failed, passed, muted, total = overview
     return {
@@ -104,6 +106,7 @@ def scan_error_counts(con, lake: Lake, params: dict) -> list[dict]:
     rows = con.execute(
         """SELECT service, region, error_code, count(*) AS n, arg_min(api, api) AS api
            FROM scan_errors WHERE account_id = $account AND scan_date = $day
+             AND ($all OR list_contains($services, service))
            GROUP BY service, region, error_code ORDER BY service, region, error_code""",
         params,
     ).fetchall()

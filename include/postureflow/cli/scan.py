@@ -150,7 +150,7 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
         for service in services:
             progress.update(bar, description=f"collecting {service}")
             results.append(scan_service(ctx, service, access, on_check=lambda _id: progress.advance(bar)))
-    print(_summary(lake, account_id, ctx.scan_date, quiet=args.quiet, color=console.is_terminal))
+    print(_summary(lake, account_id, ctx.scan_date, services, quiet=args.quiet, color=console.is_terminal))
     print(f"{access.call_log.total} AWS API calls.")
     if args.output_formats or args.output_directory or args.output_filename:
         from postureflow.cli._scan_outputs import write_outputs
@@ -166,11 +166,12 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
     return code
 
 
-def _summary(lake, account_id: str, scan_date: dt.date, quiet: bool, color: bool) -> str:
-    """Prowler's overview tables; with -q only the services that have FAIL findings."""
+def _summary(lake, account_id: str, scan_date: dt.date, services: list[str], quiet: bool, color: bool) -> str:
+    """Prowler's overview tables of this run's services (not the day's other runs'); with -q only the
+    services that have FAIL findings."""
     from postureflow.summary import render_summary, summary_data
 
-    data = summary_data(lake, account_id, scan_date)
+    data = summary_data(lake, account_id, scan_date, services)
     if quiet:
         data["services"] = [row for row in data["services"] if row["failed"]]
     return render_summary(data, lake.location(), color=color)
