@@ -127,6 +127,7 @@ accounts:
         ('{alias: bad, account_id: "123456789012", aws_conn_id: c, audit_config: {max_console_access_days: x}}',
          "audit_config", "max_console_access_days"),
         ('{alias: bad, account_id: 42, aws_conn_id: c}', "account_id", "quoted"),
+        ('{alias: bad, account_id: "123456789012", aws_conn_id: c, retention: {findngs: 3}}', "retention", "findngs"),
     ],
 )
 def test_each_bad_value_is_named_and_the_good_account_loads(tmp_path, entry, field, says):

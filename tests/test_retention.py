@@ -65,6 +65,12 @@ def test_policy_comes_from_the_accounts_file_defaults(tmp_path):
         make_policy({"findngs": 3})
     with pytest.raises(ValueError, match="days >= 1"):
         make_policy({"reports": 0})
+    assert make_policy({"compliance": 400, "securityhub_errors": 90})["compliance"] == 400  # registered on import
+    with pytest.raises(ValueError, match="unknown dataset 'securityhub_state'"):  # not kept by day
+        make_policy({"securityhub_state": 30})
+    with pytest.raises(ValueError, match="scan_scope"):  # scope rows must outlive the findings they judge
+        make_policy({"scan_scope": 30})
+    assert make_policy({"scan_scope": 400, "findings": 400})["scan_scope"] == 400
 
 
 def test_cli_and_maintenance_dag(tmp_path, capsys):

@@ -206,6 +206,15 @@ class AccountModel(BaseModel):
             raise ValueError(str(err)) from err
         return value
 
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, value: dict) -> dict:
+        if value:  # the lake is imported only by a file that sets retention
+            from postureflow.lake.retention import make_policy
+
+            make_policy(value)  # ValueError: unknown dataset, days < 1, scan_scope shorter than findings
+        return value
+
     @field_validator("audit_config")
     @classmethod
     def _audit_config(cls, value: dict | str, info: ValidationInfo) -> dict:

@@ -28,8 +28,18 @@ DEFAULT_RETENTION: dict[str, int | None] = {"reports": 30, "inventory": 90, "fin
 FILE_DATASETS = ("reports",)  # folders of files under <dataset>/scan_date=<day>/, not tables
 
 
+# modules that register the lake's other datasets when imported (compliance: 400 in the accounts file)
+_DATASET_MODULES = ("postureflow.compliance.schema", "postureflow.compliance.org", "postureflow.securityhub.state")
+
+
 def known_datasets() -> list[str]:
-    return sorted({*lake_schema.DATASETS, *FILE_DATASETS})
+    """Datasets with days to age out: those partitioned by scan_date, and the report folders."""
+    import importlib
+
+    for module in _DATASET_MODULES:
+        importlib.import_module(module)
+    days = {name for name, (_, partition_by) in lake_schema.DATASETS.items() if "scan_date" in partition_by}
+    return sorted({*days, *FILE_DATASETS})
 
 
 def make_policy(overrides: Mapping[str, int | None] | None = None) -> dict[str, int | None]:
@@ -40,6 +50,11 @@ def make_policy(overrides: Mapping[str, int | None] | None = None) -> dict[str, 
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
             raise ValueError(f"retention.{dataset}: a number of days >= 1, or null to keep forever; got {days!r}")
         policy[dataset] = days
+    scope_days, findings_days = policy.get("scan_scope"), policy.get("findings")
+    if scope_days is not None and (findings_days is None or scope_days < findings_days):
+        # a day without scope rows is inferred from its findings: its absences could read as resolved
+        raise ValueError(f"retention.scan_scope ({scope_days} days) must keep at least as long as findings "
+                         f"({findings_days or 'forever'})")
     return policy
 
 
