@@ -331,3 +331,91 @@ def test_a_resource_without_verdict_keeps_a_requirement_from_passing(tmp_path):
                          pa.Table.from_pylist(rows, schema=lake_schema.FINDINGS))  # fmt: skip
     table = compliance_tables(lake, day, "r")[account]
     assert {r["status"] for r in table.to_pylist() if r["checks"] == [check]} == {"FAIL"}
+
+
+def test_every_shipped_requirement_matches_a_plain_reference(lake):
+    """All shipped frameworks, accounts with random mixes of PASS / FAIL / MANUAL / muted / no-verdict
+    findings, a status outside the rules and a check no framework maps: every row (counts, status,
+    framework score) equals the rules applied one requirement at a time in plain Python."""
+    import random
+
+    from postureflow.checks.base import NO_VERDICT
+
+    frameworks = list(load_frameworks().values())
+    mapped = sorted({c for fw in frameworks for req in fw.requirements for c in req.checks})
+    rng = random.Random(7)
+    checks = rng.sample(mapped, 40) + ["not_a_mapped_check"]
+    kinds = ["PASS", "PASS", "FAIL", "MANUAL", "NO_VERDICT", "MUTED", "INFO"]
+    accounts = [f"{400000000000 + i:012d}" for i in range(5)]
+    rows = []
+    for account in accounts:
+        for n in range(120):
+            check, kind = rng.choice(checks), rng.choice(kinds)
+            status = {"NO_VERDICT": "MANUAL", "MUTED": rng.choice(["PASS", "FAIL", "MANUAL"])}.get(kind, kind)
+            row = finding(account, DAY, check.split("_", 1)[0], check, f"r-{n}", status, muted=kind == "MUTED")
+            if kind == "NO_VERDICT":
+                row["status_extended"] = f"{NO_VERDICT} r-{n}: could not read it"
+            rows.append(row)
+    write_findings(lake, rows)
+
+    def expected(account):
+        per_check = {}  # check -> [pass, fail, manual, muted, no verdict]
+        for row in rows:
+            if row["account_id"] != account:
+                continue
+            n = per_check.setdefault(row["check_id"], [0] * 5)
+            if row["muted"]:
+                n[3] += 1
+            elif row["status_extended"].startswith(NO_VERDICT):
+                n[4] += 1
+            elif row["status"] in ("PASS", "FAIL", "MANUAL"):
+                n[("PASS", "FAIL", "MANUAL").index(row["status"])] += 1
+        out = {}
+        for fw in frameworks:
+            judged = passed = 0
+            statuses = {}
+            for req in fw.requirements:
+                p, f, m, mu, nv = (sum(per_check.get(c, [0] * 5)[k] for c in req.checks) for k in range(5))
+                if not req.checks:
+                    status = "MANUAL"
+                elif f:
+                    status = "FAIL"
+                elif nv:
+                    status = "NOT_EVALUATED"
+                else:
+                    status = _reference_status((p, f, m, mu, True))
+                statuses[req.id] = (status, p, f, m + nv, mu)
+                judged += status in ("PASS", "FAIL")
+                passed += status == "PASS"
+            score = 100.0 * passed / judged if judged else None
+            out.update({(fw.key, rid): (*v, score) for rid, v in statuses.items()})
+        return out
+
+    tables = compliance_tables(lake, DAY, "run-1")
+    assert list(tables) == accounts
+    for account in accounts:
+        got = {
+            (r["framework_key"], r["requirement_id"]): (
+                r["status"], r["pass_count"], r["fail_count"], r["manual_count"], r["muted_count"], r["framework_score"]
+            )
+            for r in tables[account].to_pylist()
+        }
+        assert got == expected(account), account
+    statuses = {s for t in tables.values() for s in t.column("status").to_pylist()}
+    assert statuses == {"PASS", "FAIL", "MANUAL", "NOT_EVALUATED"}
+
+
+def test_the_blas_thread_count_is_restored_after_judging(lake, framework):
+    """The products run on one OpenBLAS thread; the process's setting is put back afterwards."""
+    from postureflow.compliance import evaluate
+
+    write_findings(lake, _day_findings())
+    calls = evaluate._ONE_BLAS_THREAD._functions()
+    before = calls[0]() if calls else None
+    with evaluate._ONE_BLAS_THREAD:
+        with evaluate._ONE_BLAS_THREAD:  # re-entrant
+            inside = calls[0]() if calls else None
+        assert (calls[0]() if calls else None) == inside
+    compliance_tables(lake, DAY, "run-1", frameworks=[framework])
+    assert (calls[0]() if calls else None) == before
+    assert inside in (None, 1)

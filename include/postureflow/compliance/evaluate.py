@@ -7,11 +7,14 @@ requirement -> check mapping, and written as the
 re-run is idempotent).
 
 How (fast at thousands of accounts x 5,000+ requirements): one DuckDB pass over
-the day's findings (four columns) gives counts per (account, mapped check). The
-requirements that map the same subset of that day's checks form a group (a few
-hundred groups for 44 frameworks); each (account, group) is summed and judged
-once with numpy, then spread to one row per requirement with a gather per
-column. The requirement side (text columns, mapping) is built once per process
+the day's findings (five columns) gives each finding's account, mapped check and
+category. The requirements that map the same subset of that day's checks form a
+group (a few hundred groups for 44 frameworks); numpy counts findings per
+(account, count, check) with one bincount, and one float32 matrix product with
+the (check, group) membership gives every (account, group) count at once (exact:
+whole numbers below 2**24). Each (account, group) is judged once, then spread to
+one row per requirement with a gather per column when an account's table is
+read. The requirement side (text columns, mapping) is built once per process
 (``_plan_for``), the grouping once per set of checks present.
 
 Requirement status (muted findings never fail a requirement):
@@ -121,21 +124,17 @@ class _Plan:
 class _Groups:
     """Requirements that map the same set of the day's present checks get the same counts and status.
 
-    ``group_of[r]`` numbers requirement r's group. Groups are numbered by size, largest first, so
-    ``slots[j]`` (the j-th member check of every group that has more than j) covers the first
-    ``len(slots[j])`` groups: summing per-check counts into group counts is one row gather and add
-    per slot, in integers. The last group holds the requirements that map no check (always MANUAL).
-    ``score_rows`` / ``score_weights`` / ``score_starts`` / ``scored_frameworks``: (group, number of
-    its requirements in a framework) pairs ordered by framework, for the framework scores.
+    ``group_of[r]`` numbers requirement r's group; the last group holds the requirements that map no
+    check (always MANUAL). ``membership`` is the (present check + 1, group) 0/1 matrix, float32 for
+    BLAS: per-check counts times it are per-group counts, one matrix product (its last row, all zero,
+    takes the findings that count for no group). ``weights`` is (group, framework): how many of the
+    framework's requirements the group holds, so judged groups times it are per-framework tallies.
     """
 
     group_of: np.ndarray
     n_groups: int
-    slots: list[np.ndarray]
-    score_rows: np.ndarray
-    score_weights: np.ndarray
-    score_starts: np.ndarray
-    scored_frameworks: np.ndarray
+    membership: np.ndarray
+    weights: np.ndarray
 
     @classmethod
     def build(cls, plan: _Plan, present: np.ndarray) -> "_Groups":
@@ -146,21 +145,19 @@ class _Groups:
         bits[plan.entry_req[hit], local[hit]] = True
         automated = plan.automated
         unique, inverse = np.unique(np.packbits(bits[automated], axis=1), axis=0, return_inverse=True)
-        members = np.unpackbits(unique, axis=1, count=bits.shape[1]).astype(np.bool_)
-        by_size = np.argsort(-members.sum(axis=1), kind="stable")
-        members = members[by_size]
-        renumber = np.empty(len(by_size), np.intp)
-        renumber[by_size] = np.arange(len(by_size))
+        members = np.unpackbits(unique, axis=1, count=bits.shape[1])
         manual_group = len(unique)
         group_of = np.full(plan.n_req, manual_group, np.intp)
-        group_of[automated] = renumber[inverse.reshape(-1)]
-        member_lists = [np.flatnonzero(row) for row in members]
-        width = len(member_lists[0]) if member_lists else 0
-        slots = [np.array([m[j] for m in member_lists if len(m) > j], np.intp) for j in range(width)]
-        pairs, weights = np.unique(np.stack([plan.fw_no, group_of]), axis=1, return_counts=True)
-        fw_of_pair, group_of_pair = pairs  # sorted by framework, then group
-        scored, starts = np.unique(fw_of_pair, return_index=True)
-        return cls(group_of, manual_group + 1, slots, group_of_pair, weights, starts, scored)
+        group_of[automated] = inverse.reshape(-1)
+        membership = np.zeros((len(present) + 1, manual_group + 1), np.float32)
+        membership[: len(present), :manual_group] = members.T[: len(present)]
+        weights = np.zeros((manual_group + 1, plan.n_fw), np.float32)
+        np.add.at(weights, (group_of, plan.fw_no), 1)
+        return cls(group_of, manual_group + 1, membership, weights)
+
+    def product(self, per_check: np.ndarray) -> np.ndarray:
+        """(rows x present checks + 1) -> (rows x groups): counts per check summed per group."""
+        return per_check @ self.membership.astype(per_check.dtype, copy=False)
 
 
 def _build_plan(frameworks: tuple[Framework, ...]) -> _Plan:
@@ -324,7 +321,7 @@ class _Judged:
 
     group_of: np.ndarray  # requirement -> group
     fw_no: np.ndarray  # requirement -> framework
-    counts: np.ndarray  # (account, count in _COUNTS order, group), int32 (the table's columns are int64)
+    counts: np.ndarray  # (account, count in _COUNTS order, group): whole numbers in float32 (or 64)
     code: np.ndarray  # (account, group): status code, an index into _STATUS_NAMES
     score: np.ndarray  # (account, framework): percent
     scored: np.ndarray  # (account, framework): the framework has a PASS or FAIL requirement
@@ -341,61 +338,119 @@ class _Judged:
         return out
 
 
+class _OneBlasThread:
+    """Runs numpy's matrix products on one OpenBLAS thread while inside (re-entrant, thread-safe).
+
+    The products here are a few milliseconds: on a machine whose cores are busy, OpenBLAS's threads
+    waiting on each other cost more wall and CPU time than the second core saves (measured, docs/lake.md).
+    A no-op when numpy's OpenBLAS (scipy-openblas) cannot be found.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = 0
+        self._calls: tuple[Any, Any] | None | bool = False  # False: not looked up yet
+
+    def _functions(self):
+        if self._calls is False:
+            self._calls = None
+            try:
+                import ctypes
+
+                with open("/proc/self/maps") as maps:
+                    paths = {line.split()[-1] for line in maps if "scipy_openblas" in line and line.rstrip().endswith(".so")}
+                for path in sorted(paths):
+                    lib = ctypes.CDLL(path)
+                    get = getattr(lib, "scipy_openblas_get_num_threads64_", None)
+                    put = getattr(lib, "scipy_openblas_set_num_threads64_", None)
+                    if get is not None and put is not None:
+                        put.argtypes = [ctypes.c_int]
+                        self._calls = (get, put)
+                        break
+            except OSError:
+                pass
+        return self._calls
+
+    def __enter__(self):
+        with self._lock:
+            calls = self._functions()
+            if calls is not None and self._depth == 0:
+                self._saved = calls[0]()
+                calls[1](1)
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            calls = self._calls
+            if calls and self._depth == 0 and self._saved > 1:
+                calls[1](self._saved)
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+# status code of an (account, group) by which of its counts are non-zero, bits: 1 muted, 2 manual,
+# 4 pass, 8 fail; the first rule that applies wins (module docstring; no verdict is applied after it)
+_STATUS_OF_BITS = np.array(
+    [_FAIL if bits & 8 else _PASS if bits & 4 else _MANUAL if bits & 2 else _PASS if bits & 1 else _NOT_EVALUATED
+     for bits in range(16)], np.int8,
+)
+# the count column of each category: no verdict counts as manual, 5 (anything else) is never counted
+_COLUMN_OF_CATEGORY = np.array([0, 1, 2, 3, 2, 0], np.intp)
+
+
 def _judge(plan: _Plan, findings: pa.Table, accounts: list[str]) -> _Judged:
     """Counts, status and framework score of every (account, requirement).
 
     Requirements that map the same subset of the day's checks are judged once per account (a
-    group), in integers; the results stay per group until an account's table is built.
+    group); the results stay per group until an account's table is built. Counting is one
+    bincount per (account, count column, present check) and one matrix product with the groups'
+    membership, in float32: exact, every sum being at most the day's number of findings (float64
+    past 2**24 findings). No-verdict findings count as manual; which groups have one is a second,
+    small product over the accounts that have such findings.
     """
-    n_acc = len(accounts)
+    n_acc, n_chk, n_col = len(accounts), plan.check_numbers.num_rows, len(_COUNTS)
+    # rows that count for nothing (no account of the list, a check no framework maps, category 5)
+    # go to account n_acc and check n_chk, which are dropped below
     account_no = pc.index_in(findings.column("account_id"), value_set=pa.array(accounts, pa.string()))
-    category = findings.column("category")
-    keep = pc.and_(
-        pc.and_(pc.is_valid(account_no), pc.is_valid(findings.column("check_no"))),
-        pc.less(category, _CATEGORIES),
-    )
-    account_no = pc.filter(account_no, keep).to_numpy(zero_copy_only=False).astype(np.intp)
-    check_no = pc.filter(findings.column("check_no"), keep).to_numpy(zero_copy_only=False).astype(np.intp)
-    category = pc.filter(category, keep).to_numpy(zero_copy_only=False).astype(np.intp)
-    seen = np.bincount(check_no, minlength=plan.check_numbers.num_rows) > 0
-    present = np.flatnonzero(seen)
-    local = (np.cumsum(seen) - 1)[check_no]
+    account_no = pc.fill_null(account_no, n_acc).to_numpy().astype(np.intp)
+    check_no = pc.fill_null(findings.column("check_no"), n_chk).to_numpy()
+    category = findings.column("category").to_numpy()
+    check_no = np.where((category < _CATEGORIES) & (account_no < n_acc), check_no, n_chk)
+    present = np.flatnonzero(np.bincount(check_no, minlength=n_chk + 1)[:n_chk])
     groups = plan.groups_for(present)
-
-    # counts per (present check, category, account): one bincount
-    per_check = np.bincount(
-        (local * _CATEGORIES + category) * n_acc + account_no, minlength=len(present) * _CATEGORIES * n_acc
-    ).reshape(len(present), _CATEGORIES, n_acc).astype(np.int32)  # a day has far fewer than 2**31 findings
-
-    # then per group: one row gather and add per slot (int32: half the memory traffic of int64)
-    per_group = np.zeros((groups.n_groups, _CATEGORIES, n_acc), np.int32)
-    for members in groups.slots:
-        per_group[: len(members)] += per_check[members]
-    passed, failed, manual, muted, unknown = (per_group[:, k] for k in range(_CATEGORIES))
-    # status code per (group, account), first rule that applies wins (module docstring)
-    code = np.full(passed.shape, _NOT_EVALUATED, np.int8)
-    code[muted > 0] = _PASS
-    code[manual > 0] = _MANUAL
-    code[passed > 0] = _PASS
-    code[unknown > 0] = _NOT_EVALUATED
-    code[failed > 0] = _FAIL
-    manual += unknown  # a no-verdict finding is a MANUAL finding in the counts
-    code[-1] = _MANUAL  # the group of requirements that map no check
+    n_local = len(present) + 1  # the last: counts for no group
+    local = np.full(n_chk + 1, len(present), np.intp)
+    local[present] = np.arange(len(present))
+    local = local[check_no]
+    exact = np.float32 if findings.num_rows < 2**24 else np.float64
+    per_check = np.bincount((account_no * n_col + _COLUMN_OF_CATEGORY[category]) * n_local + local,
+                            minlength=(n_acc + 1) * n_col * n_local).astype(exact)
+    with _ONE_BLAS_THREAD:
+        per_group = groups.product(per_check.reshape((n_acc + 1) * n_col, n_local))
+    counts = per_group.reshape(n_acc + 1, n_col, groups.n_groups)[:n_acc]  # _COUNTS order
+    nonzero = (counts > 0).view(np.uint8)
+    bits = nonzero[:, 3] | (nonzero[:, 2] << 1) | (nonzero[:, 0] << 2) | (nonzero[:, 1] << 3)
+    code = _STATUS_OF_BITS[bits]  # (account, group)
+    unknown = np.flatnonzero((category == _CATEGORIES - 1) & (local < n_local - 1))
+    if len(unknown):  # NOT_EVALUATED where a finding has no verdict, unless one fails
+        having, row = np.unique(account_no[unknown], return_inverse=True)
+        seen = np.bincount(row.reshape(-1) * n_local + local[unknown], minlength=len(having) * n_local)
+        with _ONE_BLAS_THREAD:
+            blind = groups.product(seen.reshape(len(having), n_local).astype(exact)) > 0
+        code[having] = np.where(blind & (code[having] != _FAIL), np.int8(_NOT_EVALUATED), code[having])
+    code[:, -1] = _MANUAL  # the group of requirements that map no check
     # score per (account, framework): 100 * PASS / (PASS + FAIL) requirements
-    tallies = np.zeros((2, plan.n_fw, n_acc), np.int64)
-    for t, verdict in enumerate((_PASS, _FAIL)):
-        weighted = (code[groups.score_rows] == verdict) * groups.score_weights[:, None]
-        tallies[t, groups.scored_frameworks] = np.add.reduceat(weighted, groups.score_starts, axis=0)
-    judged = np.ascontiguousarray((tallies[0] + tallies[1]).T)  # account, framework
+    with _ONE_BLAS_THREAD:
+        tallies = np.stack([code == _PASS, code == _FAIL]).astype(np.float32) @ groups.weights
+    passing, failing = tallies.astype(np.int64)
+    judged = passing + failing
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.ascontiguousarray(tallies[0].T) * 100.0 / judged
+        score = passing * 100.0 / judged
     return _Judged(
-        group_of=groups.group_of,
-        fw_no=plan.fw_no,
-        counts=np.ascontiguousarray(per_group[:, : len(_COUNTS)].transpose(2, 1, 0)),
-        code=np.ascontiguousarray(code.T),
-        score=score,
-        scored=judged > 0,
+        group_of=groups.group_of, fw_no=plan.fw_no, counts=counts, code=code, score=score, scored=judged > 0
     )
 
 
