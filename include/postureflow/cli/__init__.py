@@ -48,6 +48,8 @@ def _corrupt_file_named(args: argparse.Namespace, err: Exception) -> str | None:
         from postureflow.lake.query import corrupt_behind
 
         lake = Lake(args.lake or default_lake_uri())
+        if not lake.is_local:  # on S3 finding it would read every object: `postureflow lake check` does
+            return None
         corrupt = corrupt_behind(lake, err)
     except Exception:  # noqa: BLE001 - the original error is still reported
         return None

@@ -120,7 +120,7 @@ def _error(err: Exception, lake) -> str:
     from postureflow.lake.errors import CorruptLakeFile
     from postureflow.lake.query import corrupt_behind
 
-    corrupt = corrupt_behind(lake, err) if lake is not None else []
+    corrupt = corrupt_behind(lake, err) if lake is not None and lake.is_local else []
     if corrupt:
         return str(CorruptLakeFile(lake.storage.location(corrupt[0][0]), corrupt[0][1]))
     return str(err)

@@ -161,6 +161,8 @@ def corrupt_behind(lake: Lake, err: Exception, datasets: Iterable[str] | None = 
     the SQL itself. DuckDB's own messages ("don't know what type") name no file."""
     if isinstance(err, _SQL_ERRORS) or not isinstance(err, (duckdb.Error, OSError, pa.ArrowException)):
         return []
+    if not isinstance(err, duckdb.Error) and not any(w in str(err).lower() for w in ("parquet", "thrift")):
+        return []  # another OS error (disk full, network): verifying every file would not explain it
     excluded = set(excluded)
     files = [f for dataset in datasets or lake_schema.DATASETS for f in lake.files(dataset) if f not in excluded]
     return find_corrupt(lake, files, str(err))
