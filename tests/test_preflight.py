@@ -48,3 +48,25 @@ def test_an_emulator_connection_without_sts_service_config_gets_the_fix_named():
     line = describe_failure("aws_demo", facts, err)
     assert line.startswith(f"could not assume role {ROLE} through connection 'aws_demo': EndpointConnectionError")
     assert '"service_config": {"sts": {"endpoint_url": "http://127.0.0.1:5000"}}' in line
+
+
+def test_an_emulator_connection_without_sts_service_config_gets_the_fix_named_behind_a_proxy(monkeypatch):
+    """AssumeRole goes to AWS's STS (here: to a dead loopback proxy, whose error does not name STS): the line
+    still names the missing service_config, whatever the error's text."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    emulator = f"http://127.0.0.1:{free_port()}"
+    _connection(monkeypatch, "aws_emulated", {"role_arn": ROLE, "region_name": "us-east-1", "endpoint_url": emulator})
+    access = AwsAccess.from_airflow_connection("aws_emulated")
+    with pytest.raises(PreflightFailed) as caught:
+        verify_connection(access, "aws_emulated")
+    message = str(caught.value)
+    assert "\n" not in message and "through connection 'aws_emulated': ProxyConnectionError" in message
+    assert f'"service_config": {{"sts": {{"endpoint_url": "{emulator}"}}}}' in message
+
+
+def test_a_real_connection_failing_gets_no_emulator_advice():
+    facts = {"role_arn": ROLE, "endpoint_url": None, "sts_endpoint_url": None}
+    err = EndpointConnectionError(endpoint_url="https://sts.us-east-1.amazonaws.com/")
+    assert "service_config" not in describe_failure("aws_prod", facts, err)

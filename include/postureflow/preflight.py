@@ -54,7 +54,9 @@ def describe_failure(conn_id: str, facts: dict[str, Any], err: BaseException) ->
         f"could not get AWS credentials through connection {conn_id!r}"
     line = f"{what}: {_reason(err)}"
     text = str(err)
-    if facts.get("endpoint_url") and not facts.get("sts_endpoint_url") and "amazonaws.com" in text:
+    # endpoint_url without the STS one: AssumeRole went to AWS's STS (directly, or through a proxy, whose error
+    # does not name it), never to the emulator or proxy the connection names
+    if facts.get("endpoint_url") and not facts.get("sts_endpoint_url"):
         line += (
             f"; the connection's endpoint_url ({facts['endpoint_url']}) is not used for AssumeRole: add "
             f'"service_config": {{"sts": {{"endpoint_url": "{facts["endpoint_url"]}"}}}} to its extra'
