@@ -169,7 +169,8 @@ class AwsAccess:
             return cached
         session = self.session()
         endpoint = self._endpoint_for(service)
-        custom = endpoint or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}")
+        # botocore's order: the service's own variable before the global one.
+        custom = endpoint or os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL")
         with self._lock:
             if key not in self._clients:
                 client = session.client(
