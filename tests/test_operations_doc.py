@@ -125,6 +125,8 @@ def test_commands_exist_as_written(kind):
                 check_postureflow(words[3:])
             elif words[0] == "bash":
                 assert (ROOT / words[1]).is_file(), words
+            elif words[:3] == ["until", "curl", "-sf"]:  # waiting for the api-server the block starts
+                assert re.fullmatch(r"http://127\.0\.0\.1:8080/api/v2/monitor/health", words[3]), words
             else:
                 pytest.fail(f"untested command in a {kind} block: {' '.join(words)}")
 
@@ -171,3 +173,105 @@ def test_the_operator_path_runs_as_written(tmp_path):
                               "posture_scan__demo", dt.date(2026, 11, 22))
     assert any(line.split() == ["summary", "success"] for line in states), states
     assert any(line.split()[0] == "preflight" for line in states), states
+
+
+def _views(lake_path: Path) -> dict[str, list[str]]:
+    from postureflow.lake import Lake
+    from postureflow.sql.views import connect as views
+
+    con = views(Lake(str(lake_path)))
+    # scanned_at is when a finding was evaluated: a backfill re-evaluating a scanned day sets it, nothing else
+    return {view: sorted(map(str, con.execute(f"SELECT * EXCLUDE (scanned_at) FROM {view}" if view == "latest_findings"
+                                              else f"SELECT * FROM {view}").fetchall()))
+            for view in ("scans", "finding_changes", "mttr", "latest_findings")}
+
+
+def _runs(env: dict[str, str]) -> list[dict]:
+    import json
+
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    proc = subprocess.run([airflow, "dags", "list-runs", "posture_scan__demo", "-o", "json"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    return next((json.loads(line) for line in proc.stdout.splitlines() if line.startswith("[")), [])
+
+
+def _wait_until_every_run_is_done(env: dict[str, str], count: int, what: str, logs: Path, timeout: float) -> list:
+    import time
+
+    deadline, runs = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        runs = _runs(env)
+        if len(runs) >= count and all(r["state"] in ("success", "failed") for r in runs):
+            return runs
+        time.sleep(10)
+    tails = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in sorted(logs.glob("*.log")))
+    pytest.fail(f"timed out waiting for {what}: {runs}\n{tails}")
+
+
+@pytest.mark.airflow
+@pytest.mark.e2e
+def test_the_components_and_the_backfill_run_as_written(tmp_path):
+    """Every block in order, as an operator: the "run" blocks, then the "e2e" ones for real: api-server,
+    scheduler, dag-processor and triggerer as separate processes (loopback only, the api-server on a free
+    port and the base URL with it), the DAG unpaused and triggered, then the backfill of 2026-11-20..22 of
+    which two days were never scanned: every run succeeds and no view changes."""
+    import signal
+
+    moto, api = free_port(), free_port()
+    text = DOC.read_text()
+    first_e2e = text.index("<!-- doc-test: e2e -->")
+    components, backfill = blocks("e2e")
+    script = "\n".join(body for marker, body in MARKED.findall(text[:first_e2e]) if marker == "run") + components
+    script = (script.replace("127.0.0.1:5000", f"127.0.0.1:{moto}").replace("-p 5000", f"-p {moto}")
+              .replace("127.0.0.1:8080", f"127.0.0.1:{api}").replace("--port 8080", f"--port {api}"))
+    home = tmp_path / "home"
+    home.mkdir()
+    airflow_home = home / "postureflow-airflow"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "POSTUREFLOW", "AWS_"))}
+    env.update(HOME=str(home), PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]))
+    dump = f'\n{sys.executable} -c "import json, os; print(json.dumps(dict(os.environ)))" > "$AIRFLOW_HOME/env.json"\n'
+    # the components stay up after the shell exits (in its process group, stopped below): their output goes
+    # to a file, not a pipe the test would wait on
+    output = tmp_path / "operator.log"
+    with open(output, "w") as log:
+        shell = subprocess.Popen(["bash", "-c", "set -euo pipefail\n" + script + dump], cwd=ROOT, env=env,
+                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert shell.wait(timeout=1500) == 0, output.read_text()[-6000:]
+        import json
+
+        operator = json.loads((airflow_home / "env.json").read_text())
+        # unpause makes today's scheduled run; the trigger a manual one: both succeed under the scheduler
+        runs = _wait_until_every_run_is_done(operator, 3, "the scheduled and the triggered run", airflow_home / "logs",
+                                             timeout=2400)
+        assert all(r["state"] == "success" for r in runs), runs
+        lake = airflow_home / "lake"
+        views_before = _views(lake)
+        proc = subprocess.run(["bash", "-c", "set -euo pipefail\n" + backfill], cwd=ROOT, env=operator,
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        # the backfill's runs exist once the command returns (2026-11-22's own run is re-run in place)
+        runs = _wait_until_every_run_is_done(operator, 5, "the backfill", airflow_home / "logs", timeout=1800)
+        assert all(r["state"] == "success" for r in runs), runs
+        days = {str(r["logical_date"])[:10] for r in runs}
+        assert {"2026-11-20", "2026-11-21", "2026-11-22"} <= days, runs
+        assert _views(lake) == views_before
+        import datetime as dt
+
+        from postureflow import scope
+        from postureflow.lake import Lake
+
+        for day in (dt.date(2026, 11, 20), dt.date(2026, 11, 21)):
+            assert {r["status"] for r in scope.read_day(Lake(str(lake)), "111122223333", day)} == {scope.NOT_SCANNED}
+            assert not (lake / "compliance" / f"scan_date={day}").exists()
+            assert not (lake / "reports" / f"scan_date={day}").exists()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(shell.pid, sig)
+            except ProcessLookupError:
+                break
+            if sig == signal.SIGTERM:
+                import time
+
+                time.sleep(20)
