@@ -12,7 +12,8 @@ day and bucket; generated rows, no AWS), then prints medians of --reps runs of:
   account's requirement rows of every day (``compliance``),
 - the compliance aggregation of one day, all accounts (compliance_tables, as the DAG runs it): every
   (account, requirement) judged, as a ratio to a bare DuckDB scan of the same columns of the same
-  files: goal <= 1.5; then its one pass over the findings (DuckDB: account, check and category of
+  files: goal <= 1.5, in wall time and in this process's CPU time (steadier when other work shares
+  the cores; the load average is printed beside it); then its one pass over the findings (DuckDB: account, check and category of
   each), and the aggregation with every account's table assembled too (one row per account and
   requirement, 44 frameworks: 5,412 rows per account; compliance_tables assembles an account's
   table when it is read, so a writer holds one account's rows at a time).
