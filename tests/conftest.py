@@ -54,8 +54,8 @@ def lake(tmp_path):
 def scan(aws, lake):
     """scan(*services, regions=..., access=...) -> ScanRun of the findings the engine wrote."""
 
-    def run(*services: str, regions=REGIONS, access=None, scan_date=dt.date(2026, 11, 22)) -> ScanRun:
-        return scan_in_moto(lake, list(services), regions=regions, access=access, scan_date=scan_date)
+    def run(*services: str, regions=REGIONS, access=None, scan_date=dt.date(2026, 11, 22), home=None) -> ScanRun:
+        return scan_in_moto(lake, list(services), regions=regions, access=access, scan_date=scan_date, home=home)
 
     return run
 

@@ -167,7 +167,13 @@ def test_the_default_lake_is_named_on_stderr(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "home"))
     assert main(["sql", "SELECT 42 AS answer", "--format", "csv"]) == 0
     err = capsys.readouterr().err
-    assert f"postureflow: lake {tmp_path / 'home' / 'lake'} (default:" in err
+    assert f"postureflow: lake {tmp_path / 'home' / 'lake'} (default: $AIRFLOW_HOME/lake" in err
+    # the line names the rule that decided, not the whole fallback chain
+    monkeypatch.setenv("POSTUREFLOW_LAKE", str(tmp_path / "home" / "lake"))
+    assert main(["sql", "SELECT 42 AS answer", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert f"postureflow: lake {tmp_path / 'home' / 'lake'} (from $POSTUREFLOW_LAKE)" in err
+    assert "AIRFLOW_HOME" not in err
 
 
 def test_the_summary_is_the_runs_services_not_the_days_other_runs(aws, tmp_path, capsys, monkeypatch):

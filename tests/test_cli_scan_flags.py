@@ -472,3 +472,13 @@ def test_ignore_exit_code_3(aws, tmp_path):
     bucket()
     assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete") == 3
     assert scan(tmp_path, "-c", "s3_bucket_no_mfa_delete", "-z") == 0
+
+
+def test_a_region_flag_files_global_findings_in_the_accounts_home_region(aws, tmp_path):
+    # Prowler's -f files IAM under its first audited region; the lake keeps one region (and finding_uid)
+    # per global finding, so a narrowed re-run of a day does not duplicate IAM in latest_findings.
+    boto3.client("iam").create_user(UserName="pf-home-user")
+    assert main(["scan", "--no-progress", "--scan-date", DAY, "-f", "eu-west-1", "-s", "iam",
+                 "--lake", str(tmp_path / "lake")]) in (0, 3, 4)  # 4: moto lacks an IAM read
+    rows = findings(tmp_path, "iam")
+    assert rows and {r["region"] for r in rows} == {"us-east-1"}

@@ -78,3 +78,25 @@ def test_checks_list_refuses_an_unknown_service_naming_the_valid_ones(capsys):
     assert "unknown service(s) nosuch" in err and "known:" in err and "s3" in err
     assert main(["checks", "list", "--service", "s3,iam", "--json"]) == 0
     assert '"service": "iam"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "account_regions, home",
+    [(None, "us-east-1"), (("eu-west-1", "eu-central-1"), "eu-west-1"), (("eu-west-1", "us-east-1"), "us-east-1")],
+)
+def test_a_narrowed_run_keeps_the_accounts_home_region(account_regions, home):
+    """A manual run of eu-central-1 only still files global services where the account's runs do."""
+
+    class Enabled:
+        def caller_account_id(self):
+            return "123456789012"
+
+        def enabled_regions(self):
+            return ["us-east-1", "eu-west-1", "eu-central-1"]
+
+    account = Account(alias="h", account_id="123456789012", aws_conn_id="unused", regions=account_regions)
+    from unittest import mock
+
+    with mock.patch("postureflow.runs.verify_connection"):
+        plan = plan_run(account, Enabled(), {"regions": ["eu-central-1"]}, RunInfo("r", dt.date(2026, 10, 1), False))
+    assert plan["regions"] == ["eu-central-1"] and plan["home_region"] == home

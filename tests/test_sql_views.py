@@ -283,6 +283,29 @@ def test_a_narrower_region_scan_resolves_nothing_in_other_regions(two_services, 
     assert "s3/eu-west-1" not in _latest(lake)
 
 
+def test_a_run_of_one_other_region_files_global_findings_where_they_were(two_services, scan, lake):
+    """A manual run narrowed to eu-west-1 (the DAG and CLI pass the account's home region) re-files
+    nothing: IAM's findings keep region us-east-1 and their finding_uid, so latest_findings holds
+    each once and nothing is called new or resolved; S3's account-wide settings, read only in the
+    home region, are not observed and keep day 1's state."""
+    before = _latest(lake)
+    assert before.get("iam/us-east-1") and not before.get("iam/eu-west-1")
+    run = scan("s3", "iam", regions=["eu-west-1"], scan_date=DAY2, home="us-east-1")
+    assert {f["region"] for f in run.findings if f["service"] == "iam"} == {"us-east-1"}
+    after = _latest(lake)
+    assert after["iam/us-east-1"] == before["iam/us-east-1"] and "iam/eu-west-1" not in after
+    assert after["s3/us-east-1"] == before["s3/us-east-1"]
+    con = connect(lake)
+    assert con.execute("SELECT count(*) FROM finding_changes WHERE scan_date = ? AND change <> 'still_failing'",
+                       [DAY2]).fetchone() == (0,)
+    duplicates = con.execute("SELECT count(*) FROM (SELECT check_id, resource_uid FROM latest_findings "
+                             "WHERE service = 'iam' GROUP BY ALL HAVING count(*) > 1)").fetchone()
+    assert duplicates == (0,)
+    # without the home region (a caller deriving it from the narrowed run) IAM moves to eu-west-1
+    scan("iam", regions=["eu-west-1"], scan_date=DAY2)
+    assert "iam/eu-west-1" in _latest(lake)
+
+
 def test_a_denied_read_resolves_nothing_in_the_views(two_services, scan, lake):
     from postureflow.testing import DeniedAccess
 

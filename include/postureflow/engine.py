@@ -54,6 +54,8 @@ class ScanContext:
     scan_unused_services: bool = False
     severities: Mapping[str, str] | None = None  # check id -> severity replacing the check's (custom checks metadata)
     keep: Callable[[dict], bool] | None = None  # which finding rows are written (--resource-tag / --resource-arn)
+    # the account's home region (collect.base.home_region of its configured regions); None: that of ``regions``
+    home_region: str | None = None
 
     def __post_init__(self) -> None:
         if self.scan_unused_services:
@@ -284,8 +286,8 @@ def _write(ctx: ScanContext, dataset: str, service: str, table: pa.Table) -> Non
     """The one place a service task writes its partitions (inventory, scan_errors, findings, scan_scope).
 
     A run replaces the rows of its own regions (and its region-less rows: check errors "-", account-wide
-    listing gaps "*"); other regions' rows of the day stay. A global service files everything in one
-    region that depends on the run's regions, so its partition is replaced whole.
+    listing gaps "*"); other regions' rows of the day stay. A global service files everything in the
+    account's home region whatever the run's regions, so its partition is replaced whole.
     """
     collector = all_collectors().get(service)
     whole = not ctx.regions or (collector is not None and collector.scope == "global")
@@ -366,7 +368,8 @@ def scan_service(
         if access is None:
             raise ValueError("collecting needs AWS access")
         collection = run_collector(
-            collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at, config=ctx.config
+            collectors[service], access, ctx.account_id, ctx.regions, now=ctx.scanned_at, config=ctx.config,
+            home=ctx.home_region,
         )
         errors.extend(collection.errors)
         _write(ctx, "inventory", service, inventory_table(ctx, collection))

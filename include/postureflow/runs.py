@@ -1,7 +1,7 @@
 """What each task of an account's scan DAG does, as plain functions.
 
-The DAG factory wraps these in TaskFlow tasks; keeping them free of Airflow
-makes them testable and lets the CLI reuse them. Only small metadata travels
+The scan DAGs' operators (postureflow.scan_tasks) call these; keeping them free
+of Airflow makes them testable and lets the CLI reuse them. Only small metadata travels
 between tasks (XCom); the data goes through the lake.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from postureflow.accounts import Account
 from postureflow.aws import AwsAccess
+from postureflow.collect.base import home_region
 from postureflow.engine import ScanContext, ServiceResult, scan_service, with_dependencies
 from postureflow.lake import Lake
 from postureflow.preflight import verify_connection
@@ -75,8 +76,11 @@ def plan_run(account: Account, access: AwsAccess | None, params: dict, info: Run
             log.warning("region %s is not enabled for account %s: skipped", region, account.account_id)
     if not regions:
         raise ValueError(f"no enabled region to scan for account {account.account_id} (asked: {regions_param})")
+    # the home region follows the account's own regions, not a manual run's narrower Param
+    configured = enabled if account.regions is None else [r for r in account.regions if r in enabled]
     return {"account_id": account.account_id, "regions": regions, "services": services,
-            "scan_date": info.scan_date.isoformat(), "backfill": False, "skipped_regions": skipped}
+            "scan_date": info.scan_date.isoformat(), "backfill": False, "skipped_regions": skipped,
+            "home_region": home_region(configured or regions)}
 
 
 def mute_rule_for(account: Account):
@@ -99,6 +103,7 @@ def run_service(account: Account, plan: dict, service: str, info: RunInfo, lake:
         checks=account.check_filter(),
         config=account.resolved_config(),
         scan_unused_services=account.scan_unused_services,
+        home_region=plan.get("home_region"),
     )
     with secrets.use_config(ctx.config):  # secrets_ignore_patterns act while collecting
         return scan_service(ctx, service, access, collect=not plan["backfill"])

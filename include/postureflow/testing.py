@@ -47,12 +47,14 @@ def scan_in_moto(
     scan_date: dt.date = dt.date(2026, 11, 22),
     run_id: str = "test-run",
     config: Mapping[str, Any] | None = None,
+    home: str | None = None,
 ) -> ScanRun:
-    """Scan on moto; ``config``: audit-config overrides of Prowler's defaults (e.g. read_customer_data)."""
+    """Scan on moto; ``config``: audit-config overrides of Prowler's defaults (e.g. read_customer_data);
+    ``home``: the account's home region when ``regions`` is a narrower run (as the DAG and CLI pass it)."""
     access = access or AwsAccess.from_default_chain()
     account_id = account_id or access.caller_account_id()
     ctx = ScanContext(account_id=account_id, regions=regions, scan_date=scan_date, run_id=run_id, lake=lake,
-                      config=audit_config(config) if config is not None else None)  # fmt: skip
+                      config=audit_config(config) if config is not None else None, home_region=home)  # fmt: skip
     results = scan_account(ctx, services, access)
     con = connect(lake, ["findings", "scan_errors"])
     day = scan_date.isoformat()

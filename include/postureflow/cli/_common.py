@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from postureflow.lake import Lake, default_lake_uri
@@ -34,7 +35,14 @@ def lake_from(args: argparse.Namespace, must_exist: bool = True) -> Lake:
     exist instead of answering with nothing.
     """
     lake = Lake(args.lake or default_lake_uri())
-    how = "--lake" if args.lake else "default: $POSTUREFLOW_LAKE, else $AIRFLOW_HOME/lake, else ~/.postureflow/lake"
+    if args.lake:
+        how = "--lake"
+    elif os.environ.get("POSTUREFLOW_LAKE"):
+        how = "from $POSTUREFLOW_LAKE"
+    elif os.environ.get("AIRFLOW_HOME"):
+        how = "default: $AIRFLOW_HOME/lake ($POSTUREFLOW_LAKE unset)"
+    else:
+        how = "default: ~/.postureflow/lake ($POSTUREFLOW_LAKE and $AIRFLOW_HOME unset)"
     if must_exist and not lake_exists(lake):
         raise LakeNotFound(f"no lake at {lake.location()} ({how}); pass --lake DIR or set POSTUREFLOW_LAKE")
     print(f"postureflow: lake {lake.location()} ({how})", file=sys.stderr)

@@ -96,6 +96,7 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
     from postureflow.aws import AwsAccess
     from postureflow.cli._exitcodes import scan_exit_code
     from postureflow.cli._scan_options import flat, resource_filter, role_access
+    from postureflow.collect.base import home_region
     from postureflow.engine import ScanContext, execution_order, scan_service, with_dependencies
     from postureflow.secrets import use_config
 
@@ -120,7 +121,8 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
     else:
         access = AwsAccess.from_default_chain(profile=args.profile)
     account_id = access.caller_account_id()
-    regions = choose_regions(flat(args.regions), access.enabled_regions(), account_id,
+    enabled = access.enabled_regions()
+    regions = choose_regions(flat(args.regions), enabled, account_id,
                              lambda text: console.print(f"[yellow]{text}[/yellow]"))
     services = execution_order(with_dependencies(selection.services))
     chosen = set(selection.checks)
@@ -138,6 +140,7 @@ def _scan_selected(args: argparse.Namespace, selection, console) -> int:
         scan_unused_services=args.scan_unused_services,
         severities=selection.severities or None,
         keep=keep,
+        home_region=home_region(enabled),  # -f narrows what is read, not where global findings are filed
     )
     total = len(selection.checks)
     console.print(f"Scanning account {account_id}: {len(services)} services, {total} checks, regions {', '.join(regions)}")

@@ -79,6 +79,8 @@ class Collection:
     resources: list[Resource] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    # where account-wide data is read and filed (see home_region): fixed per account, not per run
+    home_region: str = ""
     collected_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -197,6 +199,11 @@ class RegionScope:
         self.service = collection.service
         # a global collector's gaps hold for every region it files findings in
         self.gap_region = ALL_REGIONS if whole_account else region
+
+    @property
+    def is_home(self) -> bool:
+        """Whether this is the account's home region, where account-wide settings are read once."""
+        return self.region == self.collection.home_region
 
     def client(self, service: str, region: str | None = None):
         return self.access.client(service, region or self.region)
@@ -418,8 +425,16 @@ def collector_part(service: str) -> Callable[[CollectorFn], CollectorFn]:
     return register
 
 
-def global_region(regions: list[str]) -> str:
-    """Where a global service (IAM, account, ...) is called and its findings are filed."""
+def home_region(regions: list[str]) -> str:
+    """Where a global service (IAM, account, ...) and account-wide settings are read and filed.
+
+    Pass the account's regions (every enabled one, or the accounts file's list), never a run's
+    narrower selection: a finding's region is part of its finding_uid, so a manual run of one
+    region must not re-file every IAM finding there (it would sit in latest_findings twice, and
+    Security Hub would get a second copy). Prowler files global findings in its first audited
+    region under -f; we keep the account's home, which is what Prowler's default run uses
+    (us-east-1, the global region, whenever it is scanned).
+    """
     return "us-east-1" if "us-east-1" in regions or not regions else regions[0]
 
 
@@ -430,11 +445,17 @@ def run_collector(
     regions: list[str],
     now: dt.datetime | None = None,
     config: Mapping[str, Any] | None = None,
+    home: str | None = None,
 ) -> Collection:
-    collection = Collection(service=coll.service, account_id=account_id)
+    """Collect one service in ``regions``; ``home`` is the account's home region (default: that of ``regions``).
+
+    A global service is read in the home region even when a run's regions leave it out; a
+    regional service reads its account-wide settings only where the run includes the home region.
+    """
+    collection = Collection(service=coll.service, account_id=account_id, home_region=home or home_region(regions))
     if now is not None:
         collection.collected_at = now
-    targets = [global_region(regions)] if coll.scope == "global" else list(regions)
+    targets = [collection.home_region] if coll.scope == "global" else list(regions)
     collection.regions = targets
 
     def one_region(region: str) -> None:

@@ -20,7 +20,7 @@ Nothing secret is stored: API keys are recorded by id, owner and dates only.
 
 from __future__ import annotations
 
-from postureflow.collect.base import OK, Outcome, RegionScope, collector, global_region
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 
 BEDROCK_API_KEYS = "bedrock.amazonaws.com"
 # How Bedrock says "this API is not offered in this region".
@@ -41,7 +41,7 @@ def collect_bedrock(scope: RegionScope) -> None:
     _agents(scope, agent_client, agents.value or [])
     scope.each(prompts.value or [], lambda p: _prompt(scope, agent_client, p))
     _knowledge_bases(scope, agent_client)
-    if scope.region == global_region(scope.collection.regions):
+    if scope.is_home:
         _api_keys(scope)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from postureflow.collect.base import OK, Outcome, RegionScope, collector, global_region
+from postureflow.collect.base import OK, Outcome, RegionScope, collector
 from postureflow.collect.downloads import customer_data_allowed
 from postureflow.secrets import scan_text
 
@@ -109,7 +109,7 @@ def collect_cloudwatch(scope: RegionScope) -> None:
             policy=_parsed(policy.get("policyDocument")),
         )
 
-    if scope.region == global_region(scope.collection.regions):
+    if scope.is_home:
         _sharing_role(scope)
     scope.add(
         "regions",

@@ -21,7 +21,7 @@ import json
 import re
 
 from postureflow import arn
-from postureflow.collect.base import Outcome, RegionScope, collector, global_region
+from postureflow.collect.base import Outcome, RegionScope, collector
 
 BLOCK_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 MRAP_REGION = "us-west-2"
@@ -54,7 +54,7 @@ def predicted_service(name: str, account: str) -> str | None:
 
 @collector("s3")
 def collect_s3(scope: RegionScope) -> None:
-    if scope.region == global_region(scope.collection.regions):
+    if scope.is_home:
         _account_settings(scope)
     s3 = scope.client("s3")
     listing = scope.list(s3, "list_buckets", "Buckets", kind="buckets", BucketRegion=scope.region)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from postureflow.collect.base import Outcome, RegionScope, collector, global_region
+from postureflow.collect.base import Outcome, RegionScope, collector
 from postureflow.collect.wafv2 import MARKER
 
 # WAF Classic's global (CloudFront) endpoint answers in us-east-1 only.
@@ -25,7 +25,7 @@ MISSING = ("WAFNonexistentItemException",)
 
 @collector("waf")
 def collect_waf(scope: RegionScope) -> None:
-    if scope.region == global_region(scope.collection.regions):
+    if scope.is_home:
         waf = scope.client("waf", GLOBAL_WAF_REGION)
         arn = lambda resource: f"arn:{scope.partition}:waf::{scope.account_id}:{resource}"  # noqa: E731
         _collect_flavour(scope, waf, "global", arn)

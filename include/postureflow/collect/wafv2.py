@@ -8,7 +8,7 @@ Per scope: ListWebACLs and ListLoggingConfigurations (NextMarker pages; a failed
 
 from __future__ import annotations
 
-from postureflow.collect.base import ABSENT, RegionScope, collector, global_region
+from postureflow.collect.base import ABSENT, RegionScope, collector
 
 # CloudFront-scoped web ACLs live in us-east-1 whatever region is being scanned.
 CLOUDFRONT_REGION = "us-east-1"
@@ -19,7 +19,7 @@ MISSING = ("WAFNonexistentItemException",)
 @collector("wafv2")
 def collect_wafv2(scope: RegionScope) -> None:
     _collect_scope(scope, scope.client("wafv2"), "REGIONAL", scope.region)
-    if scope.region == global_region(scope.collection.regions):
+    if scope.is_home:
         _collect_scope(scope, scope.client("wafv2", CLOUDFRONT_REGION), "CLOUDFRONT", CLOUDFRONT_REGION)
 
 
