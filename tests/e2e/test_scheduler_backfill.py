@@ -29,19 +29,24 @@ FULL_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy
 
 
 def api(services, method: str, path: str, body: dict | None = None, attempts: int = 6) -> dict:
-    """One REST call; a 5xx is retried, since SQLite is shared by three busy processes here."""
+    """One REST call; a 5xx or a timeout is retried, since SQLite is shared by three busy processes here
+    (and, in the full suite, two cores by another test's Airflow: a PATCH once waited over 30 s)."""
     for attempt in range(attempts):
         request = urllib.request.Request(
             f"{services.url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
             headers={"Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as err:
             if err.code == 409 and attempt > 0:
                 return {}  # the earlier attempt went through before its answer failed
             if err.code < 500 or attempt == attempts - 1:
+                raise
+            time.sleep(2)
+        except (TimeoutError, urllib.error.URLError) as err:
+            if attempt == attempts - 1 or not isinstance(getattr(err, "reason", err), TimeoutError):
                 raise
             time.sleep(2)
     raise AssertionError("unreachable")
