@@ -137,9 +137,10 @@ def floor(count: int, files: int, tasks: int, workdir: Path, reps: int) -> float
 
 def parse_folder(count: int, workdir: Path, rep: int, changed_file: Path) -> dict:
     """One rep at ``count`` accounts: the changed account's file, then every DAG file."""
-    os.environ["POSTUREFLOW_ACCOUNTS"] = str(workdir / f"accounts-{count}.yaml")
+    accounts = workdir / f"accounts-{count}.yaml"
+    os.environ["POSTUREFLOW_ACCOUNTS"] = str(accounts)
     # an edit of account 0: the next parse of its file validates the accounts file again
-    write_accounts(workdir / f"accounts-{count}.yaml", count, schedule=f"{rep} 3 * * *")
+    write_accounts(accounts, count, schedule=f"{rep} 3 * * *")
     changed = parse_in_child(changed_file)[0]
     times = {f.name: parse_in_child(f) for f in sorted(DAGS.glob("*.py"))}
     return {"folder": sum(t for t, _ in times.values()), "largest": max(t for t, _ in times.values()),

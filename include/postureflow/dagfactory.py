@@ -311,7 +311,7 @@ def _start_date(text: str):
 def _dag_config() -> dict[str, Any]:
     """DAG arguments Airflow reads from its configuration for every DAG that leaves them out,
     read once per process: each read walks the configuration's sources (environment, file,
-    defaults). The same values, passed explicitly."""
+    defaults). The same values, passed explicitly (keyed by DAG argument)."""
     from airflow.sdk.configuration import conf
 
     return {
@@ -349,8 +349,7 @@ def build_dag(account: Account):
         description=f"Security posture scan of AWS account {account.alias} ({account.account_id})",
         schedule=account.schedule,
         start_date=_start_date(account.start_date),
-        max_consecutive_failed_dag_runs=_dag_config()["max_consecutive_failed_dag_runs"],
-        disable_bundle_versioning=_dag_config()["disable_bundle_versioning"],
+        **_dag_config(),
         catchup=account.catchup,
         max_active_runs=1,
         max_active_tasks=account.max_active_tasks,
